@@ -1,0 +1,56 @@
+import pytest
+
+from backend.config import SettingsError, load_settings
+
+
+def test_defaults_embed_everything(monkeypatch: pytest.MonkeyPatch) -> None:
+    for var in ("GRAPH_URI", "REDIS_URL", "DATABASE_URL"):
+        monkeypatch.delenv(f"SWITCHBOARD_{var}", raising=False)
+    s = load_settings()
+    assert s.embedded == {"graph": True, "redis": True, "postgres": True}
+    assert s.llm == "policy"
+    assert s.default_region == "AU"
+    assert str(s.data_dir) == ".switchboard"
+
+
+@pytest.mark.parametrize(
+    ("var", "value", "named"),
+    [
+        ("GRAPH_URI", "mysql://db:3306", "SWITCHBOARD_GRAPH_URI"),
+        ("REDIS_URL", "http://localhost", "SWITCHBOARD_REDIS_URL"),
+        ("DATABASE_URL", "sqlite:///x.db", "SWITCHBOARD_DATABASE_URL"),
+        ("LLM", "gpt-9", "SWITCHBOARD_LLM"),
+        ("DEFAULT_REGION", "XX", "SWITCHBOARD_DEFAULT_REGION"),
+        ("PORT", "99999", "SWITCHBOARD_PORT"),
+    ],
+)
+def test_bad_setting_names_the_variable(
+    monkeypatch: pytest.MonkeyPatch, var: str, value: str, named: str
+) -> None:
+    monkeypatch.setenv(f"SWITCHBOARD_{var}", value)
+    with pytest.raises(SettingsError) as err:
+        load_settings()
+    assert named in str(err.value)
+    assert str(err.value).count("\n") == 1  # one clear message, not a traceback dump
+
+
+def test_base_url_llm_needs_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_LLM", "http://localhost:8080/v1")
+    with pytest.raises(SettingsError, match="SWITCHBOARD_LLM_MODEL"):
+        load_settings()
+    monkeypatch.setenv("SWITCHBOARD_LLM_MODEL", "qwen")
+    assert load_settings().llm_model == "qwen"
+
+
+def test_external_urls_embed_nothing_or_only_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_GRAPH_URI", "falkor://graph:6379")
+    monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", "postgresql://u:p@db/switchboard")
+    assert load_settings().embedded == {"graph": False, "redis": False, "postgres": False}
+    # Neo4j is not a Redis server: without a Redis URL the queue stays embedded.
+    monkeypatch.setenv("SWITCHBOARD_GRAPH_URI", "bolt://neo4j:7687")
+    assert load_settings().embedded == {"graph": False, "redis": True, "postgres": False}
+
+
+def test_region_is_normalized(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_DEFAULT_REGION", "gb")
+    assert load_settings().default_region == "GB"
