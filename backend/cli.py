@@ -54,6 +54,7 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option(min=0, help="Ingestion workers to run as children.")] = 1,
 ) -> None:
     """Start the embedded stack, the API and one worker; stop them all on Ctrl-C."""
     import uvicorn
@@ -64,11 +65,11 @@ def serve(
     configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     stack = EmbeddedStack(settings)
-    worker: ChildServer | None = None
+    children: list[ChildServer] = []
     try:
         with console.status("Starting the embedded stack…"):
             resolved = stack.start()
-            worker = _start_worker(resolved)
+            children = [_start_worker(resolved, n) for n in range(workers)]
         _print_started(resolved, settings)
         config = uvicorn.Config(
             create_app(resolved, settings.embedded),
@@ -86,21 +87,21 @@ def serve(
     finally:
         if stack.running:
             with console.status("Stopping…"):
-                if worker is not None:
-                    worker.stop()
+                for child in children:
+                    child.stop()
                 stack.stop()
             console.print("Stopped.")
 
 
-def _start_worker(settings: Settings) -> ChildServer:
+def _start_worker(settings: Settings, n: int) -> ChildServer:
     """One worker as a child process, pointed at the stack's concrete URLs."""
     env = {**os.environ, **_env_of(settings)}
     data_dir = str(settings.data_dir)
     worker = ChildServer(
         name="worker",
         argv=[sys.executable, "-m", "backend", "worker", "--data-dir", data_dir],
-        pidfile=settings.data_dir / "run" / "worker.pid",
-        log=settings.data_dir / "logs" / "worker.log",
+        pidfile=settings.data_dir / "run" / f"worker-{n}.pid",
+        log=settings.data_dir / "logs" / f"worker-{n}.log",
         env=env,
     )
     worker.start()
@@ -108,8 +109,11 @@ def _start_worker(settings: Settings) -> ChildServer:
 
 
 def _env_of(settings: Settings) -> dict[str, str]:
-    urls = {"graph_uri": settings.graph_uri, "redis_url": settings.redis_url,
-            "database_url": settings.database_url}
+    urls = {
+        "graph_uri": settings.graph_uri,
+        "redis_url": settings.redis_url,
+        "database_url": settings.database_url,
+    }
     return {f"{ENV_PREFIX}{k.upper()}": v for k, v in urls.items() if v}
 
 

@@ -36,7 +36,10 @@ async def check_components(conns: Connections) -> list[Component]:
     s, embedded = conns.settings, conns.embedded
     checks = {
         "graph": (_graph_version(conns), _where(s.graph_uri, embedded["graph"], s, "falkordb")),
-        "queue": (_redis_version(conns.redis), _where(s.redis_url, embedded["redis"], s, "falkordb")),
+        "queue": (
+            _redis_version(conns.redis),
+            _where(s.redis_url, embedded["redis"], s, "falkordb"),
+        ),
         "postgres": (
             _pg_version(conns),
             _where(s.database_url, embedded["postgres"], s, "postgres"),
@@ -53,7 +56,11 @@ async def check_components(conns: Connections) -> list[Component]:
             reason = (conns.errors or {}).get(_store_of(name)) or _reason(result)
             components.append(
                 Component(
-                    name, False, _installed_version(name, embedded), location, reason,
+                    name,
+                    False,
+                    _installed_version(name, embedded),
+                    location,
+                    reason,
                     _fix(name, s, embedded),
                 )
             )

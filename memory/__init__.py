@@ -8,6 +8,6 @@ import os
 # Graphiti posts usage analytics unless told not to; nothing leaves the machine.
 os.environ["GRAPHITI_TELEMETRY_ENABLED"] = "false"
 
-from memory.engine import connect_graph, graph_version  # noqa: E402
+from memory.engine import connect_graph, graph_version
 
 __all__ = ["connect_graph", "graph_version"]

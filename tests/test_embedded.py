@@ -42,7 +42,9 @@ async def test_arq_job_runs_once_per_job_id(stack: Settings) -> None:
         job = await pool.enqueue_job("ping", _job_id="ping:embedded", _queue_name=stack.queue_name)
         assert job is not None
         # The same job id while the first is queued is refused: ingestion relies on it.
-        again = await pool.enqueue_job("ping", _job_id="ping:embedded", _queue_name=stack.queue_name)
+        again = await pool.enqueue_job(
+            "ping", _job_id="ping:embedded", _queue_name=stack.queue_name
+        )
         assert again is None
         worker = build_worker(stack, burst=True)
         await worker.async_run()
@@ -108,12 +110,15 @@ def test_external_urls_start_nothing(stack: Settings, data_dir: Path) -> None:
     embedded = EmbeddedStack(settings)
     resolved = embedded.start()
     try:
-        assert embedded.falkordb is None and embedded.postgres is None
+        assert embedded.falkordb is None
+        assert embedded.postgres is None
         assert resolved.graph_uri == stack.graph_uri
         assert resolved.database_url == stack.database_url
         # An external FalkorDB is a Redis server too: arq uses it.
-        assert resolved.redis_url and resolved.redis_url.startswith("redis://")
-        assert not (data_dir / "falkordb").exists() and not (data_dir / "postgres").exists()
+        assert resolved.redis_url
+        assert resolved.redis_url.startswith("redis://")
+        assert not (data_dir / "falkordb").exists()
+        assert not (data_dir / "postgres").exists()
     finally:
         embedded.stop()
 
@@ -142,7 +147,8 @@ def test_sigkill_of_the_parent_leaves_no_server(data_dir: Path) -> None:
     parent = subprocess.Popen(
         [sys.executable, "-c", _CHILD, str(data_dir)], stdout=subprocess.PIPE, text=True
     )
-    assert parent.stdout is not None and parent.stdout.readline().strip() == "ready"
+    assert parent.stdout is not None
+    assert parent.stdout.readline().strip() == "ready"
     pids = _server_pids(data_dir)
     assert all(psutil.pid_exists(p) for p in pids)
     parent.send_signal(signal.SIGKILL)

@@ -7,20 +7,20 @@ runs as the system user pgserver creates for the same purpose.
 
 from __future__ import annotations
 
+import importlib.util
 import os
+import pwd
 import signal
+import stat
 import subprocess
 from pathlib import Path
-
-import importlib.util
-import pwd
-import stat
 
 from backend.embedded.process import ChildServer, reap_orphan
 
 # Located, not imported: importing pgserver starts its own server machinery.
 _spec = importlib.util.find_spec("pgserver")
-assert _spec is not None and _spec.submodule_search_locations, "pgserver is not installed"
+if _spec is None or not _spec.submodule_search_locations:
+    raise ImportError("the embedded Postgres needs the pgserver package")
 POSTGRES_BIN_PATH = Path(_spec.submodule_search_locations[0]) / "pginstall" / "bin"
 
 DATABASE = "switchboard"
@@ -40,10 +40,14 @@ class EmbeddedPostgres:
             name="postgres",
             argv=[
                 str(POSTGRES_BIN_PATH / "postgres"),
-                "-D", str(self.pgdata),
-                "-p", str(port),
-                "-c", "listen_addresses=127.0.0.1",
-                "-c", "unix_socket_directories=",
+                "-D",
+                str(self.pgdata),
+                "-p",
+                str(port),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "unix_socket_directories=",
             ],
             pidfile=data_dir / "run" / "postgres.pid",
             log=data_dir / "logs" / "postgres.log",
@@ -87,9 +91,12 @@ class EmbeddedPostgres:
             subprocess.run(
                 [
                     str(POSTGRES_BIN_PATH / "initdb"),
-                    "-D", str(self.pgdata),
-                    "-U", SUPERUSER,
-                    "--pwfile", str(pwfile),
+                    "-D",
+                    str(self.pgdata),
+                    "-U",
+                    SUPERUSER,
+                    "--pwfile",
+                    str(pwfile),
                     "--auth-host=scram-sha-256",
                     "--auth-local=scram-sha-256",
                     "--encoding=UTF8",
@@ -105,8 +112,16 @@ class EmbeddedPostgres:
         out = subprocess.run(
             [
                 str(POSTGRES_BIN_PATH / "psql"),
-                "-h", "127.0.0.1", "-p", str(self.port), "-U", SUPERUSER,
-                "-d", database, "-tAc", sql,
+                "-h",
+                "127.0.0.1",
+                "-p",
+                str(self.port),
+                "-U",
+                SUPERUSER,
+                "-d",
+                database,
+                "-tAc",
+                sql,
             ],
             check=True,
             capture_output=True,

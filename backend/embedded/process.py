@@ -77,7 +77,7 @@ class ChildServer:
             try:
                 if ready():
                     return
-            except Exception:  # noqa: BLE001 - not up yet: any connection error means wait
+            except Exception:
                 pass
             time.sleep(0.05)
         self.stop()

@@ -1,0 +1,120 @@
+"""The ``switchboard`` command as a user runs it: real processes, real servers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.conftest import free_port
+
+SWITCHBOARD = [sys.executable, "-m", "backend"]
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*SWITCHBOARD, *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_console_script_and_help() -> None:
+    script = Path(sys.executable).parent / "switchboard"
+    assert script.exists(), "the distribution installs a `switchboard` console script"
+    out = subprocess.run([str(script), "--help"], capture_output=True, text=True, check=True)
+    for command in ("serve", "worker", "doctor"):
+        assert command in out.stdout
+
+
+def test_bad_setting_is_one_clear_message() -> None:
+    result = run("doctor", env={"SWITCHBOARD_GRAPH_URI": "mysql://db:3306"})
+    assert result.returncode == 2
+    assert "SWITCHBOARD_GRAPH_URI" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def _get_json(url: str) -> dict:
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+@pytest.fixture
+def served(data_dir: Path) -> Iterator[tuple[subprocess.Popen[str], str, Path]]:
+    port = free_port()
+    proc = subprocess.Popen(
+        [*SWITCHBOARD, "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        yield proc, base, data_dir
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGKILL)
+        proc.wait()
+
+
+def _wait_healthy(base: str, proc: subprocess.Popen[str], timeout: float = 90) -> dict:
+    deadline = time.monotonic() + timeout
+    body: dict = {}
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
+        try:
+            body = _get_json(base + "/healthz")
+            if body["status"] == "ok":
+                return body
+        except OSError:
+            pass
+        time.sleep(0.3)
+    raise AssertionError(f"not healthy in {timeout}s: {body}")
+
+
+def test_serve_health_doctor_and_clean_stop(served: tuple) -> None:
+    proc, base, data_dir = served
+    body = _wait_healthy(base, proc)
+    components = body["components"]
+    assert set(components) == {"graph", "queue", "postgres", "worker"}
+    assert components["graph"]["version"].startswith("FalkorDB")
+    assert components["postgres"]["version"].startswith("PostgreSQL")
+    assert components["graph"]["location"] == f"embedded, {data_dir.resolve() / 'falkordb'}"
+    for component in components.values():
+        assert "secret" not in json.dumps(component)
+        assert ":" + (data_dir / "secret").read_text() not in json.dumps(component)
+
+    doctor = run("doctor", "--json", "--data-dir", str(data_dir))
+    assert doctor.returncode == 0, doctor.stderr
+    assert all(c["ok"] for c in json.loads(doctor.stdout))
+
+    second = run("serve", "--port", str(free_port()), "--data-dir", str(data_dir))
+    assert second.returncode == 1
+    assert "another Switchboard" in second.stderr
+    assert _get_json(base + "/healthz")["status"] == "ok", "the refused serve broke the first"
+
+    children = psutil.Process(proc.pid).children(recursive=True)
+    assert len(children) >= 3  # falkordb, postgres (+ its backends), worker
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(30) == 0
+    _, alive = psutil.wait_procs(children, timeout=10)
+    assert not alive, f"left behind: {alive}"
+
+    stopped = run("doctor", "--json", "--data-dir", str(data_dir))
+    assert stopped.returncode == 1
+    report = {c["name"]: c for c in json.loads(stopped.stdout)}
+    assert report["graph"]["ok"] is False
+    assert report["graph"]["detail"] == "not running"
+    assert "switchboard serve" in report["graph"]["fix"]
+    assert report["postgres"]["version"].startswith("postgres (PostgreSQL)")
