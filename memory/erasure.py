@@ -63,7 +63,8 @@ async def _recheck(
     recall = await memory.recall_caller(store.group_id, caller_id=caller_id)
     nodes = await store.query(cypher.EXISTING_ENTITIES, {"uuids": [subject]})
     turns = await store.query(
-        "MATCH (x:Episodic) WHERE x.call_id IN $calls OR x.caller_uuid = $subject RETURN x.uuid AS uuid",
+        "MATCH (x:Episodic) WHERE x.call_id IN $calls OR x.caller_uuid = $subject"
+        " RETURN x.uuid AS uuid",
         {"calls": calls, "subject": subject},
     )
     return {

@@ -157,6 +157,10 @@ def _row_uuid(group: str, p: _Pending, f: FactEvent) -> str:
     )
 
 
+def _rank(p: _Pending, f: FactEvent) -> str:
+    return "|".join((p.episode.id, f.fact, f.subject.key, f.object.key, str(f.retract)))
+
+
 def _version_uuid(old: str, end: datetime | None) -> str:
     return stable_uuid("version", old, iso(end) or "open")
 
@@ -173,6 +177,7 @@ async def _plan_timelines(
                 subject=f.subject.uuid(group),
                 object=f.object.uuid(group),
                 retract=f.retract,
+                rank=_rank(p, f),
             )
         )
     stored: dict[str, list[timeline.Row]] = defaultdict(list)
@@ -186,6 +191,8 @@ async def _plan_timelines(
                     object=row["object"],
                     retract=bool(row["retract"]),
                     invalid_at=from_iso(row["invalid_at"]),
+                    origin=row["origin"] if row["origin"] != row["uuid"] else None,
+                    rank=row["rank"] or "",
                 )
             )
     return {key: timeline.plan(stored[key], rows, _version_uuid) for key, rows in new_rows.items()}
@@ -236,6 +243,8 @@ def _add_rows(
                 "emb": vectors[f.embed_text],
                 "props": {
                     "uuid": u,
+                    "origin": u,
+                    "rank": _rank(p, f),
                     "group_id": group,
                     "name": f.fact,
                     "fact": f.text,

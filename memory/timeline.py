@@ -2,7 +2,8 @@
 
 Every fact row belongs to a timeline (its ``key``): one subject's budget, one
 phone number's owner, one caller's interest in one suburb. Within a timeline,
-rows sort by valid time (ties by uuid, so the order never depends on arrival).
+rows sort by valid time (ties by the original row's uuid, so the order never
+depends on arrival).
 An assertion holds until the next assertion in its timeline, or until a
 retraction of the same subject and object; a retraction is a zero-length row.
 Because the valid-time ends are a function of the set of rows, any arrival
@@ -36,10 +37,20 @@ class Row:
     retract: bool = False
     invalid_at: datetime | None = None
     """End of validity as currently believed (None: open)."""
+    origin: str | None = None
+    """The uuid of the row this one is a version of (None: it is the original)."""
+    rank: str = ""
+    """Orders rows with equal ``valid_at``; derived from the episode, not the tenant,
+    so that ties break the same way in every group."""
+
+    @property
+    def lineage(self) -> str:
+        return self.origin or self.uuid
 
 
-def sort_key(row: Row) -> tuple[datetime, str]:
-    return (row.valid_at, row.uuid)
+def sort_key(row: Row) -> tuple[datetime, str, str]:
+    # The lineage, not the uuid: a version must sort where its original did.
+    return (row.valid_at, row.rank, row.lineage)
 
 
 def valid_ends(rows: Iterable[Row]) -> dict[str, datetime | None]:
@@ -75,7 +86,8 @@ class Plan:
 def plan(stored: Iterable[Row], new: Iterable[Row], version_uuid: VersionId) -> Plan:
     """Reconcile the stored rows (current beliefs) of a timeline with new rows."""
     stored = list(stored)
-    new = [r for r in new if r.uuid not in {s.uuid for s in stored}]
+    known = {s.lineage for s in stored}
+    new = [r for r in new if r.uuid not in known]
     ends = valid_ends([*stored, *new])
     result = Plan(create=[replace(r, invalid_at=ends[r.uuid]) for r in new])
     for row in stored:
@@ -87,7 +99,9 @@ def plan(stored: Iterable[Row], new: Iterable[Row], version_uuid: VersionId) -> 
         if row.invalid_at is None:
             result.close.append(replace(row, invalid_at=end))
         else:
-            version = replace(row, uuid=version_uuid(row.uuid, end), invalid_at=end)
+            version = replace(
+                row, uuid=version_uuid(row.uuid, end), invalid_at=end, origin=row.lineage
+            )
             result.replace.append((row.uuid, version))
     return result
 

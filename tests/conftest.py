@@ -29,3 +29,21 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+async def mem(stack: Settings):  # type: ignore[no-untyped-def]
+    """One Memory on the session's embedded FalkorDB."""
+    from memory import Memory
+
+    memory = await Memory.open(stack)
+    yield memory
+    await memory.close()
+
+
+@pytest.fixture
+def group() -> str:
+    """A fresh tenant (its own graph) per test."""
+    import uuid
+
+    return "t" + uuid.uuid4().hex[:12]

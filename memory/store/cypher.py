@@ -80,7 +80,8 @@ EXISTING_ENTITIES = "UNWIND $uuids AS u MATCH (x:Entity {uuid: u}) RETURN x.uuid
 TIMELINE_ROWS = (
     "UNWIND $keys AS k MATCH (a)-[r:RELATES_TO {key: k}]->(b) WHERE r.replaced_at IS NULL"
     " RETURN r.uuid AS uuid, r.key AS key, a.uuid AS subject, b.uuid AS object,"
-    " r.valid_at AS valid_at, r.invalid_at AS invalid_at, r.polarity = 'retract' AS retract"
+    " r.valid_at AS valid_at, r.invalid_at AS invalid_at, r.polarity = 'retract' AS retract,"
+    " r.origin AS origin, r.rank AS rank"
 )
 
 CURRENT_OBJECTS = (
@@ -94,7 +95,8 @@ FACTS_OF = (
     f" WHERE r.polarity = 'assert' AND {visible('r')}"
     f" RETURN {FACT_FIELDS}"
     " UNION ALL "
-    "MATCH (c:Entity {uuid: $subject})-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)-[r:RELATES_TO]->(o)"
+    "MATCH (c:Entity {uuid: $subject})-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
+    "-[r:RELATES_TO]->(o)"
     f" WHERE b.polarity = 'assert' AND {visible('b')} AND r.polarity = 'assert' AND {visible('r')}"
     f" RETURN {FACT_FIELDS}"
 )
@@ -163,7 +165,8 @@ ERASE_EDGES = (
 )
 
 ERASE_EPISODES = (
-    "MATCH (x:Episodic) WHERE x.uuid IN $episodes OR (x.call_id IN $calls AND x.episode_type = 'transcript')"
+    "MATCH (x:Episodic)"
+    " WHERE x.uuid IN $episodes OR (x.call_id IN $calls AND x.episode_type = 'transcript')"
     " WITH DISTINCT x DETACH DELETE x RETURN count(x) AS n"
 )
 

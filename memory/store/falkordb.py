@@ -14,7 +14,10 @@ from memory.store.base import GraphStore, Record, WriteBatch
 
 # HNSW build parameters: M 16 / efConstruction 64 keeps inserts near 2k rows/s
 # on two cores with recall@10 above 0.9 (see docs/memory.md).
-_VECTOR_OPTIONS = f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 16, efConstruction: 64}}"
+_VECTOR_OPTIONS = (
+    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine',"
+    " M: 16, efConstruction: 64}"
+)
 
 SCHEMA = (
     f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
@@ -102,7 +105,8 @@ class FalkorStore(GraphStore):
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(
-            "CALL db.idx.fulltext.queryRelationships('RELATES_TO', $q) YIELD relationship AS r, score"
+            "CALL db.idx.fulltext.queryRelationships('RELATES_TO', $q)"
+            " YIELD relationship AS r, score"
             " RETURN r.uuid AS uuid, score ORDER BY score DESC LIMIT $k",
             text,
             k,
