@@ -178,5 +178,61 @@ def doctor(
     raise typer.Exit(0 if all(c.ok for c in components) else 1)
 
 
+bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)
+app.add_typer(bench, name="bench")
+
+
+@bench.command("memory")
+def bench_memory(
+    facts: Annotated[int, typer.Option(min=100, help="Facts in the synthetic graph.")] = 10_000,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    samples: Annotated[int, typer.Option(help="Timed calls per measure.")] = 200,
+    stock_samples: Annotated[int, typer.Option(help="Timed stock Graphiti searches.")] = 20,
+    data_dir: DataDir = None,
+) -> None:
+    """Record throughput and recall/search latency against stock Graphiti search."""
+    from rich.progress import Progress
+
+    from backend.bench import memory as bench_mem
+    from backend.bench.report import show, write_json
+    from memory import Memory
+
+    settings = _settings(data_dir=data_dir or load_settings().data_dir / "bench")
+    with EmbeddedStack(settings) as resolved, Progress(console=console) as bar:
+        task = bar.add_task("recording facts", total=facts)
+
+        async def go() -> dict:
+            mem = await Memory.open(resolved)
+            try:
+                return await bench_mem.run(
+                    mem,
+                    facts,
+                    samples=samples,
+                    stock_samples=stock_samples,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            finally:
+                await mem.close()
+
+        result = asyncio.run(go())
+    show(
+        f"memory benchmark — {result['facts']:,} facts, {result['callers']:,} callers",
+        [
+            ("record (facts/s, batched)", f"{result['record_facts_per_s']:,.0f}"),
+            *[
+                (f"{name} {p} (ms)", f"{result[key][p]:.2f}")
+                for name, key in (
+                    ("recall_caller", "recall_caller_ms"),
+                    ("search", "search_ms"),
+                    ("stock Graphiti search", "graphiti_search_ms"),
+                )
+                for p in ("p50", "p95")
+            ],
+            ("search speed-up at p95 (×)", f"{result['search_speedup_p95']:,.1f}"),
+        ],
+    )
+    write_json(json_path, result)
+
+
 def main() -> None:
     app()

@@ -47,8 +47,11 @@ class MiniLMEmbedder(EmbedderClient):
     async def create(
         self, input_data: str | list[str] | Iterable[int] | Iterable[Iterable[int]]
     ) -> list[float]:
+        # Graphiti calls create(input_data=[text]) and expects one vector back.
+        if isinstance(input_data, list) and len(input_data) == 1 and isinstance(input_data[0], str):
+            input_data = input_data[0]
         if not isinstance(input_data, str):
-            raise TypeError("MiniLMEmbedder embeds text only")
+            raise TypeError("MiniLMEmbedder embeds one text per create(); use create_batch")
         return (await self.create_batch([input_data]))[0]
 
     async def create_batch(self, input_data_list: list[str]) -> list[list[float]]:

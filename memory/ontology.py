@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from functools import lru_cache
 from decimal import Decimal
 from typing import Literal
 
@@ -29,6 +30,7 @@ ENTITY_TYPES: tuple[EntityType, ...] = (
 _NS = uuidlib.UUID("6f1c0d1e-5b0b-4a43-9a51-2a1f0c9e7d10")
 
 
+@lru_cache(maxsize=65_536)
 def stable_uuid(*parts: str) -> str:
     """Deterministic ids: the same (tenant, thing) always gets the same uuid."""
     return str(uuidlib.uuid5(_NS, "\x1f".join(parts)))
@@ -98,8 +100,10 @@ class FactEvent:
     text: str
     """The readable sentence stored as the edge's ``fact``."""
     embed_text: str
-    """What is embedded: the predicate without the subject's name, so that equal
-    predicates share one embedding (subjects are found through the graph)."""
+    """What is embedded: the predicate without the subject, and without identifiers
+    (names, numbers, addresses) that carry no meaning to a vector; those are
+    found by full text and through the graph. Equal predicates share one
+    embedding, so writes rarely wait for the model."""
     value: Value = None
     retract: bool = False
 
@@ -162,13 +166,13 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
     who = e.name or "The caller"
     if e.name:
         t.facts.append(
-            FactEvent("HAS_NAME", me, me, f"{who} is called {e.name}", f"name is {e.name}", e.name)
+            FactEvent("HAS_NAME", me, me, f"{who} is called {e.name}", "the caller's name", e.name)
         )
     if e.email:
         email = e.email.lower()
         t.facts.append(
             FactEvent(
-                "HAS_EMAIL", me, me, f"{who} has email {email}", f"email address {email}", email
+                "HAS_EMAIL", me, me, f"{who} has email {email}", "the caller's email address", email
             )
         )
     if e.phone:
@@ -182,7 +186,7 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
                 me,
                 phone,
                 f"{who} has phone number {number}",
-                f"phone number {number}",
+                "the caller's phone number",
                 number,
             )
         )

@@ -142,7 +142,7 @@ async def _fact_events(
                         x.subject,
                         old,
                         f"The caller no longer uses {row['name']}",
-                        f"no longer uses phone number {row['name']}",
+                        "the caller no longer uses a phone number",
                         row["name"],
                         retract=True,
                     )
@@ -240,7 +240,7 @@ def _add_rows(
             {
                 "src": f.subject.uuid(group),
                 "dst": f.object.uuid(group),
-                "emb": vectors[f.embed_text],
+                "vi": batch.vector(vectors[f.embed_text]),
                 "props": {
                     "uuid": u,
                     "origin": u,
@@ -290,7 +290,7 @@ def _add_episode(batch: WriteBatch, p: _Pending, rows: list[str], group: str) ->
     for extra in ("outcome", "summary", "channel"):
         if hasattr(e, extra):
             props[extra] = getattr(e, extra)
-    batch.episodes.append({"props": props, "emb": None})
+    batch.episodes.append({"props": props, "vi": None})
     for ref in dict.fromkeys(p.translation.mentions):
         entity = ref.uuid(group)
         batch.mentions.append(

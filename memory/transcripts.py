@@ -66,7 +66,7 @@ async def transcript_batch(
                     "speaker": t.speaker,
                     "caller_uuid": subject,
                 },
-                "emb": vector,
+                "vi": batch.vector(vector),
             }
         )
         if subject:

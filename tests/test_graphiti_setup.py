@@ -51,6 +51,8 @@ async def test_graphiti_built_offline_uses_our_three_clients(stack: Settings) ->
             await graphiti.llm_client.generate_response([Message(role="user", content="hi")])
         vectors = await graphiti.embedder.create_batch(["two bedroom flat in Bondi", "mortgage"])
         assert [len(v) for v in vectors] == [EMBEDDING_DIM, EMBEDDING_DIM]
+        # Graphiti's search calls create(input_data=[query]) and expects one vector.
+        assert len(await graphiti.embedder.create(input_data=["mortgage"])) == EMBEDDING_DIM
         ranked = await graphiti.cross_encoder.rank(
             "apartment near the beach", ["home loan rates", "flat by Bondi beach"]
         )

@@ -42,15 +42,28 @@ class WriteBatch:
     nodes: dict[str, list[Record]] = field(default_factory=dict)
     """By entity label: {uuid, name, rename, created_at, attrs}."""
     edges: list[Record] = field(default_factory=list)
-    """New fact rows: {src, dst, props, emb}."""
+    """New fact rows: {src, dst, props, vi} (``vi``: index into ``vectors``)."""
     closes: list[Record] = field(default_factory=list)
     """{uuid, invalid_at}: close an open row in place."""
     replaces: list[Record] = field(default_factory=list)
     """{old, uuid, invalid_at}: replace a closed row by a shorter version."""
     episodes: list[Record] = field(default_factory=list)
-    """{props, emb}: Episodic nodes."""
+    """{props, vi}: Episodic nodes (``vi`` None: no embedding)."""
     mentions: list[Record] = field(default_factory=list)
     """{uuid, episode, entity}."""
+
+    vectors: list[list[float]] = field(default_factory=list)
+    """Distinct embeddings of the batch: rows sharing a predicate share one entry,
+    so the (large) vectors cross the wire once per batch."""
+    _index: dict[int, int] = field(default_factory=dict, repr=False)
+
+    def vector(self, embedding: list[float]) -> int:
+        """The index of ``embedding`` in ``vectors`` (same list object, same index)."""
+        key = id(embedding)
+        if key not in self._index:
+            self._index[key] = len(self.vectors)
+            self.vectors.append(embedding)
+        return self._index[key]
 
     def __bool__(self) -> bool:
         return bool(self.episodes or self.edges or self.nodes)

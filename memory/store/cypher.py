@@ -50,7 +50,7 @@ def write_sections(labels: list[str], vec: Callable[[str], str]) -> list[str]:
         "UNWIND $edges AS er"
         " MATCH (ea:Entity {uuid: er.src}) MATCH (eb:Entity {uuid: er.dst})"
         " CREATE (ea)-[ee:RELATES_TO]->(eb)"
-        f" SET ee = er.props SET ee.fact_embedding = {vec('er.emb')}",
+        f" SET ee = er.props SET ee.fact_embedding = {vec('$vectors[er.vi]')}",
         "UNWIND $closes AS cr"
         " MATCH ()-[ce:RELATES_TO {uuid: cr.uuid}]->()"
         " SET ce.invalid_at = cr.invalid_at, ce.expired_at = $now",
@@ -63,7 +63,7 @@ def write_sections(labels: list[str], vec: Callable[[str], str]) -> list[str]:
         " ve.expired_at = $now, ve.replaced_at = null, ve.replaces = vr.old",
         "UNWIND $episodes AS pr"
         " CREATE (px:Episodic)"
-        f" SET px = pr.props SET px.content_embedding = {vec('pr.emb')}",
+        f" SET px = pr.props SET px.content_embedding = {vec('$vectors[pr.vi]')}",
         "UNWIND $mentions AS mr"
         " MATCH (mx:Episodic {uuid: mr.episode}) MATCH (my:Entity {uuid: mr.entity})"
         " CREATE (mx)-[me:MENTIONS]->(my)"

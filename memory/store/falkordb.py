@@ -73,6 +73,7 @@ class FalkorStore(GraphStore):
             "replaces": batch.replaces,
             "episodes": batch.episodes,
             "mentions": batch.mentions,
+            "vectors": batch.vectors,
         }
         for label, rows in batch.nodes.items():
             params[f"nodes_{label}"] = rows
