@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+from graphiti_core.driver.driver import GraphProvider
 from graphiti_core.search.search_config_recipes import EDGE_HYBRID_SEARCH_RRF
 from graphiti_core.search.search_filters import (
     ComparisonOperator,
@@ -12,7 +13,6 @@ from graphiti_core.search.search_filters import (
     SearchFilters,
     edge_search_filter_query_constructor,
 )
-from graphiti_core.driver.driver import GraphProvider
 
 from memory import BudgetStated, CallerIdentified, Memory
 from memory.graphiti import build_graphiti
@@ -54,7 +54,8 @@ async def test_range_index_on_date_strings_breaks_less_than(mem: Memory, group: 
     assert "RANGE" in relates["valid_at"], "Graphiti's range index is present"
     cut = "2026-03-02T12:00:00.000000+00:00"
     naive = await store.query(
-        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.valid_at < $cut RETURN r.value AS v",
+        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.valid_at < $cut"
+        " RETURN r.value AS v",
         {"cut": cut},
     )
     wrapped = await store.query(
