@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureReceipt:
+    """Several statements, the caller's node last: if one fails, erasing again
+    finishes the job (the caller is still there to be found)."""
     group = store.group_id
     subject = caller(caller_id).uuid(group)
     plan = await store.query(cypher.ERASE_PLAN, {"subject": subject})
@@ -29,9 +31,8 @@ async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureRec
     ]
     facts = await _count(store, cypher.ERASE_EDGES, {"subjects": subjects})
     facts += await _count(store, cypher.ERASE_HANDOFFS, {"episodes": episodes})
-    removed_episodes = await _count(
-        store, cypher.ERASE_EPISODES, {"episodes": episodes, "calls": calls}
-    )
+    removed_episodes = await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
+    removed_episodes += await _count(store, cypher.ERASE_TRANSCRIPTS, {"calls": calls})
     orphans = [
         r["uuid"]
         for r in await store.query(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from graphiti_core.driver.driver import GraphDriver
+from graphiti_core.driver.driver import GraphDriver, GraphProvider
 
 from memory import recall as recall_
 from memory import search as search_
@@ -173,11 +173,18 @@ class Memory:
             raise InvalidGroupId(f"group id {group_id!r}: use 1-64 letters, digits, '-' or '_'")
         store = self._stores.get(group_id)
         if store is None:
-            store = FalkorStore(self.driver, group_id)  # type: ignore[arg-type]
+            store = self._open_store(group_id)
             await store.ensure_schema()
             self._stores[group_id] = store
             self._locks[group_id] = asyncio.Lock()
         return store
+
+    def _open_store(self, group_id: str) -> GraphStore:
+        if self.driver.provider == GraphProvider.NEO4J:
+            from memory.store.neo4j import Neo4jStore
+
+            return Neo4jStore(self.driver, group_id)  # type: ignore[arg-type]
+        return FalkorStore(self.driver, group_id)  # type: ignore[arg-type]
 
     def _record_time(self, group_id: str) -> datetime:
         """Strictly increasing per group, so "as known at T" is never ambiguous."""

@@ -54,6 +54,9 @@ class FactType:
     """What one timeline is: one subject's value (functional), one object's owner
     (a phone number has one caller at a time), one subject–object pair (a set
     member), or one episode (an event that is never closed)."""
+    identifying: bool = True
+    """Its value names something (a person, suburb, listing) worth finding by full
+    text. Status words and times are not: they would match half the graph."""
 
 
 FACT_TYPES = {
@@ -68,13 +71,13 @@ FACT_TYPES = {
         FactType("INTERESTED_IN", "pair"),
         FactType("BOOKED", "object"),
         FactType("FOR_PROPERTY", "subject"),
-        FactType("SCHEDULED_FOR", "subject"),
-        FactType("BOOKING_STATUS", "subject"),
+        FactType("SCHEDULED_FOR", "subject", identifying=False),
+        FactType("BOOKING_STATUS", "subject", identifying=False),
         FactType("IN_SUBURB", "subject"),
         FactType("LISTED_AT_PRICE", "subject"),
-        FactType("LISTING_STATUS", "subject"),
-        FactType("OPTED_OUT", "subject"),
-        FactType("HANDED_OFF", "episode"),
+        FactType("LISTING_STATUS", "subject", identifying=False),
+        FactType("OPTED_OUT", "subject", identifying=False),
+        FactType("HANDED_OFF", "episode", identifying=False),
     )
 }
 
@@ -106,6 +109,13 @@ class FactEvent:
     embedding, so writes rarely wait for the model."""
     value: Value = None
     retract: bool = False
+
+    @property
+    def terms(self) -> str:
+        """Full-text terms: identifiers only; predicates are found by their vectors."""
+        if isinstance(self.value, str) and FACT_TYPES[self.fact].identifying:
+            return self.value
+        return ""
 
     def timeline(self, group_id: str, episode_uuid: str) -> str:
         kind = FACT_TYPES[self.fact].timeline

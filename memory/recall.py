@@ -54,7 +54,9 @@ async def _match(
         if rows:
             return rows[0], 1.0, "phone"
     if email:
-        rows = await store.query(cypher.CALLER_BY_EMAIL, {"email": email.strip().lower(), **at})
+        rows = await store.query(
+            cypher.CALLER_BY_EMAIL, {"email": email.strip().lower(), "group_id": group, **at}
+        )
         if rows:
             return rows[0], 1.0, "email"
     if name:

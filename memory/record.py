@@ -248,6 +248,7 @@ def _add_rows(
                     "group_id": group,
                     "name": f.fact,
                     "fact": f.text,
+                    "terms": f.terms,
                     "value": f.value,
                     "key": key,
                     "polarity": "retract" if f.retract else "assert",

@@ -101,23 +101,27 @@ FACTS_OF = (
     f" RETURN {FACT_FIELDS}"
 )
 
+# Every read starts from an ``:Entity {uuid}`` (or ``:Episodic {uuid}``): those are
+# the indexed lookups. A pattern such as ``(p:PhoneNumber {uuid: $u})`` scans the label.
 CALLER_BY_PHONE = (
-    "MATCH (c:Caller)-[r:RELATES_TO {name: 'HAS_PHONE'}]->(p:PhoneNumber {uuid: $phone})"
-    f" WHERE r.polarity = 'assert' AND {visible('r')}"
+    "MATCH (p:Entity {uuid: $phone})<-[r:RELATES_TO]-(c:Caller)"
+    f" WHERE r.name = 'HAS_PHONE' AND r.polarity = 'assert' AND {visible('r')}"
     " RETURN c.uuid AS uuid, c.name AS name"
 )
 
 CALLER_BY_EMAIL = (
     "MATCH (c:Caller)-[r:RELATES_TO {lookup: $email}]->(c)"
-    f" WHERE r.name = 'HAS_EMAIL' AND r.polarity = 'assert' AND {visible('r')}"
+    " WHERE r.group_id = $group_id AND r.name = 'HAS_EMAIL' AND r.polarity = 'assert'"
+    f" AND {visible('r')}"
     " RETURN c.uuid AS uuid, c.name AS name"
 )
 
 ENTITY = "MATCH (x:Entity {uuid: $uuid}) RETURN x.uuid AS uuid, x.name AS name, labels(x) AS labels"
 
 LAST_CALLS = (
-    "MATCH (x:Episodic)-[:MENTIONS]->(c:Entity {uuid: $subject})"
-    " WHERE x.episode_type = 'call_completed' AND coalesce(x.valid_at, '') <= $at"
+    # The WITH keeps FalkorDB from scanning every episode to apply the filter first.
+    "MATCH (c:Entity {uuid: $subject})<-[:MENTIONS]-(x:Episodic)"
+    " WITH x WHERE x.episode_type = 'call_completed' AND coalesce(x.valid_at, '') <= $at"
     " RETURN x.uuid AS uuid, x.call_id AS call_id, x.valid_at AS at, x.outcome AS outcome,"
     " x.summary AS summary, x.channel AS channel"
     " ORDER BY at DESC LIMIT $limit"
@@ -136,16 +140,10 @@ EPISODE_ROWS = (
     " x.call_id AS call_id, x.turn_id AS turn_id, x.caller_uuid AS caller"
 )
 
-NEIGHBOURHOOD = (
-    "MATCH (c:Entity {uuid: $subject})-[r:RELATES_TO]-(n:Entity)"
-    f" WHERE r.polarity = 'assert' AND {visible('r')}"
-    " RETURN DISTINCT n.uuid AS uuid"
-)
-
 # Erasure: the caller, the rows touching them and their bookings, the episodes
 # that mention them or carry their calls, then entities nothing else links to.
 ERASE_PLAN = (
-    "MATCH (c:Caller {uuid: $subject})"
+    "MATCH (c:Entity {uuid: $subject}) WHERE c:Caller"
     " OPTIONAL MATCH (c)-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
     " WITH c, collect(DISTINCT k) AS bookings"
     " OPTIONAL MATCH (x:Episodic)-[:MENTIONS]->(c)"
@@ -165,9 +163,12 @@ ERASE_EDGES = (
 )
 
 ERASE_EPISODES = (
-    "MATCH (x:Episodic)"
-    " WHERE x.uuid IN $episodes OR (x.call_id IN $calls AND x.episode_type = 'transcript')"
-    " WITH DISTINCT x DETACH DELETE x RETURN count(x) AS n"
+    "UNWIND $episodes AS u MATCH (x:Episodic {uuid: u}) DETACH DELETE x RETURN count(x) AS n"
+)
+
+ERASE_TRANSCRIPTS = (
+    "UNWIND $calls AS c MATCH (x:Episodic {call_id: c}) WHERE x.episode_type = 'transcript'"
+    " DETACH DELETE x RETURN count(x) AS n"
 )
 
 ERASE_NODES = "UNWIND $uuids AS u MATCH (x:Entity {uuid: u}) DETACH DELETE x RETURN count(x) AS n"

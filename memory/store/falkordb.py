@@ -23,6 +23,8 @@ SCHEMA = (
     f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
     f"CREATE VECTOR INDEX FOR (n:Episodic) ON (n.content_embedding) {_VECTOR_OPTIONS}",
     "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.key, e.lookup)",
+    # Joins Graphiti's full-text index on RELATES_TO as one more field.
+    "CREATE FULLTEXT INDEX FOR ()-[e:RELATES_TO]-() ON (e.terms)",
     "CREATE INDEX FOR (n:Episodic) ON (n.call_id)",
 )
 
@@ -111,6 +113,7 @@ class FalkorStore(GraphStore):
             " RETURN r.uuid AS uuid, score ORDER BY score DESC LIMIT $k",
             text,
             k,
+            field="terms",
         )
 
     async def fulltext_episodes(self, text: str, k: int) -> list[Record]:
@@ -130,11 +133,14 @@ class FalkorStore(GraphStore):
             k,
         )
 
-    async def _fulltext(self, statement: str, text: str, k: int) -> list[Record]:
+    async def _fulltext(
+        self, statement: str, text: str, k: int, field: str | None = None
+    ) -> list[Record]:
         terms = fulltext_terms(text)
         if not terms:
             return []
-        return await self.query(statement, {"q": terms, "k": k})
+        query = f"@{field}:({terms})" if field else terms
+        return await self.query(statement, {"q": query, "k": k})
 
     async def drop(self) -> None:
         try:
