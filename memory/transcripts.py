@@ -57,6 +57,7 @@ async def transcript_batch(
                     "source": "message",
                     "source_description": "switchboard transcript turn",
                     "content": text,
+                    "transcript": text,
                     "valid_at": iso(utc(t.at)),
                     "created_at": batch.now,
                     "entity_edges": [],

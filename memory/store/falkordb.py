@@ -25,6 +25,8 @@ SCHEMA = (
     "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.key, e.lookup)",
     # Joins Graphiti's full-text index on RELATES_TO as one more field.
     "CREATE FULLTEXT INDEX FOR ()-[e:RELATES_TO]-() ON (e.terms)",
+    # Transcript text only: structured episodes' JSON content would match everything.
+    "CREATE FULLTEXT INDEX FOR (n:Episodic) ON (n.transcript)",
     "CREATE INDEX FOR (n:Episodic) ON (n.call_id)",
 )
 
@@ -122,6 +124,7 @@ class FalkorStore(GraphStore):
             " RETURN node.uuid AS uuid, score ORDER BY score DESC LIMIT $k",
             text,
             k,
+            field="transcript",
         )
 
     async def fulltext_entities(self, text: str, label: str, k: int) -> list[Record]:

@@ -30,6 +30,8 @@ SCHEMA = (
     "CREATE INDEX relation_key IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.key)",
     "CREATE INDEX relation_lookup IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.lookup)",
     "CREATE FULLTEXT INDEX relation_terms IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.terms]",
+    "CREATE FULLTEXT INDEX episode_transcript IF NOT EXISTS"
+    " FOR (n:Episodic) ON EACH [n.transcript]",
     "CREATE INDEX episode_call IF NOT EXISTS FOR (n:Episodic) ON (n.call_id)",
 )
 
@@ -104,7 +106,7 @@ class Neo4jStore(GraphStore):
 
     async def fulltext_episodes(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(
-            "CALL db.index.fulltext.queryNodes('episode_content', $q, {limit: $k})"
+            "CALL db.index.fulltext.queryNodes('episode_transcript', $q, {limit: $k})"
             " YIELD node, score WHERE node.group_id = $group_id"
             " RETURN node.uuid AS uuid, score",
             text,
