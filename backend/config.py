@@ -64,6 +64,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
 
+    embedder: Literal["local", "openai"] = "local"
+    """``local``: all-MiniLM-L6-v2 shipped in a package, offline. ``openai``: OpenAI
+    embeddings (or the compatible ``SWITCHBOARD_LLM`` base URL), cut to 384 dims."""
+
     default_region: str = "AU"
     """Region used to read phone numbers written without a country code."""
 
@@ -123,8 +127,7 @@ class Settings(BaseSettings):
         """
         return {
             "graph": self.graph_uri is None,
-            "redis": self.redis_url is None
-            and (self.graph_uri is None or self.graph_engine == "neo4j"),
+            "redis": self.redis_url is None and (self.graph_uri is None or self.graph_engine == "neo4j"),
             "postgres": self.database_url is None,
         }
 

@@ -41,6 +41,7 @@ from memory.errors import (
     MemoryInputError,
     UnknownEntity,
 )
+from memory.listings import Listing
 from memory.memory import Memory
 from memory.models import CallerContext, ErasureReceipt, Fact, Hit
 from memory.record import Recorded
@@ -64,6 +65,7 @@ __all__ = [
     "Hit",
     "InvalidEpisode",
     "InvalidGroupId",
+    "Listing",
     "ListingAdded",
     "ListingSold",
     "MalformedPhone",

@@ -64,3 +64,13 @@ class MiniLMEmbedder(EmbedderClient):
             texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
         )
         return [v.tolist() for v in vectors]
+
+
+def openai_embedder(api_key: str | None, base_url: str | None = None) -> EmbedderClient:
+    """OpenAI (or a compatible server) embeddings, cut to the index's 384 dimensions
+    (text-embedding-3 models keep their meaning when truncated)."""
+    from graphiti_core.embedder.openai import OpenAIEmbedder, OpenAIEmbedderConfig
+
+    return OpenAIEmbedder(
+        OpenAIEmbedderConfig(embedding_dim=EMBEDDING_DIM, api_key=api_key, base_url=base_url)
+    )

@@ -26,18 +26,14 @@ async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureRec
     calls = [c for c in plan[0]["calls"] if c]
     episodes: list[str] = plan[0]["episodes"]
     subjects = [subject, *bookings]
-    neighbours = [
-        r["uuid"] for r in await store.query(cypher.ERASE_NEIGHBOURS, {"subjects": subjects})
-    ]
+    neighbours = [r["uuid"] for r in await store.query(cypher.ERASE_NEIGHBOURS, {"subjects": subjects})]
     facts = await _count(store, cypher.ERASE_EDGES, {"subjects": subjects})
     facts += await _count(store, cypher.ERASE_HANDOFFS, {"episodes": episodes})
     removed_episodes = await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
     removed_episodes += await _count(store, cypher.ERASE_TRANSCRIPTS, {"calls": calls})
     orphans = [
         r["uuid"]
-        for r in await store.query(
-            cypher.ORPHANS, {"uuids": [n for n in neighbours if n not in subjects]}
-        )
+        for r in await store.query(cypher.ORPHANS, {"uuids": [n for n in neighbours if n not in subjects]})
     ]
     entities = await _count(store, cypher.ERASE_NODES, {"uuids": [*bookings, *orphans]})
     callers = await _count(store, cypher.ERASE_NODES, {"uuids": [subject]})
@@ -64,8 +60,7 @@ async def _recheck(
     recall = await memory.recall_caller(store.group_id, caller_id=caller_id)
     nodes = await store.query(cypher.EXISTING_ENTITIES, {"uuids": [subject]})
     turns = await store.query(
-        "MATCH (x:Episodic) WHERE x.call_id IN $calls OR x.caller_uuid = $subject"
-        " RETURN x.uuid AS uuid",
+        "MATCH (x:Episodic) WHERE x.call_id IN $calls OR x.caller_uuid = $subject RETURN x.uuid AS uuid",
         {"calls": calls, "subject": subject},
     )
     return {

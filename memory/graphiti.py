@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from graphiti_core import Graphiti
 from graphiti_core.driver.driver import GraphDriver
+from graphiti_core.embedder.client import EmbedderClient
 
 from memory.embedder import MiniLMEmbedder
 from memory.llm import llm_client
@@ -20,7 +21,7 @@ def build_graphiti(
     llm: str = "policy",
     llm_model: str | None = None,
     llm_api_key: str | None = None,
-    embedder: MiniLMEmbedder | None = None,
+    embedder: EmbedderClient | None = None,
 ) -> Graphiti:
     embedder = embedder or MiniLMEmbedder()
     return Graphiti(

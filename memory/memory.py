@@ -10,13 +10,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from graphiti_core.driver.driver import GraphDriver, GraphProvider
+from graphiti_core.embedder.client import EmbedderClient
 
+from memory import listings as listings_
 from memory import recall as recall_
 from memory import search as search_
-from memory.embedder import MiniLMEmbedder
+from memory.embedder import MiniLMEmbedder, openai_embedder
 from memory.engine import connect_graph
 from memory.episodes import Episode, Turn, parse_episode, utc
 from memory.errors import InvalidGroupId, UnknownEntity
+from memory.listings import Listing
 from memory.models import CallerContext, ErasureReceipt, Fact, Hit
 from memory.ontology import caller as caller_ref
 from memory.record import Recorded, build_batch
@@ -34,6 +37,14 @@ class MemorySettings(Protocol):
     graph_user: str | None
     graph_password: Any
     default_region: str
+    embedder: str
+    llm: str
+    llm_api_key: Any
+
+
+def _secret(value: Any) -> str | None:
+    """Plain text from a pydantic SecretStr (or a str, or None)."""
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
 
 
 def now_utc() -> datetime:
@@ -43,9 +54,7 @@ def now_utc() -> datetime:
 class Memory:
     """The bi-temporal caller graph of every tenant (group)."""
 
-    def __init__(
-        self, driver: GraphDriver, *, region: str = "AU", embedder: MiniLMEmbedder | None = None
-    ):
+    def __init__(self, driver: GraphDriver, *, region: str = "AU", embedder: EmbedderClient | None = None):
         self.driver = driver
         self.region = region
         self.embedder = embedder or MiniLMEmbedder()
@@ -59,10 +68,12 @@ class Memory:
         if not settings.graph_uri:
             raise ValueError("Memory.open needs a graph URI (start the embedded stack first)")
         password = settings.graph_password
-        if hasattr(password, "get_secret_value"):
-            password = password.get_secret_value()
-        driver = connect_graph(settings.graph_uri, settings.graph_user, password)
-        return cls(driver, region=settings.default_region)
+        driver = connect_graph(settings.graph_uri, settings.graph_user, _secret(password))
+        embedder: EmbedderClient | None = None
+        if settings.embedder == "openai":
+            base_url = settings.llm if settings.llm.startswith("http") else None
+            embedder = openai_embedder(_secret(settings.llm_api_key), base_url)
+        return cls(driver, region=settings.default_region, embedder=embedder)
 
     async def close(self) -> None:
         await self.driver.close()
@@ -106,9 +117,7 @@ class Memory:
         utc(reference_time)
         async with self._locks[group_id]:
             now = self._record_time(group_id)
-            batch: WriteBatch = await transcript_batch(
-                store, call_id, turns, caller_id, now, self.embed
-            )
+            batch: WriteBatch = await transcript_batch(store, call_id, turns, caller_id, now, self.embed)
             if batch:
                 await store.write(batch)
         return len(batch.episodes)
@@ -166,6 +175,35 @@ class Memory:
         at = utc(as_of) if as_of else now_utc()
         return await search_.search(store, self.embed_one, query, subject, at, now_utc(), limit)
 
+    async def listings(
+        self,
+        group_id: str,
+        *,
+        suburb: str | None = None,
+        max_price: float | None = None,
+        min_bedrooms: int | None = None,
+        status: str | None = "listed",
+        valid_at: datetime | None = None,
+        limit: int = 20,
+    ) -> list[Listing]:
+        """Properties with their price, status and suburb valid at ``valid_at``, cheapest first."""
+        store = await self.store(group_id)
+        now = now_utc()
+        return await listings_.listings(
+            store,
+            utc(valid_at) if valid_at else now,
+            now,
+            suburb=suburb,
+            max_price=max_price,
+            min_bedrooms=min_bedrooms,
+            status=status,
+            limit=limit,
+        )
+
+    async def names(self, group_id: str, entity_type: str) -> dict[str, str]:
+        """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key."""
+        return await listings_.names(await self.store(group_id), entity_type)
+
     # -- plumbing ------------------------------------------------------------
 
     async def store(self, group_id: str) -> GraphStore:
@@ -199,9 +237,7 @@ class Memory:
         """Embeddings by text, through a bounded cache (equal predicates share one)."""
         missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if missing:
-            for text, vector in zip(
-                missing, await self.embedder.create_batch(missing), strict=True
-            ):
+            for text, vector in zip(missing, await self.embedder.create_batch(missing), strict=True):
                 self._vectors[text] = [round(x, 5) for x in vector]
         result = [self._vectors[t] for t in texts]
         while len(self._vectors) > _EMBED_CACHE:

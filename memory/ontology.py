@@ -153,11 +153,7 @@ def suburb(name: str) -> Ref:
 
 
 def money(amount: Decimal, currency: str = "AUD") -> str:
-    return (
-        f"${amount:,.0f} {currency}"
-        if amount == amount.to_integral()
-        else f"${amount:,} {currency}"
-    )
+    return f"${amount:,.0f} {currency}" if amount == amount.to_integral() else f"${amount:,} {currency}"
 
 
 def translate(episode: ep.Episode, region: str) -> Translation:
@@ -181,9 +177,7 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
     if e.email:
         email = e.email.lower()
         t.facts.append(
-            FactEvent(
-                "HAS_EMAIL", me, me, f"{who} has email {email}", "the caller's email address", email
-            )
+            FactEvent("HAS_EMAIL", me, me, f"{who} has email {email}", "the caller's email address", email)
         )
     if e.phone:
         number = to_e164(e.phone, region)

@@ -93,24 +93,18 @@ async def context(
     )
 
 
-async def _gather(
-    store: GraphStore, subject: str, now: datetime
-) -> tuple[list[Fact], list[Record], Record]:
+async def _gather(store: GraphStore, subject: str, now: datetime) -> tuple[list[Fact], list[Record], Record]:
     node = await store.query(
         "MATCH (x:Entity {uuid: $uuid}) RETURN x.uuid AS uuid, x.name AS name, x.key AS key",
         {"uuid": subject},
     )
     facts = await facts_of(store, subject, now, now)
-    calls = await store.query(
-        cypher.LAST_CALLS, {"subject": subject, "at": iso(now), "limit": LAST_CALLS}
-    )
+    calls = await store.query(cypher.LAST_CALLS, {"subject": subject, "at": iso(now), "limit": LAST_CALLS})
     return facts, calls, node[0]
 
 
 async def facts_of(store: GraphStore, subject: str, at: datetime, known: datetime) -> list[Fact]:
-    rows = await store.query(
-        cypher.FACTS_OF, {"subject": subject, "at": iso(at), "known": iso(known)}
-    )
+    rows = await store.query(cypher.FACTS_OF, {"subject": subject, "at": iso(at), "known": iso(known)})
     return sorted((to_fact(r) for r in rows), key=lambda f: (f.name, f.valid_at, f.uuid))
 
 

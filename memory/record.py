@@ -38,6 +38,7 @@ class Recorded:
 class _Pending:
     episode: Episode
     uuid: str
+    hash: str
     translation: Translation
 
 
@@ -59,8 +60,8 @@ async def build_batch(
     batch = WriteBatch(now=iso(now) or "")
     _add_entities(batch, pending, group)
     plans = await _plan_timelines(store, events, group)
-    vectors = await embed(sorted({e.embed_text for _, e, _ in events}))
-    by_text = dict(zip(sorted({e.embed_text for _, e, _ in events}), vectors, strict=True))
+    texts = sorted({e.embed_text for _, e, _ in events})
+    by_text = dict(zip(texts, await embed(texts), strict=True))
     created = _add_rows(batch, events, plans, by_text, group)
     for p in pending:
         _add_episode(batch, p, created.get(p.uuid, []), group)
@@ -73,9 +74,7 @@ async def build_batch(
     return batch, recorded
 
 
-async def _new_episodes(
-    store: GraphStore, episodes: Sequence[Episode], region: str
-) -> list[_Pending]:
+async def _new_episodes(store: GraphStore, episodes: Sequence[Episode], region: str) -> list[_Pending]:
     """Drop episodes already recorded (same content); refuse a reused id with new content."""
     group = store.group_id
     seen: dict[str, str] = {}
@@ -84,9 +83,7 @@ async def _new_episodes(
         h = content_hash(e)
         if e.id in seen:
             if seen[e.id] != h:
-                raise EpisodeConflict(
-                    f"episode {e.id!r} appears twice in the batch with different content"
-                )
+                raise EpisodeConflict(f"episode {e.id!r} appears twice in the batch with different content")
             continue
         seen[e.id] = h
         fresh.append(e)
@@ -96,7 +93,7 @@ async def _new_episodes(
         e = uuids.pop(row["uuid"])
         if row["hash"] != seen[e.id]:
             raise EpisodeConflict(f"episode {e.id!r} was already recorded with different content")
-    return [_Pending(e, u, translate(e, region)) for u, e in uuids.items()]
+    return [_Pending(e, u, seen[e.id], translate(e, region)) for u, e in uuids.items()]
 
 
 async def _check_references(store: GraphStore, pending: list[_Pending]) -> None:
@@ -106,9 +103,7 @@ async def _check_references(store: GraphStore, pending: list[_Pending]) -> None:
     missing = {u: r for u, r in required.items() if u not in created}
     if not missing:
         return
-    found = {
-        row["uuid"] for row in await store.query(cypher.EXISTING_ENTITIES, {"uuids": list(missing)})
-    }
+    found = {row["uuid"] for row in await store.query(cypher.EXISTING_ENTITIES, {"uuids": list(missing)})}
     for u, ref in missing.items():
         if u not in found:
             raise UnknownEntity(f"unknown {ref.type.lower()} {ref.key!r} in group {group!r}")
@@ -152,9 +147,7 @@ async def _fact_events(
 
 
 def _row_uuid(group: str, p: _Pending, f: FactEvent) -> str:
-    return stable_uuid(
-        group, "fact", p.episode.id, f.fact, f.subject.key, f.object.key, str(f.retract)
-    )
+    return stable_uuid(group, "fact", p.episode.id, f.fact, f.subject.key, f.object.key, str(f.retract))
 
 
 def _rank(p: _Pending, f: FactEvent) -> str:
@@ -284,7 +277,7 @@ def _add_episode(batch: WriteBatch, p: _Pending, rows: list[str], group: str) ->
         "valid_at": iso(utc(e.valid_at)),
         "created_at": batch.now,
         "entity_edges": rows,
-        "content_hash": content_hash(e),
+        "content_hash": p.hash,
         "episode_type": e.type,
         "call_id": e.call_id,
     }
@@ -294,6 +287,4 @@ def _add_episode(batch: WriteBatch, p: _Pending, rows: list[str], group: str) ->
     batch.episodes.append({"props": props, "vi": None})
     for ref in dict.fromkeys(p.translation.mentions):
         entity = ref.uuid(group)
-        batch.mentions.append(
-            {"uuid": stable_uuid(p.uuid, entity), "episode": p.uuid, "entity": entity}
-        )
+        batch.mentions.append({"uuid": stable_uuid(p.uuid, entity), "episode": p.uuid, "entity": entity})

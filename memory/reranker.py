@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 from graphiti_core.cross_encoder.client import CrossEncoderClient
-
-from memory.embedder import MiniLMEmbedder
+from graphiti_core.embedder.client import EmbedderClient
 
 
 class EmbeddingReranker(CrossEncoderClient):
-    def __init__(self, embedder: MiniLMEmbedder) -> None:
+    def __init__(self, embedder: EmbedderClient) -> None:
         self.embedder = embedder
 
     async def rank(self, query: str, passages: list[str]) -> list[tuple[str, float]]:

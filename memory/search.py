@@ -55,8 +55,7 @@ async def search(
     for row in await store.query(cypher.FACT_ROWS, {"uuids": missing, **when}):
         facts[row["uuid"]] = row
     episodes = {
-        r["uuid"]: r
-        for r in await store.query(cypher.EPISODE_ROWS, {"uuids": missing, "at": when["at"]})
+        r["uuid"]: r for r in await store.query(cypher.EPISODE_ROWS, {"uuids": missing, "at": when["at"]})
     }
     hits = [_fact_hit(r, scores[u], subject) for u, r in facts.items()]
     hits += [_episode_hit(r, scores[u], subject) for u, r in episodes.items()]
@@ -68,9 +67,7 @@ async def _none() -> list[Record]:
     return []
 
 
-async def _caller_facts(
-    store: GraphStore, subject: str, when: dict[str, str | None]
-) -> list[Record]:
+async def _caller_facts(store: GraphStore, subject: str, when: dict[str, str | None]) -> list[Record]:
     return await store.query(cypher.FACTS_OF, {"subject": subject, **when})
 
 

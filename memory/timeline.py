@@ -99,9 +99,7 @@ def plan(stored: Iterable[Row], new: Iterable[Row], version_uuid: VersionId) -> 
         if row.invalid_at is None:
             result.close.append(replace(row, invalid_at=end))
         else:
-            version = replace(
-                row, uuid=version_uuid(row.uuid, end), invalid_at=end, origin=row.lineage
-            )
+            version = replace(row, uuid=version_uuid(row.uuid, end), invalid_at=end, origin=row.lineage)
             result.replace.append((row.uuid, version))
     return result
 

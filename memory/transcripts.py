@@ -32,9 +32,7 @@ async def transcript_batch(
     try:
         parsed = [t if isinstance(t, Turn) else Turn.model_validate(t) for t in turns]
     except ValidationError as exc:
-        raise InvalidEpisode(
-            f"invalid turn: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}"
-        ) from None
+        raise InvalidEpisode(f"invalid turn: {exc.errors()[0]['loc']}: {exc.errors()[0]['msg']}") from None
     if not call_id or len(call_id) > 128:
         raise InvalidEpisode("call_id must be 1-128 characters")
     subject = caller(caller_id).uuid(group) if caller_id else None
@@ -71,7 +69,5 @@ async def transcript_batch(
             }
         )
         if subject:
-            batch.mentions.append(
-                {"uuid": stable_uuid(u, subject), "episode": u, "entity": subject}
-            )
+            batch.mentions.append({"uuid": stable_uuid(u, subject), "episode": u, "entity": subject})
     return batch

@@ -42,9 +42,7 @@ async def test_arq_job_runs_once_per_job_id(stack: Settings) -> None:
         job = await pool.enqueue_job("ping", _job_id="ping:embedded", _queue_name=stack.queue_name)
         assert job is not None
         # The same job id while the first is queued is refused: ingestion relies on it.
-        again = await pool.enqueue_job(
-            "ping", _job_id="ping:embedded", _queue_name=stack.queue_name
-        )
+        again = await pool.enqueue_job("ping", _job_id="ping:embedded", _queue_name=stack.queue_name)
         assert again is None
         worker = build_worker(stack, burst=True)
         await worker.async_run()
@@ -104,9 +102,7 @@ def test_second_stack_on_same_data_dir_is_refused(data_dir: Path) -> None:
 
 
 def test_external_urls_start_nothing(stack: Settings, data_dir: Path) -> None:
-    settings = load_settings(
-        data_dir=data_dir, graph_uri=stack.graph_uri, database_url=stack.database_url
-    )
+    settings = load_settings(data_dir=data_dir, graph_uri=stack.graph_uri, database_url=stack.database_url)
     embedded = EmbeddedStack(settings)
     resolved = embedded.start()
     try:

@@ -67,3 +67,18 @@ def test_compatible_endpoint_gets_a_generic_client() -> None:
     client = llm_client("http://127.0.0.1:9/v1", "qwen", None)
     assert isinstance(client, OpenAIGenericClient)
     assert client.config.base_url == "http://127.0.0.1:9/v1"
+
+
+async def test_openai_embeddings_when_configured_keep_the_index_size(stack: Settings) -> None:
+    from graphiti_core.embedder.openai import OpenAIEmbedder
+
+    from memory import Memory
+
+    settings = stack.model_copy(update={"embedder": "openai", "llm": "http://127.0.0.1:9/v1"})
+    mem = await Memory.open(settings)
+    try:
+        assert isinstance(mem.embedder, OpenAIEmbedder)
+        assert mem.embedder.config.embedding_dim == EMBEDDING_DIM
+        assert str(mem.embedder.client.base_url).startswith("http://127.0.0.1:9/v1")
+    finally:
+        await mem.close()

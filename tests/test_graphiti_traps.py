@@ -47,15 +47,12 @@ async def test_range_index_on_date_strings_breaks_less_than(mem: Memory, group: 
     one on every time property. Our reads wrap the property and stay right."""
     await two_budgets(mem, group)
     store = await mem.store(group)
-    indexes = await store.query(
-        "CALL db.indexes() YIELD label, properties, types RETURN label, types"
-    )
+    indexes = await store.query("CALL db.indexes() YIELD label, properties, types RETURN label, types")
     relates = next(r["types"] for r in indexes if r["label"] == "RELATES_TO")
     assert "RANGE" in relates["valid_at"], "Graphiti's range index is present"
     cut = "2026-03-02T12:00:00.000000+00:00"
     naive = await store.query(
-        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.valid_at < $cut"
-        " RETURN r.value AS v",
+        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.valid_at < $cut RETURN r.value AS v",
         {"cut": cut},
     )
     wrapped = await store.query(
@@ -69,9 +66,7 @@ async def test_range_index_on_date_strings_breaks_less_than(mem: Memory, group: 
     assert [f.value for f in facts if f.name == "HAS_BUDGET"] == [700_000]
 
 
-async def test_stock_search_returns_invalidated_facts_ours_does_not(
-    mem: Memory, group: str
-) -> None:
+async def test_stock_search_returns_invalidated_facts_ours_does_not(mem: Memory, group: str) -> None:
     await two_budgets(mem, group)
     store = await mem.store(group)
     graphiti = build_graphiti(store.driver, embedder=mem.embedder)  # type: ignore[attr-defined]
@@ -81,9 +76,7 @@ async def test_stock_search_returns_invalidated_facts_ours_does_not(
         800_000,
     }
     ours = await mem.search(group, "budget", caller_id="c1")
-    assert [h.text for h in ours if h.fact_type == "HAS_BUDGET"] == [
-        "The caller's budget is $800,000 AUD"
-    ]
+    assert [h.text for h in ours if h.fact_type == "HAS_BUDGET"] == ["The caller's budget is $800,000 AUD"]
 
 
 async def test_stock_search_mutates_the_shared_recipe(mem: Memory, group: str) -> None:

@@ -106,9 +106,7 @@ async def seed(mem: Memory, group: str) -> None:
                 property_id="P2",
                 starts_at=SOON + timedelta(days=1),
             ),
-            BookingCancelled(
-                id="bk2x", group_id=group, valid_at=T0 + timedelta(days=2), booking_id="B2"
-            ),
+            BookingCancelled(id="bk2x", group_id=group, valid_at=T0 + timedelta(days=2), booking_id="B2"),
             CallCompleted(
                 id="cc1",
                 group_id=group,
@@ -180,8 +178,7 @@ async def test_recall_context_has_what_a_greeting_needs(mem: Memory, group: str)
     assert ctx.upcoming_bookings[0].reference == "RE-20260302-001"
     assert [c.outcome for c in ctx.last_calls] == ["asked about finance", "viewing booked"]
     assert all(
-        f.subject != ctx.caller.uuid or f.name != "HAS_BUDGET" or f.value == 850_000
-        for f in ctx.facts
+        f.subject != ctx.caller.uuid or f.name != "HAS_BUDGET" or f.value == 850_000 for f in ctx.facts
     ), "never another caller's budget"
 
 
@@ -211,18 +208,14 @@ async def test_search_finds_facts_and_turns_with_provenance(mem: Memory, group: 
 async def test_search_returns_only_what_is_valid_at_as_of(mem: Memory, group: str) -> None:
     await seed(mem, group)
     await mem.record(
-        BudgetStated(
-            id="b3", group_id=group, valid_at=T0 + timedelta(days=5), caller_id="c1", amount=990_000
-        )
+        BudgetStated(id="b3", group_id=group, valid_at=T0 + timedelta(days=5), caller_id="c1", amount=990_000)
     )
     now_hits = [h.text for h in await mem.search(group, "budget", caller_id="c1", limit=20)]
     assert any("990,000" in t for t in now_hits)
     assert not any("850,000" in t and "budget" in t for t in now_hits)
     then = [
         h.text
-        for h in await mem.search(
-            group, "budget", caller_id="c1", as_of=T0 + timedelta(days=2), limit=20
-        )
+        for h in await mem.search(group, "budget", caller_id="c1", as_of=T0 + timedelta(days=2), limit=20)
     ]
     assert any("850,000" in t for t in then) and not any("990,000" in t for t in then)
 

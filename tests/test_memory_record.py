@@ -32,9 +32,7 @@ def day(n: float) -> datetime:
 
 async def identify(mem: Memory, group: str, caller_id: str = "c1", **kw: object) -> None:
     await mem.record(
-        CallerIdentified(
-            id=f"id-{caller_id}", group_id=group, valid_at=T0, caller_id=caller_id, **kw
-        )
+        CallerIdentified(id=f"id-{caller_id}", group_id=group, valid_at=T0, caller_id=caller_id, **kw)
     )
 
 
@@ -74,9 +72,7 @@ async def test_recording_twice_changes_nothing(mem: Memory, group: str) -> None:
     as_dict = episode.model_dump(mode="json")
     assert (await mem.record_many([as_dict, as_dict])).episodes == 0
     store = await mem.store(group)
-    rows = await store.query(
-        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() RETURN count(r) AS n"
-    )
+    rows = await store.query("MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() RETURN count(r) AS n")
     assert rows[0]["n"] == 1
 
 
@@ -114,9 +110,7 @@ async def test_set_valued_facts_accumulate_until_retracted(mem: Memory, group: s
     await identify(mem, group)
     for i, suburb in enumerate(("Bondi", "coogee", "Manly")):
         await mem.record(
-            SuburbPreferred(
-                id=f"s{i}", group_id=group, valid_at=day(1 + i), caller_id="c1", suburb=suburb
-            )
+            SuburbPreferred(id=f"s{i}", group_id=group, valid_at=day(1 + i), caller_id="c1", suburb=suburb)
         )
     await mem.record(
         SuburbRetracted(id="r1", group_id=group, valid_at=day(5), caller_id="c1", suburb="bondi")
@@ -150,9 +144,7 @@ async def test_phone_moves_to_a_new_caller(mem: Memory, group: str) -> None:
 async def test_changed_phone_retires_the_old_number(mem: Memory, group: str) -> None:
     await identify(mem, group, "c1", name="Ann Lee", phone="0412 345 678")
     await mem.record(
-        ContactChanged(
-            id="cc", group_id=group, valid_at=day(2), caller_id="c1", phone="0498 765 432"
-        )
+        ContactChanged(id="cc", group_id=group, valid_at=day(2), caller_id="c1", phone="0498 765 432")
     )
     assert await values(mem, group, "HAS_PHONE") == ["+61498765432"]
     assert await mem.recall_caller(group, phone="0412 345 678") is None

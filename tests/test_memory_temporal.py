@@ -48,17 +48,13 @@ async def timeline(mem: Memory, group: str, known_at: datetime | None = None) ->
 async def fresh(mem: Memory) -> str:
     group = "h" + uuid.uuid4().hex[:12]
     await mem.record(
-        CallerIdentified(
-            id="id", group_id=group, valid_at=T0 - timedelta(days=1), caller_id="c1", name="Ann"
-        )
+        CallerIdentified(id="id", group_id=group, valid_at=T0 - timedelta(days=1), caller_id="c1", name="Ann")
     )
     return group
 
 
 SPEC = st.lists(
-    st.tuples(
-        st.sampled_from(["budget", "prefer", "retract"]), st.integers(1, 12), st.integers(0, 3)
-    ),
+    st.tuples(st.sampled_from(["budget", "prefer", "retract"]), st.integers(1, 12), st.integers(0, 3)),
     min_size=2,
     max_size=6,
 )
@@ -85,9 +81,7 @@ async def test_any_ingestion_order_gives_the_same_timeline(
 
 @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck))
 @given(spec=SPEC, data=st.data())
-async def test_known_at_reproduces_what_was_read_then(
-    mem: Memory, spec: list, data: st.DataObject
-) -> None:
+async def test_known_at_reproduces_what_was_read_then(mem: Memory, spec: list, data: st.DataObject) -> None:
     group = await fresh(mem)
     snapshots = []
     for e in data.draw(st.permutations(events(group, spec))):

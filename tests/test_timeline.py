@@ -171,8 +171,7 @@ class Store:
     def believed(self) -> frozenset[Fact]:
         """The current valid-time timeline, by lineage rather than version uuid."""
         return frozenset(
-            (r.lineage, r.subject, r.object, r.retract, r.valid_at, r.invalid_at)
-            for r in self.current()
+            (r.lineage, r.subject, r.object, r.retract, r.valid_at, r.invalid_at) for r in self.current()
         )
 
     def facts(self, uuids: frozenset[str]) -> frozenset[Fact]:
@@ -262,9 +261,7 @@ def one_at_a_time(events: list[Row], version_uuid: VersionId = tilde_version) ->
 
 def expected_timeline(events: list[Row]) -> frozenset[Fact]:
     ends = valid_ends(events)
-    return frozenset(
-        (e.uuid, e.subject, e.object, e.retract, e.valid_at, ends[e.uuid]) for e in events
-    )
+    return frozenset((e.uuid, e.subject, e.object, e.retract, e.valid_at, ends[e.uuid]) for e in events)
 
 
 # --------------------------------------------------------------------------- #
@@ -289,9 +286,7 @@ def test_order_independence(data: st.DataObject) -> None:
     assert permuted.believed() == reference.believed() == expected_timeline(events)
     now_ref, now_perm = reference.now(), permuted.now()
     for v in valid_grid():
-        assert permuted.facts(permuted.read(v, now_perm)) == reference.facts(
-            reference.read(v, now_ref)
-        )
+        assert permuted.facts(permuted.read(v, now_perm)) == reference.facts(reference.read(v, now_ref))
 
 
 @settings(PROPERTY, max_examples=150)
@@ -386,8 +381,7 @@ def test_the_visible_assertion_is_the_latest_unretracted_one(events: list[Row]) 
         if last is not None:
             a = upto[last]
             retracted = any(
-                (r.subject, r.object) == (a.subject, a.object) and r.retract
-                for r in upto[last + 1 :]
+                (r.subject, r.object) == (a.subject, a.object) and r.retract for r in upto[last + 1 :]
             )
             if not retracted:
                 expected = frozenset({a.uuid})
@@ -545,8 +539,7 @@ def test_visible_predicate() -> None:
 def test_order_independence_with_hashed_version_ids(data: st.DataObject) -> None:
     """Version uuids that sort anywhere must not move a row within its tie group."""
     events = [
-        replace(e, uuid=str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, e.uuid)))
-        for e in data.draw(event_sets())
+        replace(e, uuid=str(uuidlib.uuid5(uuidlib.NAMESPACE_URL, e.uuid))) for e in data.draw(event_sets())
     ]
     order = data.draw(st.permutations(events))
     reference = one_at_a_time(events, version_uuid=hashed_version)

@@ -110,19 +110,11 @@ def caller_episodes(i: int, listing_count: int, rng: random.Random) -> list[Epis
             **common,
         ),
         BudgetStated(id=f"{cid}:b1", valid_at=at + timedelta(days=1), amount=budget, **common),
-        BudgetStated(
-            id=f"{cid}:b2", valid_at=at + timedelta(days=9), amount=budget + 50_000, **common
-        ),
+        BudgetStated(id=f"{cid}:b2", valid_at=at + timedelta(days=9), amount=budget + 50_000, **common),
         BedroomsWanted(id=f"{cid}:r1", valid_at=at + timedelta(days=1), bedrooms=beds, **common),
-        BedroomsWanted(
-            id=f"{cid}:r2", valid_at=at + timedelta(days=9), bedrooms=beds + 1, **common
-        ),
-        SuburbPreferred(
-            id=f"{cid}:s1", valid_at=at + timedelta(days=1), suburb=suburbs[0], **common
-        ),
-        SuburbPreferred(
-            id=f"{cid}:s2", valid_at=at + timedelta(days=2), suburb=suburbs[1], **common
-        ),
+        BedroomsWanted(id=f"{cid}:r2", valid_at=at + timedelta(days=9), bedrooms=beds + 1, **common),
+        SuburbPreferred(id=f"{cid}:s1", valid_at=at + timedelta(days=1), suburb=suburbs[0], **common),
+        SuburbPreferred(id=f"{cid}:s2", valid_at=at + timedelta(days=2), suburb=suburbs[1], **common),
         PropertyInterest(
             id=f"{cid}:p1",
             valid_at=at + timedelta(days=3),
@@ -161,9 +153,7 @@ async def stock_search(mem: Memory, rng: random.Random, count: int) -> list[floa
     config = EDGE_HYBRID_SEARCH_RRF.model_copy(deep=True)
     config.limit = 10
     samples: list[float] = []
-    await search_recipe(
-        graphiti.clients, QUERIES[0], [GROUP], config, SearchFilters(), driver=store.driver
-    )  # type: ignore[attr-defined]
+    await search_recipe(graphiti.clients, QUERIES[0], [GROUP], config, SearchFilters(), driver=store.driver)  # type: ignore[attr-defined]
     for _ in range(count):
         q = rng.choice(QUERIES)
         await timed(

@@ -15,11 +15,7 @@ def percentiles(samples_ms: list[float]) -> dict[str, float]:
     if not samples_ms:
         return {"p50": 0.0, "p95": 0.0, "n": 0}
     ordered = sorted(samples_ms)
-    q = (
-        statistics.quantiles(ordered, n=100, method="inclusive")
-        if len(ordered) > 1
-        else ordered * 99
-    )
+    q = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else ordered * 99
     return {"p50": round(q[49], 3), "p95": round(q[94], 3), "n": len(ordered)}
 
 

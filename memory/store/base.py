@@ -65,6 +65,22 @@ class WriteBatch:
             self.vectors.append(embedding)
         return self._index[key]
 
+    def params(self, group_id: str) -> Record:
+        """The parameters of ``cypher.write_sections``."""
+        params: Record = {
+            "group_id": group_id,
+            "now": self.now,
+            "edges": self.edges,
+            "closes": self.closes,
+            "replaces": self.replaces,
+            "episodes": self.episodes,
+            "mentions": self.mentions,
+            "vectors": self.vectors,
+        }
+        for label, rows in self.nodes.items():
+            params[f"nodes_{label}"] = rows
+        return params
+
     def __bool__(self) -> bool:
         return bool(self.episodes or self.edges or self.nodes)
 
@@ -78,9 +94,7 @@ class GraphStore(ABC):
     async def ensure_schema(self) -> None: ...
 
     @abstractmethod
-    async def query(
-        self, cypher: str, params: Record | None = None, *, write: bool = False
-    ) -> list[Record]:
+    async def query(self, cypher: str, params: Record | None = None, *, write: bool = False) -> list[Record]:
         """Run one statement, atomically; rows as dicts."""
 
     @abstractmethod

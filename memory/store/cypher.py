@@ -162,9 +162,7 @@ ERASE_EDGES = (
     " WITH DISTINCT r DELETE r RETURN count(r) AS n"
 )
 
-ERASE_EPISODES = (
-    "UNWIND $episodes AS u MATCH (x:Episodic {uuid: u}) DETACH DELETE x RETURN count(x) AS n"
-)
+ERASE_EPISODES = "UNWIND $episodes AS u MATCH (x:Episodic {uuid: u}) DETACH DELETE x RETURN count(x) AS n"
 
 ERASE_TRANSCRIPTS = (
     "UNWIND $calls AS c MATCH (x:Episodic {call_id: c}) WHERE x.episode_type = 'transcript'"
@@ -184,3 +182,27 @@ ERASE_HANDOFFS = (
     " WHERE any(e IN r.episodes WHERE e IN $episodes)"
     " DELETE r RETURN count(r) AS n"
 )
+
+_LISTING_TAIL = (
+    " MATCH (p)-[pr:RELATES_TO]->(p) WHERE pr.name = 'LISTED_AT_PRICE' AND "
+    + visible("pr")
+    + " MATCH (p)-[st:RELATES_TO]->(p) WHERE st.name = 'LISTING_STATUS' AND "
+    + visible("st")
+    + " MATCH (p)-[ins:RELATES_TO]->(s) WHERE ins.name = 'IN_SUBURB' AND "
+    + visible("ins")
+    + " WITH p, pr, st, s WHERE ($max_price IS NULL OR pr.value <= $max_price)"
+    " AND ($min_bedrooms IS NULL OR p.bedrooms >= $min_bedrooms)"
+    " AND ($status IS NULL OR st.value = $status)"
+    " RETURN p.key AS property_id, p.name AS address, s.name AS suburb, pr.value AS price,"
+    " p.bedrooms AS bedrooms, p.bathrooms AS bathrooms, p.kind AS kind, st.value AS status"
+    " ORDER BY price, address LIMIT $limit"
+)
+
+LISTINGS_IN_SUBURB = (
+    "MATCH (s0:Entity {uuid: $suburb})<-[i:RELATES_TO]-(p:Property)"
+    f" WHERE i.name = 'IN_SUBURB' AND {visible('i')} WITH p" + _LISTING_TAIL
+)
+
+LISTINGS = "MATCH (p:Property) WITH p" + _LISTING_TAIL
+
+NAMES_OF = "MATCH (x:{label}) RETURN x.name AS name, x.key AS key"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from falkordb.asyncio import FalkorDB
 from graphiti_core.driver.falkordb_driver import FalkorDriver
 from redis.exceptions import ResponseError
@@ -15,8 +13,7 @@ from memory.store.base import GraphStore, Record, WriteBatch
 # HNSW build parameters: M 16 / efConstruction 64 keeps inserts near 2k rows/s
 # on two cores with recall@10 above 0.9 (see docs/memory.md).
 _VECTOR_OPTIONS = (
-    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine',"
-    " M: 16, efConstruction: 64}"
+    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 16, efConstruction: 64}}"
 )
 
 SCHEMA = (
@@ -69,19 +66,7 @@ class FalkorStore(GraphStore):
         # One GRAPH.QUERY is atomic on FalkorDB: chain every section into one statement.
         sections = cypher.write_sections(list(batch.nodes), lambda x: f"vecf32({x})")
         statement = " WITH count(*) AS _n ".join(sections) + " RETURN 1"
-        params: dict[str, Any] = {
-            "group_id": self.group_id,
-            "now": batch.now,
-            "edges": batch.edges,
-            "closes": batch.closes,
-            "replaces": batch.replaces,
-            "episodes": batch.episodes,
-            "mentions": batch.mentions,
-            "vectors": batch.vectors,
-        }
-        for label, rows in batch.nodes.items():
-            params[f"nodes_{label}"] = rows
-        await self.graph.query(statement, params)
+        await self.graph.query(statement, batch.params(self.group_id))
 
     async def vector_facts(self, vector: list[float], k: int) -> list[Record]:
         return await self._knn(
@@ -136,9 +121,7 @@ class FalkorStore(GraphStore):
             k,
         )
 
-    async def _fulltext(
-        self, statement: str, text: str, k: int, field: str | None = None
-    ) -> list[Record]:
+    async def _fulltext(self, statement: str, text: str, k: int, field: str | None = None) -> list[Record]:
         terms = fulltext_terms(text)
         if not terms:
             return []

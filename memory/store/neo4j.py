@@ -30,8 +30,7 @@ SCHEMA = (
     "CREATE INDEX relation_key IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.key)",
     "CREATE INDEX relation_lookup IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.lookup)",
     "CREATE FULLTEXT INDEX relation_terms IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.terms]",
-    "CREATE FULLTEXT INDEX episode_transcript IF NOT EXISTS"
-    " FOR (n:Episodic) ON EACH [n.transcript]",
+    "CREATE FULLTEXT INDEX episode_transcript IF NOT EXISTS FOR (n:Episodic) ON EACH [n.transcript]",
     "CREATE INDEX episode_call IF NOT EXISTS FOR (n:Episodic) ON (n.call_id)",
 )
 
@@ -58,18 +57,7 @@ class Neo4jStore(GraphStore):
         return [record.data() for record in result.records]
 
     async def write(self, batch: WriteBatch) -> None:
-        params: dict[str, Any] = {
-            "group_id": self.group_id,
-            "now": batch.now,
-            "edges": batch.edges,
-            "closes": batch.closes,
-            "replaces": batch.replaces,
-            "episodes": batch.episodes,
-            "mentions": batch.mentions,
-            "vectors": batch.vectors,
-        }
-        for label, rows in batch.nodes.items():
-            params[f"nodes_{label}"] = rows
+        params = batch.params(self.group_id)
         sections = cypher.write_sections(list(batch.nodes), lambda x: x)
         async with self.driver.client.session() as session:
 

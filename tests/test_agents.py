@@ -1,0 +1,208 @@
+"""The agent tree with the policy model and with the SDK's ScriptedModel, on the real stack."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
+from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
+
+from backend.agents.real_estate import REAL_ESTATE
+from backend.agents.runner import AgentRuntime
+from backend.config import Settings
+from backend.demo import seed_demo
+from backend.store import Database, bookings
+from memory import Memory
+
+NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
+
+
+@pytest.fixture(scope="session")
+async def db(stack: Settings) -> AsyncIterator[Database]:
+    database = await Database.open(stack.database_url or "")
+    yield database
+    await database.close()
+
+
+@pytest.fixture(scope="session")
+async def runtime(mem: Memory, db: Database) -> AgentRuntime:
+    return AgentRuntime(REAL_ESTATE, mem, db)
+
+
+@pytest.fixture(scope="session")
+async def listings_group(mem: Memory) -> str:
+    group = "agents" + uuid.uuid4().hex[:8]
+    await seed_demo(mem, group)
+    return group
+
+
+async def open_call(runtime: AgentRuntime, group: str, **who: str):  # type: ignore[no-untyped-def]
+    return await runtime.open_call(group, "call-" + uuid.uuid4().hex[:8], now=NOW, **who)
+
+
+async def test_a_whole_conversation_with_the_policy_model(
+    runtime: AgentRuntime, mem: Memory, db: Database, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Dana Whitlock", phone="0412 555 019")
+    agent = "Triage"
+
+    async def say(text: str) -> str:
+        nonlocal agent
+        result = await runtime.turn(call, text, agent)
+        assert not result.errors, result.errors
+        agent = result.agent
+        return result.reply
+
+    reply = await say("Hi, I'm after a 3 bedroom place in Coogee, budget around 3 million")
+    assert agent == "Property Search"
+    assert "Coogee" in reply and "$" in reply
+    first = call.state.last_results[0]
+    assert first.suburb == "Coogee" and first.price <= 3_000_000
+    assert "added" in await say("I like the first one")
+    reply = await say("Could I see it Saturday at 11am?")
+    assert agent == "Viewing Scheduler", reply
+    assert "RE-" in reply and "Saturday 28 November at 11:00 AM" in reply
+    reply = await say("What would the monthly repayments be on that with a 20% deposit?")
+    assert agent == "Mortgage" and "a month" in reply
+    reply = await say("Actually our budget is now 2.5 million")
+    assert agent == "Property Search" and "2,500,000" in reply
+    reply = await say("This is taking too long, I want to talk to a real person")
+    assert agent == "Escalation" and "transferring" in reply
+
+    facts = {f.name: f for f in await mem.facts(listings_group, call.caller_id or "")}
+    assert facts["HAS_BUDGET"].value == 2_500_000
+    assert facts["INTERESTED_IN"].value == first.property_id
+    assert "BOOKED" in facts and facts["SCHEDULED_FOR"].value.startswith("2026-11-28T11:00")
+    ledger = await bookings.of_caller(db, listings_group, call.caller_id or "")
+    assert [b.property_id for b in ledger] == [first.property_id]
+    history = await mem.facts(listings_group, call.caller_id or "", valid_at=NOW, known_at=NOW)
+    assert "HAS_BUDGET" not in {f.name for f in history}, "the budget was only said in this call"
+    store = await mem.store(listings_group)
+    handoffs = await store.query(
+        "MATCH (x:Episodic) WHERE x.episode_type = 'handoff' AND x.call_id = $c RETURN count(x) AS n",
+        {"c": call.call_id},
+    )
+    assert handoffs[0]["n"] >= 6
+
+
+async def test_specialist_hands_back_up_and_triage_routes_again(
+    runtime: AgentRuntime, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Ravi Menon")
+    result = await runtime.turn(call, "can you book me a viewing of 5 Bay St for tomorrow at 2pm", "Mortgage")
+    hops = [(h["from"], h["to"]) for h in result.handoffs]
+    assert hops == [("Mortgage", "Triage"), ("Triage", "Viewing Scheduler")]
+    assert result.handoffs[-1]["intent"] == "book_viewing"
+    assert result.handoffs[-1]["slots"].get("when", "").startswith("2026-11-22T14:00")
+
+
+async def test_escalation_brief_for_a_human(runtime: AgentRuntime, listings_group: str) -> None:
+    call = await open_call(runtime, listings_group, name="Ivy Chen", phone="0413 222 333")
+    await runtime.turn(call, "we want 2 bedrooms", "Triage")
+    result = await runtime.turn(call, "I have a complaint, put me through to the manager", "Property Search")
+    assert result.agent == "Escalation"
+    tool = next(t for t in result.tool_calls if t["tool"] == "escalate_to_human")
+    assert tool["latency_ms"] >= 0
+
+
+def _loop_steps(n: int) -> list[ModelStep]:
+    payload = {"intent": "loop", "slots": [], "fact_ids": [], "episode_ids": [], "reason": "again"}
+    steps = []
+    for i in range(n):
+        target = "transfer_to_property_search" if i % 2 == 0 else "transfer_to_triage"
+        steps.append(ModelStep(output=[function_call(target, payload, call_id=f"c{i}")]))
+    return steps
+
+
+async def test_loop_guard_ends_in_a_deterministic_escalation(
+    mem: Memory, db: Database, listings_group: str
+) -> None:
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=ScriptedModel(_loop_steps(10)))
+    call = await open_call(runtime, listings_group, name="Loop Tester")
+    result = await runtime.turn(call, "hello", "Triage")
+    assert result.escalated and result.agent == "Escalation"
+    assert "loop" in result.errors[-1]
+    assert result.brief is not None and result.brief["why"].startswith("loop")
+
+
+async def test_tool_call_ceiling(mem: Memory, db: Database, listings_group: str) -> None:
+    steps = [ModelStep(output=[function_call("caller_summary", {}, call_id=f"s{i}")]) for i in range(5)]
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=ScriptedModel(steps))
+    call = await open_call(runtime, listings_group, name="Ceiling Tester")
+    call.limits = type(call.limits)(max_tool_calls=2)
+    result = await runtime.turn(call, "what do you know about me", "Triage")
+    assert result.escalated and "tool calls" in result.errors[-1]
+
+
+async def test_invalid_handoff_payload_is_refused_not_a_crash(
+    mem: Memory, db: Database, listings_group: str
+) -> None:
+    bad = {"intent": "", "slots": "nope", "reason": "x", "extra": 1}
+    model = ScriptedModel([ModelStep(output=[function_call("transfer_to_mortgage", bad, call_id="b1")])])
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=model)
+    call = await open_call(runtime, listings_group, name="Payload Tester")
+    result = await runtime.turn(call, "mortgage please", "Triage")
+    assert result.agent == "Triage" and result.handoffs == []
+    assert result.errors and result.errors[0].startswith("rejected")
+
+
+async def test_retried_booking_books_once(runtime: AgentRuntime, db: Database, listings_group: str) -> None:
+    call = await open_call(runtime, listings_group, name="Retry Tester")
+    call.state.last_property = "P001"
+    first = await runtime.turn(call, "book a viewing for Monday at 9am", "Viewing Scheduler")
+    again = await runtime.turn(call, "book a viewing for Monday at 9am", "Viewing Scheduler")
+    assert first.reply == again.reply and "RE-" in first.reply
+    assert len(await bookings.of_caller(db, listings_group, call.caller_id or "")) == 1
+    other = await open_call(runtime, listings_group, name="Someone Else")
+    other.state.last_property = "P001"
+    taken = await runtime.turn(other, "book a viewing for Monday at 9am", "Viewing Scheduler")
+    assert "taken" in taken.reply
+
+
+async def test_next_turn_resumes_with_the_owning_specialist(
+    runtime: AgentRuntime, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Resume Tester")
+    first = await runtime.turn(call, "how much would a 1.5 million loan cost per month", "Triage")
+    assert first.agent == "Mortgage", (first.reply, first.errors)
+    second = await runtime.turn(call, "and over 25 years at 5.5 percent?", first.agent)
+    assert second.agent == "Mortgage" and second.handoffs == []
+    assert "5.5%" in second.reply and "25 years" in second.reply
+
+
+async def test_llm_failure_falls_back_to_the_policy_model(
+    mem: Memory, db: Database, listings_group: str
+) -> None:
+    failing = ScriptedModel([ModelStep.raise_error(TimeoutError("LLM timed out"))])
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=failing)
+    call = await open_call(runtime, listings_group, name="Fallback Tester")
+    result = await runtime.turn(call, "what are homes like in Manly price wise", "Triage")
+    assert "Manly" in result.reply
+    assert any("policy model answered" in e for e in result.errors)
+
+
+async def test_scripted_model_drives_a_nested_handoff(mem: Memory, db: Database, listings_group: str) -> None:
+    payload = {
+        "intent": "suburb_info",
+        "slots": [{"name": "suburb", "value": "Glebe"}],
+        "fact_ids": [],
+        "episode_ids": [],
+        "reason": "asked about Glebe",
+    }
+    model = ScriptedModel(
+        [
+            ModelStep(output=[function_call("transfer_to_suburb_intelligence", payload, call_id="h1")]),
+            ModelStep(output=[function_call("suburb_profile", {"suburb": "Glebe"}, call_id="t1")]),
+            ModelStep(output=[assistant_message("Glebe has homes for sale.")]),
+        ]
+    )
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=model)
+    call = await open_call(runtime, listings_group, name="Script Tester")
+    result = await runtime.turn(call, "tell me about Glebe", "Triage")
+    assert result.agent == "Suburb Intelligence"
+    assert result.handoffs[0]["slots"] == {"suburb": "Glebe"}
+    assert [t["tool"] for t in result.tool_calls] == ["suburb_profile"]
+    assert json.dumps(result.handoffs)
