@@ -234,5 +234,37 @@ def bench_memory(
     write_json(json_path, result)
 
 
+HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "routing_heldout.jsonl"
+
+
+@bench.command("routing")
+def bench_routing(
+    heldout: Annotated[Path, typer.Option("--file", help="Held-out utterances (JSON lines).")] = HELDOUT,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List the misrouted utterances.")] = False,
+) -> None:
+    """Routing and slot accuracy of the policy model on the held-out utterances."""
+    from backend.agents.policy.evaluate import evaluate
+    from backend.agents.policy.router import Router
+    from backend.agents.real_estate import REAL_ESTATE
+    from backend.bench.report import show, write_json
+
+    with console.status("Embedding the routing examples…"):
+        router = Router(REAL_ESTATE)
+    result = evaluate(heldout, router, REAL_ESTATE)
+    rows = [
+        ("utterances", str(result["utterances"])),
+        ("routing accuracy", f"{result['routing_accuracy']:.1%}"),
+        ("slot accuracy", f"{result['slot_accuracy']:.1%} of {result['slots']}"),
+        *[(f"  tool {k}", f"{v:.0%}") for k, v in result["per_tool"].items()],
+        *[(f"  slot {k}", f"{v:.0%}") for k, v in result["per_slot"].items()],
+    ]
+    show("policy model — held-out routing", rows)
+    if show_misses:
+        for miss in result["misses"]:
+            console.print(f"{miss['expected']:>20} ← {miss['got']!s:<20} {miss['text']}", highlight=False)
+    write_json(json_path, result)
+
+
 def main() -> None:
     app()

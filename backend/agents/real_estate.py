@@ -48,6 +48,12 @@ PROPERTY_SEARCH = AgentSpec(
                 "list houses with four bedrooms under 2 million",
             ),
             listings.reply_search,
+            cues=(
+                r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
+                r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
+                r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
+                r"!\b(my|our) (search|criteria|list)\b",
+            ),
         ),
         Skill(
             listings.shortlist_property,
@@ -62,6 +68,10 @@ PROPERTY_SEARCH = AgentSpec(
                 "shortlist it",
             ),
             listings.reply_shortlist,
+            cues=(
+                r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
+                r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
+            ),
             side_effect=True,
         ),
         Skill(
@@ -79,6 +89,14 @@ PROPERTY_SEARCH = AgentSpec(
                 "change my budget to 700,000",
             ),
             preferences.reply_preferences,
+            cues=(
+                r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
+                r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
+                r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
+                r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
+                r"!\?\s*$",
+            ),
+            then=preferences.search_next,
             side_effect=True,
         ),
         Skill(
@@ -91,6 +109,10 @@ PROPERTY_SEARCH = AgentSpec(
                 "remove Paddington from my suburbs",
             ),
             preferences.reply_drop,
+            cues=(
+                r"\b(no longer|not (looking|interested)|any ?more|remove|take .{1,20} (off|out)|cross .{0,20}off)\b",
+                r"\b(forget|drop|rule out|scratch|strike|off the table|\'s out|stop sending|no more)\b",
+            ),
             side_effect=True,
         ),
     ),
@@ -126,6 +148,10 @@ SUBURBS = AgentSpec(
                 "describe Randwick for me",
             ),
             listings.reply_suburb,
+            cues=(
+                r"\b(like|worth|vibe|lowdown|rundown|median|expensive|pricey|cheap|area|suburb|neighbourhood)\b",
+                r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
+            ),
         ),
     ),
 )
@@ -160,6 +186,10 @@ MORTGAGE = AgentSpec(
                 "how much would I pay each month",
             ),
             mortgage.reply_mortgage,
+            cues=(
+                r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
+                r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
+            ),
         ),
     ),
 )
@@ -193,6 +223,12 @@ VIEWINGS = AgentSpec(
                 "let's see it this weekend",
             ),
             viewings.reply_book,
+            cues=(
+                r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this)|look (at|through)|walk through)\b",
+                r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
+                r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
+                r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
+            ),
             side_effect=True,
         ),
         Skill(
@@ -205,6 +241,10 @@ VIEWINGS = AgentSpec(
                 "I need a different time for my viewing",
             ),
             viewings.reply_reschedule,
+            cues=(
+                r"\b(reschedule|move|change|push|shift|bump|bring (it )?forward|rebook|instead)\b",
+                r"\b(different (day|time)|another (day|time))\b",
+            ),
             side_effect=True,
         ),
         Skill(
@@ -217,6 +257,10 @@ VIEWINGS = AgentSpec(
                 "we won't be coming to the open home",
             ),
             viewings.reply_cancel,
+            cues=(
+                r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
+                r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
+            ),
             side_effect=True,
         ),
     ),
@@ -244,6 +288,10 @@ SELLERS = AgentSpec(
                 "value my home at 9 Hill Ave",
             ),
             people.reply_appraisal,
+            cues=(
+                r"\b(sell|selling|appraise|appraisal|valu(e|ation)|worth|fetch|list (our|my)|offload|downsiz)\w*",
+                r"\b(has to go|price on my|on the market ourselves)\b",
+            ),
             side_effect=True,
         ),
     ),
@@ -274,6 +322,10 @@ HUMAN = AgentSpec(
                 "transfer me to your team",
             ),
             people.reply_escalation,
+            cues=(
+                r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
+                r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
+            ),
             side_effect=True,
         ),
     ),
@@ -299,6 +351,12 @@ ROOT = AgentSpec(
                 "what have I told you",
             ),
             preferences.reply_summary,
+            cues=(
+                r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
+                r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
+                r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
+                r"!\b(really|actually|change|update|instead|now)\b",
+            ),
         ),
     ),
     fallback="I can help you find a home, book a viewing, work out repayments or sell. What would you like?",

@@ -28,6 +28,12 @@ class Skill:
     """Turns the tool's result into what the policy model says."""
     side_effect: bool = False
     """It writes something (gets an idempotency key and a tool guardrail)."""
+    cues: tuple[str, ...] = ()
+    """Regular expressions of words that point at this tool; they add to its similarity.
+    A pattern starting with ``!`` is a veto: "my viewing" is not a new booking."""
+    then: Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None] | None = None
+    """What the policy model does next with this tool's result, instead of replying
+    (noting a budget and a suburb is followed by a search)."""
 
     @property
     def name(self) -> str:

@@ -52,7 +52,10 @@ class EmbeddedFalkorDB:
     def graph_uri(self) -> str:
         return f"falkor://:{self.password}@127.0.0.1:{self.port}"
 
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float = 900.0) -> None:
+        """Start and wait until it answers. A large graph is read back from disk
+        before the first PING is answered (about a minute per few GB), hence the
+        generous timeout; a server that dies is reported at once."""
         reap_orphan(self.server.pidfile, str(self._conf))
         self.dir.mkdir(parents=True, exist_ok=True)
         self._conf.parent.mkdir(parents=True, exist_ok=True)

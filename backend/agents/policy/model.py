@@ -129,7 +129,7 @@ class PolicyModel(Model):
                 "",
             )
             if not str(name).startswith("transfer_to_"):
-                return self._reply(str(name), last.get("output"))
+                return self._reply(str(name), last.get("output"), {t.name for t in tools})
             just_handed = True
         utterance = last_utterance(items)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
@@ -163,9 +163,12 @@ class PolicyModel(Model):
         )
         return function_call(target, payload.model_dump(), call_id=f"policy-{next(_ids)}")
 
-    def _reply(self, tool_name: str, output: Any) -> Any:
+    def _reply(self, tool_name: str, output: Any, available: set[str]) -> Any:
         result = _tool_result(output)
         skill = self.vertical.skill(tool_name)
         if isinstance(result, str) or skill is None:
             return assistant_message(result if isinstance(result, str) else str(result))
+        follow = skill.then(result) if skill.then else None
+        if follow and follow[0] in available:
+            return function_call(follow[0], follow[1], call_id=f"policy-{next(_ids)}")
         return assistant_message(skill.reply(result))

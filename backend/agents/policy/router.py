@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from types import SimpleNamespace
 
@@ -12,7 +13,11 @@ from backend.agents.vertical import AgentSpec, Vertical
 from memory.embedder import MiniLMEmbedder
 
 THRESHOLD = 0.32
-"""Below this cosine similarity nothing fits and the agent says its fallback."""
+"""Below this score nothing fits and the agent says its fallback."""
+CUE_BOOST = 0.2
+"""Added to a target's similarity when one of its cue words is in the utterance."""
+VETO = 0.1
+"""Taken off when one of its veto cues (``!pattern``) is: "my viewing" is not a new booking."""
 
 
 def handoff_name(agent: str) -> str:
@@ -53,9 +58,17 @@ class Router:
         self.examples = targets(vertical)
         self.root_back = handoff_name(vertical.root.name)
         self.owner: dict[str, str] = {}
+        self.cues: dict[str, list[re.Pattern[str]]] = {}
+        self.vetoes: dict[str, list[re.Pattern[str]]] = {}
         for spec in (vertical.root, *vertical.specialists):
             for skill in spec.skills:
                 self.owner[skill.name] = spec.name
+                self.cues[skill.name] = [_compile(c) for c in skill.cues if not c.startswith("!")]
+                self.vetoes[skill.name] = [_compile(c[1:]) for c in skill.cues if c.startswith("!")]
+            if spec is not vertical.root:  # a specialist is cued by any of its skills' cues
+                self.cues[handoff_name(spec.name)] = [
+                    c for skill in spec.skills for c in self.cues[skill.name]
+                ]
         texts = [t for examples in self.examples.values() for t in examples]
         self.labels = [name for name, examples in self.examples.items() for _ in examples]
         self.matrix = np.asarray(self.embedder.embed_sync(texts), dtype=np.float32)
@@ -69,12 +82,23 @@ class Router:
         return self._cache[utterance]
 
     def scores(self, utterance: str, candidates: set[str]) -> dict[str, float]:
+        """Nearest-example similarity per candidate, plus a boost where a cue word is heard."""
         sims = self.matrix @ self.vector(utterance)
         best: dict[str, float] = {}
         for label, sim in zip(self.labels, sims.tolist(), strict=True):
             if label in candidates and sim > best.get(label, -1.0):
                 best[label] = sim
+        for label in best:
+            best[label] += self._cue(label, utterance, candidates)
         return best
+
+    def _cue(self, label: str, utterance: str, candidates: set[str]) -> float:
+        if label == self.root_back:  # back up: a cue of something this agent cannot do
+            others = [t for t in self.owner if t not in candidates]
+            return max((self._cue(t, utterance, candidates) for t in others), default=0.0)
+        if any(v.search(utterance) for v in self.vetoes.get(label, [])):
+            return -VETO
+        return CUE_BOOST if any(c.search(utterance) for c in self.cues.get(label, [])) else 0.0
 
     def route(self, utterance: str, candidates: set[str]) -> Route:
         scores = self.scores(utterance, candidates)
@@ -87,3 +111,7 @@ class Router:
         """Which specialist (or the root's own skill) the utterance belongs to, at the root."""
         handoffs = {n for n in self.examples if n.startswith("transfer_to_") and n != self.root_back}
         return self.route(utterance, handoffs | {n for n, o in self.owner.items()}).target
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)

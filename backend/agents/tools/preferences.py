@@ -56,6 +56,14 @@ async def update_preferences(
     }
 
 
+def search_next(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Having noted what the caller wants, show them what fits."""
+    if not (result["suburb"] or result["budget"] or result["bedrooms"]):
+        return None
+    args = {"suburb": result["suburb"], "max_price": result["budget"], "min_bedrooms": result["bedrooms"]}
+    return "search_properties", args
+
+
 def reply_preferences(result: dict[str, Any]) -> str:
     noted = []
     if result["budget"]:
