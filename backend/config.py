@@ -142,6 +142,11 @@ def load_settings(**overrides: object) -> Settings:
         raise SettingsError(
             f"{ENV_PREFIX}LLM_MODEL: required when {ENV_PREFIX}LLM is a base URL ({settings.llm})"
         )
+    wants_openai = settings.llm == "openai" or (
+        settings.embedder == "openai" and not settings.llm.startswith("http")
+    )
+    if wants_openai and settings.llm_api_key is None:
+        raise SettingsError(f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI (LLM or embeddings)")
     return settings
 
 

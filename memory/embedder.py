@@ -71,6 +71,6 @@ def openai_embedder(api_key: str | None, base_url: str | None = None) -> Embedde
     (text-embedding-3 models keep their meaning when truncated)."""
     from graphiti_core.embedder.openai import OpenAIEmbedder, OpenAIEmbedderConfig
 
-    return OpenAIEmbedder(
-        OpenAIEmbedderConfig(embedding_dim=EMBEDDING_DIM, api_key=api_key, base_url=base_url)
-    )
+    # A local OpenAI-compatible server usually takes any key; OpenAI itself needs one.
+    key = api_key or ("none" if base_url else None)
+    return OpenAIEmbedder(OpenAIEmbedderConfig(embedding_dim=EMBEDDING_DIM, api_key=key, base_url=base_url))

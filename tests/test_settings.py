@@ -42,6 +42,14 @@ def test_base_url_llm_needs_a_model(monkeypatch: pytest.MonkeyPatch) -> None:
     assert load_settings().llm_model == "qwen"
 
 
+def test_openai_needs_a_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SWITCHBOARD_EMBEDDER", "openai")
+    with pytest.raises(SettingsError, match="SWITCHBOARD_LLM_API_KEY"):
+        load_settings()
+    monkeypatch.setenv("SWITCHBOARD_LLM_API_KEY", "sk-test")
+    assert load_settings().embedder == "openai"
+
+
 def test_external_urls_embed_nothing_or_only_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SWITCHBOARD_GRAPH_URI", "falkor://graph:6379")
     monkeypatch.setenv("SWITCHBOARD_DATABASE_URL", "postgresql://u:p@db/switchboard")
