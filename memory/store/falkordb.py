@@ -10,10 +10,10 @@ from memory.embedder import EMBEDDING_DIM
 from memory.store import cypher
 from memory.store.base import GraphStore, Record, WriteBatch
 
-# HNSW build parameters: M 16 / efConstruction 64 keeps inserts near 2k rows/s
-# on two cores with recall@10 above 0.9 (see docs/memory.md).
+# HNSW build parameters: M 8 / efConstruction 32 insert 41% faster than 16 / 64 at 200k facts
+# (2,244 against 1,596 facts/s), search latency unchanged; see docs/memory.md.
 _VECTOR_OPTIONS = (
-    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 16, efConstruction: 64}}"
+    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 8, efConstruction: 32}}"
 )
 
 SCHEMA = (
