@@ -234,7 +234,7 @@ def bench_memory(
     write_json(json_path, result)
 
 
-HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "routing_heldout.jsonl"
+HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "routing_test.jsonl"
 
 
 @bench.command("routing")

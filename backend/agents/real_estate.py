@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from backend.agents.context import CallContext
 from backend.agents.tools import listings, mortgage, people, preferences, viewings
 from backend.agents.vertical import AgentSpec, Skill, Vertical
@@ -386,4 +388,5 @@ REAL_ESTATE = Vertical(
     specialists=(PROPERTY_SEARCH, SUBURBS, MORTGAGE, VIEWINGS, SELLERS, HUMAN),
     escalation=ESCALATION,
     greeting=greeting,
+    examples_file=Path(__file__).with_name("real_estate_examples.jsonl"),
 )

@@ -4,8 +4,10 @@ second vertical needs a new declaration and its tools, not new orchestration."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from agents import Agent, FunctionTool
@@ -62,6 +64,22 @@ class Vertical:
     escalation: str
     """The specialist that reaches a human; the loop guard's destination."""
     greeting: Callable[[CallContext], str] = field(default=lambda ctx: "Hello, how can I help?")
+    examples_file: Path | None = None
+    """More examples, as JSON lines ``{"text", "tool"}`` (callers' phrasings gathered
+    for the vertical), added to each tool's declared ones."""
+
+    def examples(self, skill: Skill) -> tuple[str, ...]:
+        return (*skill.examples, *self._gathered().get(skill.name, ()))
+
+    def _gathered(self) -> dict[str, tuple[str, ...]]:
+        if self.examples_file is None:
+            return {}
+        found: dict[str, list[str]] = {}
+        for line in self.examples_file.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                found.setdefault(row["tool"], []).append(row["text"])
+        return {tool: tuple(texts) for tool, texts in found.items()}
 
     def spec(self, name: str) -> AgentSpec:
         return next(s for s in (self.root, *self.specialists) if s.name == name)

@@ -30,11 +30,11 @@ def targets(vertical: Vertical) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
 
     def domain(spec: AgentSpec) -> tuple[str, ...]:
-        return (spec.description, *spec.examples, *(e for s in spec.skills for e in s.examples))
+        return (spec.description, *spec.examples, *(e for s in spec.skills for e in vertical.examples(s)))
 
     for spec in (vertical.root, *vertical.specialists):
         for skill in spec.skills:
-            out[skill.name] = (skill.tool.description.split("\n")[0], *skill.examples)
+            out[skill.name] = (skill.tool.description.split("\n")[0], *vertical.examples(skill))
     for spec in vertical.specialists:
         out[handoff_name(spec.name)] = domain(spec)
     # A specialist hands back up when the caller wants what another agent does.
