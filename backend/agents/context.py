@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
 
 from backend.store import Database
 from memory import CallerContext, Listing, Memory
+
+E = TypeVar("E", bound=BaseModel)
 
 
 class CeilingReached(RuntimeError):
@@ -75,6 +79,13 @@ class CallContext:
     """Suburbs known to the graph, by key."""
     addresses: dict[str, str] = field(default_factory=dict)
     """Listing addresses known to the graph, by listing id."""
+
+    def episode(self, kind: type[E], id: str, **fields: Any) -> E:
+        """An episode of this call: tenant, time, call and caller filled in."""
+        common: dict[str, Any] = {"group_id": self.group_id, "valid_at": self.now, "call_id": self.call_id}
+        if "caller_id" in kind.model_fields and "caller_id" not in fields:
+            common["caller_id"] = self.caller_id
+        return kind(id=id, **common, **fields)
 
     def count_tool_call(self, name: str) -> None:
         self.state.tool_calls += 1

@@ -51,12 +51,9 @@ def recorded_handoff(source: str, target: Agent[CallContext], description: str) 
         with custom_span("handoff.payload", data=redact(record)):
             pass  # the SDK's handoff span names the agents; this one keeps the payload
         await call.memory.record(
-            HandoffEpisode(
-                id=f"{call.call_id}:handoff:{uuid.uuid4().hex[:12]}",
-                group_id=call.group_id,
-                valid_at=call.now,
-                call_id=call.call_id,
-                caller_id=call.caller_id,
+            call.episode(
+                HandoffEpisode,
+                f"{call.call_id}:handoff:{uuid.uuid4().hex[:12]}",
                 from_agent=source,
                 to_agent=target.name,
                 intent=payload.intent,

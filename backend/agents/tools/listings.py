@@ -85,14 +85,7 @@ async def shortlist_property(ctx: RunContextWrapper[CallContext], property: str)
     pid = resolve.property_id(call, property)
     call.state.last_property = pid
     await call.memory.record(
-        PropertyInterest(
-            id=f"{call.call_id}:interest:{pid}",
-            group_id=call.group_id,
-            valid_at=call.now,
-            call_id=call.call_id,
-            caller_id=call.caller_id,
-            property_id=pid,
-        )
+        call.episode(PropertyInterest, f"{call.call_id}:interest:{pid}", property_id=pid)
     )
     return {"property_id": pid, "address": call.addresses.get(pid, pid)}
 

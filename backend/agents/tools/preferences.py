@@ -32,20 +32,14 @@ async def update_preferences(
         suburb: A suburb they would like to live in.
     """
     call = ctx.context
-    common = {
-        "group_id": call.group_id,
-        "valid_at": call.now,
-        "call_id": call.call_id,
-        "caller_id": call.caller_id,
-    }
     episodes: list[Episode] = []
     place = resolve.suburb(call, suburb) if suburb else None
     if budget:
-        episodes.append(BudgetStated(id=_episode_id(call, "budget"), amount=round(budget), **common))
+        episodes.append(call.episode(BudgetStated, _episode_id(call, "budget"), amount=round(budget)))
     if bedrooms is not None:
-        episodes.append(BedroomsWanted(id=_episode_id(call, "bedrooms"), bedrooms=bedrooms, **common))
+        episodes.append(call.episode(BedroomsWanted, _episode_id(call, "bedrooms"), bedrooms=bedrooms))
     if place:
-        episodes.append(SuburbPreferred(id=_episode_id(call, f"suburb:{place}"), suburb=place, **common))
+        episodes.append(call.episode(SuburbPreferred, _episode_id(call, f"suburb:{place}"), suburb=place))
     if episodes:
         await call.memory.record_many(episodes)
     return {
@@ -86,16 +80,7 @@ async def drop_suburb(ctx: RunContextWrapper[CallContext], suburb: str) -> dict[
     """
     call = ctx.context
     place = resolve.suburb(call, suburb) or suburb
-    await call.memory.record(
-        SuburbRetracted(
-            id=_episode_id(call, f"drop:{place}"),
-            group_id=call.group_id,
-            valid_at=call.now,
-            call_id=call.call_id,
-            caller_id=call.caller_id,
-            suburb=place,
-        )
-    )
+    await call.memory.record(call.episode(SuburbRetracted, _episode_id(call, f"drop:{place}"), suburb=place))
     return {"suburb": place}
 
 

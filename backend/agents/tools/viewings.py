@@ -56,12 +56,9 @@ async def book_viewing(
             "starts_at": moment.isoformat(),
         }
     await call.memory.record(
-        BookingMade(
-            id=f"{booking.booking_id}:made",
-            group_id=call.group_id,
-            valid_at=call.now,
-            call_id=call.call_id,
-            caller_id=call.caller_id,
+        call.episode(
+            BookingMade,
+            f"{booking.booking_id}:made",
             booking_id=booking.booking_id,
             property_id=pid,
             starts_at=booking.starts_at,
@@ -123,11 +120,9 @@ async def reschedule_viewing(
     except bookings.SlotTaken:
         return {"moved": False, "reference": booking.reference, "starts_at": moment.isoformat()}
     await call.memory.record(
-        BookingRescheduled(
-            id=f"{booking.booking_id}:moved:{moment.isoformat()}",
-            group_id=call.group_id,
-            valid_at=call.now,
-            call_id=call.call_id,
+        call.episode(
+            BookingRescheduled,
+            f"{booking.booking_id}:moved:{moment.isoformat()}",
             booking_id=booking.booking_id,
             starts_at=moment,
         )
@@ -153,13 +148,7 @@ async def cancel_viewing(ctx: RunContextWrapper[CallContext], reference: str | N
     booking = await _booking_of(call, reference)
     await bookings.set_status(call.db, call.group_id, booking.booking_id, "cancelled")
     await call.memory.record(
-        BookingCancelled(
-            id=f"{booking.booking_id}:cancelled",
-            group_id=call.group_id,
-            valid_at=call.now,
-            call_id=call.call_id,
-            booking_id=booking.booking_id,
-        )
+        call.episode(BookingCancelled, f"{booking.booking_id}:cancelled", booking_id=booking.booking_id)
     )
     return {"reference": booking.reference}
 
