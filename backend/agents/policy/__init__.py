@@ -1,0 +1,1 @@
+"""The deterministic policy model: routing, slot filling, replies."""

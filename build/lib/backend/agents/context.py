@@ -1,0 +1,99 @@
+"""What every agent, tool and guardrail of one call can see: the run context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from backend.store import Database
+from memory import CallerContext, Listing, Memory
+
+E = TypeVar("E", bound=BaseModel)
+
+
+class CeilingReached(RuntimeError):
+    """A per-call or per-turn limit was hit; the turn ends in a deterministic escalation."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_turns: int = 8
+    """Model calls in one turn (the SDK's max_turns)."""
+    max_tool_calls: int = 40
+    """Tool calls in one call."""
+    max_handoffs: int = 20
+    """Handoffs in one call."""
+    max_visits: int = 2
+    """Times one agent may be entered in one turn before the loop guard trips."""
+
+
+@dataclass
+class CallState:
+    """What the conversation so far has established (kept between turns)."""
+
+    last_results: list[Listing] = field(default_factory=list)
+    """The last listings read out, for "the second one"."""
+    last_property: str | None = None
+    last_booking: str | None = None
+    last_price: float | None = None
+    """The price the last repayment question was about (follow-ups reuse it)."""
+    turns: int = 0
+    tool_calls: int = 0
+    handoffs: int = 0
+    tried: list[str] = field(default_factory=list)
+    """What the agents did for this caller (tool names and outcomes), for a human's brief."""
+    history: list[Any] = field(default_factory=list)
+    """The conversation as model input items (an LLM reads it; the policy model reads the last)."""
+
+
+@dataclass
+class TurnLog:
+    """What happened in one turn, for the API's answer and the trace."""
+
+    visits: dict[str, int] = field(default_factory=dict)
+    handoffs: list[dict[str, Any]] = field(default_factory=list)
+    tool_calls: list[dict[str, Any]] = field(default_factory=list)
+    facts_used: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    grounding: set[int] = field(default_factory=set)
+    """Amounts tools returned this turn (and the caller's facts): a reply may quote only these."""
+
+
+@dataclass
+class CallContext:
+    group_id: str
+    call_id: str
+    memory: Memory
+    db: Database
+    now: datetime
+    """The call's clock: relative dates ("Saturday") are read against it."""
+    caller_id: str | None = None
+    caller: CallerContext | None = None
+    state: CallState = field(default_factory=CallState)
+    turn: TurnLog = field(default_factory=TurnLog)
+    limits: Limits = field(default_factory=Limits)
+    suburbs: dict[str, str] = field(default_factory=dict)
+    """Suburbs known to the graph, by key."""
+    addresses: dict[str, str] = field(default_factory=dict)
+    """Listing addresses known to the graph, by listing id."""
+
+    def episode(self, kind: type[E], id: str, **fields: Any) -> E:
+        """An episode of this call: tenant, time, call and caller filled in."""
+        common: dict[str, Any] = {"group_id": self.group_id, "valid_at": self.now, "call_id": self.call_id}
+        if "caller_id" in kind.model_fields and "caller_id" not in fields:
+            common["caller_id"] = self.caller_id
+        return kind(id=id, **common, **fields)
+
+    def count_tool_call(self, name: str) -> None:
+        self.state.tool_calls += 1
+        if self.state.tool_calls > self.limits.max_tool_calls:
+            raise CeilingReached(f"more than {self.limits.max_tool_calls} tool calls in this call")
+
+    def enter(self, agent: str) -> None:
+        visits = self.turn.visits.get(agent, 0) + 1
+        self.turn.visits[agent] = visits
+        if visits > self.limits.max_visits:
+            raise CeilingReached(f"loop: {agent} entered {visits} times in one turn")

@@ -1,0 +1,106 @@
+"""Guardrails: what callers may ask, what agents may say, what side effects may do."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime, timedelta
+from typing import Any
+
+from agents import (
+    Agent,
+    GuardrailFunctionOutput,
+    RunContextWrapper,
+    input_guardrail,
+    output_guardrail,
+)
+from agents.tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardrailData, tool_input_guardrail
+
+from backend import pii
+from backend.agents.context import CallContext
+
+_INJECTION = re.compile(
+    r"ignore (all |the |your )?(previous|prior|above) (instructions|rules)|system prompt|you are now"
+    r"|developer mode|jailbreak|disregard (your|the) (rules|instructions)|pretend (you are|to be)"
+    r"|reveal (your|the) (prompt|instructions)",
+    re.IGNORECASE,
+)
+_ABUSE = re.compile(r"\b(f+u+c+k+\w*|c+u+n+t+\w*|bitch\w*|wank\w*|retard\w*)\b", re.IGNORECASE)
+_AMOUNT = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(k|m|million)?", re.IGNORECASE)
+MAX_DAYS_AHEAD = 90
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    return " ".join(str(p.get("content", "")) if isinstance(p, dict) else str(p) for p in (value or []))
+
+
+@input_guardrail(name="caller input")
+async def screen_input(
+    ctx: RunContextWrapper[CallContext], agent: Agent[Any], input: Any
+) -> GuardrailFunctionOutput:
+    """Prompt injection and abuse stop the run; the runner answers deterministically."""
+    items = input if isinstance(input, list) else [{"role": "user", "content": input}]
+    last = next((i for i in reversed(items) if isinstance(i, dict) and i.get("role") == "user"), {})
+    text = _text(last.get("content", ""))
+    verdict = "injection" if _INJECTION.search(text) else "abuse" if _ABUSE.search(text) else None
+    return GuardrailFunctionOutput(output_info=verdict, tripwire_triggered=verdict is not None)
+
+
+def _amounts(text: str) -> set[int]:
+    found = set()
+    for number, scale in _AMOUNT.findall(text):
+        value = float(number.replace(",", ""))
+        value *= {"k": 1e3, "m": 1e6, "million": 1e6}.get(scale.lower(), 1)
+        found.add(round(value))
+    return found
+
+
+@output_guardrail(name="grounded reply")
+async def grounded_reply(
+    ctx: RunContextWrapper[CallContext], agent: Agent[Any], output: Any
+) -> GuardrailFunctionOutput:
+    """No price that no tool or fact produced; no phone or email that is not the caller's."""
+    call = ctx.context
+    text = str(output or "")
+    grounded = call.turn.grounding
+    unknown_amounts = {a for a in _amounts(text) if a >= 100 and not any(abs(a - g) <= 1 for g in grounded)}
+    facts = call.caller.facts if call.caller else []
+    own = {str(f.value) for f in facts if f.name in {"HAS_EMAIL", "HAS_PHONE"}}
+    strangers = [x for x in (pii.phones(text) + pii.emails(text)) if x not in own]
+    problem = {"amounts": sorted(unknown_amounts), "contacts": strangers}
+    return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=bool(unknown_amounts or strangers))
+
+
+def ground(call: CallContext, result: Any) -> None:
+    """Remember every number a tool returned: replies may quote those and nothing else."""
+    for number in re.findall(r"\d+(?:\.\d+)?", str(result)):
+        value = float(number)
+        if value >= 1000:
+            call.turn.grounding.add(round(value))
+
+
+@tool_input_guardrail
+def side_effect_check(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
+    """Side effects need an identified caller who has not opted out, and sane arguments."""
+    call: CallContext = data.context.context
+    if not call.caller_id:
+        return ToolGuardrailFunctionOutput.reject_content("I need your name before I can do that.")
+    facts = call.caller.facts if call.caller else []
+    if any(f.name == "OPTED_OUT" for f in facts) and data.context.tool_name != "escalate_to_human":
+        return ToolGuardrailFunctionOutput.reject_content(
+            "You've asked us not to contact you, so I can't book that."
+        )
+    args = json.loads(data.context.tool_arguments or "{}")
+    when = args.get("when")
+    if when:
+        try:
+            moment = datetime.fromisoformat(when)
+        except ValueError:
+            return ToolGuardrailFunctionOutput.allow()  # spoken times are read by the tool itself
+        if moment.tzinfo and not call.now <= moment <= call.now + timedelta(days=MAX_DAYS_AHEAD):
+            return ToolGuardrailFunctionOutput.reject_content(
+                f"Viewings can be booked from now up to {MAX_DAYS_AHEAD} days ahead. What day suits?"
+            )
+    return ToolGuardrailFunctionOutput.allow()

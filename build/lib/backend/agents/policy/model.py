@@ -1,0 +1,174 @@
+"""The policy model: a deterministic ``agents.Model`` that needs no LLM.
+
+It routes the caller's last utterance by embedding similarity among the
+current agent's tools and handoffs, fills the chosen tool's arguments from its
+JSON schema, and phrases tool results with the vertical's reply templates. It
+is the default with no API key and the fallback when an LLM fails.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from agents import Model, ModelResponse, ModelSettings, Usage
+from agents.agent_output import AgentOutputSchemaBase
+from agents.handoffs import Handoff
+from agents.items import TResponseInputItem, TResponseStreamEvent
+from agents.models.interface import ModelTracing
+from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
+from agents.tool import Tool
+
+from backend.agents.context import CallContext
+from backend.agents.handoffs import HandoffPayload, Slot
+from backend.agents.policy import slots
+from backend.agents.policy.router import Router
+from backend.agents.vertical import Vertical
+
+_ids = itertools.count()
+
+
+def _text(item: Any) -> str:
+    content = item.get("content") if isinstance(item, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    return ""
+
+
+def last_utterance(items: list[Any]) -> str:
+    for item in reversed(items):
+        if isinstance(item, dict) and item.get("role") == "user":
+            return _text(item)
+    return ""
+
+
+def _tool_result(output: Any) -> dict[str, Any] | str:
+    """Tool outputs arrive as text (a dict's repr, or an error message)."""
+    if isinstance(output, dict):
+        return output
+    text = str(output)
+    for loader in (json.loads, ast.literal_eval):
+        try:
+            value = loader(text)
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return text.split("Error:", 1)[-1].strip() if "Error:" in text else text
+
+
+class PolicyModel(Model):
+    """One per turn: it reads the call's state (results, suburbs, the clock)."""
+
+    def __init__(self, vertical: Vertical, router: Router, call: CallContext) -> None:
+        self.vertical = vertical
+        self.router = router
+        self.call = call
+        self._by_instructions = {s.instructions: s for s in (vertical.root, *vertical.specialists)}
+
+    async def get_response(
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff],
+        tracing: ModelTracing,
+        **_: Any,
+    ) -> ModelResponse:
+        items = [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
+        output = self.respond(system_instructions or "", items, tools, handoffs)
+        return ModelResponse(output=[output], usage=Usage(), response_id=None)
+
+    async def stream_response(  # type: ignore[override]
+        self,
+        system_instructions: str | None,
+        input: str | list[TResponseInputItem],
+        model_settings: ModelSettings,
+        tools: list[Tool],
+        output_schema: AgentOutputSchemaBase | None,
+        handoffs: list[Handoff],
+        tracing: ModelTracing,
+        **kwargs: Any,
+    ) -> AsyncIterator[TResponseStreamEvent]:
+        # The SDK's scripted model emits the exact event sequence a real stream has.
+        items = [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
+        output = self.respond(system_instructions or "", items, tools, handoffs)
+        scripted = ScriptedModel([ModelStep(output=[output])])
+        async for event in scripted.stream_response(
+            system_instructions,
+            input,
+            model_settings,
+            tools,
+            output_schema,
+            handoffs,
+            tracing,
+            **kwargs,
+        ):
+            yield event
+
+    def respond(self, instructions: str, items: list[Any], tools: list[Tool], handoffs: list[Handoff]) -> Any:
+        spec = self._by_instructions.get(instructions, self.vertical.root)
+        last = items[-1] if items else {}
+        just_handed = False
+        if isinstance(last, dict) and last.get("type") == "function_call_output":
+            name = next(
+                (
+                    i.get("name")
+                    for i in items
+                    if isinstance(i, dict)
+                    and i.get("type") == "function_call"
+                    and i.get("call_id") == last.get("call_id")
+                ),
+                "",
+            )
+            if not str(name).startswith("transfer_to_"):
+                return self._reply(str(name), last.get("output"), {t.name for t in tools})
+            just_handed = True
+        utterance = last_utterance(items)
+        candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
+        if just_handed:
+            # The agent above already chose this one: do not bounce straight back.
+            candidates.discard(self.router.root_back)
+        route = self.router.route(utterance, candidates)
+        if route.target is None:
+            return assistant_message(spec.fallback)
+        if route.target.startswith("transfer_to_"):
+            return self._handoff(route.target, utterance)
+        tool = next(t for t in tools if t.name == route.target)
+        args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call)
+        if missing:
+            return assistant_message(slots.ask(missing))
+        return function_call(route.target, args, call_id=f"policy-{next(_ids)}")
+
+    def _handoff(self, target: str, utterance: str) -> Any:
+        intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")
+        heard = []
+        for name in ("suburb", "budget", "bedrooms", "property", "when"):
+            value = slots.read(name, None, utterance, self.call)
+            if value is not None:
+                heard.append(Slot(name=name, value=str(value)))
+        facts = [f.uuid for f in self.call.caller.facts] if self.call.caller else []
+        payload = HandoffPayload(
+            intent=intent.removeprefix("transfer_to_")[:60],
+            slots=heard,
+            fact_ids=facts[:50],
+            reason=f"The caller said: {utterance[:400]}" if utterance else "Routing",
+        )
+        return function_call(target, payload.model_dump(), call_id=f"policy-{next(_ids)}")
+
+    def _reply(self, tool_name: str, output: Any, available: set[str]) -> Any:
+        result = _tool_result(output)
+        skill = self.vertical.skill(tool_name)
+        if isinstance(result, str) or skill is None:
+            return assistant_message(result if isinstance(result, str) else str(result))
+        follow = skill.then(result) if skill.then else None
+        if follow and follow[0] in available:
+            return function_call(follow[0], follow[1], call_id=f"policy-{next(_ids)}")
+        return assistant_message(skill.reply(result))

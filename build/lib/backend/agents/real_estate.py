@@ -1,0 +1,392 @@
+"""The real-estate vertical, declared in one place: agents, skills, examples, replies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from backend.agents.context import CallContext
+from backend.agents.tools import listings, mortgage, people, preferences, viewings
+from backend.agents.vertical import AgentSpec, Skill, Vertical
+
+TRIAGE = "Triage"
+ESCALATION = "Escalation"
+
+PROPERTY_SEARCH = AgentSpec(
+    name="Property Search",
+    description="Finding homes for sale, shortlisting them, and noting budget, bedrooms and suburbs.",
+    instructions=(
+        "You help the caller find a home. Search listings with search_properties (never invent a"
+        " listing or a price), shortlist what they like, and record their budget, bedrooms and"
+        " suburbs with update_preferences. Hand back to Triage for anything else."
+    ),
+    examples=(
+        "I'm looking to buy a house",
+        "show me what's for sale",
+        "any apartments available",
+        "find me a three bedroom home",
+        "what homes do you have under 900k",
+        "I want to buy in Bondi",
+        "my budget has changed",
+        "we need more bedrooms now",
+        "I'm after a place near the beach",
+        "can you find something cheaper",
+        "add that one to my shortlist",
+        "we're not looking in Manly any more",
+    ),
+    skills=(
+        Skill(
+            listings.search_properties,
+            (
+                "show me houses in Bondi",
+                "what's for sale under 1.2 million",
+                "find me a 3 bedroom place",
+                "any homes in Coogee",
+                "search for apartments with two bedrooms",
+                "what have you got listed",
+                "show me properties in my budget",
+                "anything cheaper than that",
+                "homes for sale near Manly",
+                "I want to see listings",
+                "list houses with four bedrooms under 2 million",
+            ),
+            listings.reply_search,
+            cues=(
+                r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
+                r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
+                r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
+                r"!\b(my|our) (search|criteria|list)\b",
+            ),
+        ),
+        Skill(
+            listings.shortlist_property,
+            (
+                "I like the second one",
+                "add the first one to my shortlist",
+                "save that property",
+                "put 12 Ocean St on my list",
+                "I'm interested in that one",
+                "the last one looks good",
+                "keep the third one for me",
+                "shortlist it",
+            ),
+            listings.reply_shortlist,
+            cues=(
+                r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
+                r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
+            ),
+            side_effect=True,
+        ),
+        Skill(
+            preferences.update_preferences,
+            (
+                "my budget is 850k",
+                "we can spend up to 1.2 million",
+                "actually our budget is now 950 thousand",
+                "we need three bedrooms",
+                "we'd like to live in Bondi",
+                "I want 2 bedrooms",
+                "our price range went up to a million",
+                "note that we want four bedrooms",
+                "we're also interested in Coogee",
+                "change my budget to 700,000",
+            ),
+            preferences.reply_preferences,
+            cues=(
+                r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
+                r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
+                r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
+                r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
+                r"!\?\s*$",
+            ),
+            then=preferences.search_next,
+            side_effect=True,
+        ),
+        Skill(
+            preferences.drop_suburb,
+            (
+                "we're no longer looking in Bondi",
+                "take Manly off my list",
+                "forget Coogee",
+                "we don't want Newtown any more",
+                "remove Paddington from my suburbs",
+            ),
+            preferences.reply_drop,
+            cues=(
+                r"\b(no longer|not (looking|interested)|any ?more|remove|take .{1,20} (off|out)|cross .{0,20}off)\b",
+                r"\b(forget|drop|rule out|scratch|strike|off the table|\'s out|stop sending|no more)\b",
+            ),
+            side_effect=True,
+        ),
+    ),
+)
+
+SUBURBS = AgentSpec(
+    name="Suburb Intelligence",
+    description="What a suburb is like: what is for sale there and at what prices.",
+    instructions=(
+        "You describe suburbs from the listings in the graph only: how many homes are for sale and"
+        " their prices. Never guess. Hand back to Triage for anything else."
+    ),
+    examples=(
+        "what's Bondi like",
+        "tell me about the suburb",
+        "is Coogee expensive",
+        "what are prices like in Manly",
+        "how's the market in Newtown",
+        "median price in Randwick",
+        "which area is cheaper",
+        "is Glebe a good area",
+    ),
+    skills=(
+        Skill(
+            listings.suburb_profile,
+            (
+                "what are prices like in Bondi",
+                "tell me about Coogee",
+                "how many homes for sale in Manly",
+                "what's the median price in Newtown",
+                "is Paddington pricey",
+                "what's the market like in Glebe",
+                "describe Randwick for me",
+            ),
+            listings.reply_suburb,
+            cues=(
+                r"\b(like|worth|vibe|lowdown|rundown|median|expensive|pricey|cheap|area|suburb|neighbourhood)\b",
+                r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
+            ),
+        ),
+    ),
+)
+
+MORTGAGE = AgentSpec(
+    name="Mortgage",
+    description="Home loans: monthly repayments, deposits, interest rates.",
+    instructions=(
+        "You answer home-loan questions with mortgage_repayment; repayments are computed, never"
+        " guessed. You are not a financial adviser. Hand back to Triage for anything else."
+    ),
+    examples=(
+        "what would my repayments be",
+        "how much is the mortgage on that",
+        "can I afford the loan",
+        "what's the monthly payment",
+        "home loan question",
+        "I need finance",
+        "what interest rate do you assume",
+        "how big a deposit do I need",
+    ),
+    skills=(
+        Skill(
+            mortgage.mortgage_repayment,
+            (
+                "what are the repayments on 900k",
+                "monthly payment with a 200k deposit",
+                "how much a month at 6 percent over 25 years",
+                "what would the mortgage be on that one",
+                "calculate repayments for 1.1 million",
+                "what's the monthly cost of the loan",
+                "how much would I pay each month",
+            ),
+            mortgage.reply_mortgage,
+            cues=(
+                r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
+                r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
+            ),
+        ),
+    ),
+)
+
+VIEWINGS = AgentSpec(
+    name="Viewing Scheduler",
+    description="Booking, moving and cancelling property viewings and inspections.",
+    instructions=(
+        "You book, reschedule and cancel viewings. A slot is booked only through book_viewing; never"
+        " promise a time it did not confirm. Hand back to Triage for anything else."
+    ),
+    examples=(
+        "I'd like to see the house",
+        "can I book an inspection",
+        "arrange a viewing for me",
+        "I need to move my viewing",
+        "cancel my inspection",
+        "when can I look at it",
+        "book me in to see it",
+        "open home times",
+    ),
+    skills=(
+        Skill(
+            viewings.book_viewing,
+            (
+                "book a viewing for Saturday at 10",
+                "can I see it tomorrow afternoon",
+                "I'd like to inspect 12 Ocean St on Friday",
+                "book me in for next Tuesday at 3pm",
+                "schedule an inspection of the second one on Sunday morning",
+                "let's see it this weekend",
+            ),
+            viewings.reply_book,
+            cues=(
+                r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this)|look (at|through)|walk through)\b",
+                r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
+                r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
+                r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
+            ),
+            side_effect=True,
+        ),
+        Skill(
+            viewings.reschedule_viewing,
+            (
+                "move my viewing to Sunday",
+                "can we change the inspection to 2pm",
+                "reschedule to next Monday",
+                "push the viewing back to Thursday",
+                "I need a different time for my viewing",
+            ),
+            viewings.reply_reschedule,
+            cues=(
+                r"\b(reschedule|move|change|push|shift|bump|bring (it )?forward|rebook|instead)\b",
+                r"\b(different (day|time)|another (day|time))\b",
+            ),
+            side_effect=True,
+        ),
+        Skill(
+            viewings.cancel_viewing,
+            (
+                "cancel my viewing",
+                "I can't make the inspection",
+                "please cancel the booking",
+                "call off Saturday's viewing",
+                "we won't be coming to the open home",
+            ),
+            viewings.reply_cancel,
+            cues=(
+                r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
+                r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
+            ),
+            side_effect=True,
+        ),
+    ),
+)
+
+SELLERS = AgentSpec(
+    name="Seller Intake",
+    description="Callers who want to sell their home or get it appraised.",
+    instructions="You take sellers' details and arrange an appraisal. Hand back to Triage for anything else.",
+    examples=(
+        "I want to sell my house",
+        "how much is my home worth",
+        "can you appraise my place",
+        "we're thinking of selling",
+        "I'd like to list my apartment",
+        "what would my unit sell for",
+    ),
+    skills=(
+        Skill(
+            people.request_appraisal,
+            (
+                "appraise 5 Smith St please",
+                "I want to sell 22 Park Rd next year",
+                "book an appraisal for my house",
+                "value my home at 9 Hill Ave",
+            ),
+            people.reply_appraisal,
+            cues=(
+                r"\b(sell|selling|appraise|appraisal|valu(e|ation)|worth|fetch|list (our|my)|offload|downsiz)\w*",
+                r"\b(has to go|price on my|on the market ourselves)\b",
+            ),
+            side_effect=True,
+        ),
+    ),
+)
+
+HUMAN = AgentSpec(
+    name=ESCALATION,
+    description="A person: complaints, anything urgent or sensitive, or a caller who asks for a human.",
+    instructions="You hand the caller to a person with escalate_to_human and a clear reason.",
+    examples=(
+        "let me speak to a real person",
+        "I want to talk to an agent",
+        "this is useless, get me a human",
+        "I have a complaint",
+        "can someone call me back",
+        "put me through to the office",
+        "I need to speak to the manager",
+        "transfer me please",
+    ),
+    skills=(
+        Skill(
+            people.escalate_to_human,
+            (
+                "get me a person",
+                "I want a human",
+                "connect me to someone",
+                "I'd like to make a complaint",
+                "transfer me to your team",
+            ),
+            people.reply_escalation,
+            cues=(
+                r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
+                r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
+            ),
+            side_effect=True,
+        ),
+    ),
+)
+
+ROOT = AgentSpec(
+    name=TRIAGE,
+    description="Understands what the caller wants and hands off to the right specialist.",
+    instructions=(
+        "You are the front desk of a real-estate agency. Work out what the caller wants and hand off"
+        " to the specialist who does it, with the intent, the values you heard and the facts you"
+        " relied on. Answer questions about what we know of the caller with caller_summary."
+    ),
+    skills=(
+        Skill(
+            preferences.caller_summary,
+            (
+                "what do you know about me",
+                "do you have my details",
+                "what's my budget again",
+                "remind me what I'm looking for",
+                "what viewings do I have",
+                "what have I told you",
+            ),
+            preferences.reply_summary,
+            cues=(
+                r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
+                r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
+                r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
+                r"!\b(really|actually|change|update|instead|now)\b",
+            ),
+        ),
+    ),
+    fallback="I can help you find a home, book a viewing, work out repayments or sell. What would you like?",
+)
+
+
+def greeting(ctx: CallContext) -> str:
+    if ctx.caller is None or ctx.caller.confidence < 0.85:
+        return "Hi, thanks for calling. How can I help you today?"
+    name = ctx.caller.caller.name.split()[0]
+    upcoming = ctx.caller.upcoming_bookings
+    if upcoming:
+        b = upcoming[0]
+        return (
+            f"Welcome back, {name}. Your viewing of {b.address or 'the property'} is on "
+            f"{b.starts_at:%A at %-I:%M %p}. How can I help?"
+        )
+    suburbs = [f.object_name for f in ctx.caller.facts if f.name == "PREFERS_SUBURB"]
+    if suburbs:
+        return f"Welcome back, {name}. Still looking in {', '.join(s for s in suburbs if s)}?"
+    return f"Welcome back, {name}. How can I help today?"
+
+
+REAL_ESTATE = Vertical(
+    name="real-estate",
+    root=ROOT,
+    specialists=(PROPERTY_SEARCH, SUBURBS, MORTGAGE, VIEWINGS, SELLERS, HUMAN),
+    escalation=ESCALATION,
+    greeting=greeting,
+    examples_file=Path(__file__).with_name("real_estate_examples.jsonl"),
+)

@@ -1,0 +1,2 @@
+"""The real-estate vertical's tools. Each reads memory through the memory API and
+writes structured episodes (and the bookings ledger); none writes free text."""

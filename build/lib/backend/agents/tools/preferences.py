@@ -1,0 +1,128 @@
+"""What the caller wants: budget, bedrooms, suburbs, recorded as episodes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agents import RunContextWrapper, custom_span, function_tool
+
+from backend.agents.context import CallContext
+from backend.agents.tools import resolve
+from backend.agents.tools.listings import money
+from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, SuburbRetracted
+
+
+def _episode_id(call: CallContext, what: str) -> str:
+    # One per call turn and kind: a retried tool call writes nothing twice.
+    return f"{call.call_id}:t{call.state.turns}:{what}"
+
+
+@function_tool
+async def update_preferences(
+    ctx: RunContextWrapper[CallContext],
+    budget: float | None = None,
+    bedrooms: int | None = None,
+    suburb: str | None = None,
+) -> dict[str, Any]:
+    """Record what the caller is looking for: a budget, a number of bedrooms, a suburb.
+
+    Args:
+        budget: The most the caller will spend, in dollars.
+        bedrooms: How many bedrooms they want.
+        suburb: A suburb they would like to live in.
+    """
+    call = ctx.context
+    episodes: list[Episode] = []
+    place = resolve.suburb(call, suburb) if suburb else None
+    if budget:
+        episodes.append(call.episode(BudgetStated, _episode_id(call, "budget"), amount=round(budget)))
+    if bedrooms is not None:
+        episodes.append(call.episode(BedroomsWanted, _episode_id(call, "bedrooms"), bedrooms=bedrooms))
+    if place:
+        episodes.append(call.episode(SuburbPreferred, _episode_id(call, f"suburb:{place}"), suburb=place))
+    if episodes:
+        await call.memory.record_many(episodes)
+    return {
+        "budget": budget,
+        "bedrooms": bedrooms,
+        "suburb": place or suburb,
+        "recorded": len(episodes),
+    }
+
+
+def search_next(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """Having noted what the caller wants, show them what fits."""
+    if not (result["suburb"] or result["budget"] or result["bedrooms"]):
+        return None
+    args = {"suburb": result["suburb"], "max_price": result["budget"], "min_bedrooms": result["bedrooms"]}
+    return "search_properties", args
+
+
+def reply_preferences(result: dict[str, Any]) -> str:
+    noted = []
+    if result["budget"]:
+        noted.append(f"a budget of {money(result['budget'])}")
+    if result["bedrooms"] is not None:
+        noted.append(f"{result['bedrooms']} bedrooms")
+    if result["suburb"]:
+        noted.append(f"{result['suburb']}")
+    if not noted:
+        return "What would you like me to note: a budget, bedrooms, or a suburb?"
+    return f"Got it, I've noted {' and '.join(noted)}. Shall I search for homes that fit?"
+
+
+@function_tool
+async def drop_suburb(ctx: RunContextWrapper[CallContext], suburb: str) -> dict[str, Any]:
+    """The caller is no longer looking in a suburb.
+
+    Args:
+        suburb: The suburb to stop looking in.
+    """
+    call = ctx.context
+    place = resolve.suburb(call, suburb) or suburb
+    await call.memory.record(call.episode(SuburbRetracted, _episode_id(call, f"drop:{place}"), suburb=place))
+    return {"suburb": place}
+
+
+def reply_drop(result: dict[str, Any]) -> str:
+    return f"Done, I've taken {result['suburb']} off your list."
+
+
+@function_tool
+async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
+    """What we know about the caller right now: name, budget, suburbs, bookings."""
+    call = ctx.context
+    if not call.caller_id:
+        return {"known": False}
+    with custom_span("memory.recall_caller"):
+        context = await call.memory.recall_caller(call.group_id, caller_id=call.caller_id)
+    if context is None:
+        return {"known": False}
+    call.caller = context
+    call.turn.facts_used += [f.uuid for f in context.facts]
+    values: dict[str, list[str]] = {}
+    for f in context.facts:
+        values.setdefault(f.name, []).append(str(f.object_name if f.name == "PREFERS_SUBURB" else f.value))
+    return {
+        "known": True,
+        "name": context.caller.name,
+        "budget": values.get("HAS_BUDGET", [None])[0],
+        "bedrooms": values.get("WANTS_BEDROOMS", [None])[0],
+        "suburbs": values.get("PREFERS_SUBURB", []),
+        "viewings": [f"{b.address} on {b.starts_at:%a %d %b at %H:%M}" for b in context.upcoming_bookings],
+    }
+
+
+def reply_summary(result: dict[str, Any]) -> str:
+    if not result["known"]:
+        return "I don't have any details for you yet. What are you looking for?"
+    parts = [f"You're {result['name']}"]
+    if result["budget"]:
+        parts.append(f"your budget is {money(float(result['budget']))}")
+    if result["bedrooms"]:
+        parts.append(f"you want {result['bedrooms']} bedrooms")
+    if result["suburbs"]:
+        parts.append(f"you're looking in {', '.join(result['suburbs'])}")
+    if result["viewings"]:
+        parts.append(f"you have a viewing of {'; '.join(result['viewings'])}")
+    return "; ".join(parts) + "."

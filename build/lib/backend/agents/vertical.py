@@ -1,0 +1,125 @@
+"""A vertical is data: agents, their skills (tools with examples and reply
+templates) and who hands off to whom. ``build`` turns it into SDK agents; a
+second vertical needs a new declaration and its tools, not new orchestration."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from agents import Agent, FunctionTool
+
+from backend.agents.context import CallContext
+from backend.agents.guardrails import grounded_reply, screen_input, side_effect_check
+from backend.agents.handoffs import recorded_handoff
+
+Reply = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Skill:
+    """One tool of an agent, as the policy model needs it."""
+
+    tool: FunctionTool
+    examples: tuple[str, ...]
+    """Things callers say that mean: use this tool."""
+    reply: Reply
+    """Turns the tool's result into what the policy model says."""
+    side_effect: bool = False
+    """It writes something (gets an idempotency key and a tool guardrail)."""
+    cues: tuple[str, ...] = ()
+    """Regular expressions of words that point at this tool; they add to its similarity.
+    A pattern starting with ``!`` is a veto: "my viewing" is not a new booking."""
+    then: Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None] | None = None
+    """What the policy model does next with this tool's result, instead of replying
+    (noting a budget and a suburb is followed by a search)."""
+
+    @property
+    def name(self) -> str:
+        return self.tool.name
+
+
+@dataclass(frozen=True)
+class AgentSpec:
+    name: str
+    description: str
+    """When to hand off to this agent (the handoff's description)."""
+    instructions: str
+    examples: tuple[str, ...] = ()
+    """Things callers say that this agent (not its peers) should handle."""
+    skills: tuple[Skill, ...] = ()
+    fallback: str = "Sorry, I didn't catch that. Could you say it another way?"
+    """What the policy model says when nothing fits."""
+
+
+@dataclass(frozen=True)
+class Vertical:
+    name: str
+    root: AgentSpec
+    """Owns intent and call state; the first agent of every call."""
+    specialists: tuple[AgentSpec, ...]
+    escalation: str
+    """The specialist that reaches a human; the loop guard's destination."""
+    greeting: Callable[[CallContext], str] = field(default=lambda ctx: "Hello, how can I help?")
+    examples_file: Path | None = None
+    """More examples, as JSON lines ``{"text", "tool"}`` (callers' phrasings gathered
+    for the vertical), added to each tool's declared ones."""
+
+    def examples(self, skill: Skill) -> tuple[str, ...]:
+        return (*skill.examples, *self._gathered().get(skill.name, ()))
+
+    def _gathered(self) -> dict[str, tuple[str, ...]]:
+        if self.examples_file is None:
+            return {}
+        found: dict[str, list[str]] = {}
+        for line in self.examples_file.read_text().splitlines():
+            if line.strip():
+                row = json.loads(line)
+                found.setdefault(row["tool"], []).append(row["text"])
+        return {tool: tuple(texts) for tool, texts in found.items()}
+
+    def spec(self, name: str) -> AgentSpec:
+        return next(s for s in (self.root, *self.specialists) if s.name == name)
+
+    def skill(self, tool_name: str) -> Skill | None:
+        for spec in (self.root, *self.specialists):
+            for skill in spec.skills:
+                if skill.name == tool_name:
+                    return skill
+        return None
+
+
+def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
+    """SDK agents: the root hands off to every specialist; each hands back up."""
+    for spec in (vertical.root, *vertical.specialists):
+        for skill in spec.skills:
+            if skill.side_effect:
+                skill.tool.tool_input_guardrails = [side_effect_check]
+    agents: dict[str, Agent[CallContext]] = {
+        spec.name: Agent[CallContext](
+            name=spec.name,
+            instructions=spec.instructions,
+            tools=[skill.tool for skill in spec.skills],
+            # Every agent can start a turn (the owner resumes), and input guardrails run
+            # only for the starting agent, output guardrails only for the last.
+            input_guardrails=[screen_input],
+            output_guardrails=[grounded_reply],
+        )
+        for spec in (vertical.root, *vertical.specialists)
+    }
+    root = agents[vertical.root.name]
+    root.handoffs = [
+        recorded_handoff(root.name, agents[spec.name], spec.description) for spec in vertical.specialists
+    ]
+    for spec in vertical.specialists:
+        agents[spec.name].handoffs = [
+            recorded_handoff(
+                spec.name,
+                root,
+                f"Back to {root.name}: the caller wants something {spec.name} does not do.",
+            )
+        ]
+    return agents

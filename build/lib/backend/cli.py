@@ -1,0 +1,270 @@
+"""The ``switchboard`` command."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
+from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, running_services
+from backend.embedded.process import ChildServer
+from backend.logs import configure_logging
+
+app = typer.Typer(
+    name="switchboard",
+    help="Memory and orchestration backend for AI voice and chat agents.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True)
+
+DataDir = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where embedded data lives [env SWITCHBOARD_DATA_DIR]."),
+]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    console.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def _settings(**overrides: object) -> Settings:
+    try:
+        return load_settings(**{k: v for k, v in overrides.items() if v is not None})
+    except SettingsError as exc:
+        _fail(str(exc))
+
+
+def _exit_on_sigterm(*_: object) -> NoReturn:
+    raise SystemExit(0)
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    data_dir: DataDir = None,
+    workers: Annotated[int, typer.Option(min=0, help="Ingestion workers to run as children.")] = 1,
+) -> None:
+    """Start the embedded stack, the API and one worker; stop them all on Ctrl-C."""
+    import uvicorn
+
+    from backend.api.main import create_app
+
+    settings = _settings(host=host, port=port, data_dir=data_dir)
+    configure_logging(settings.log_level)
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
+    stack = EmbeddedStack(settings)
+    children: list[ChildServer] = []
+    try:
+        with console.status("Starting the embedded stack…"):
+            resolved = stack.start()
+            children = [_start_worker(resolved, n) for n in range(workers)]
+        _print_started(resolved, settings)
+        config = uvicorn.Config(
+            create_app(resolved, settings.embedded),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+        )
+        uvicorn.Server(config).run()
+    except DataDirLocked as exc:
+        _fail(str(exc), 1)
+    except ServerStartError as exc:
+        _fail(str(exc), 1)
+    except (KeyboardInterrupt, SystemExit):
+        pass
+    finally:
+        if stack.running:
+            with console.status("Stopping…"):
+                for child in children:
+                    child.stop()
+                stack.stop()
+            console.print("Stopped.")
+
+
+def _start_worker(settings: Settings, n: int) -> ChildServer:
+    """One worker as a child process, pointed at the stack's concrete URLs."""
+    env = {**os.environ, **_env_of(settings)}
+    data_dir = str(settings.data_dir)
+    worker = ChildServer(
+        name="worker",
+        argv=[sys.executable, "-m", "backend", "worker", "--data-dir", data_dir],
+        pidfile=settings.data_dir / "run" / f"worker-{n}.pid",
+        log=settings.data_dir / "logs" / f"worker-{n}.log",
+        env=env,
+    )
+    worker.start()
+    return worker
+
+
+def _env_of(settings: Settings) -> dict[str, str]:
+    urls = {
+        "graph_uri": settings.graph_uri,
+        "redis_url": settings.redis_url,
+        "database_url": settings.database_url,
+    }
+    return {f"{ENV_PREFIX}{k.upper()}": v for k, v in urls.items() if v}
+
+
+def _print_started(resolved: Settings, configured: Settings) -> None:
+    where = {k: "embedded" if v else "external" for k, v in configured.embedded.items()}
+    console.print(
+        f"[bold green]Switchboard[/] on http://{configured.host}:{configured.port}  "
+        f"(graph: {where['graph']}, queue: {where['redis']}, postgres: {where['postgres']}, "
+        f"data: {resolved.data_dir})",
+        highlight=False,
+    )
+
+
+@app.command()
+def worker(data_dir: DataDir = None) -> None:
+    """Run an ingestion worker against the configured (or running embedded) stack."""
+    from ingest import run_worker
+
+    settings = _settings(data_dir=data_dir)
+    configure_logging(settings.log_level)
+    resolved = settings.model_copy(update=running_services(settings.data_dir))
+    if not resolved.redis_url:
+        _fail(
+            f"no queue to work on: start `switchboard serve --data-dir {settings.data_dir}` "
+            f"or set {ENV_PREFIX}REDIS_URL"
+        )
+    run_worker(resolved)
+
+
+@app.command()
+def doctor(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Check each component: version, where its data lives, reachable or not, the fix."""
+    from backend.connections import Connections
+    from backend.health import check_components
+
+    settings = _settings(data_dir=data_dir)
+    resolved = settings.model_copy(update=running_services(settings.data_dir))
+
+    async def check() -> list:
+        conns = await Connections.open(resolved, settings.embedded)
+        try:
+            return await check_components(conns)
+        finally:
+            await conns.close()
+
+    with console.status("Checking components…"):
+        components = asyncio.run(check())
+    if as_json:
+        print(json.dumps([c.as_dict() for c in components], indent=2))
+    else:
+        table = Table(title=f"Switchboard doctor — data dir {settings.data_dir.resolve()}")
+        for column in ("component", "status", "version", "data", "detail"):
+            table.add_column(column, overflow="fold")
+        for c in components:
+            status = "[green]ok[/]" if c.ok else "[red]down[/]"
+            detail = c.detail if c.ok else f"{c.detail}\n[yellow]fix:[/] {c.fix}"
+            table.add_row(c.name, status, c.version or "?", c.location, detail)
+        Console().print(table)
+    raise typer.Exit(0 if all(c.ok for c in components) else 1)
+
+
+bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)
+app.add_typer(bench, name="bench")
+
+
+@bench.command("memory")
+def bench_memory(
+    facts: Annotated[int, typer.Option(min=100, help="Facts in the synthetic graph.")] = 10_000,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    samples: Annotated[int, typer.Option(help="Timed calls per measure.")] = 200,
+    stock_samples: Annotated[int, typer.Option(help="Timed stock Graphiti searches.")] = 20,
+    data_dir: DataDir = None,
+) -> None:
+    """Record throughput and recall/search latency against stock Graphiti search."""
+    from rich.progress import Progress
+
+    from backend.bench import memory as bench_mem
+    from backend.bench.report import show, write_json
+    from memory import Memory
+
+    settings = _settings(data_dir=data_dir or load_settings().data_dir / "bench")
+    with EmbeddedStack(settings) as resolved, Progress(console=console) as bar:
+        task = bar.add_task("recording facts", total=facts)
+
+        async def go() -> dict:
+            mem = await Memory.open(resolved)
+            try:
+                return await bench_mem.run(
+                    mem,
+                    facts,
+                    samples=samples,
+                    stock_samples=stock_samples,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),
+                )
+            finally:
+                await mem.close()
+
+        result = asyncio.run(go())
+    show(
+        f"memory benchmark — {result['facts']:,} facts, {result['callers']:,} callers",
+        [
+            ("record (facts/s, batched)", f"{result['record_facts_per_s']:,.0f}"),
+            *[
+                (f"{name} {p} (ms)", f"{result[key][p]:.2f}")
+                for name, key in (
+                    ("recall_caller", "recall_caller_ms"),
+                    ("search", "search_ms"),
+                    ("stock Graphiti search", "graphiti_search_ms"),
+                )
+                for p in ("p50", "p95")
+            ],
+            ("search speed-up at p95 (×)", f"{result['search_speedup_p95']:,.1f}"),
+        ],
+    )
+    write_json(json_path, result)
+
+
+HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "routing_test.jsonl"
+
+
+@bench.command("routing")
+def bench_routing(
+    heldout: Annotated[Path, typer.Option("--file", help="Held-out utterances (JSON lines).")] = HELDOUT,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    show_misses: Annotated[bool, typer.Option("--misses", help="List the misrouted utterances.")] = False,
+) -> None:
+    """Routing and slot accuracy of the policy model on the held-out utterances."""
+    from backend.agents.policy.evaluate import evaluate
+    from backend.agents.policy.router import Router
+    from backend.agents.real_estate import REAL_ESTATE
+    from backend.bench.report import show, write_json
+
+    with console.status("Embedding the routing examples…"):
+        router = Router(REAL_ESTATE)
+    result = evaluate(heldout, router, REAL_ESTATE)
+    rows = [
+        ("utterances", str(result["utterances"])),
+        ("routing accuracy", f"{result['routing_accuracy']:.1%}"),
+        ("slot accuracy", f"{result['slot_accuracy']:.1%} of {result['slots']}"),
+        *[(f"  tool {k}", f"{v:.0%}") for k, v in result["per_tool"].items()],
+        *[(f"  slot {k}", f"{v:.0%}") for k, v in result["per_slot"].items()],
+    ]
+    show("policy model — held-out routing", rows)
+    if show_misses:
+        for miss in result["misses"]:
+            console.print(f"{miss['expected']:>20} ← {miss['got']!s:<20} {miss['text']}", highlight=False)
+    write_json(json_path, result)
+
+
+def main() -> None:
+    app()

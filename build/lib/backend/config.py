@@ -1,0 +1,159 @@
+"""Switchboard settings: the one place configuration is read.
+
+Everything is read from the environment (prefix ``SWITCHBOARD_``) or an optional
+``.env`` file, validated once at start, and passed down explicitly. ``memory``
+never imports this module: it receives the values it needs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import phonenumbers
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+ENV_PREFIX = "SWITCHBOARD_"
+
+GRAPH_SCHEMES = {"falkor", "falkors", "bolt", "bolt+s", "neo4j", "neo4j+s"}
+REDIS_SCHEMES = {"redis", "rediss", "unix"}
+DATABASE_SCHEMES = {"postgres", "postgresql"}
+
+
+class SettingsError(ValueError):
+    """Raised when the environment holds an invalid setting; names the variable."""
+
+
+def _require_scheme(url: str | None, schemes: set[str], example: str) -> str | None:
+    if url is None or url == "":
+        return None
+    scheme = urlsplit(url).scheme
+    if scheme not in schemes:
+        allowed = ", ".join(sorted(f"{s}://" for s in schemes))
+        raise ValueError(f"expected one of {allowed} (e.g. {example}), got {url.split('://')[0]!r}")
+    return url
+
+
+class Settings(BaseSettings):
+    """Switchboard configuration. Unset service URLs mean: start it embedded."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX, env_file=".env", env_file_encoding="utf-8", extra="ignore"
+    )
+
+    data_dir: Path = Path("./.switchboard")
+    """Where the embedded databases, their logs and the run state live."""
+
+    graph_uri: str | None = None
+    """Unset: embedded FalkorDB. ``falkor://host:port`` or ``bolt://`` / ``neo4j://`` (Neo4j)."""
+
+    graph_user: str | None = None
+    graph_password: SecretStr | None = None
+
+    redis_url: str | None = None
+    """arq's Redis. Unset: the embedded FalkorDB server (it is a Redis server)."""
+
+    database_url: str | None = None
+    """Postgres. Unset: the embedded pgserver Postgres."""
+
+    llm: str = "policy"
+    """``policy`` (deterministic, no key), ``openai``, or an OpenAI-compatible base URL."""
+
+    llm_model: str | None = None
+    llm_api_key: SecretStr | None = None
+
+    embedder: Literal["local", "openai"] = "local"
+    """``local``: all-MiniLM-L6-v2 shipped in a package, offline. ``openai``: OpenAI
+    embeddings (or the compatible ``SWITCHBOARD_LLM`` base URL), cut to 384 dims."""
+
+    default_region: str = "AU"
+    """Region used to read phone numbers written without a country code."""
+
+    api_key: SecretStr | None = None
+    """When set on first start, the local tenant gets this key."""
+
+    queue_name: str = "switchboard:ingest"
+    """The arq queue the API enqueues post-call jobs on and the workers read."""
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+
+    @field_validator("graph_uri")
+    @classmethod
+    def _graph_uri(cls, v: str | None) -> str | None:
+        return _require_scheme(v, GRAPH_SCHEMES, "bolt://neo4j:7687")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, v: str | None) -> str | None:
+        return _require_scheme(v, REDIS_SCHEMES, "redis://localhost:6379")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, v: str | None) -> str | None:
+        return _require_scheme(v, DATABASE_SCHEMES, "postgresql://user:pw@localhost/switchboard")
+
+    @field_validator("llm")
+    @classmethod
+    def _llm(cls, v: str) -> str:
+        if v in {"policy", "openai"} or urlsplit(v).scheme in {"http", "https"}:
+            return v
+        raise ValueError("expected 'policy', 'openai' or an http(s):// base URL")
+
+    @field_validator("default_region")
+    @classmethod
+    def _region(cls, v: str) -> str:
+        region = v.upper()
+        if region not in phonenumbers.SUPPORTED_REGIONS:
+            raise ValueError(f"{v!r} is not a region phonenumbers knows (e.g. AU, GB, US)")
+        return region
+
+    @property
+    def graph_engine(self) -> Literal["falkordb", "neo4j"]:
+        if self.graph_uri and not self.graph_uri.startswith("falkor"):
+            return "neo4j"
+        return "falkordb"
+
+    @property
+    def embedded(self) -> dict[str, bool]:
+        """Which parts the project starts itself (those with no URL configured).
+
+        An external FalkorDB is also a Redis server, so it serves arq too when no
+        Redis URL is given; with Neo4j and no Redis URL the embedded server runs
+        for the queue alone.
+        """
+        return {
+            "graph": self.graph_uri is None,
+            "redis": self.redis_url is None and (self.graph_uri is None or self.graph_engine == "neo4j"),
+            "postgres": self.database_url is None,
+        }
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read and validate settings, turning a validation error into one clear message."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+    if settings.llm not in {"policy", "openai"} and not settings.llm_model:
+        raise SettingsError(
+            f"{ENV_PREFIX}LLM_MODEL: required when {ENV_PREFIX}LLM is a base URL ({settings.llm})"
+        )
+    wants_openai = settings.llm == "openai" or (
+        settings.embedder == "openai" and not settings.llm.startswith("http")
+    )
+    if wants_openai and settings.llm_api_key is None:
+        raise SettingsError(f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI (LLM or embeddings)")
+    return settings
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors():
+        field = str(err["loc"][0]) if err["loc"] else "?"
+        message = err["msg"].removeprefix("Value error, ")
+        lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+    return "invalid settings:\n  " + "\n  ".join(lines)

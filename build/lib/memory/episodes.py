@@ -1,0 +1,259 @@
+"""Structured episodes: the only way agents and workers write to memory.
+
+Each episode is one thing that happened, at ``valid_at``, said or done in a
+call, typed and validated here. ``id`` is the caller's idempotency key:
+recording the same episode twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    TypeAdapter,
+    ValidationError,
+    model_validator,
+)
+
+from memory.errors import InvalidEpisode
+
+MAX_TEXT = 10_000
+"""Longest free text (names, reasons, turn text) the graph accepts, in characters."""
+
+Id = Annotated[str, StringConstraints(min_length=1, max_length=128, pattern=r"^[\w.:@#/+-]+$")]
+GroupId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,64}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=MAX_TEXT)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)]
+Money = Annotated[Decimal, Field(gt=0, le=10**10, max_digits=14, decimal_places=2)]
+
+
+class _Episode(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Id
+    """Idempotency key, unique per group (e.g. ``call-17:turn-4:budget``)."""
+    group_id: GroupId
+    """The tenant: each group is its own graph."""
+    valid_at: AwareDatetime
+    """When it happened in the world (timezone required)."""
+    call_id: Id | None = None
+    turn_ids: list[Id] = Field(default_factory=list, max_length=100)
+    """Transcript turns this episode was taken from (provenance)."""
+    source: Literal["agent", "ingest", "api", "import"] = "agent"
+
+
+class CallerIdentified(_Episode):
+    """A caller made themselves known; creates the caller if new. A phone is linked
+    (numbers move between callers over time); an email or name is set."""
+
+    type: Literal["caller_identified"] = "caller_identified"
+    caller_id: Id
+    name: Name | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+
+
+class ContactChanged(_Episode):
+    """An existing caller's contact detail changed: a new phone replaces their
+    current ones; a new email or name supersedes the old."""
+
+    type: Literal["contact_changed"] = "contact_changed"
+    caller_id: Id
+    name: Name | None = None
+    phone: Phone | None = None
+    email: EmailStr | None = None
+
+    @model_validator(mode="after")
+    def _something_changed(self) -> ContactChanged:
+        if self.name is None and self.phone is None and self.email is None:
+            raise ValueError("contact_changed needs a name, phone or email")
+        return self
+
+
+class BudgetStated(_Episode):
+    type: Literal["budget_stated"] = "budget_stated"
+    caller_id: Id
+    amount: Money
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "AUD"
+
+
+class BedroomsWanted(_Episode):
+    type: Literal["bedrooms_wanted"] = "bedrooms_wanted"
+    caller_id: Id
+    bedrooms: Annotated[int, Field(ge=0, le=20)]
+
+
+class SuburbPreferred(_Episode):
+    type: Literal["suburb_preferred"] = "suburb_preferred"
+    caller_id: Id
+    suburb: Name
+
+
+class SuburbRetracted(_Episode):
+    """The caller is no longer looking in a suburb."""
+
+    type: Literal["suburb_retracted"] = "suburb_retracted"
+    caller_id: Id
+    suburb: Name
+
+
+class PropertyInterest(_Episode):
+    type: Literal["property_interest"] = "property_interest"
+    caller_id: Id
+    property_id: Id
+
+
+class PropertyInterestWithdrawn(_Episode):
+    type: Literal["property_interest_withdrawn"] = "property_interest_withdrawn"
+    caller_id: Id
+    property_id: Id
+
+
+class BookingMade(_Episode):
+    type: Literal["booking_made"] = "booking_made"
+    caller_id: Id
+    booking_id: Id
+    property_id: Id
+    starts_at: AwareDatetime
+    reference: Annotated[str, StringConstraints(max_length=40)] | None = None
+
+
+class BookingRescheduled(_Episode):
+    type: Literal["booking_rescheduled"] = "booking_rescheduled"
+    booking_id: Id
+    starts_at: AwareDatetime
+
+
+class BookingCancelled(_Episode):
+    type: Literal["booking_cancelled"] = "booking_cancelled"
+    booking_id: Id
+    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
+
+
+class BookingAttended(_Episode):
+    type: Literal["booking_attended"] = "booking_attended"
+    booking_id: Id
+
+
+class ListingAdded(_Episode):
+    type: Literal["listing_added"] = "listing_added"
+    property_id: Id
+    address: Name
+    suburb: Name
+    price: Money
+    bedrooms: Annotated[int, Field(ge=0, le=50)]
+    bathrooms: Annotated[int, Field(ge=0, le=50)] | None = None
+    kind: Literal["house", "apartment", "townhouse", "unit", "land", "other"] = "house"
+
+
+class PriceChanged(_Episode):
+    type: Literal["price_changed"] = "price_changed"
+    property_id: Id
+    price: Money
+
+
+class ListingSold(_Episode):
+    type: Literal["listing_sold"] = "listing_sold"
+    property_id: Id
+    price: Money | None = None
+
+
+class OptedOut(_Episode):
+    """The caller asked not to be contacted (on a channel, or at all)."""
+
+    type: Literal["opted_out"] = "opted_out"
+    caller_id: Id
+    channel: Literal["all", "sms", "email", "phone"] = "all"
+
+
+class Handoff(_Episode):
+    """One agent handed the conversation to another, with what it relied on."""
+
+    type: Literal["handoff"] = "handoff"
+    caller_id: Id | None = None
+    from_agent: Name
+    to_agent: Name
+    intent: Annotated[str, StringConstraints(max_length=100)]
+    reason: Annotated[str, StringConstraints(max_length=1000)] = ""
+    fact_ids: list[Id] = Field(default_factory=list, max_length=100)
+    episode_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+class CallCompleted(_Episode):
+    """A call ended; its outcome is what the next greeting recalls."""
+
+    type: Literal["call_completed"] = "call_completed"
+    caller_id: Id
+    channel: Literal["voice", "chat"] = "voice"
+    outcome: Annotated[str, StringConstraints(max_length=200)]
+    summary: Annotated[str, StringConstraints(max_length=2000)] = ""
+
+
+Episode = Annotated[
+    CallerIdentified
+    | ContactChanged
+    | BudgetStated
+    | BedroomsWanted
+    | SuburbPreferred
+    | SuburbRetracted
+    | PropertyInterest
+    | PropertyInterestWithdrawn
+    | BookingMade
+    | BookingRescheduled
+    | BookingCancelled
+    | BookingAttended
+    | ListingAdded
+    | PriceChanged
+    | ListingSold
+    | OptedOut
+    | Handoff
+    | CallCompleted,
+    Field(discriminator="type"),
+]
+
+_adapter: TypeAdapter[Episode] = TypeAdapter(Episode)
+
+EPISODE_TYPES = sorted(m.model_fields["type"].default for m in _Episode.__subclasses__())
+
+
+def parse_episode(data: dict[str, object]) -> Episode:
+    """An episode from plain data (JSON from a queue or an API), or InvalidEpisode."""
+    try:
+        return _adapter.validate_python(data)
+    except ValidationError as exc:
+        raise InvalidEpisode(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "episode"
+        parts.append(f"{where}: {err['msg']}")
+    return "invalid episode: " + "; ".join(parts)
+
+
+class Turn(BaseModel):
+    """One transcript turn, as ``ingest_transcript`` takes it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: Id
+    speaker: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+    text: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TEXT)]
+    at: AwareDatetime
+
+
+def utc(moment: datetime) -> datetime:
+    """Aware datetimes only: a naive one is ambiguous and rejected."""
+    if moment.tzinfo is None or moment.utcoffset() is None:
+        raise InvalidEpisode(f"naive datetime {moment.isoformat()}: give a timezone")
+    return moment.astimezone(UTC)

@@ -1,0 +1,248 @@
+"""The memory API: one object, opened from settings, used by agents, workers and notebooks."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections import OrderedDict
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from graphiti_core.driver.driver import GraphDriver, GraphProvider
+from graphiti_core.embedder.client import EmbedderClient
+
+from memory import listings as listings_
+from memory import recall as recall_
+from memory import search as search_
+from memory.embedder import MiniLMEmbedder, openai_embedder
+from memory.engine import connect_graph
+from memory.episodes import Episode, Turn, parse_episode, utc
+from memory.errors import InvalidGroupId, UnknownEntity
+from memory.listings import Listing
+from memory.models import CallerContext, ErasureReceipt, Fact, Hit
+from memory.ontology import caller as caller_ref
+from memory.record import Recorded, build_batch
+from memory.store import GraphStore, WriteBatch, cypher
+from memory.store.falkordb import FalkorStore
+
+_GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+_EMBED_CACHE = 50_000
+
+
+class MemorySettings(Protocol):
+    """What ``Memory.open`` reads from the application's settings."""
+
+    graph_uri: str | None
+    graph_user: str | None
+    graph_password: Any
+    default_region: str
+    embedder: str
+    llm: str
+    llm_api_key: Any
+
+
+def _secret(value: Any) -> str | None:
+    """Plain text from a pydantic SecretStr (or a str, or None)."""
+    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
+
+
+def now_utc() -> datetime:
+    return datetime.now(UTC)
+
+
+class Memory:
+    """The bi-temporal caller graph of every tenant (group)."""
+
+    def __init__(self, driver: GraphDriver, *, region: str = "AU", embedder: EmbedderClient | None = None):
+        self.driver = driver
+        self.region = region
+        self.embedder = embedder or MiniLMEmbedder()
+        self._stores: dict[str, GraphStore] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._last_write: dict[str, datetime] = {}
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+
+    @classmethod
+    async def open(cls, settings: MemorySettings) -> Memory:
+        if not settings.graph_uri:
+            raise ValueError("Memory.open needs a graph URI (start the embedded stack first)")
+        password = settings.graph_password
+        driver = connect_graph(settings.graph_uri, settings.graph_user, _secret(password))
+        embedder: EmbedderClient | None = None
+        if settings.embedder == "openai":
+            base_url = settings.llm if settings.llm.startswith("http") else None
+            embedder = openai_embedder(_secret(settings.llm_api_key), base_url)
+        return cls(driver, region=settings.default_region, embedder=embedder)
+
+    async def close(self) -> None:
+        await self.driver.close()
+
+    # -- writing -------------------------------------------------------------
+
+    async def record(self, episode: Episode | dict[str, Any]) -> Recorded:
+        """Write one typed episode; recording it again changes nothing."""
+        return await self.record_many([episode])
+
+    async def record_many(self, episodes: Sequence[Episode | dict[str, Any]]) -> Recorded:
+        """Write a batch atomically per group (all of a group's episodes or none)."""
+        parsed = [e if not isinstance(e, dict) else parse_episode(e) for e in episodes]
+        total = Recorded(0, 0, 0, 0)
+        by_group: dict[str, list[Episode]] = {}
+        for e in parsed:
+            by_group.setdefault(e.group_id, []).append(e)
+        for group, batch in by_group.items():
+            store = await self.store(group)
+            async with self._locks[group]:
+                now = self._record_time(group)
+                write, done = await build_batch(store, batch, self.region, now, self.embed)
+                if write:
+                    await store.write(write)
+            for field in ("episodes", "facts", "closed", "replaced"):
+                setattr(total, field, getattr(total, field) + getattr(done, field))
+        return total
+
+    async def ingest_transcript(
+        self,
+        group_id: str,
+        call_id: str,
+        turns: Sequence[Turn | dict[str, Any]],
+        reference_time: datetime,
+        caller_id: str | None = None,
+    ) -> int:
+        """Store a call's turns as searchable episodes; returns how many were new."""
+        from memory.transcripts import transcript_batch
+
+        store = await self.store(group_id)
+        utc(reference_time)
+        async with self._locks[group_id]:
+            now = self._record_time(group_id)
+            batch: WriteBatch = await transcript_batch(store, call_id, turns, caller_id, now, self.embed)
+            if batch:
+                await store.write(batch)
+        return len(batch.episodes)
+
+    async def erase_caller(self, group_id: str, caller_id: str) -> ErasureReceipt:
+        """Remove a caller and everything that is theirs; the receipt proves it."""
+        from memory.erasure import erase
+
+        store = await self.store(group_id)
+        async with self._locks[group_id]:
+            return await erase(self, store, caller_id)
+
+    # -- reading -------------------------------------------------------------
+
+    async def recall_caller(
+        self,
+        group_id: str,
+        phone: str | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        caller_id: str | None = None,
+    ) -> CallerContext | None:
+        """Recognize a returning caller; None when nobody matches."""
+        store = await self.store(group_id)
+        return await recall_.recall(store, self.region, phone, name, email, caller_id, now_utc())
+
+    async def facts(
+        self,
+        group_id: str,
+        caller_id: str,
+        valid_at: datetime | None = None,
+        known_at: datetime | None = None,
+    ) -> list[Fact]:
+        """What was true at ``valid_at``, as known at ``known_at`` (defaults: now)."""
+        store = await self.store(group_id)
+        now = now_utc()
+        subject = caller_ref(caller_id).uuid(group_id)
+        if not await store.query(cypher.ENTITY, {"uuid": subject}):
+            raise UnknownEntity(f"unknown caller {caller_id!r} in group {group_id!r}")
+        return await recall_.facts_of(
+            store, subject, utc(valid_at) if valid_at else now, utc(known_at) if known_at else now
+        )
+
+    async def search(
+        self,
+        group_id: str,
+        query: str,
+        caller_id: str | None = None,
+        as_of: datetime | None = None,
+        limit: int = 10,
+    ) -> list[Hit]:
+        """Hybrid retrieval over facts and transcript turns valid at ``as_of``."""
+        store = await self.store(group_id)
+        subject = caller_ref(caller_id).uuid(group_id) if caller_id else None
+        at = utc(as_of) if as_of else now_utc()
+        return await search_.search(store, self.embed_one, query, subject, at, now_utc(), limit)
+
+    async def listings(
+        self,
+        group_id: str,
+        *,
+        suburb: str | None = None,
+        max_price: float | None = None,
+        min_bedrooms: int | None = None,
+        status: str | None = "listed",
+        valid_at: datetime | None = None,
+        limit: int = 20,
+    ) -> list[Listing]:
+        """Properties with their price, status and suburb valid at ``valid_at``, cheapest first."""
+        store = await self.store(group_id)
+        now = now_utc()
+        return await listings_.listings(
+            store,
+            utc(valid_at) if valid_at else now,
+            now,
+            suburb=suburb,
+            max_price=max_price,
+            min_bedrooms=min_bedrooms,
+            status=status,
+            limit=limit,
+        )
+
+    async def names(self, group_id: str, entity_type: str) -> dict[str, str]:
+        """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key."""
+        return await listings_.names(await self.store(group_id), entity_type)
+
+    # -- plumbing ------------------------------------------------------------
+
+    async def store(self, group_id: str) -> GraphStore:
+        if not isinstance(group_id, str) or not _GROUP_ID.match(group_id):
+            raise InvalidGroupId(f"group id {group_id!r}: use 1-64 letters, digits, '-' or '_'")
+        store = self._stores.get(group_id)
+        if store is None:
+            store = self._open_store(group_id)
+            await store.ensure_schema()
+            self._stores[group_id] = store
+            self._locks[group_id] = asyncio.Lock()
+        return store
+
+    def _open_store(self, group_id: str) -> GraphStore:
+        if self.driver.provider == GraphProvider.NEO4J:
+            from memory.store.neo4j import Neo4jStore
+
+            return Neo4jStore(self.driver, group_id)  # type: ignore[arg-type]
+        return FalkorStore(self.driver, group_id)  # type: ignore[arg-type]
+
+    def _record_time(self, group_id: str) -> datetime:
+        """Strictly increasing per group, so "as known at T" is never ambiguous."""
+        now = now_utc()
+        last = self._last_write.get(group_id)
+        if last is not None and now <= last:
+            now = last + timedelta(microseconds=1)
+        self._last_write[group_id] = now
+        return now
+
+    async def embed(self, texts: list[str]) -> list[list[float]]:
+        """Embeddings by text, through a bounded cache (equal predicates share one)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if missing:
+            for text, vector in zip(missing, await self.embedder.create_batch(missing), strict=True):
+                self._vectors[text] = [round(x, 5) for x in vector]
+        result = [self._vectors[t] for t in texts]
+        while len(self._vectors) > _EMBED_CACHE:
+            self._vectors.popitem(last=False)
+        return result
+
+    async def embed_one(self, text: str) -> list[float]:
+        return (await self.embed([text]))[0]

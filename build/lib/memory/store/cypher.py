@@ -1,0 +1,208 @@
+"""Cypher both engines understand. Engine-specific pieces (vector literals,
+index procedures, DDL) are in ``falkordb.py`` and ``neo4j.py``.
+
+Times are fixed-width UTC ISO strings (``base.iso``). Every comparison on a
+time goes through ``coalesce``: FalkorDB's range index on a string property
+answers ``<`` and ``<=`` wrongly, and Graphiti creates such indexes on every
+time property; wrapped, the planner cannot use them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def visible(r: str, at: str = "$at", known: str = "$known") -> str:
+    """``timeline.visible`` in Cypher: row ``r`` true at ``at`` as known at ``known``."""
+    return (
+        f"coalesce({r}.created_at, '') <= {known}"
+        f" AND ({r}.replaced_at IS NULL OR coalesce({r}.replaced_at, '') > {known})"
+        f" AND coalesce({r}.valid_at, '') <= {at}"
+        f" AND ({r}.invalid_at IS NULL OR coalesce({r}.expired_at, '') > {known}"
+        f" OR coalesce({r}.invalid_at, '') > {at})"
+    )
+
+
+FACT_FIELDS = (
+    "r.uuid AS uuid, r.name AS name, r.fact AS fact, r.value AS value, r.episodes AS episodes,"
+    " r.turn_ids AS turn_ids, r.valid_at AS valid_at, r.invalid_at AS invalid_at,"
+    " r.created_at AS created_at, r.expired_at AS expired_at,"
+    " startNode(r).uuid AS subject, endNode(r).uuid AS object,"
+    " startNode(r).name AS subject_name, endNode(r).name AS object_name"
+)
+
+
+def write_sections(labels: list[str], vec: Callable[[str], str]) -> list[str]:
+    """The statements of one write, in order: entities, rows, closes, versions,
+    episodes, mentions. Each reads its own ``$parameter`` list. Every section
+    has its own variable names: FalkorDB mis-types a name reused across ``WITH``."""
+    nodes = [
+        f"UNWIND $nodes_{label} AS n{i}"
+        f" MERGE (x{i}:Entity:{label} {{uuid: n{i}.uuid}})"
+        f" ON CREATE SET x{i}.name = n{i}.name, x{i}.group_id = $group_id,"
+        f" x{i}.created_at = n{i}.created_at, x{i}.summary = ''"
+        f" SET x{i} += n{i}.attrs"
+        f" SET x{i}.name = CASE WHEN n{i}.rename THEN n{i}.name ELSE x{i}.name END"
+        for i, label in enumerate(labels)
+    ]
+    return [
+        *nodes,
+        "UNWIND $edges AS er"
+        " MATCH (ea:Entity {uuid: er.src}) MATCH (eb:Entity {uuid: er.dst})"
+        " CREATE (ea)-[ee:RELATES_TO]->(eb)"
+        f" SET ee = er.props SET ee.fact_embedding = {vec('$vectors[er.vi]')}",
+        "UNWIND $closes AS cr"
+        " MATCH ()-[ce:RELATES_TO {uuid: cr.uuid}]->()"
+        " SET ce.invalid_at = cr.invalid_at, ce.expired_at = $now",
+        "UNWIND $replaces AS vr"
+        " MATCH (va)-[vo:RELATES_TO {uuid: vr.old}]->(vb)"
+        " SET vo.replaced_at = $now"
+        " CREATE (va)-[ve:RELATES_TO]->(vb)"
+        " SET ve = properties(vo)"
+        " SET ve.uuid = vr.uuid, ve.invalid_at = vr.invalid_at, ve.created_at = $now,"
+        " ve.expired_at = $now, ve.replaced_at = null, ve.replaces = vr.old",
+        "UNWIND $episodes AS pr"
+        " CREATE (px:Episodic)"
+        f" SET px = pr.props SET px.content_embedding = {vec('$vectors[pr.vi]')}",
+        "UNWIND $mentions AS mr"
+        " MATCH (mx:Episodic {uuid: mr.episode}) MATCH (my:Entity {uuid: mr.entity})"
+        " CREATE (mx)-[me:MENTIONS]->(my)"
+        " SET me.uuid = mr.uuid, me.group_id = $group_id, me.created_at = $now",
+    ]
+
+
+EXISTING_EPISODES = (
+    "UNWIND $uuids AS u MATCH (x:Episodic {uuid: u}) RETURN x.uuid AS uuid, x.content_hash AS hash"
+)
+
+EXISTING_ENTITIES = "UNWIND $uuids AS u MATCH (x:Entity {uuid: u}) RETURN x.uuid AS uuid"
+
+TIMELINE_ROWS = (
+    "UNWIND $keys AS k MATCH (a)-[r:RELATES_TO {key: k}]->(b) WHERE r.replaced_at IS NULL"
+    " RETURN r.uuid AS uuid, r.key AS key, a.uuid AS subject, b.uuid AS object,"
+    " r.valid_at AS valid_at, r.invalid_at AS invalid_at, r.polarity = 'retract' AS retract,"
+    " r.origin AS origin, r.rank AS rank"
+)
+
+CURRENT_OBJECTS = (
+    "MATCH (a:Entity {uuid: $subject})-[r:RELATES_TO {name: $fact}]->(b)"
+    f" WHERE r.polarity = 'assert' AND {visible('r')}"
+    " RETURN DISTINCT b.uuid AS uuid, b.name AS name, labels(b) AS labels"
+)
+
+FACTS_OF = (
+    "MATCH (c:Entity {uuid: $subject})-[r:RELATES_TO]->(o)"
+    f" WHERE r.polarity = 'assert' AND {visible('r')}"
+    f" RETURN {FACT_FIELDS}"
+    " UNION ALL "
+    "MATCH (c:Entity {uuid: $subject})-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
+    "-[r:RELATES_TO]->(o)"
+    f" WHERE b.polarity = 'assert' AND {visible('b')} AND r.polarity = 'assert' AND {visible('r')}"
+    f" RETURN {FACT_FIELDS}"
+)
+
+# Every read starts from an ``:Entity {uuid}`` (or ``:Episodic {uuid}``): those are
+# the indexed lookups. A pattern such as ``(p:PhoneNumber {uuid: $u})`` scans the label.
+CALLER_BY_PHONE = (
+    "MATCH (p:Entity {uuid: $phone})<-[r:RELATES_TO]-(c:Caller)"
+    f" WHERE r.name = 'HAS_PHONE' AND r.polarity = 'assert' AND {visible('r')}"
+    " RETURN c.uuid AS uuid, c.name AS name"
+)
+
+CALLER_BY_EMAIL = (
+    "MATCH (c:Caller)-[r:RELATES_TO {lookup: $email}]->(c)"
+    " WHERE r.group_id = $group_id AND r.name = 'HAS_EMAIL' AND r.polarity = 'assert'"
+    f" AND {visible('r')}"
+    " RETURN c.uuid AS uuid, c.name AS name"
+)
+
+ENTITY = "MATCH (x:Entity {uuid: $uuid}) RETURN x.uuid AS uuid, x.name AS name, labels(x) AS labels"
+
+LAST_CALLS = (
+    # The WITH keeps FalkorDB from scanning every episode to apply the filter first.
+    "MATCH (c:Entity {uuid: $subject})<-[:MENTIONS]-(x:Episodic)"
+    " WITH x WHERE x.episode_type = 'call_completed' AND coalesce(x.valid_at, '') <= $at"
+    " RETURN x.uuid AS uuid, x.call_id AS call_id, x.valid_at AS at, x.outcome AS outcome,"
+    " x.summary AS summary, x.channel AS channel"
+    " ORDER BY at DESC LIMIT $limit"
+)
+
+FACT_ROWS = (
+    "UNWIND $uuids AS u MATCH ()-[r:RELATES_TO {uuid: u}]->()"
+    f" WHERE r.polarity = 'assert' AND {visible('r')}"
+    f" RETURN {FACT_FIELDS}"
+)
+
+EPISODE_ROWS = (
+    "UNWIND $uuids AS u MATCH (x:Episodic {uuid: u})"
+    " WHERE x.episode_type = 'transcript' AND coalesce(x.valid_at, '') <= $at"
+    " RETURN x.uuid AS uuid, x.content AS content, x.valid_at AS valid_at,"
+    " x.call_id AS call_id, x.turn_id AS turn_id, x.caller_uuid AS caller"
+)
+
+# Erasure: the caller, the rows touching them and their bookings, the episodes
+# that mention them or carry their calls, then entities nothing else links to.
+ERASE_PLAN = (
+    "MATCH (c:Entity {uuid: $subject}) WHERE c:Caller"
+    " OPTIONAL MATCH (c)-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
+    " WITH c, collect(DISTINCT k) AS bookings"
+    " OPTIONAL MATCH (x:Episodic)-[:MENTIONS]->(c)"
+    " WITH c, bookings, collect(DISTINCT x.call_id) AS calls, collect(DISTINCT x) AS mentioned"
+    " RETURN c.uuid AS caller, [k IN bookings | k.uuid] AS bookings, calls,"
+    " [x IN mentioned | x.uuid] AS episodes"
+)
+
+ERASE_NEIGHBOURS = (
+    "UNWIND $subjects AS s MATCH (a:Entity {uuid: s})-[r:RELATES_TO]-(n:Entity)"
+    " RETURN DISTINCT n.uuid AS uuid"
+)
+
+ERASE_EDGES = (
+    "UNWIND $subjects AS s MATCH (a:Entity {uuid: s})-[r:RELATES_TO]-()"
+    " WITH DISTINCT r DELETE r RETURN count(r) AS n"
+)
+
+ERASE_EPISODES = "UNWIND $episodes AS u MATCH (x:Episodic {uuid: u}) DETACH DELETE x RETURN count(x) AS n"
+
+ERASE_TRANSCRIPTS = (
+    "UNWIND $calls AS c MATCH (x:Episodic {call_id: c}) WHERE x.episode_type = 'transcript'"
+    " DETACH DELETE x RETURN count(x) AS n"
+)
+
+ERASE_NODES = "UNWIND $uuids AS u MATCH (x:Entity {uuid: u}) DETACH DELETE x RETURN count(x) AS n"
+
+ORPHANS = (
+    "UNWIND $uuids AS u MATCH (x:Entity {uuid: u})"
+    " WHERE NOT (x)-[:RELATES_TO]-() AND NOT (x:Property)"
+    " RETURN x.uuid AS uuid"
+)
+
+ERASE_HANDOFFS = (
+    "MATCH (:Agent)-[r:RELATES_TO {name: 'HANDED_OFF'}]->(:Agent)"
+    " WHERE any(e IN r.episodes WHERE e IN $episodes)"
+    " DELETE r RETURN count(r) AS n"
+)
+
+_LISTING_TAIL = (
+    " MATCH (p)-[pr:RELATES_TO]->(p) WHERE pr.name = 'LISTED_AT_PRICE' AND "
+    + visible("pr")
+    + " MATCH (p)-[st:RELATES_TO]->(p) WHERE st.name = 'LISTING_STATUS' AND "
+    + visible("st")
+    + " MATCH (p)-[ins:RELATES_TO]->(s) WHERE ins.name = 'IN_SUBURB' AND "
+    + visible("ins")
+    + " WITH p, pr, st, s WHERE ($max_price IS NULL OR pr.value <= $max_price)"
+    " AND ($min_bedrooms IS NULL OR p.bedrooms >= $min_bedrooms)"
+    " AND ($status IS NULL OR st.value = $status)"
+    " RETURN p.key AS property_id, p.name AS address, s.name AS suburb, pr.value AS price,"
+    " p.bedrooms AS bedrooms, p.bathrooms AS bathrooms, p.kind AS kind, st.value AS status"
+    " ORDER BY price, address LIMIT $limit"
+)
+
+LISTINGS_IN_SUBURB = (
+    "MATCH (s0:Entity {uuid: $suburb})<-[i:RELATES_TO]-(p:Property)"
+    f" WHERE i.name = 'IN_SUBURB' AND {visible('i')} WITH p" + _LISTING_TAIL
+)
+
+LISTINGS = "MATCH (p:Property) WITH p" + _LISTING_TAIL
+
+NAMES_OF = "MATCH (x:{label}) RETURN x.name AS name, x.key AS key"

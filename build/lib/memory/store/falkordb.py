@@ -1,0 +1,143 @@
+"""FalkorDB: one graph per group, native vector and full-text indexes."""
+
+from __future__ import annotations
+
+from falkordb.asyncio import FalkorDB
+from graphiti_core.driver.falkordb_driver import FalkorDriver
+from redis.exceptions import ResponseError
+
+from memory.embedder import EMBEDDING_DIM
+from memory.store import cypher
+from memory.store.base import GraphStore, Record, WriteBatch
+
+# HNSW build parameters: M 8 / efConstruction 32 insert 41% faster than 16 / 64 at 200k facts
+# (2,244 against 1,596 facts/s), search latency unchanged; see docs/memory.md.
+_VECTOR_OPTIONS = (
+    f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 8, efConstruction: 32}}"
+)
+
+SCHEMA = (
+    f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
+    f"CREATE VECTOR INDEX FOR (n:Episodic) ON (n.content_embedding) {_VECTOR_OPTIONS}",
+    "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.key, e.lookup)",
+    # Joins Graphiti's full-text index on RELATES_TO as one more field.
+    "CREATE FULLTEXT INDEX FOR ()-[e:RELATES_TO]-() ON (e.terms)",
+    # Transcript text only: structured episodes' JSON content would match everything.
+    "CREATE FULLTEXT INDEX FOR (n:Episodic) ON (n.transcript)",
+    "CREATE INDEX FOR (n:Episodic) ON (n.call_id)",
+)
+
+
+class FalkorStore(GraphStore):
+    """One group's graph. Queries go to the FalkorDB client directly (not through
+    Graphiti's driver, which logs parameters, and so caller data, on errors)."""
+
+    def __init__(self, driver: FalkorDriver, group_id: str) -> None:
+        self.group_id = group_id
+        self.driver = driver.clone(database=group_id)
+        client: FalkorDB = driver.client
+        self.graph = client.select_graph(group_id)
+
+    async def ensure_schema(self) -> None:
+        # Graphiti's own indexes (uuid lookups, full text) first, then ours.
+        init = getattr(self.driver, "_init_task", None)
+        if init is not None:
+            await init
+        else:
+            await self.driver.build_indices_and_constraints()
+        for statement in SCHEMA:
+            try:
+                await self.graph.query(statement)
+            except ResponseError as exc:
+                if "already indexed" not in str(exc):
+                    raise
+
+    async def query(
+        self, cypher_text: str, params: Record | None = None, *, write: bool = False
+    ) -> list[Record]:
+        if write:
+            result = await self.graph.query(cypher_text, params or {})
+        else:
+            result = await self.graph.ro_query(cypher_text, params or {})
+        header = [h[1] for h in result.header]
+        return [dict(zip(header, row, strict=False)) for row in result.result_set]
+
+    async def write(self, batch: WriteBatch) -> None:
+        # One GRAPH.QUERY is atomic on FalkorDB: chain every section into one statement.
+        sections = cypher.write_sections(list(batch.nodes), lambda x: f"vecf32({x})")
+        statement = " WITH count(*) AS _n ".join(sections) + " RETURN 1"
+        await self.graph.query(statement, batch.params(self.group_id))
+
+    async def vector_facts(self, vector: list[float], k: int) -> list[Record]:
+        return await self._knn(
+            "CALL db.idx.vector.queryRelationships('RELATES_TO', 'fact_embedding', $k, vecf32($v))"
+            " YIELD relationship AS r, score RETURN r.uuid AS uuid, score AS distance",
+            vector,
+            k,
+        )
+
+    async def vector_episodes(self, vector: list[float], k: int) -> list[Record]:
+        return await self._knn(
+            "CALL db.idx.vector.queryNodes('Episodic', 'content_embedding', $k, vecf32($v))"
+            " YIELD node, score RETURN node.uuid AS uuid, score AS distance",
+            vector,
+            k,
+        )
+
+    async def _knn(self, statement: str, vector: list[float], k: int) -> list[Record]:
+        try:
+            return await self.query(statement, {"k": k, "v": vector})
+        except ResponseError as exc:
+            # An empty graph, or an index still building in the background.
+            if "Invalid arguments" in str(exc) or "not indexed" in str(exc):
+                return []
+            raise
+
+    async def fulltext_facts(self, text: str, k: int) -> list[Record]:
+        return await self._fulltext(
+            "CALL db.idx.fulltext.queryRelationships('RELATES_TO', $q)"
+            " YIELD relationship AS r, score"
+            " RETURN r.uuid AS uuid, score ORDER BY score DESC LIMIT $k",
+            text,
+            k,
+            field="terms",
+        )
+
+    async def fulltext_episodes(self, text: str, k: int) -> list[Record]:
+        return await self._fulltext(
+            "CALL db.idx.fulltext.queryNodes('Episodic', $q) YIELD node, score"
+            " RETURN node.uuid AS uuid, score ORDER BY score DESC LIMIT $k",
+            text,
+            k,
+            field="transcript",
+        )
+
+    async def fulltext_entities(self, text: str, label: str, k: int) -> list[Record]:
+        return await self._fulltext(
+            "CALL db.idx.fulltext.queryNodes('Entity', $q) YIELD node, score"
+            f" WHERE node:{label}"
+            " RETURN node.uuid AS uuid, node.name AS name, score ORDER BY score DESC LIMIT $k",
+            text,
+            k,
+        )
+
+    async def _fulltext(self, statement: str, text: str, k: int, field: str | None = None) -> list[Record]:
+        terms = fulltext_terms(text)
+        if not terms:
+            return []
+        query = f"@{field}:({terms})" if field else terms
+        return await self.query(statement, {"q": query, "k": k})
+
+    async def drop(self) -> None:
+        try:
+            await self.graph.delete()
+        except ResponseError as exc:
+            if "empty key" not in str(exc):
+                raise
+
+
+def fulltext_terms(text: str) -> str:
+    """A RediSearch query matching any of the words (punctuation dropped)."""
+    words = ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]
+    words = [w for w in words if len(w) > 1][:32]
+    return " | ".join(words)
