@@ -1,1 +1,0 @@
-"""The deterministic policy model: routing, slot filling, replies."""

@@ -1,2 +1,0 @@
-"""The real-estate vertical's tools. Each reads memory through the memory API and
-writes structured episodes (and the bookings ledger); none writes free text."""

@@ -1,1 +1,0 @@
-"""Benchmark commands: they print a table and write JSON; they never assert."""
