@@ -162,6 +162,11 @@ def translate(episode: ep.Episode, region: str) -> Translation:
     return handler(episode, region)
 
 
+def _about(ref: Ref, fact: str, text: str, embed: str, value: Value) -> Translation:
+    """One literal fact about one existing entity (a budget, a price, a status)."""
+    return Translation(facts=[FactEvent(fact, ref, ref, text, embed, value)], mentions=[ref], requires=[ref])
+
+
 def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Translation:
     me = caller(e.caller_id)
     t = Translation(mentions=[me])
@@ -200,39 +205,23 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
 
 
 def _budget(e: ep.BudgetStated, region: str) -> Translation:
-    me = caller(e.caller_id)
     amount = money(e.amount, e.currency)
-    return Translation(
-        facts=[
-            FactEvent(
-                "HAS_BUDGET",
-                me,
-                me,
-                f"The caller's budget is {amount}",
-                f"budget of {amount}",
-                float(e.amount),
-            )
-        ],
-        mentions=[me],
-        requires=[me],
+    return _about(
+        caller(e.caller_id),
+        "HAS_BUDGET",
+        f"The caller's budget is {amount}",
+        f"budget of {amount}",
+        float(e.amount),
     )
 
 
 def _bedrooms(e: ep.BedroomsWanted, region: str) -> Translation:
-    me = caller(e.caller_id)
-    return Translation(
-        facts=[
-            FactEvent(
-                "WANTS_BEDROOMS",
-                me,
-                me,
-                f"The caller wants {e.bedrooms} bedrooms",
-                f"wants {e.bedrooms} bedrooms",
-                e.bedrooms,
-            )
-        ],
-        mentions=[me],
-        requires=[me],
+    return _about(
+        caller(e.caller_id),
+        "WANTS_BEDROOMS",
+        f"The caller wants {e.bedrooms} bedrooms",
+        f"wants {e.bedrooms} bedrooms",
+        e.bedrooms,
     )
 
 
@@ -337,40 +326,24 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
 
 
 def _rescheduled(e: ep.BookingRescheduled, region: str) -> Translation:
-    booking = Ref("Booking", e.booking_id)
     when = ep.utc(e.starts_at).isoformat()
-    return Translation(
-        facts=[
-            FactEvent(
-                "SCHEDULED_FOR",
-                booking,
-                booking,
-                f"Viewing {e.booking_id} is at {when}",
-                f"viewing scheduled for {when[:16]}",
-                when,
-            )
-        ],
-        mentions=[booking],
-        requires=[booking],
+    return _about(
+        Ref("Booking", e.booking_id),
+        "SCHEDULED_FOR",
+        f"Viewing {e.booking_id} is at {when}",
+        f"viewing scheduled for {when[:16]}",
+        when,
     )
 
 
 def _booking_status(status: str, sentence: str):
     def handle(e: ep.BookingCancelled | ep.BookingAttended, region: str) -> Translation:
-        booking = Ref("Booking", e.booking_id)
-        return Translation(
-            facts=[
-                FactEvent(
-                    "BOOKING_STATUS",
-                    booking,
-                    booking,
-                    f"Viewing {e.booking_id} {sentence}",
-                    f"viewing {sentence}",
-                    status,
-                )
-            ],
-            mentions=[booking],
-            requires=[booking],
+        return _about(
+            Ref("Booking", e.booking_id),
+            "BOOKING_STATUS",
+            f"Viewing {e.booking_id} {sentence}",
+            f"viewing {sentence}",
+            status,
         )
 
     return handle
@@ -419,58 +392,35 @@ def _listing(e: ep.ListingAdded, region: str) -> Translation:
 
 
 def _price(e: ep.PriceChanged, region: str) -> Translation:
-    home, price = Ref("Property", e.property_id), money(e.price)
-    return Translation(
-        facts=[
-            FactEvent(
-                "LISTED_AT_PRICE",
-                home,
-                home,
-                f"Property {e.property_id} is listed at {price}",
-                f"listed at {price}",
-                float(e.price),
-            )
-        ],
-        mentions=[home],
-        requires=[home],
+    price = money(e.price)
+    return _about(
+        Ref("Property", e.property_id),
+        "LISTED_AT_PRICE",
+        f"Property {e.property_id} is listed at {price}",
+        f"listed at {price}",
+        float(e.price),
     )
 
 
 def _sold(e: ep.ListingSold, region: str) -> Translation:
-    home = Ref("Property", e.property_id)
     price = f" for {money(e.price)}" if e.price else ""
-    return Translation(
-        facts=[
-            FactEvent(
-                "LISTING_STATUS",
-                home,
-                home,
-                f"Property {e.property_id} sold{price}",
-                f"property sold{price}",
-                "sold",
-            )
-        ],
-        mentions=[home],
-        requires=[home],
+    return _about(
+        Ref("Property", e.property_id),
+        "LISTING_STATUS",
+        f"Property {e.property_id} sold{price}",
+        f"property sold{price}",
+        "sold",
     )
 
 
 def _opted_out(e: ep.OptedOut, region: str) -> Translation:
-    me = caller(e.caller_id)
     channel = "any channel" if e.channel == "all" else e.channel
-    return Translation(
-        facts=[
-            FactEvent(
-                "OPTED_OUT",
-                me,
-                me,
-                f"The caller opted out of contact by {channel}",
-                f"opted out of contact by {channel}",
-                e.channel,
-            )
-        ],
-        mentions=[me],
-        requires=[me],
+    return _about(
+        caller(e.caller_id),
+        "OPTED_OUT",
+        f"The caller opted out of contact by {channel}",
+        f"opted out of contact by {channel}",
+        e.channel,
     )
 
 
