@@ -77,6 +77,15 @@ class Settings(BaseSettings):
     queue_name: str = "switchboard:ingest"
     """The arq queue the API enqueues post-call jobs on and the workers read."""
 
+    max_turn_chars: int = Field(default=4000, ge=1, le=100_000)
+    """Longest caller turn the API accepts (longer is a 413, never truncated silently)."""
+
+    memory_budget_ms: int = Field(default=150, ge=1, le=10_000)
+    """Time a turn may wait on a memory read before it uses what it already has."""
+
+    upload_traces: bool = False
+    """Also export agent traces to OpenAI (off: traces stay in Postgres)."""
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

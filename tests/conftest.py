@@ -47,3 +47,59 @@ def group() -> str:
     import uuid
 
     return "t" + uuid.uuid4().hex[:12]
+
+
+API_KEY = "sb_testkey_local-tenant-key-for-tests"
+
+
+class Api:
+    """A real HTTP server (uvicorn in a thread) on the session's embedded stack."""
+
+    def __init__(self, base_url: str, key: str) -> None:
+        self.base_url, self.key = base_url, key
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.key}"}
+
+
+@pytest.fixture(scope="session")
+def api(stack: Settings) -> Iterator[Api]:
+    import threading
+    import time
+
+    import uvicorn
+    from pydantic import SecretStr
+
+    from backend.api.main import create_app
+
+    settings = stack.model_copy(update={"api_key": SecretStr(API_KEY), "max_turn_chars": 2000})
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    yield Api(f"http://127.0.0.1:{port}", API_KEY)
+    server.should_exit = True
+    thread.join(30)
+
+
+@pytest.fixture(scope="session")
+async def local_group(api: Api, stack: Settings, mem) -> str:  # type: ignore[no-untyped-def]
+    """The local tenant's graph group, with the demo listings in it."""
+    from backend.demo import seed_demo
+    from backend.store import Database, tenants
+
+    db = await Database.open(stack.database_url or "")
+    try:
+        who = await tenants.authenticate(db, api.key)
+    finally:
+        await db.close()
+    assert who is not None
+    await seed_demo(mem, who.tenant.group_id)
+    return who.tenant.group_id

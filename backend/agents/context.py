@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -12,6 +13,10 @@ from backend.store import Database
 from memory import CallerContext, Listing, Memory
 
 E = TypeVar("E", bound=BaseModel)
+
+
+def _ignore(event: dict[str, Any]) -> None:
+    pass
 
 
 class CeilingReached(RuntimeError):
@@ -79,6 +84,8 @@ class CallContext:
     """Suburbs known to the graph, by key."""
     addresses: dict[str, str] = field(default_factory=dict)
     """Listing addresses known to the graph, by listing id."""
+    emit: Callable[[dict[str, Any]], None] = _ignore
+    """Where the run's events go as they happen (agent updated, handoff, tool): the API's stream."""
 
     def episode(self, kind: type[E], id: str, **fields: Any) -> E:
         """An episode of this call: tenant, time, call and caller filled in."""

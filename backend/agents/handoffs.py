@@ -48,6 +48,7 @@ def recorded_handoff(source: str, target: Agent[CallContext], description: str) 
             "slots": {s.name: s.value for s in payload.slots},
         }
         call.turn.handoffs.append(record)
+        call.emit({"type": "handoff", **record})
         with custom_span("handoff.payload", data=redact(record)):
             pass  # the SDK's handoff span names the agents; this one keeps the payload
         await call.memory.record(

@@ -58,26 +58,38 @@ class _Hooks(RunHooks[CallContext]):
     def __init__(self) -> None:
         self.started: dict[str, float] = {}
 
+    async def on_agent_start(self, context: RunContextWrapper[CallContext], agent: Agent[Any]) -> None:
+        context.context.emit({"type": "agent_updated", "agent": agent.name})
+
     async def on_tool_start(
         self, context: RunContextWrapper[CallContext], agent: Agent[Any], tool: Tool
     ) -> None:
         context.context.count_tool_call(tool.name)
         self.started[tool.name] = time.perf_counter()
+        context.context.emit({"type": "tool_started", "agent": agent.name, "tool": tool.name})
 
     async def on_tool_end(
         self, context: RunContextWrapper[CallContext], agent: Agent[Any], tool: Tool, result: str
     ) -> None:
         ground(context.context, result)
         elapsed = (time.perf_counter() - self.started.pop(tool.name, time.perf_counter())) * 1000
-        context.context.turn.tool_calls.append(
-            {"agent": agent.name, "tool": tool.name, "latency_ms": round(elapsed, 2)}
-        )
+        call = {"agent": agent.name, "tool": tool.name, "latency_ms": round(elapsed, 2)}
+        context.context.turn.tool_calls.append(call)
+        context.context.emit({"type": "tool", **call})
 
 
 class AgentRuntime:
     """The vertical's agents, router and models, shared by every call of a process."""
 
-    def __init__(self, vertical: Vertical, memory: Memory, db: Database, model: Model | None = None) -> None:
+    def __init__(
+        self,
+        vertical: Vertical,
+        memory: Memory,
+        db: Database,
+        model: Model | None = None,
+        *,
+        upload_traces: bool = False,
+    ) -> None:
         self.vertical = vertical
         self.memory = memory
         self.db = db
@@ -85,7 +97,7 @@ class AgentRuntime:
         self.router = Router(vertical)
         self.model = model
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
-        self.traces = tracing.install()
+        self.traces = tracing.install(upload=upload_traces)
 
     async def open_call(
         self,
@@ -99,7 +111,9 @@ class AgentRuntime:
         email: str | None = None,
     ) -> CallContext:
         """Recognize the caller (or identify a new one) and prepare the call's context."""
-        known = await self.memory.recall_caller(group_id, phone=phone, name=name, email=email)
+        known = await self.memory.recall_caller(
+            group_id, phone=phone, name=name, email=email, caller_id=caller_id
+        )
         if known is None:
             caller_id = caller_id or f"caller-{uuid.uuid4().hex[:12]}"
             await self.memory.record(

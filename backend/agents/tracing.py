@@ -86,10 +86,16 @@ class PostgresTraces(TracingProcessor):
 _installed: PostgresTraces | None = None
 
 
-def install() -> PostgresTraces:
-    """Ours as the only trace processor (upload to OpenAI stays off)."""
+def install(*, upload: bool = False) -> PostgresTraces:
+    """Ours as the trace processor; the SDK's OpenAI uploader only when ``upload``
+    (``SWITCHBOARD_UPLOAD_TRACES``)."""
     global _installed
     if _installed is None:
         _installed = PostgresTraces()
-        set_trace_processors([_installed])
+        processors: list[TracingProcessor] = [_installed]
+        if upload:
+            from agents.tracing.processors import default_processor
+
+            processors.append(default_processor())
+        set_trace_processors(processors)
     return _installed

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+import contextlib
+
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from backend.health import check_components
+from backend.metrics import QUEUE_DEPTH
 
 router = APIRouter(tags=["health"])
 
@@ -32,3 +36,13 @@ async def readyz(request: Request) -> JSONResponse:
     """503 until every component answers."""
     ok, body = await _report(request)
     return JSONResponse(body, status_code=200 if ok else 503)
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    """Prometheus: turn latency, handoffs, tool calls, memory read latency, queue depth."""
+    conns = request.app.state.conns
+    if conns.redis is not None:
+        with contextlib.suppress(ConnectionError):  # the gauge keeps its last value; /readyz says why
+            QUEUE_DEPTH.set(await conns.redis.zcard(conns.settings.queue_name))
+    return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,147 @@
+"""Calls: start, turns (JSON, SSE, WebSocket), end, read back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from typing import Any
+
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.encoders import jsonable_encoder
+from fastapi.responses import StreamingResponse
+from pydantic import ValidationError
+from starlette.requests import HTTPConnection
+
+from backend.api.auth import Caller, principal
+from backend.api.errors import ApiError, body
+from backend.api.schemas import CallEnded, CallRecord, CallStarted, EndCall, StartCall, TurnIn, TurnOut
+from backend.calls import CallDesk, CallNotFound
+from backend.calls import CallEnded as Ended
+from backend.store import audit
+from backend.store import calls as store
+from backend.store.tenants import Principal
+
+router = APIRouter(prefix="/v1/calls", tags=["calls"])
+
+
+def _desk(request: HTTPConnection) -> CallDesk:
+    return request.app.state.desk
+
+
+def _checked(request: HTTPConnection, text: str) -> str:
+    limit = request.app.state.settings.max_turn_chars
+    if len(text) > limit:
+        raise ApiError(413, "text_too_long", f"a turn holds at most {limit} characters")
+    return text
+
+
+@router.post("", status_code=201)
+async def start_call(request: Request, who: Caller, start: StartCall) -> CallStarted:
+    """Recognize the caller (phone, email or name) and greet them."""
+    started = await _desk(request).start(
+        who, start.channel, phone=start.from_, name=start.name, email=start.email, metadata=start.metadata
+    )
+    return CallStarted.model_validate(started, from_attributes=True)
+
+
+@router.post("/{call_id}/turns")
+async def turn(request: Request, who: Caller, call_id: str, turn: TurnIn) -> TurnOut:
+    result, latency = await _desk(request).turn(who, call_id, _checked(request, turn.text))
+    return TurnOut(
+        reply=result.reply,
+        agent=result.agent,
+        handoffs=result.handoffs,
+        tool_calls=result.tool_calls,
+        facts_used=result.facts_used,
+        latency_ms=round(latency, 2),
+        escalated=result.escalated,
+        brief=result.brief,
+    )
+
+
+@router.post("/{call_id}/end")
+async def end_call(request: Request, who: Caller, call_id: str, end: EndCall | None = None) -> CallEnded:
+    """Close the call and enqueue its ingestion (once, however often this is called)."""
+    job_id = await _desk(request).end(who, call_id, end.outcome if end else None)
+    return CallEnded(call_id=call_id, job_id=job_id)
+
+
+@router.get("/{call_id}")
+async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
+    db = request.app.state.db
+    call = await store.get(db, who.tenant.group_id, call_id)
+    if call is None:
+        raise CallNotFound(call_id)
+    await audit.record(db, who, "call.read", f"call:{call_id}")
+    handoffs = await db.pool.fetch(
+        "SELECT s.data FROM spans s JOIN traces t USING (trace_id) WHERE t.call_id = $1"
+        " AND s.name = 'handoff.payload' ORDER BY s.started_at",
+        call_id,
+    )
+    return CallRecord(
+        call_id=call_id,
+        channel=call["channel"],
+        caller_id=call["caller_id"],
+        started_at=call["started_at"],
+        ended_at=call["ended_at"],
+        agent=call["active_agent"],
+        outcome=call["outcome"],
+        transcript=await store.turns(db, call_id),
+        handoffs=[json.loads(h["data"]).get("data", {}) for h in handoffs],
+        ingestion={"job_id": call["job_id"], "state": call["ingestion"]} if call["job_id"] else None,
+    )
+
+
+@router.get("/{call_id}/stream")
+async def stream(request: Request, who: Caller, call_id: str) -> StreamingResponse:
+    """Server-sent events of the call: agent_updated, handoff, tool_started, tool, text_delta,
+    turn_done, call_ended."""
+    events = await _desk(request).subscribe(who, call_id)
+
+    async def sse() -> AsyncIterator[str]:
+        yield ": subscribed\n\n"
+        async for event in events:
+            yield f"event: {event['type']}\ndata: {json.dumps(event, default=str)}\n\n"
+
+    return StreamingResponse(sse(), media_type="text/event-stream", headers={"Cache-Control": "no-cache"})
+
+
+@router.websocket("/{call_id}/ws")
+async def duplex(websocket: WebSocket, call_id: str) -> None:
+    """Send ``{"text": ...}``; receive the call's events (each turn ends with turn_done).
+    The key goes in the Authorization header of the handshake."""
+    try:
+        who = await principal(websocket)
+        desk = _desk(websocket)
+        events = await desk.subscribe(who, call_id)
+    except (ApiError, CallNotFound) as exc:
+        await websocket.close(code=4401 if isinstance(exc, ApiError) else 4404, reason=str(exc)[:120])
+        return
+    await websocket.accept()
+    forward = asyncio.create_task(_forward(websocket, events))
+    try:
+        while True:
+            await _turn_from(websocket, desk, who, call_id)
+    except WebSocketDisconnect:
+        pass
+    finally:
+        forward.cancel()
+
+
+async def _turn_from(websocket: WebSocket, desk: CallDesk, who: Principal, call_id: str) -> None:
+    raw = await websocket.receive_text()
+    try:
+        text = TurnIn.model_validate_json(raw).text
+        await desk.turn(who, call_id, _checked(websocket, text))
+    except ValidationError as exc:
+        await websocket.send_json(body("invalid_request", str(exc.errors()[0]["msg"])))
+    except ApiError as exc:
+        await websocket.send_json(body(exc.code, exc.message))
+    except Ended as exc:
+        await websocket.send_json(body("call_ended", str(exc)))
+
+
+async def _forward(websocket: WebSocket, events: AsyncIterator[dict[str, Any]]) -> None:
+    async for event in events:
+        await websocket.send_json(jsonable_encoder(event))

@@ -1,0 +1,251 @@
+"""The call lifecycle shared by chat and voice: start (recognize, greet), turns (serialized
+per call, streamed to listeners), end (transcript kept, ingestion enqueued once)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import OrderedDict
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from arq.connections import ArqRedis
+
+from backend import metrics
+from backend.agents.context import CallContext
+from backend.agents.runner import AgentRuntime, TurnResult
+from backend.store import Database, audit
+from backend.store import calls as store
+from backend.store.tenants import Principal
+from memory import CallerContext
+
+LIVE_CALLS = 10_000
+"""Calls kept in memory; an evicted call is rebuilt from Postgres on its next turn."""
+END_OF_TURN = {"type": "turn_done"}
+
+
+class CallNotFound(LookupError):
+    """No such call for this tenant (another tenant's call is reported the same way)."""
+
+
+class CallEnded(RuntimeError):
+    pass
+
+
+@dataclass
+class LiveCall:
+    ctx: CallContext
+    agent: str
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    refresh: asyncio.Task[CallerContext | None] | None = None
+    """The caller's context being re-read after the last turn (stale-while-revalidate)."""
+
+    def emit(self, event: dict[str, Any]) -> None:
+        for queue in self.listeners:
+            queue.put_nowait(event)
+
+
+@dataclass(frozen=True)
+class Started:
+    call_id: str
+    caller: dict[str, Any]
+    agent: str
+    greeting: str
+
+
+Enqueue = Callable[[ArqRedis, Database, str, str], Awaitable[str]]
+
+
+class CallDesk:
+    """Every call of this process. Turns of one call run one at a time, in arrival order."""
+
+    def __init__(
+        self,
+        runtime: AgentRuntime,
+        db: Database,
+        redis: ArqRedis | None,
+        enqueue: Enqueue,
+        *,
+        memory_budget_s: float = 0.15,
+    ) -> None:
+        self.runtime, self.db, self.redis, self.enqueue = runtime, db, redis, enqueue
+        self.memory_budget_s = memory_budget_s
+        self.live: OrderedDict[str, LiveCall] = OrderedDict()
+        self._opening: dict[str, asyncio.Lock] = {}
+
+    async def start(
+        self,
+        who: Principal,
+        channel: str,
+        *,
+        phone: str | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        metadata: dict[str, Any] | None = None,
+    ) -> Started:
+        group, call_id, now = who.tenant.group_id, "call-" + uuid.uuid4().hex, datetime.now(UTC)
+        began = time.perf_counter()
+        ctx = await self.runtime.open_call(group, call_id, now=now, phone=phone, name=name, email=email)
+        metrics.MEMORY_READ.observe(time.perf_counter() - began)
+        root = self.runtime.vertical.root.name
+        greeting = self.runtime.vertical.greeting(ctx)
+        await store.create(
+            self.db,
+            call_id=call_id,
+            group_id=group,
+            channel=channel,
+            caller_id=ctx.caller_id,
+            agent=root,
+            started_at=now,
+            metadata=metadata or {},
+            name=name,
+            phone=phone,
+            email=email,
+        )
+        await store.add_greeting(self.db, call_id, greeting, root, now)
+        await audit.record(self.db, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
+        self._keep(call_id, LiveCall(ctx, root))
+        known = ctx.caller
+        return Started(
+            call_id=call_id,
+            caller={
+                "id": ctx.caller_id,
+                "name": known.caller.name if known else name,
+                "returning": known is not None,
+                "confidence": known.confidence if known else None,
+            },
+            agent=root,
+            greeting=greeting,
+        )
+
+    async def turn(self, who: Principal, call_id: str, text: str) -> tuple[TurnResult, float]:
+        """Run one caller turn; returns the result and its latency in ms."""
+        live = await self._live(who, call_id)
+        async with live.lock:
+            if await self._ended(call_id):
+                raise CallEnded(f"call {call_id} has ended")
+            began = time.perf_counter()
+            self._revalidated(live)
+            live.ctx.now = datetime.now(UTC)
+            live.ctx.emit = live.emit
+            result = await self.runtime.turn(live.ctx, text, live.agent)
+            live.agent = result.agent
+            await store.add_turn(
+                self.db,
+                call_id,
+                caller_text=text,
+                reply=result.reply,
+                agent=result.agent,
+                at=live.ctx.now,
+                handoffs=len(result.handoffs),
+                tool_calls=len(result.tool_calls),
+            )
+            await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
+            self._revalidate(live)
+            latency = (time.perf_counter() - began) * 1000
+            metrics.observe_turn(result, latency)
+            _stream_reply(live, result)
+            return result, latency
+
+    async def end(self, who: Principal, call_id: str, outcome: str | None = None) -> str:
+        """Close the call (idempotent) and enqueue its ingestion exactly once; the job id."""
+        call = await store.get(self.db, who.tenant.group_id, call_id)
+        if call is None:
+            raise CallNotFound(call_id)
+        live = self.live.get(call_id)
+        lock = live.lock if live else asyncio.Lock()
+        async with lock:  # a turn in flight finishes (and is stored) before the call closes
+            await store.end(self.db, call_id, outcome)
+        if self.redis is None:
+            raise ConnectionError("the queue is not reachable")
+        job_id = await self.enqueue(self.redis, self.db, call_id, who.tenant.group_id)
+        await audit.record(self.db, who, "call.end", f"call:{call_id}", job_id=job_id)
+        if live:
+            live.emit({"type": "call_ended", "job_id": job_id})
+            self.live.pop(call_id, None)
+        return job_id
+
+    async def subscribe(self, who: Principal, call_id: str) -> AsyncIterator[dict[str, Any]]:
+        """The call's events from now on, until it ends (a wrong id raises here, not later)."""
+        live = await self._live(who, call_id)
+        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        live.listeners.add(queue)
+        return _drain(live, queue)
+
+    async def _live(self, who: Principal, call_id: str) -> LiveCall:
+        live = self.live.get(call_id)
+        if live is not None and live.ctx.group_id == who.tenant.group_id:
+            self.live.move_to_end(call_id)
+            return live
+        lock = self._opening.setdefault(call_id, asyncio.Lock())
+        async with lock:  # two first turns after a restart rebuild the call once
+            if (live := self.live.get(call_id)) is None:
+                live = await self._resume(who, call_id)
+        self._opening.pop(call_id, None)
+        if live.ctx.group_id != who.tenant.group_id:
+            raise CallNotFound(call_id)
+        return live
+
+    async def _resume(self, who: Principal, call_id: str) -> LiveCall:
+        """A call this process has not seen (restart, eviction): rebuilt from Postgres,
+        resuming with the agent that owned the conversation."""
+        call = await store.get(self.db, who.tenant.group_id, call_id)
+        if call is None:
+            raise CallNotFound(call_id)
+        if call["ended_at"] is not None:
+            raise CallEnded(f"call {call_id} has ended")
+        ctx = await self.runtime.open_call(
+            who.tenant.group_id, call_id, now=datetime.now(UTC), caller_id=call["caller_id"]
+        )
+        ctx.state.history = [
+            {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}
+            for t in await store.turns(self.db, call_id)
+        ]
+        live = LiveCall(ctx, call["active_agent"])
+        self._keep(call_id, live)
+        return live
+
+    async def _ended(self, call_id: str) -> bool:
+        return bool(
+            await self.db.pool.fetchval("SELECT ended_at IS NOT NULL FROM calls WHERE call_id = $1", call_id)
+        )
+
+    def _keep(self, call_id: str, live: LiveCall) -> None:
+        self.live[call_id] = live
+        while len(self.live) > LIVE_CALLS:
+            self.live.popitem(last=False)
+
+    def _revalidate(self, live: LiveCall) -> None:
+        """Re-read the caller's context in the background: the turn's writes show next turn."""
+        ctx = live.ctx
+        if ctx.caller_id and (live.refresh is None or live.refresh.done()):
+            live.refresh = asyncio.create_task(
+                ctx.memory.recall_caller(ctx.group_id, caller_id=ctx.caller_id)
+            )
+
+    def _revalidated(self, live: LiveCall) -> None:
+        """Use the fresh context if it arrived; never wait for it (the stale one serves)."""
+        task = live.refresh
+        if task is not None and task.done() and not task.cancelled() and task.exception() is None:
+            live.ctx.caller = task.result() or live.ctx.caller
+
+
+async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
+    try:
+        while True:
+            event = await queue.get()
+            yield event
+            if event["type"] == "call_ended":
+                return
+    finally:
+        live.listeners.discard(queue)
+
+
+def _stream_reply(live: LiveCall, result: TurnResult) -> None:
+    for word in result.reply.split(" "):
+        live.emit({"type": "text_delta", "delta": word + " "})
+    live.emit({**END_OF_TURN, "agent": result.agent, "reply": result.reply})

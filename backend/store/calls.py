@@ -1,0 +1,123 @@
+"""Calls and their turns: the transcript of record, and who owns each conversation."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from backend.store.db import Database
+
+
+async def create(
+    db: Database,
+    *,
+    call_id: str,
+    group_id: str,
+    channel: str,
+    caller_id: str | None,
+    agent: str,
+    started_at: datetime,
+    metadata: dict[str, Any],
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+) -> None:
+    await db.pool.execute(
+        "INSERT INTO calls (call_id, group_id, channel, caller_id, active_agent, started_at, metadata,"
+        " caller_name, caller_phone, caller_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        call_id,
+        group_id,
+        channel,
+        caller_id,
+        agent,
+        started_at,
+        json.dumps(metadata),
+        name,
+        phone,
+        email,
+    )
+
+
+async def get(db: Database, group_id: str, call_id: str) -> dict[str, Any] | None:
+    """The call if it belongs to ``group_id`` (another tenant's call does not exist)."""
+    row = await db.pool.fetchrow(
+        "SELECT c.*, i.job_id, i.state AS ingestion FROM calls c LEFT JOIN ingestions i USING (call_id)"
+        " WHERE c.call_id = $1 AND c.group_id = $2",
+        call_id,
+        group_id,
+    )
+    if row is None:
+        return None
+    call = dict(row)
+    call["metadata"] = json.loads(call["metadata"])
+    if call["lead_reasons"] is not None:
+        call["lead_reasons"] = json.loads(call["lead_reasons"])
+    return call
+
+
+async def add_turn(
+    db: Database,
+    call_id: str,
+    *,
+    caller_text: str,
+    reply: str,
+    agent: str,
+    at: datetime,
+    handoffs: int,
+    tool_calls: int,
+) -> None:
+    """The caller's words and the reply, in order, and the agent that owns the call now."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        seq = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM turns WHERE call_id = $1", call_id)
+        await conn.executemany(
+            "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [
+                (call_id, seq + 1, "caller", caller_text, None, at),
+                (call_id, seq + 2, "agent", reply, agent, at),
+            ],
+        )
+        await conn.execute(
+            "UPDATE calls SET active_agent = $2, handoffs = handoffs + $3, tool_calls = tool_calls + $4"
+            " WHERE call_id = $1",
+            call_id,
+            agent,
+            handoffs,
+            tool_calls,
+        )
+
+
+async def add_greeting(db: Database, call_id: str, greeting: str, agent: str, at: datetime) -> None:
+    await db.pool.execute(
+        "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, 0, 'agent', $2, $3, $4)",
+        call_id,
+        greeting,
+        agent,
+        at,
+    )
+
+
+async def turns(db: Database, call_id: str) -> list[dict[str, Any]]:
+    rows = await db.pool.fetch(
+        "SELECT seq, speaker, text, agent, at FROM turns WHERE call_id = $1 ORDER BY seq", call_id
+    )
+    return [dict(r) for r in rows]
+
+
+async def end(db: Database, call_id: str, outcome: str | None) -> bool:
+    """Close the call; False if it was already closed."""
+    status = await db.pool.execute(
+        "UPDATE calls SET ended_at = now(), outcome = coalesce($2, outcome)"
+        " WHERE call_id = $1 AND ended_at IS NULL",
+        call_id,
+        outcome,
+    )
+    return status.endswith(" 1")
+
+
+async def erase_caller(db: Database, group_id: str, caller_id: str) -> int:
+    """Delete the caller's calls (turns and ingestion rows go with them); how many."""
+    status = await db.pool.execute(
+        "DELETE FROM calls WHERE group_id = $1 AND caller_id = $2", group_id, caller_id
+    )
+    return int(status.split()[-1])

@@ -1,0 +1,121 @@
+"""Tenants and their API keys. A key is ``sb_<key id>_<secret>``; only its sha256 is kept."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from backend.store.db import Database
+
+LOCAL = "local"
+"""The tenant the embedded default creates on first start."""
+
+
+@dataclass(frozen=True)
+class Tenant:
+    tenant_id: str
+    name: str
+    group_id: str
+    """The graph group holding this tenant's callers: one graph per tenant."""
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is asking: the tenant and the key it used (for the audit log)."""
+
+    tenant: Tenant
+    key_id: str
+
+
+class TenantExists(ValueError):
+    pass
+
+
+def _hash(key: str) -> bytes:
+    return hashlib.sha256(key.encode()).digest()
+
+
+def _new_key() -> tuple[str, str]:
+    key_id = secrets.token_hex(4)
+    return key_id, f"sb_{key_id}_{secrets.token_urlsafe(32)}"
+
+
+async def create(db: Database, name: str, key: str | None = None) -> tuple[Tenant, str]:
+    """A new tenant with its own graph group and one key (``key`` or a new random one)."""
+    tenant = Tenant(tenant_id=uuid.uuid4().hex[:16], name=name, group_id="g" + uuid.uuid4().hex[:16])
+    async with db.pool.acquire() as conn, conn.transaction():
+        taken = await conn.fetchval("SELECT 1 FROM tenants WHERE name = $1", name)
+        if taken:
+            raise TenantExists(f"a tenant named {name!r} exists")
+        await conn.execute(
+            "INSERT INTO tenants (tenant_id, name, group_id) VALUES ($1, $2, $3)",
+            tenant.tenant_id,
+            tenant.name,
+            tenant.group_id,
+        )
+    return tenant, await issue_key(db, tenant.tenant_id, key)
+
+
+async def issue_key(db: Database, tenant_id: str, key: str | None = None) -> str:
+    """Store a key's hash for the tenant; returns the key (shown once, never stored)."""
+    key_id, generated = _new_key()
+    key = key or generated
+    await db.pool.execute(
+        "INSERT INTO api_keys (key_id, tenant_id, key_hash) VALUES ($1, $2, $3)"
+        " ON CONFLICT (key_hash) DO NOTHING",
+        key_id,
+        tenant_id,
+        _hash(key),
+    )
+    return key
+
+
+async def authenticate(db: Database, key: str) -> Principal | None:
+    row = await db.pool.fetchrow(
+        "SELECT k.key_id, t.tenant_id, t.name, t.group_id FROM api_keys k"
+        " JOIN tenants t USING (tenant_id) WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
+        _hash(key),
+    )
+    if row is None:
+        return None
+    return Principal(Tenant(row["tenant_id"], row["name"], row["group_id"]), row["key_id"])
+
+
+async def listing(db: Database) -> list[dict[str, object]]:
+    """Every tenant with its live keys' ids (never the keys)."""
+    rows = await db.pool.fetch(
+        "SELECT t.tenant_id, t.name, t.group_id, t.created_at,"
+        " coalesce(array_agg(k.key_id) FILTER (WHERE k.key_id IS NOT NULL AND k.revoked_at IS NULL),"
+        " '{}') AS keys FROM tenants t LEFT JOIN api_keys k USING (tenant_id)"
+        " GROUP BY t.tenant_id ORDER BY t.created_at"
+    )
+    return [dict(r) for r in rows]
+
+
+async def revoke(db: Database, name_or_key_id: str) -> int:
+    """Revoke one key (by key id) or every key of a tenant (by name); returns how many."""
+    status = await db.pool.execute(
+        "UPDATE api_keys SET revoked_at = now() WHERE revoked_at IS NULL AND (key_id = $1"
+        " OR tenant_id = (SELECT tenant_id FROM tenants WHERE name = $1))",
+        name_or_key_id,
+    )
+    return int(status.split()[-1])
+
+
+async def ensure_local(db: Database, key: str | None) -> tuple[Tenant, str | None]:
+    """The local tenant, created on first start; returns a key only when one was made now
+    (or ``key``, i.e. SWITCHBOARD_API_KEY, was newly registered)."""
+    row = await db.pool.fetchrow("SELECT tenant_id, name, group_id FROM tenants WHERE name = $1", LOCAL)
+    if row is None:
+        try:
+            return await create(db, LOCAL, key)
+        except TenantExists:  # another process created it a moment ago
+            row = await db.pool.fetchrow(
+                "SELECT tenant_id, name, group_id FROM tenants WHERE name = $1", LOCAL
+            )
+    tenant = Tenant(row["tenant_id"], row["name"], row["group_id"])
+    if key and await authenticate(db, key) is None:
+        return tenant, await issue_key(db, tenant.tenant_id, key)
+    return tenant, None
