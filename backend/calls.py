@@ -41,6 +41,7 @@ class LiveCall:
     agent: str
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    ended: bool = False
     refresh: asyncio.Task[CallerContext | None] | None = None
     """The caller's context being re-read after the last turn (stale-while-revalidate)."""
 
@@ -126,7 +127,7 @@ class CallDesk:
         """Run one caller turn; returns the result and its latency in ms."""
         live = await self._live(who, call_id)
         async with live.lock:
-            if await self._ended(call_id):
+            if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
             began = time.perf_counter()
             self._revalidated(live)
@@ -134,7 +135,7 @@ class CallDesk:
             live.ctx.emit = live.emit
             result = await self.runtime.turn(live.ctx, text, live.agent)
             live.agent = result.agent
-            await store.add_turn(
+            stored = await store.add_turn(
                 self.db,
                 call_id,
                 caller_text=text,
@@ -144,6 +145,9 @@ class CallDesk:
                 handoffs=len(result.handoffs),
                 tool_calls=len(result.tool_calls),
             )
+            if not stored:  # ended by another process while this turn ran
+                live.ended = True
+                raise CallEnded(f"call {call_id} has ended")
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
             self._revalidate(live)
             latency = (time.perf_counter() - began) * 1000
@@ -160,6 +164,8 @@ class CallDesk:
         lock = live.lock if live else asyncio.Lock()
         async with lock:  # a turn in flight finishes (and is stored) before the call closes
             await store.end(self.db, call_id, outcome)
+            if live:
+                live.ended = True
         if self.redis is None:
             raise ConnectionError("the queue is not reachable")
         job_id = await self.enqueue(self.redis, self.db, call_id, who.tenant.group_id)
@@ -226,6 +232,7 @@ class CallDesk:
             live.refresh = asyncio.create_task(
                 ctx.memory.recall_caller(ctx.group_id, caller_id=ctx.caller_id)
             )
+            live.refresh.add_done_callback(_quiet)
 
     def _revalidated(self, live: LiveCall) -> None:
         """Use the fresh context if it arrived; never wait for it (the stale one serves)."""
@@ -243,6 +250,12 @@ async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncI
                 return
     finally:
         live.listeners.discard(queue)
+
+
+def _quiet(task: asyncio.Task[Any]) -> None:
+    """A failed refresh only means the stale context serves a while longer."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _stream_reply(live: LiveCall, result: TurnResult) -> None:

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
-from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, running_services
+from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
 from backend.embedded.process import ChildServer
 from backend.logs import configure_logging
 
@@ -178,6 +178,71 @@ def doctor(
     raise typer.Exit(0 if all(c.ok for c in components) else 1)
 
 
+tenants_app = typer.Typer(help="Tenants and their API keys.", no_args_is_help=True)
+app.add_typer(tenants_app, name="tenants")
+
+
+def _with_db(data_dir: Path | None, work):  # type: ignore[no-untyped-def]
+    """Run ``work(db)`` against the configured (or running embedded) Postgres."""
+    from backend.store import Database
+
+    settings = _settings(data_dir=data_dir)
+    resolved = settings.model_copy(update=running_services(settings.data_dir))
+    if not resolved.database_url:
+        _fail(f"no Postgres: start `switchboard serve` or set {ENV_PREFIX}DATABASE_URL")
+
+    async def go():  # type: ignore[no-untyped-def]
+        db = await Database.open(resolved.database_url or "")
+        try:
+            return await work(db)
+        finally:
+            await db.close()
+
+    return asyncio.run(go())
+
+
+@tenants_app.command("create")
+def tenants_create(name: str, data_dir: DataDir = None) -> None:
+    """A new tenant with its own graph; prints its API key once."""
+    from backend.store import tenants
+
+    try:
+        tenant, key = _with_db(data_dir, lambda db: tenants.create(db, name))
+    except tenants.TenantExists as exc:
+        _fail(str(exc))
+    console.print(f"tenant {tenant.name} (graph {tenant.group_id})", highlight=False)
+    print(key)
+
+
+@tenants_app.command("list")
+def tenants_list(data_dir: DataDir = None) -> None:
+    """Tenants, their graphs and live key ids (keys themselves are never stored)."""
+    from backend.store import tenants
+
+    rows = _with_db(data_dir, tenants.listing)
+    table = Table(title="tenants")
+    for column in ("name", "tenant id", "graph", "created", "live keys"):
+        table.add_column(column)
+    for r in rows:
+        created = f"{r['created_at']:%Y-%m-%d}"
+        table.add_row(r["name"], r["tenant_id"], r["group_id"], created, ", ".join(r["keys"]))
+    Console().print(table)
+
+
+@tenants_app.command("revoke")
+def tenants_revoke(
+    which: Annotated[str, typer.Argument(help="A key id, or a tenant name (revokes all its keys).")],
+    data_dir: DataDir = None,
+) -> None:
+    """Revoke keys; requests with them are refused within seconds."""
+    from backend.store import tenants
+
+    n = _with_db(data_dir, lambda db: tenants.revoke(db, which))
+    if not n:
+        _fail(f"no live key or tenant {which!r}", 1)
+    console.print(f"revoked {n} key(s)")
+
+
 bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
 
@@ -263,6 +328,39 @@ def bench_routing(
     if show_misses:
         for miss in result["misses"]:
             console.print(f"{miss['expected']:>20} ← {miss['got']!s:<20} {miss['text']}", highlight=False)
+    write_json(json_path, result)
+
+
+@bench.command("chat")
+def bench_chat(
+    concurrency: Annotated[list[int] | None, typer.Option(help="Concurrent calls (repeat).")] = None,
+    turns: Annotated[int, typer.Option(min=1, help="Turns per call.")] = 16,
+    think_ms: Annotated[
+        int, typer.Option(min=0, help="Mean pause between a caller's turns (0: back to back).")
+    ] = 1000,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """p50/p95 end-to-end turn latency over HTTP (policy model) at 1, 8 and 32 concurrent calls."""
+    import shutil
+    import tempfile
+
+    from backend.bench import chat
+    from backend.bench.report import show, write_json
+
+    levels = tuple(concurrency or (1, 8, 32))
+    where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-bench-chat-"))
+    try:
+        with console.status(f"Serving on a fresh stack in {where}; {levels} concurrent calls…"):
+            result = chat.run(where, free_port(), levels, turns, think_ms)
+    finally:
+        if data_dir is None:
+            shutil.rmtree(where, ignore_errors=True)
+    rows = []
+    for level, stats in result["concurrency"].items():
+        rows.append((f"{level} concurrent: p50 / p95 (ms)", f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f}"))
+        rows.append((f"{level} concurrent: turns/s", f"{stats['turns_per_s']:.0f}"))
+    show(f"chat benchmark — {turns} turns per call, {think_ms} ms think time, policy model, HTTP", rows)
     write_json(json_path, result)
 
 

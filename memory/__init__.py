@@ -11,6 +11,7 @@ os.environ.setdefault("EMBEDDING_DIM", "384")
 
 from memory.engine import connect_graph, graph_version
 from memory.episodes import (
+    AppraisalRequested,
     BedroomsWanted,
     BookingAttended,
     BookingCancelled,
@@ -47,6 +48,7 @@ from memory.models import CallerContext, ErasureReceipt, Fact, Hit
 from memory.record import Recorded
 
 __all__ = [
+    "AppraisalRequested",
     "BedroomsWanted",
     "BookingAttended",
     "BookingCancelled",

@@ -167,6 +167,15 @@ class ListingSold(_Episode):
     price: Money | None = None
 
 
+class AppraisalRequested(_Episode):
+    """A caller who wants to sell asked for an appraisal of their home."""
+
+    type: Literal["appraisal_requested"] = "appraisal_requested"
+    caller_id: Id
+    address: Name
+    timeframe: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
 class OptedOut(_Episode):
     """The caller asked not to be contacted (on a channel, or at all)."""
 
@@ -214,6 +223,7 @@ Episode = Annotated[
     | ListingAdded
     | PriceChanged
     | ListingSold
+    | AppraisalRequested
     | OptedOut
     | Handoff
     | CallCompleted,

@@ -77,6 +77,7 @@ FACT_TYPES = {
         FactType("LISTED_AT_PRICE", "subject"),
         FactType("LISTING_STATUS", "subject", identifying=False),
         FactType("OPTED_OUT", "subject", identifying=False),
+        FactType("WANTS_APPRAISAL", "subject"),
         FactType("HANDED_OFF", "episode", identifying=False),
     )
 }
@@ -424,6 +425,17 @@ def _opted_out(e: ep.OptedOut, region: str) -> Translation:
     )
 
 
+def _appraisal(e: ep.AppraisalRequested, region: str) -> Translation:
+    when = f" ({e.timeframe})" if e.timeframe else ""
+    return _about(
+        caller(e.caller_id),
+        "WANTS_APPRAISAL",
+        f"The caller wants an appraisal of {e.address}{when}",
+        f"wants an appraisal of {e.address}",
+        e.address,
+    )
+
+
 def _handoff(e: ep.Handoff, region: str) -> Translation:
     src, dst = Ref("Agent", e.from_agent), Ref("Agent", e.to_agent)
     t = Translation(
@@ -468,6 +480,7 @@ _HANDLERS = {
     ep.PriceChanged: _price,
     ep.ListingSold: _sold,
     ep.OptedOut: _opted_out,
+    ep.AppraisalRequested: _appraisal,
     ep.Handoff: _handoff,
     ep.CallCompleted: _call_completed,
 }

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import ClassVar
 
 import pytest
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 
+from backend.agents.models import from_settings
 from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.config import Settings
 from backend.demo import seed_demo
+from backend.embedded import free_port
 from backend.store import Database, bookings
 from memory import Memory
 
@@ -206,3 +211,60 @@ async def test_scripted_model_drives_a_nested_handoff(mem: Memory, db: Database,
     assert result.handoffs[0]["slots"] == {"suburb": "Glebe"}
     assert [t["tool"] for t in result.tool_calls] == ["suburb_profile"]
     assert json.dumps(result.handoffs)
+
+
+class _CompatibleLLM(BaseHTTPRequestHandler):
+    """Speaks the documented chat-completions protocol: one fixed assistant message."""
+
+    def do_POST(self) -> None:
+        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        type(self).seen.append(request)
+        body = {
+            "id": "chatcmpl-1",
+            "object": "chat.completion",
+            "created": 0,
+            "model": request["model"],
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": "Hello from a compatible model."},
+                    "finish_reason": "stop",
+                }
+            ],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        }
+        raw = json.dumps(body).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(raw)))
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+    seen: ClassVar[list[dict]] = []
+
+
+async def test_models_from_settings(stack: Settings, mem: Memory, db: Database, listings_group: str) -> None:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _CompatibleLLM)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        compatible = stack.model_copy(
+            update={"llm": f"http://127.0.0.1:{server.server_port}/v1", "llm_model": "local-model"}
+        )
+        runtime = AgentRuntime(REAL_ESTATE, mem, db, model=from_settings(compatible))
+        call = await open_call(runtime, listings_group, name="Compat Tester")
+        result = await runtime.turn(call, "hello there", "Triage")
+        assert result.reply == "Hello from a compatible model." and not result.errors
+        assert _CompatibleLLM.seen[-1]["model"] == "local-model"
+    finally:
+        server.shutdown()
+
+    gone = stack.model_copy(update={"llm": f"http://127.0.0.1:{free_port()}/v1", "llm_model": "m"})
+    runtime = AgentRuntime(REAL_ESTATE, mem, db, model=from_settings(gone))
+    call = await open_call(runtime, listings_group, name="Fallback Tester")
+    result = await runtime.turn(call, "find me a 2 bedroom apartment in Bondi", "Triage")
+    assert result.agent == "Property Search" and "Bondi" in result.reply
+    assert any("LLM failed" in e for e in result.errors)
+    assert from_settings(stack) is None, "no LLM configured: the policy model"

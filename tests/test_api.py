@@ -31,7 +31,7 @@ async def db(stack: Settings) -> AsyncIterator[Database]:
 
 
 def _phone() -> str:
-    return f"04{uuid.uuid4().int % 10**8:08d}"
+    return f"0412{uuid.uuid4().int % 10**6:06d}"
 
 
 async def _start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 import uuid
 from dataclasses import dataclass, field
@@ -98,6 +99,7 @@ class AgentRuntime:
         self.model = model
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
         self.traces = tracing.install(upload=upload_traces)
+        self._flushing: set[asyncio.Task[int]] = set()
 
     async def open_call(
         self,
@@ -149,8 +151,14 @@ class AgentRuntime:
         """Run one caller turn from ``agent_name`` (the call's owner); store its trace."""
         try:
             return await self._turn(call, text, agent_name)
-        finally:
-            await self.traces.flush(self.db)
+        finally:  # off the turn's path; settle() waits for it
+            task = asyncio.create_task(self.traces.flush(self.db))
+            self._flushing.add(task)
+            task.add_done_callback(self._flushing.discard)
+
+    async def settle(self) -> None:
+        """Wait until every finished turn's trace is in Postgres."""
+        await asyncio.gather(*self._flushing, return_exceptions=True)
 
     async def _turn(self, call: CallContext, text: str, agent_name: str) -> TurnResult:
         call.state.turns += 1

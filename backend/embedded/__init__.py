@@ -22,14 +22,15 @@ from backend.embedded.falkordb import EmbeddedFalkorDB
 from backend.embedded.postgres import EmbeddedPostgres
 from backend.embedded.process import ServerStartError
 
-__all__ = ["DataDirLocked", "EmbeddedStack", "ServerStartError", "running_services"]
+__all__ = ["DataDirLocked", "EmbeddedStack", "ServerStartError", "free_port", "running_services"]
 
 
 class DataDirLocked(RuntimeError):
     """Another Switchboard already serves this data dir."""
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port free on loopback now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -87,14 +88,14 @@ class EmbeddedStack:
         try:
             password = _secret(self.data_dir)
             if embedded["graph"] or embedded["redis"]:
-                self.falkordb = EmbeddedFalkorDB(self.data_dir, _free_port(), password)
+                self.falkordb = EmbeddedFalkorDB(self.data_dir, free_port(), password)
                 self.falkordb.start()
                 if embedded["graph"]:
                     update["graph_uri"] = self.falkordb.graph_uri
                 if embedded["redis"]:
                     update["redis_url"] = self.falkordb.url
             if embedded["postgres"]:
-                self.postgres = EmbeddedPostgres(self.data_dir, _free_port(), password)
+                self.postgres = EmbeddedPostgres(self.data_dir, free_port(), password)
                 self.postgres.start()
                 update["database_url"] = self.postgres.url
         except BaseException:

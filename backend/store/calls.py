@@ -66,25 +66,32 @@ async def add_turn(
     at: datetime,
     handoffs: int,
     tool_calls: int,
-) -> None:
-    """The caller's words and the reply, in order, and the agent that owns the call now."""
-    async with db.pool.acquire() as conn, conn.transaction():
-        seq = await conn.fetchval("SELECT coalesce(max(seq), 0) FROM turns WHERE call_id = $1", call_id)
-        await conn.executemany(
-            "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",
-            [
-                (call_id, seq + 1, "caller", caller_text, None, at),
-                (call_id, seq + 2, "agent", reply, agent, at),
-            ],
+) -> bool:
+    """The caller's words and the reply, in order, and the agent that owns the call now,
+    in one statement; False (nothing written) if the call has ended meanwhile."""
+    row = await db.pool.fetchval(
+        """
+        WITH open AS (
+            SELECT call_id FROM calls WHERE call_id = $1 AND ended_at IS NULL FOR UPDATE
+        ), live AS (
+            SELECT open.call_id, (SELECT coalesce(max(seq), 0) FROM turns WHERE call_id = $1) AS s FROM open
+        ), said AS (
+            INSERT INTO turns (call_id, seq, speaker, text, agent, at)
+            SELECT call_id, s + 1, 'caller', $2::text, NULL, $5::timestamptz FROM live
+            UNION ALL SELECT call_id, s + 2, 'agent', $3::text, $4::text, $5::timestamptz FROM live
         )
-        await conn.execute(
-            "UPDATE calls SET active_agent = $2, handoffs = handoffs + $3, tool_calls = tool_calls + $4"
-            " WHERE call_id = $1",
-            call_id,
-            agent,
-            handoffs,
-            tool_calls,
-        )
+        UPDATE calls SET active_agent = $4, handoffs = handoffs + $6, tool_calls = tool_calls + $7
+        FROM live WHERE calls.call_id = live.call_id RETURNING calls.call_id
+        """,
+        call_id,
+        caller_text,
+        reply,
+        agent,
+        at,
+        handoffs,
+        tool_calls,
+    )
+    return row is not None
 
 
 async def add_greeting(db: Database, call_id: str, greeting: str, agent: str, at: datetime) -> None:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
 
 from backend.agents.context import CallContext
+from memory import AppraisalRequested
 
 
 @function_tool
@@ -21,6 +23,13 @@ async def request_appraisal(
     """
     call = ctx.context
     call.state.tried.append(f"appraisal requested for {address}")
+    if call.caller_id:
+        key = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:12]
+        await call.memory.record(
+            call.episode(
+                AppraisalRequested, f"{call.call_id}:appraisal:{key}", address=address, timeframe=timeframe
+            )
+        )
     return {"address": address, "timeframe": timeframe}
 
 

@@ -74,6 +74,7 @@ async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
     if call is None:
         raise CallNotFound(call_id)
     await audit.record(db, who, "call.read", f"call:{call_id}")
+    await _desk(request).runtime.settle()
     handoffs = await db.pool.fetch(
         "SELECT s.data FROM spans s JOIN traces t USING (trace_id) WHERE t.call_id = $1"
         " AND s.name = 'handoff.payload' ORDER BY s.started_at",

@@ -22,6 +22,7 @@ async def traces(request: Request, who: Caller, call_id: str) -> dict[str, Any]:
     if await store.get(db, who.tenant.group_id, call_id) is None:
         raise CallNotFound(call_id)
     await audit.record(db, who, "trace.read", f"call:{call_id}")
+    await request.app.state.desk.runtime.settle()
     rows = await db.pool.fetch(
         "SELECT t.trace_id, t.workflow, t.started_at AS trace_started, s.span_id, s.parent_id, s.kind,"
         " s.name, s.started_at, s.duration_ms, s.data, s.error FROM traces t"
