@@ -268,3 +268,15 @@ async def test_models_from_settings(stack: Settings, mem: Memory, db: Database, 
     assert result.agent == "Property Search" and "Bondi" in result.reply
     assert any("LLM failed" in e for e in result.errors)
     assert from_settings(stack) is None, "no LLM configured: the policy model"
+
+
+def test_the_cached_agent_identity_map_is_the_sdks() -> None:
+    from agents import _run_state_agent_identity as identity
+
+    from backend.agents import sdk
+    from backend.agents.vertical import build
+
+    sdk.install()
+    for agent in build(REAL_ESTATE).values():
+        assert sdk._cached_identity_keys(agent) == identity._build_agent_identity_keys_by_id(agent)
+        assert sdk._cached_identity_keys(agent) is sdk._cached_identity_keys(agent)

@@ -23,7 +23,7 @@ from agents import (
     Tool,
 )
 
-from backend.agents import tracing
+from backend.agents import sdk, tracing
 from backend.agents.context import CallContext, CeilingReached
 from backend.agents.guardrails import ground
 from backend.agents.policy.model import PolicyModel
@@ -94,6 +94,7 @@ class AgentRuntime:
         self.vertical = vertical
         self.memory = memory
         self.db = db
+        sdk.install()
         self.agents = build(vertical)
         self.router = Router(vertical)
         self.model = model
