@@ -8,12 +8,8 @@ from typing import Any
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools import resolve
+from backend.agents.tools import money, preferences, resolve
 from memory import PropertyInterest
-
-
-def money(value: float | None) -> str:
-    return "-" if value is None else f"${value:,.0f}"
 
 
 def _budget(ctx: CallContext) -> float | None:
@@ -44,6 +40,7 @@ async def search_properties(
         )
     call.state.last_results = found
     call.state.last_property = found[0].property_id if len(found) == 1 else None
+    await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, place=place)
     return {
         "suburb": place,
         "max_price": ceiling,

@@ -7,8 +7,7 @@ from typing import Any
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools import resolve
-from backend.agents.tools.listings import money
+from backend.agents.tools import money, resolve
 from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, SuburbRetracted
 
 
@@ -32,22 +31,26 @@ async def update_preferences(
         suburb: A suburb they would like to live in.
     """
     call = ctx.context
-    episodes: list[Episode] = []
     place = resolve.suburb(call, suburb) if suburb else None
+    recorded = await remember(call, budget=budget, bedrooms=bedrooms, place=place)
+    return {"budget": budget, "bedrooms": bedrooms, "suburb": place or suburb, "recorded": recorded}
+
+
+async def remember(
+    call: CallContext, *, budget: float | None, bedrooms: int | None, place: str | None
+) -> int:
+    """What the caller said they want, as episodes (also what a search asked for: the
+    next call's greeting knows it before post-call ingestion has run)."""
+    episodes: list[Episode] = []
     if budget:
         episodes.append(call.episode(BudgetStated, _episode_id(call, "budget"), amount=round(budget)))
     if bedrooms is not None:
         episodes.append(call.episode(BedroomsWanted, _episode_id(call, "bedrooms"), bedrooms=bedrooms))
     if place:
         episodes.append(call.episode(SuburbPreferred, _episode_id(call, f"suburb:{place}"), suburb=place))
-    if episodes:
+    if episodes and call.caller_id:
         await call.memory.record_many(episodes)
-    return {
-        "budget": budget,
-        "bedrooms": bedrooms,
-        "suburb": place or suburb,
-        "recorded": len(episodes),
-    }
+    return len(episodes)
 
 
 def search_next(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
