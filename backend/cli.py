@@ -215,11 +215,17 @@ def tenants_create(name: str, data_dir: DataDir = None) -> None:
 
 
 @tenants_app.command("list")
-def tenants_list(data_dir: DataDir = None) -> None:
+def tenants_list(
+    data_dir: DataDir = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
     """Tenants, their graphs and live key ids (keys themselves are never stored)."""
     from backend.store import tenants
 
     rows = _with_db(data_dir, tenants.listing)
+    if as_json:
+        print(json.dumps(rows, default=str, indent=2))
+        return
     table = Table(title="tenants")
     for column in ("name", "tenant id", "graph", "created", "live keys"):
         table.add_column(column)

@@ -118,3 +118,26 @@ def test_serve_health_doctor_and_clean_stop(served: tuple) -> None:
     assert report["graph"]["detail"] == "not running"
     assert "switchboard serve" in report["graph"]["fix"]
     assert report["postgres"]["version"].startswith("postgres (PostgreSQL)")
+
+
+def _tenants(data_dir: str) -> dict[str, dict]:
+    listed = run("tenants", "list", "--json", "--data-dir", data_dir)
+    return {t["name"]: t for t in json.loads(listed.stdout)}
+
+
+def test_tenants_create_list_revoke(stack) -> None:  # type: ignore[no-untyped-def]
+    data_dir = str(stack.data_dir)
+    name = f"agency-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    created = run("tenants", "create", name, "--data-dir", data_dir)
+    assert created.returncode == 0, created.stderr
+    key = created.stdout.strip()
+    assert key.startswith("sb_") and len(key) > 40
+    again = run("tenants", "create", name, "--data-dir", data_dir)
+    assert again.returncode == 2 and "exists" in again.stderr
+    listed = _tenants(data_dir)
+    key_id = key.split("_")[1]
+    assert listed[name]["keys"] == [key_id] and key not in json.dumps(listed)
+    revoked = run("tenants", "revoke", name, "--data-dir", data_dir)
+    assert revoked.returncode == 0 and "revoked 1" in revoked.stderr
+    listed = _tenants(data_dir)
+    assert listed[name]["keys"] == []
