@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from backend.agents.policy import parse
-from backend.agents.policy.evaluate import evaluate
+from backend.agents.policy import parse, slots
+from backend.agents.policy.evaluate import evaluate, offline_call
 from backend.agents.policy.router import Router
 from backend.agents.real_estate import REAL_ESTATE
+from backend.agents.vertical import build
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 
@@ -23,10 +24,56 @@ NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
         ("up to 950,000 dollars", 950_000),
         ("half a million", 500_000),
         ("three bedrooms", None),
+        ("one point eight million", 1_800_000),
+        ("seven hundred and fifty thousand", 750_000),
+        ("a million and a half", 1_500_000),
+        ("one and a half mil", 1_500_000),
+        ("900 grand", 900_000),
+        ("change the bedrooms to 2", None),
     ],
 )
 def test_money(said: str, amount: float | None) -> None:
     assert parse.money(said) == amount
+
+
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [("anything under 1.6?", 1_600_000), ("max 850", 850_000), ("1.25 tops", 1_250_000), ("at 6.2", None)],
+)
+def test_a_price_said_without_its_unit(said: str, amount: float | None) -> None:
+    assert parse.money(said, loose=True) == amount
+
+
+@pytest.mark.parametrize(
+    ("said", "rate", "term"),
+    [
+        ("six and a half percent over twenty-five years", 6.5, 25),
+        ("30 yr loan, 6.25 interest", 6.25, 30),
+        ("at 6.2 over 30 years", 6.2, 30),
+        ("7 per cent", 7.0, None),
+    ],
+)
+def test_rates_and_terms(said: str, rate: float, term: int | None) -> None:
+    assert parse.percent(said) == rate
+    assert parse.years(said) == term
+
+
+@pytest.mark.parametrize(
+    ("said", "deposit", "share", "price"),
+    [
+        ("We've got 150k saved for a deposit, what about a 925 thousand unit?", 150_000, None, 925_000),
+        ("If I put down 100k on an 800k unit", 100_000, None, 800_000),
+        ("a deposit of 300 grand on a 1.5 mil home", 300_000, None, 1_500_000),
+        ("putting down 20 per cent on a 1.9 million house", None, 20.0, 1_900_000),
+    ],
+)
+def test_deposits_are_not_the_price(
+    said: str, deposit: float | None, share: float | None, price: float
+) -> None:
+    call = offline_call()
+    assert slots.read("deposit", None, said, call) == deposit
+    assert slots.read("deposit_percent", None, said, call) == share
+    assert slots.read("price", None, said, call) == price
 
 
 @pytest.mark.parametrize(
@@ -38,6 +85,12 @@ def test_money(said: str, amount: float | None) -> None:
         ("the 28th at 11am", "2026-11-28T11:00"),
         ("at 2", "2026-11-22T14:00"),
         ("December 3rd at 1pm", "2026-12-03T13:00"),
+        ("the 3rd of December at 11", "2026-12-03T11:00"),
+        ("the 2nd of December, around 4 in the afternoon", "2026-12-02T16:00"),
+        ("Tuesday at half past two", "2026-11-24T14:30"),
+        ("Thursday instead of Wednesday", "2026-11-26T10:00"),
+        ("move my booking from Tuesday to Wednesday at 9:30", "2026-11-25T09:30"),
+        ("I can't make my inspection tomorrow, is Thursday at 10 ok instead?", "2026-11-26T10:00"),
     ],
 )
 def test_times_are_read_against_the_call_clock(said: str, moment: str) -> None:
@@ -50,11 +103,58 @@ def test_counts_and_ordinals() -> None:
     assert parse.count("around 1.2 million", near="bed") is None
     assert parse.ordinal("the second one please") == 2
     assert parse.ordinal("the last one") == -1
+    assert parse.ordinal("can you shortlist number four") == 4
+    assert parse.ordinal("mark the final one") == -1
+    assert parse.count("can u check maroubra for me, 3 br", near="bed") == 3
+    unit = "the address is 3/45 Arden Street"
+    assert slots.read("address", None, unit, offline_call()) == "3/45 Arden Street"
 
 
-def test_routing_accuracy_does_not_regress() -> None:
+@pytest.fixture(scope="module")
+def router() -> Router:
+    return Router(REAL_ESTATE)
+
+
+def test_routing_accuracy_does_not_regress(router: Router) -> None:
     heldout = Path(__file__).parent / "data" / "routing_test.jsonl"
-    result = evaluate(heldout, Router(REAL_ESTATE), REAL_ESTATE)
+    result = evaluate(heldout, router, REAL_ESTATE)
     assert result["utterances"] >= 200
-    assert result["routing_accuracy"] >= 0.78, result["misses"][:10]  # 81.2% when written
-    assert result["slot_accuracy"] >= 0.85
+    assert result["routing_accuracy"] >= 0.915, result["misses"][:10]  # 93.6% when written (81.2% before)
+    assert result["slot_accuracy"] >= 0.96  # 98.3% when written (91.0% before)
+
+
+def test_routing_on_the_development_set(router: Router) -> None:
+    """The set the router was tuned on (its misses may be read; the sealed set's may not)."""
+    dev = Path(__file__).parent / "data" / "routing_dev.jsonl"
+    result = evaluate(dev, router, REAL_ESTATE)
+    assert result["utterances"] >= 250
+    assert result["routing_accuracy"] >= 0.96, result["misses"]  # 98.5% when written
+    assert result["slot_accuracy"] >= 0.97, result["slot_misses"]  # 99.0% when written
+
+
+@pytest.mark.parametrize(
+    ("agent", "said", "target"),
+    [
+        ("Mortgage", "and over 25 years?", "mortgage_repayment"),
+        ("Mortgage", "what about at 6 percent", "mortgage_repayment"),
+        ("Mortgage", "ok what if it was 1.2 million instead", "mortgage_repayment"),
+        ("Mortgage", "Actually our budget is now 2.5 million", "transfer_to_triage"),
+        ("Mortgage", "can you book me a viewing of 5 Bay St for tomorrow at 2pm", "transfer_to_triage"),
+        ("Property Search", "and in Surry Hills?", "search_properties"),
+        ("Property Search", "I like the first one", "shortlist_property"),
+        ("Property Search", "Could I see it Saturday at 11am?", "transfer_to_triage"),
+        ("Property Search", "I have a complaint, put me through to the manager", "transfer_to_triage"),
+        ("Viewing Scheduler", "can we do Sunday instead", "reschedule_viewing"),
+        ("Viewing Scheduler", "what would the repayments be on it", "transfer_to_triage"),
+        ("Suburb Intelligence", "how about Manly", "suburb_profile"),
+        ("Seller Intake", "it's at 5 Smith St", "request_appraisal"),
+        ("Triage", "hello", None),
+        ("Triage", "mortgage please", "transfer_to_mortgage"),
+    ],
+)
+def test_the_owner_keeps_follow_ups_and_hands_back_the_rest(
+    router: Router, agent: str, said: str, target: str | None
+) -> None:
+    spec = build(REAL_ESTATE)[agent]
+    candidates = {t.name for t in spec.tools} | {h.tool_name for h in spec.handoffs}
+    assert router.route(said, candidates).target == target

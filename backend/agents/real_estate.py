@@ -73,6 +73,7 @@ PROPERTY_SEARCH = AgentSpec(
             cues=(
                 r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
+                r"\b(hold|hang) on ?to (it|that|this|the)\b",
             ),
             side_effect=True,
         ),
@@ -114,6 +115,9 @@ PROPERTY_SEARCH = AgentSpec(
             cues=(
                 r"\b(no longer|not (looking|interested)|any ?more|remove|take .{1,20} (off|out)|cross .{0,20}off)\b",
                 r"\b(forget|drop|rule out|scratch|strike|off the table|\'s out|stop sending|no more)\b",
+                r"\b(don\'t|do not) (show|send) (me|us)\b",
+                # Suburbs, never bookings: "take me off the list for the open home" cancels.
+                r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
             ),
             side_effect=True,
         ),
@@ -191,6 +195,7 @@ MORTGAGE = AgentSpec(
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
+                r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
             ),
         ),
     ),
@@ -262,6 +267,8 @@ VIEWINGS = AgentSpec(
             cues=(
                 r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
+                r"\b(take|remove) (me|us|my name) (off|from)\b",
+                r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
             ),
             side_effect=True,
         ),
@@ -293,6 +300,7 @@ SELLERS = AgentSpec(
             cues=(
                 r"\b(sell|selling|appraise|appraisal|valu(e|ation)|worth|fetch|list (our|my)|offload|downsiz)\w*",
                 r"\b(has to go|price on my|on the market ourselves)\b",
+                r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
             ),
             side_effect=True,
         ),

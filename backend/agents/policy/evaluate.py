@@ -54,6 +54,7 @@ def evaluate(path: Path, router: Router, vertical: Vertical) -> dict[str, Any]:
     per_tool: dict[str, Counter[str]] = defaultdict(Counter)
     per_slot: dict[str, Counter[str]] = defaultdict(Counter)
     misses = []
+    slot_misses = []
     for row in rows:
         got = predict(router, vertical, agents, row["text"])
         ok = got == row["tool"]
@@ -64,7 +65,10 @@ def evaluate(path: Path, router: Router, vertical: Vertical) -> dict[str, Any]:
         args, _ = slots.fill(schema, row["text"], call)
         for name, expected in row.get("slots", {}).items():
             value = parse.ordinal(row["text"]) if name == "ordinal" else args.get(name)
-            per_slot[name]["right" if _same(name, expected, value) else "wrong"] += 1
+            right = _same(name, expected, value)
+            per_slot[name]["right" if right else "wrong"] += 1
+            if not right:
+                slot_misses.append({"text": row["text"], "slot": name, "expected": expected, "got": value})
     right = sum(c["right"] for c in per_tool.values())
     slot_right = sum(c["right"] for c in per_slot.values())
     slot_total = sum(sum(c.values()) for c in per_slot.values())
@@ -76,4 +80,5 @@ def evaluate(path: Path, router: Router, vertical: Vertical) -> dict[str, Any]:
         "per_tool": {k: round(v["right"] / sum(v.values()), 3) for k, v in sorted(per_tool.items())},
         "per_slot": {k: round(v["right"] / sum(v.values()), 3) for k, v in sorted(per_slot.items())},
         "misses": misses,
+        "slot_misses": slot_misses,
     }

@@ -12,7 +12,7 @@ from backend.agents.tools import resolve
 _MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 _REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
 _ADDRESS = re.compile(
-    r"\b\d+[a-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Pde|Parade|Cres|Crescent"
+    r"(?<![\d/])(?:\d+[a-z]?/)?\d+[a-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Pde|Parade|Cres|Crescent"
     r"|Dr|Drive|Pl|Place|Ln|Lane|Way|Tce|Terrace|Ct|Court|Hwy|Highway)\b\.?"
 )
 
@@ -27,21 +27,41 @@ def _kind(spec: dict[str, Any]) -> str | None:
     return next((o["type"] for o in spec.get("anyOf", []) if o.get("type") != "null"), None)
 
 
+_AMOUNT = r"\$?\s*\d[\d.,]*\s*(?:k|m|mil|million|thousand|grand|%|percent|per cent)?(?:\s*dollars?)?"
+_ABOUT = r"(?:about |around |roughly |maybe )?"
 _DEPOSIT = re.compile(
-    r"(?P<amount>\$?\s*[\d.,]+\s*(?:k|m|mil|million|thousand|%|percent)?)\s*(?:deposit|down)\b"
-    r"|deposit (?:of )?(?P<after>\$?\s*[\d.,]+\s*(?:k|m|mil|million|thousand|%|percent)?)",
+    rf"(?P<amount>{_AMOUNT})\s*(?:(?:saved )?(?:for |as )?(?:a |the |our |my )?deposit|down|up ?front"
+    r"|saved(?: up)?|in savings)\b"
+    rf"|deposit(?:'s| is| of| would be| will be| of about|:)?\s+{_ABOUT}(?P<after>{_AMOUNT})"
+    rf"|\b(?:put(?:ting)?|pay(?:ing)?) (?:down|in) {_ABOUT}(?P<put>{_AMOUNT})"
+    rf"|\bput(?:ting)? {_ABOUT}(?P<towards>{_AMOUNT}) (?:towards|into|in)\b"
+    rf"|\bsaved (?:up )?{_ABOUT}(?P<saved>{_AMOUNT})"
+    rf"|\b(?:we'?ve|i'?ve|we|i) (?:got|have) {_ABOUT}(?P<got>{_AMOUNT})"
+    r"(?= (?:saved|in savings|cash)|[,.](?!\d)|$)",
     re.IGNORECASE,
 )
+"""A deposit, in dollars or as a share: "$200k deposit", "20% down", "a deposit of 150,000",
+"putting in 150k", "we've saved 80 thousand", "we've got 250k, what would..."."""
 
 
 def _deposit(utterance: str) -> tuple[float | None, float | None]:
     """(dollars, percent) from "$200k deposit", "20% down", "a deposit of 150,000"."""
-    m = _DEPOSIT.search(utterance)
+    m = _DEPOSIT.search(parse.spoken(utterance))
     if not m:
         return None, None
-    said = m.group("amount") or m.group("after") or ""
+    said = next((v for v in m.groupdict().values() if v), "")
     share = parse.percent(said)
     return (None, share) if share is not None else (parse.money(said, minimum=1), None)
+
+
+def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
+    """The suburb named first ("Bondi and Coogee are the areas we like" is Bondi)."""
+    found = []
+    for name in (ctx.suburbs or {}).values():
+        m = re.search(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE)
+        if m:
+            found.append((m.start(), -len(name), name))  # "Bondi Junction" before "Bondi"
+    return min(found)[2] if found else None
 
 
 def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
@@ -51,16 +71,16 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "deposit_percent":
         return _deposit(utterance)[1]
     if name in _MONEY:
-        spoken = _DEPOSIT.sub(" ", utterance)  # a deposit is not the price
-        return parse.money(spoken)
+        spoken = _DEPOSIT.sub(" ", parse.spoken(utterance))  # a deposit is not the price
+        return parse.money(spoken, loose=True)
     if "bedroom" in name:
         return parse.count(utterance, near="bed")
     if name == "years":
         return parse.years(utterance)
     if "rate" in name:
-        return parse.percent(_DEPOSIT.sub(" ", utterance))
+        return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if "suburb" in name:
-        return resolve.suburb(ctx, utterance)
+        return _first_suburb(ctx, utterance) or resolve.suburb(ctx, utterance)
     if name == "property":
         try:
             return resolve.property_id(ctx, utterance)
