@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import structlog
 from arq.connections import ArqRedis
+from redis.exceptions import RedisError
 
 from backend import metrics
 from backend.agents.context import CallContext
@@ -20,7 +22,10 @@ from backend.agents.runner import AgentRuntime, TurnResult
 from backend.store import Database, audit
 from backend.store import calls as store
 from backend.store.tenants import Principal
+from ingest.ledger import job_id_of
 from memory import CallerContext
+
+log = structlog.get_logger(__name__)
 
 LIVE_CALLS = 10_000
 """Calls kept in memory; an evicted call is rebuilt from Postgres on its next turn."""
@@ -130,7 +135,7 @@ class CallDesk:
             if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
             began = time.perf_counter()
-            self._revalidated(live)
+            await self._revalidated(live)
             live.ctx.now = datetime.now(UTC)
             live.ctx.emit = live.emit
             result = await self.runtime.turn(live.ctx, text, live.agent)
@@ -166,14 +171,33 @@ class CallDesk:
             await store.end(self.db, call_id, outcome)
             if live:
                 live.ended = True
-        if self.redis is None:
-            raise ConnectionError("the queue is not reachable")
-        job_id = await self.enqueue(self.redis, self.db, call_id, who.tenant.group_id)
+        job_id = await self._enqueue(call_id, who.tenant.group_id)
         await audit.record(self.db, who, "call.end", f"call:{call_id}", job_id=job_id)
         if live:
             live.emit({"type": "call_ended", "job_id": job_id})
             self.live.pop(call_id, None)
         return job_id
+
+    async def _enqueue(self, call_id: str, group_id: str) -> str:
+        """Enqueue the call's ingestion; with the queue down, the ended call waits in Postgres
+        and ``replay_pending`` sends it later (nothing a caller said is lost)."""
+        try:
+            if self.redis is None:
+                raise ConnectionError("queue not connected")
+            return await self.enqueue(self.redis, self.db, call_id, group_id)
+        except (RedisError, OSError) as exc:
+            log.warning("ingestion deferred: queue unreachable", call_id=call_id, error=type(exc).__name__)
+            return job_id_of(call_id)
+
+    async def replay_pending(self, older_than_s: float = 30) -> int:
+        """Enqueue ended calls whose ingestion never reached the queue; returns how many.
+        Safe to repeat: job ids are per call, so a queued or finished job is not run twice."""
+        rows = await store.unqueued(self.db, older_than_s)
+        if self.redis is None:
+            return 0
+        for row in rows:
+            await self.enqueue(self.redis, self.db, row["call_id"], row["group_id"])
+        return len(rows)
 
     async def subscribe(self, who: Principal, call_id: str) -> AsyncIterator[dict[str, Any]]:
         """The call's events from now on, until it ends (a wrong id raises here, not later)."""
@@ -234,10 +258,15 @@ class CallDesk:
             )
             live.refresh.add_done_callback(_quiet)
 
-    def _revalidated(self, live: LiveCall) -> None:
-        """Use the fresh context if it arrived; never wait for it (the stale one serves)."""
+    async def _revalidated(self, live: LiveCall) -> None:
+        """Use the fresh context if it arrives within the memory budget; past that the
+        stale one serves this turn."""
         task = live.refresh
-        if task is not None and task.done() and not task.cancelled() and task.exception() is None:
+        if task is None:
+            return
+        if not task.done():
+            await asyncio.wait({task}, timeout=self.memory_budget_s)
+        if task.done() and not task.cancelled() and task.exception() is None:
             live.ctx.caller = task.result() or live.ctx.caller
 
 

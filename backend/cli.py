@@ -18,6 +18,8 @@ from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
 from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
 from backend.embedded.process import ChildServer
 from backend.logs import configure_logging
+from ingest.bench import bench_ingest
+from ingest.cli import import_app, ingest_app
 
 app = typer.Typer(
     name="switchboard",
@@ -251,6 +253,9 @@ def tenants_revoke(
 
 bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(import_app, name="import")
+bench.command("ingest")(bench_ingest)
 
 
 @bench.command("memory")
@@ -334,6 +339,20 @@ def bench_routing(
     if show_misses:
         for miss in result["misses"]:
             console.print(f"{miss['expected']:>20} ← {miss['got']!s:<20} {miss['text']}", highlight=False)
+    write_json(json_path, result)
+
+
+@bench.command("extract")
+def bench_extract(
+    labelled: Annotated[Path | None, typer.Option("--file", help="Labelled snippets (JSON lines).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List each wrong or missed fact.")] = False,
+) -> None:
+    """Precision and recall per fact type of the offline extractor, and its speed."""
+    from backend.bench.report import write_json
+    from ingest.extract import evaluate
+
+    result = evaluate.run(labelled or evaluate.LABELLED, console=Console(), misses=misses)
     write_json(json_path, result)
 
 

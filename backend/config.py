@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     queue_name: str = "switchboard:ingest"
     """The arq queue the API enqueues post-call jobs on and the workers read."""
 
+    ingest_max_tries: int = Field(default=5, ge=1, le=50)
+    """Tries of a post-call ingestion before it goes to the dead-letter list."""
+
     max_turn_chars: int = Field(default=4000, ge=1, le=100_000)
     """Longest caller turn the API accepts (longer is a 413, never truncated silently)."""
 

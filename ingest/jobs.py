@@ -1,8 +1,112 @@
-"""The jobs workers run. The API enqueues them by name only."""
+"""The jobs workers run, and how a finished call is enqueued (the API knows jobs by name only).
+
+``ingest_call`` turns a finished call into memory exactly once in effect: delivery is
+at least once (retries, re-runs after a killed worker) and every write is keyed by
+(call, turn, kind), so a re-run writes nothing twice.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import re
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
+
+import structlog
+from arq import Retry
+from arq.connections import ArqRedis
+from arq.constants import default_queue_name as ARQ_DEFAULT_QUEUE
+from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
+from pydantic import ValidationError
+
+from backend.config import Settings
+from backend.pii import redact
+from backend.store import Database
+from ingest import erasure, ledger
+from ingest.analytics import CallAnalytics, analyse
+from ingest.extract import Transcript
+from ingest.listings import import_file
+from ingest.worker import Deps, group_lock
+from memory import CallCompleted, Episode, EpisodeConflict, Memory, MemoryInputError, Turn
+
+log = structlog.get_logger(__name__)
+
+DEFAULT_QUEUE: str = Settings.model_fields["queue_name"].default
+_QUOTED = re.compile(r"'[^']*'")
+
+
+class PoisonCall(Exception):
+    """A call that can never be ingested as it is (retrying cannot help)."""
+
+
+class CallGone(Exception):
+    """The call was erased while its job was running: write nothing."""
+
+
+POISON = (PoisonCall, MemoryInputError, ValidationError, UnicodeError)
+
+
+@dataclass
+class Call:
+    """A finished call as Postgres holds it."""
+
+    call_id: str
+    group_id: str
+    caller_id: str | None
+    channel: str
+    started_at: datetime
+    ended_at: datetime | None
+    outcome: str | None
+    turns: list[dict[str, Any]]
+
+
+# -- enqueueing ----------------------------------------------------------------
+
+
+def queue_of(redis: ArqRedis, queue_name: str | None) -> str:
+    """The queue to use: the one given, the pool's own if it has one, else the default."""
+    if queue_name:
+        return queue_name
+    if redis.default_queue_name != ARQ_DEFAULT_QUEUE:
+        return redis.default_queue_name
+    return DEFAULT_QUEUE
+
+
+async def enqueue_ingest(
+    redis: ArqRedis, db: Database, call_id: str, group_id: str, *, queue_name: str | None = None
+) -> str:
+    """Record the call as ``queued`` and enqueue its ingestion once; returns the job id.
+
+    Enqueueing again is harmless: a call already ingested (or dead-lettered: replay it
+    on purpose) is not enqueued, and arq refuses a job id that is queued or running.
+    """
+    job_id = ledger.job_id_of(call_id)
+    state = await ledger.open_row(db, call_id, group_id)
+    if state not in ("done", "dead"):
+        await _enqueue(redis, call_id, queue_name)
+    return job_id
+
+
+async def _enqueue(redis: ArqRedis, call_id: str, queue_name: str | None) -> None:
+    queue = queue_of(redis, queue_name)
+    await redis.enqueue_job("ingest_call", call_id, _job_id=ledger.job_id_of(call_id), _queue_name=queue)
+
+
+async def replay(redis: ArqRedis, db: Database, call_id: str, *, queue_name: str | None = None) -> str:
+    """Ingest a call again (a dead letter after a fix); refuses while its job is queued or running."""
+    job_id = ledger.job_id_of(call_id)
+    if await redis.exists(job_key_prefix + job_id, in_progress_key_prefix + job_id):
+        raise RuntimeError(f"{job_id} is queued or running already")
+    if not await ledger.requeue(db, call_id):
+        raise LookupError(f"no ingestion of call {call_id} on record")
+    await redis.delete(result_key_prefix + job_id)  # arq refuses a job id whose result it still keeps
+    await _enqueue(redis, call_id, queue_name)
+    return job_id
+
+
+# -- jobs ------------------------------------------------------------------------
 
 
 async def ping(ctx: dict[str, Any]) -> str:
@@ -10,4 +114,225 @@ async def ping(ctx: dict[str, Any]) -> str:
     return "pong"
 
 
-FUNCTIONS = [ping]
+async def ingest_call(ctx: dict[str, Any], call_id: str) -> dict[str, Any]:
+    """Transcript, extracted facts and post-call analytics of one call, into the graph and Postgres."""
+    deps: Deps = ctx["deps"]
+    limits, job_try = deps.limits, int(ctx.get("job_try", 1))
+    call = await load_call(deps.db, call_id)
+    if call is None:
+        log.info("call gone before ingestion", call_id=call_id)
+        return {"state": "gone"}
+    await ledger.open_row(deps.db, call_id, call.group_id)
+    if job_try > limits.max_tries:  # the previous tries died with their worker (killed, timed out)
+        return await _dead(deps, call_id, f"gave up after {limits.max_tries} tries (worker lost the job)")
+    await ledger.start(deps.db, call_id)
+    try:
+        async with asyncio.timeout(limits.job_timeout_s):
+            facts = await ingest(deps, ctx["redis"], call)
+    except CallGone:
+        log.info("call erased during ingestion", call_id=call_id)
+        return {"state": "gone"}
+    except POISON as exc:
+        return await _dead(deps, call_id, "poison transcript: " + describe(exc))
+    except Exception as exc:
+        reason = describe(exc)
+        if job_try >= limits.max_tries:
+            return await _dead(deps, call_id, f"failed {job_try} times, last: {reason}")
+        await ledger.failed(deps.db, call_id, reason)
+        log.warning(
+            "ingestion failed, will retry", call_id=call_id, job_try=job_try, error=type(exc).__name__
+        )
+        raise Retry(defer=limits.backoff(job_try)) from None
+    await ledger.done(deps.db, call_id, facts)
+    return {"state": "done", "facts": facts}
+
+
+async def _dead(deps: Deps, call_id: str, reason: str) -> dict[str, Any]:
+    await ledger.dead(deps.db, call_id, reason)
+    log.warning("ingestion dead-lettered", call_id=call_id, reason=reason)
+    return {"state": "dead", "reason": reason}
+
+
+def describe(exc: BaseException) -> str:
+    """A reason fit for the ledger and logs: no input values (pydantic would echo the
+    transcript), contact details redacted."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        text = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    elif isinstance(exc, MemoryInputError):
+        # Memory quotes the offending value (a phone, an episode id holding a name or email).
+        text = _QUOTED.sub("'…'", str(exc))
+    else:
+        text = str(exc) or type(exc).__name__
+    return f"{type(exc).__name__}: {redact(text)}"[: ledger.MAX_REASON]
+
+
+# -- the ingestion itself -------------------------------------------------------------
+
+
+async def load_call(db: Database, call_id: str) -> Call | None:
+    row = await db.pool.fetchrow(
+        "SELECT call_id, group_id, caller_id, channel, started_at, ended_at, outcome FROM calls"
+        " WHERE call_id = $1",
+        call_id,
+    )
+    if row is None:
+        return None
+    turns = await db.pool.fetch(
+        "SELECT seq, speaker, text, at FROM turns WHERE call_id = $1 ORDER BY seq", call_id
+    )
+    return Call(**dict(row), turns=[dict(t) for t in turns])
+
+
+def to_turns(call: Call) -> list[Turn]:
+    """Memory's turns (ids ``t{seq}``); an invalid one makes the call poison."""
+    turns = []
+    for t in call.turns:
+        try:
+            turns.append(Turn(id=f"t{t['seq']}", speaker=t["speaker"], text=t["text"], at=t["at"]))
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            raise PoisonCall(f"turn t{t['seq']}: {first['loc'][0]}: {first['msg']}") from None
+    return turns
+
+
+async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
+    """The work of one try; returns how many new facts it wrote."""
+    turns = to_turns(call)
+    episodes = await extract(deps, call, turns)
+    numbers = analyse(turns, episodes, call.outcome)
+    if call.caller_id:
+        episodes.append(completed(call, turns, numbers))
+    # Embedding is the costly step: done here, outside the tenant's lock and batched with
+    # other jobs', it fills memory's vector cache, so the writes below only look vectors up.
+    await deps.embeddings.warm(embed_texts(turns, episodes, deps.memory.region))
+    async with group_lock(redis, call.group_id, deps.limits):
+        if not await call_exists(deps.db, call.call_id):
+            raise CallGone(call.call_id)
+        await deps.memory.ingest_transcript(
+            call.group_id, call.call_id, turns, reference_time(call, turns), caller_id=call.caller_id
+        )
+        facts = await record(deps.memory, call.call_id, episodes)
+    await store_analytics(deps.db, call.call_id, numbers)
+    return facts
+
+
+async def record(memory: Memory, call_id: str, episodes: list[Episode]) -> int:
+    """The call's episodes in one atomic write; new facts written.
+
+    An id already recorded with other content (the agents record some facts live, under
+    ids that can coincide with the extractor's; or an earlier extractor version ran)
+    keeps what is there: history is never edited. The rest is then written one by one.
+    """
+    if not episodes:
+        return 0
+    try:
+        return (await memory.record_many(episodes)).facts
+    except EpisodeConflict:
+        facts = kept = 0
+        for episode in episodes:
+            try:
+                facts += (await memory.record(episode)).facts
+            except EpisodeConflict:
+                kept += 1
+        log.warning("episodes recorded before with other content were kept", call_id=call_id, kept=kept)
+        return facts
+
+
+def embed_texts(turns: list[Turn], episodes: list[Episode], region: str) -> list[str]:
+    """The texts memory will embed for these writes: each turn as ``speaker: text`` (as
+    ``memory.transcripts`` does) and each fact's predicate (``FactEvent.embed_text``).
+
+    This mirrors memory internals; should it drift, the writes embed the rest themselves
+    (slower, under the lock, still correct).
+    """
+    texts = [f"{t.speaker}: {t.text}" for t in turns]
+    try:
+        from memory.ontology import translate
+
+        texts += [f.embed_text for e in episodes for f in translate(e, region).facts]
+    except Exception:  # only a speed-up: never fail an ingestion over it
+        log.debug("predicate texts unavailable")
+    return texts
+
+
+async def extract(deps: Deps, call: Call, turns: list[Turn]) -> list[Episode]:
+    """The caller's facts from the transcript (none for an anonymous call)."""
+    if not call.caller_id or not turns:
+        return []
+    transcript = Transcript(
+        group_id=call.group_id,
+        call_id=call.call_id,
+        caller_id=call.caller_id,
+        started_at=call.started_at,
+        turns=turns,
+        suburbs=await deps.names(call.group_id, "Suburb"),
+        properties=await deps.names(call.group_id, "Property"),
+    )
+    return list(await deps.extractor_or_fail().extract(transcript))
+
+
+def reference_time(call: Call, turns: list[Turn]) -> datetime:
+    """When the call ended (the last turn, or its start, if the end was not recorded)."""
+    return call.ended_at or (turns[-1].at if turns else call.started_at)
+
+
+def completed(call: Call, turns: list[Turn], numbers: CallAnalytics) -> CallCompleted:
+    """The call's outcome for the next greeting; same id and content on every re-run."""
+    assert call.caller_id
+    return CallCompleted(
+        id=f"{call.call_id}:completed",
+        group_id=call.group_id,
+        valid_at=reference_time(call, turns),
+        call_id=call.call_id,
+        source="ingest",
+        caller_id=call.caller_id,
+        channel="chat" if call.channel == "chat" else "voice",
+        outcome=numbers.outcome[:200],
+        summary=numbers.summary,
+    )
+
+
+async def call_exists(db: Database, call_id: str) -> bool:
+    return bool(await db.pool.fetchval("SELECT 1 FROM calls WHERE call_id = $1", call_id))
+
+
+async def store_analytics(db: Database, call_id: str, numbers: CallAnalytics) -> None:
+    """Onto the call's row; an outcome the API recorded at the end is kept."""
+    await db.pool.execute(
+        "UPDATE calls SET summary = $2, sentiment = $3, lead_score = $4, lead_reasons = $5,"
+        " outcome = coalesce(outcome, $6) WHERE call_id = $1",
+        call_id,
+        numbers.summary,
+        numbers.sentiment,
+        numbers.lead_score,
+        json.dumps(numbers.lead_reasons),
+        numbers.outcome,
+    )
+
+
+async def import_listings(ctx: dict[str, Any], path: str, group_id: str) -> dict[str, Any]:
+    """A CSV or JSON file of listings into a tenant's graph (see ``ingest.listings``)."""
+    deps: Deps = ctx["deps"]
+    report = await import_file(deps.memory, ctx["redis"], group_id, path, limits=deps.limits)
+    deps.forget_names(group_id)
+    return report.as_dict()
+
+
+async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> dict[str, Any]:
+    """Everything of a caller, queued or stored (see ``ingest.erasure``)."""
+    deps: Deps = ctx["deps"]
+    erased = await erasure.erase_caller(
+        deps.memory,
+        deps.db,
+        ctx["redis"],
+        group_id,
+        caller_id,
+        queue_name=deps.settings.queue_name,
+        limits=deps.limits,
+    )
+    return erased.as_dict()
+
+
+FUNCTIONS = [ping, import_listings, erase_caller]
+"""Jobs with arq's default tries; ``ingest_call`` is added by ``build_worker`` with its own."""

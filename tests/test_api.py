@@ -101,7 +101,8 @@ async def test_caller_reads_timeline_erasure_and_audit(
     assert naive.status_code == 422 and naive.json()["error"]["code"] == "invalid_request"
 
     receipt = (await client.delete(f"/v1/callers/{caller_id}")).json()
-    assert receipt["callers"] == 1 and receipt["calls"] == 1 and set(receipt["recheck"].values()) == {0}
+    assert receipt["graph"]["callers"] == 1 and receipt["calls"] == 1
+    assert set(receipt["graph"]["recheck"].values()) == {0}
     assert (await client.get(f"/v1/callers/{caller_id}")).status_code == 404
     assert (await client.get(f"/v1/calls/{call['call_id']}")).status_code == 404
 
@@ -143,6 +144,7 @@ async def test_tenants_are_isolated(client: httpx.AsyncClient, api: Api, db: Dat
         ("POST", "/v1/calls/call-nope/turns", {"json": {"text": "hi"}}, 404, "call_not_found"),
         ("GET", "/v1/calls/call-nope", {}, 404, "call_not_found"),
         ("GET", "/v1/callers/nobody", {}, 404, "caller_not_found"),
+        ("DELETE", "/v1/callers/nobody", {}, 404, "caller_not_found"),
         ("GET", "/v1/traces/call-nope", {}, 404, "call_not_found"),
     ],
 )

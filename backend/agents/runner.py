@@ -36,6 +36,8 @@ from memory import CallerIdentified, Memory
 ON_TOPIC = "I can help with buying, selling, viewings and home loans. What would you like to do?"
 CIVIL = "I'm happy to help, but let's keep it civil. What can I do for you?"
 UNGROUNDED = "Let me check that properly before I quote anything. Could you tell me which home you mean?"
+NAMES_TTL_S = 60.0
+"""How stale the suburb and address lists may be (a listing import shows within this)."""
 HISTORY = 40
 """Conversation items kept between turns (what an LLM sees; the policy model reads the last)."""
 
@@ -101,6 +103,8 @@ class AgentRuntime:
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
         self.traces = tracing.install(upload=upload_traces)
         self._flushing: set[asyncio.Task[int]] = set()
+        self._names: dict[str, tuple[float, dict[str, str], dict[str, str]]] = {}
+        self._loading: dict[str, asyncio.Task[Any]] = {}
 
     async def open_call(
         self,
@@ -144,9 +148,25 @@ class AgentRuntime:
         return call
 
     async def refresh(self, call: CallContext) -> None:
-        """The names slot filling matches against: suburbs and listing addresses."""
-        call.suburbs = await self.memory.names(call.group_id, "Suburb")
-        call.addresses = await self.memory.names(call.group_id, "Property")
+        """The names slot filling matches against: suburbs and listing addresses, per tenant,
+        re-read in the background once older than NAMES_TTL_S (stale-while-revalidate)."""
+        group = call.group_id
+        cached = self._names.get(group)
+        if cached is None:
+            cached = await self._load_names(group)
+        elif time.monotonic() - cached[0] > NAMES_TTL_S and group not in self._loading:
+            self._loading[group] = task = asyncio.create_task(self._load_names(group))
+            task.add_done_callback(lambda _: self._loading.pop(group, None))
+        call.suburbs, call.addresses = cached[1], cached[2]
+
+    async def _load_names(self, group: str) -> tuple[float, dict[str, str], dict[str, str]]:
+        loaded = (
+            time.monotonic(),
+            await self.memory.names(group, "Suburb"),
+            await self.memory.names(group, "Property"),
+        )
+        self._names[group] = loaded
+        return loaded
 
     async def turn(self, call: CallContext, text: str, agent_name: str) -> TurnResult:
         """Run one caller turn from ``agent_name`` (the call's owner); store its trace."""

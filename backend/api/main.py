@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 import structlog
 from fastapi import FastAPI
@@ -20,10 +21,12 @@ from backend.calls import CallDesk
 from backend.config import Settings
 from backend.connections import Connections
 from backend.store import Database, tenants
+from ingest import enqueue_ingest
 from memory import Memory
 
 log = structlog.get_logger(__name__)
 CONSOLE = Path(__file__).with_name("console")
+REPLAY_EVERY_S = 15
 
 
 def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> FastAPI:
@@ -40,11 +43,17 @@ def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> F
             REAL_ESTATE, app.state.memory, db, from_settings(settings), upload_traces=settings.upload_traces
         )
         app.state.desk = CallDesk(
-            runtime, db, conns.redis, _enqueue, memory_budget_s=settings.memory_budget_ms / 1000
+            runtime,
+            db,
+            conns.redis,
+            functools.partial(enqueue_ingest, queue_name=settings.queue_name),
+            memory_budget_s=settings.memory_budget_ms / 1000,
         )
+        replayer = asyncio.create_task(_replay_forever(app.state.desk))
         try:
             yield
         finally:
+            replayer.cancel()
             await db.close()
             await app.state.memory.close()
             await conns.close()
@@ -57,10 +66,15 @@ def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> F
     return app
 
 
-async def _enqueue(redis: Any, db: Database, call_id: str, group_id: str) -> str:
-    from ingest import enqueue_ingest
-
-    return await enqueue_ingest(redis, db, call_id, group_id)
+async def _replay_forever(desk: CallDesk) -> None:
+    """Ended calls whose ingestion could not be enqueued (queue down) are sent again."""
+    while True:
+        await asyncio.sleep(REPLAY_EVERY_S)
+        try:
+            if sent := await desk.replay_pending():
+                log.info("ingestion replayed", calls=sent)
+        except Exception as exc:  # the next round tries again; the calls stay in Postgres
+            log.warning("ingestion replay failed", error=type(exc).__name__)
 
 
 async def _local_tenant(db: Database, settings: Settings) -> None:

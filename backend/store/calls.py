@@ -128,3 +128,14 @@ async def erase_caller(db: Database, group_id: str, caller_id: str) -> int:
         "DELETE FROM calls WHERE group_id = $1 AND caller_id = $2", group_id, caller_id
     )
     return int(status.split()[-1])
+
+
+async def unqueued(db: Database, older_than_s: float) -> list[dict[str, Any]]:
+    """Calls ended a while ago whose ingestion is not known to have reached the queue."""
+    rows = await db.pool.fetch(
+        "SELECT c.call_id, c.group_id FROM calls c LEFT JOIN ingestions i USING (call_id)"
+        " WHERE c.ended_at < now() - make_interval(secs => $1) AND (i.call_id IS NULL"
+        " OR (i.state = 'queued' AND i.enqueued_at < now() - make_interval(secs => $1))) LIMIT 500",
+        older_than_s,
+    )
+    return [dict(r) for r in rows]

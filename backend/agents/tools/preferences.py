@@ -12,8 +12,9 @@ from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, Subur
 
 
 def _episode_id(call: CallContext, what: str) -> str:
-    # One per call turn and kind: a retried tool call writes nothing twice.
-    return f"{call.call_id}:t{call.state.turns}:{what}"
+    # One per call turn and kind: a retried tool call writes nothing twice. "live:" keeps
+    # them apart from post-call extraction's ids (which count turns differently).
+    return f"{call.call_id}:live:t{call.state.turns}:{what}"
 
 
 @function_tool

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Request
 from backend.api.auth import Caller
 from backend.api.errors import ApiError
 from backend.store import audit
-from backend.store import calls as store
-from memory import CallerContext, ErasureReceipt, Fact
+from ingest import erase_caller
+from memory import CallerContext, Fact
 
 router = APIRouter(prefix="/v1/callers", tags=["callers"])
 
@@ -47,8 +47,20 @@ async def timeline(
 
 @router.delete("/{caller_id}")
 async def erase(request: Request, who: Caller, caller_id: str) -> dict[str, Any]:
-    """Erase the caller from the graph and their calls from Postgres; the receipt proves it."""
-    receipt: ErasureReceipt = await request.app.state.memory.erase_caller(who.tenant.group_id, caller_id)
-    calls = await store.erase_caller(request.app.state.db, who.tenant.group_id, caller_id)
-    await audit.record(request.app.state.db, who, "caller.erase", f"caller:{caller_id}", calls=calls)
-    return {**receipt.model_dump(), "calls": calls}
+    """Erase the caller: queued ingestions, calls and transcripts, and the graph, under the
+    tenant's write lock; the receipt proves it."""
+    state = request.app.state
+    if state.conns.redis is None:
+        raise ConnectionError("the queue is not reachable")
+    erased = await erase_caller(
+        state.memory,
+        state.db,
+        state.conns.redis,
+        who.tenant.group_id,
+        caller_id,
+        queue_name=state.settings.queue_name,
+    )
+    if erased.receipt is None and not erased.calls:
+        raise ApiError(404, "caller_not_found", f"no caller {caller_id}")
+    await audit.record(state.db, who, "caller.erase", f"caller:{caller_id}", calls=erased.calls)
+    return erased.as_dict()

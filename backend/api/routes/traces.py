@@ -11,6 +11,7 @@ from backend.api.auth import Caller
 from backend.calls import CallNotFound
 from backend.store import audit
 from backend.store import calls as store
+from ingest import ledger
 
 router = APIRouter(prefix="/v1", tags=["operations"])
 
@@ -59,9 +60,4 @@ async def traces(request: Request, who: Caller, call_id: str) -> dict[str, Any]:
 @router.get("/ingest/failed")
 async def failed_ingestions(request: Request, who: Caller) -> dict[str, Any]:
     """Calls whose ingestion went to the dead-letter list, with the reason."""
-    rows = await request.app.state.db.pool.fetch(
-        "SELECT call_id, job_id, attempts, error, enqueued_at, finished_at FROM ingestions"
-        " WHERE group_id = $1 AND state = 'dead' ORDER BY finished_at",
-        who.tenant.group_id,
-    )
-    return {"failed": [dict(r) for r in rows]}
+    return {"failed": await ledger.dead_letters(request.app.state.db, who.tenant.group_id)}
