@@ -93,7 +93,7 @@ async def _level(base: str, concurrency: int, turns: int, think_s: float) -> dic
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        await _caller(client, -1, 3, 0, [])  # warm up the process (first requests load code paths)
+        await _caller(client, -1, len(TURNS), 0, [])  # warm up: first uses load code and caches
         began = time.perf_counter()
         await asyncio.gather(*(_caller(client, n, turns, think_s, latencies) for n in range(concurrency)))
         elapsed = time.perf_counter() - began
