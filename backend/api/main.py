@@ -20,6 +20,7 @@ from backend.api.routes import callers, calls, health, traces
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.connections import Connections
+from backend.demo import seed_demo
 from backend.store import Database, tenants
 from ingest import enqueue_ingest
 from memory import Memory
@@ -38,7 +39,9 @@ def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> F
         app.state.conns, app.state.settings, app.state.keys = conns, settings, {}
         app.state.memory = await Memory.open(settings)
         app.state.db = db = await Database.open(settings.database_url or "")
-        await _local_tenant(db, settings)
+        local = await _local_tenant(db, settings)
+        if (embedded or settings.embedded)["graph"]:
+            await _demo_listings(app.state.memory, local.group_id)
         runtime = AgentRuntime(
             REAL_ESTATE, app.state.memory, db, from_settings(settings), upload_traces=settings.upload_traces
         )
@@ -77,9 +80,17 @@ async def _replay_forever(desk: CallDesk) -> None:
             log.warning("ingestion replay failed", error=type(exc).__name__)
 
 
-async def _local_tenant(db: Database, settings: Settings) -> None:
+async def _local_tenant(db: Database, settings: Settings) -> tenants.Tenant:
     """The embedded default's tenant; its key is printed once, when it is made."""
     wanted = settings.api_key.get_secret_value() if settings.api_key else None
     tenant, key = await tenants.ensure_local(db, wanted)
     if key and not wanted:
         print(f"Local tenant {tenant.name!r} created. API key (shown once): {key}", flush=True)
+    return tenant
+
+
+async def _demo_listings(memory: Memory, group_id: str) -> None:
+    """The embedded default ships with generated demo listings until real ones are imported."""
+    if not await memory.names(group_id, "Property"):
+        added = await seed_demo(memory, group_id)
+        log.info("demo listings seeded", listings=added)
