@@ -108,11 +108,11 @@ class CallDesk:
             agent=root,
             started_at=now,
             metadata=metadata or {},
+            greeting=greeting,
             name=name,
             phone=phone,
             email=email,
         )
-        await store.add_greeting(self.db, call_id, greeting, root, now)
         await audit.record(self.db, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
         self._keep(call_id, LiveCall(ctx, root))
         known = ctx.caller

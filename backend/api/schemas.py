@@ -60,7 +60,7 @@ class EndCall(BaseModel):
     outcome: str | None = Field(default=None, max_length=200)
 
 
-class CallEnded(BaseModel):
+class EndResult(BaseModel):
     call_id: str
     job_id: str
 

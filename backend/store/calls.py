@@ -19,24 +19,34 @@ async def create(
     agent: str,
     started_at: datetime,
     metadata: dict[str, Any],
+    greeting: str,
     name: str | None = None,
     phone: str | None = None,
     email: str | None = None,
 ) -> None:
-    await db.pool.execute(
-        "INSERT INTO calls (call_id, group_id, channel, caller_id, active_agent, started_at, metadata,"
-        " caller_name, caller_phone, caller_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        call_id,
-        group_id,
-        channel,
-        caller_id,
-        agent,
-        started_at,
-        json.dumps(metadata),
-        name,
-        phone,
-        email,
-    )
+    """The call and its greeting (turn 0), together or not at all."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO calls (call_id, group_id, channel, caller_id, active_agent, started_at, metadata,"
+            " caller_name, caller_phone, caller_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            call_id,
+            group_id,
+            channel,
+            caller_id,
+            agent,
+            started_at,
+            json.dumps(metadata),
+            name,
+            phone,
+            email,
+        )
+        await conn.execute(
+            "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, 0, 'agent', $2, $3, $4)",
+            call_id,
+            greeting,
+            agent,
+            started_at,
+        )
 
 
 async def get(db: Database, group_id: str, call_id: str) -> dict[str, Any] | None:
@@ -92,16 +102,6 @@ async def add_turn(
         tool_calls,
     )
     return row is not None
-
-
-async def add_greeting(db: Database, call_id: str, greeting: str, agent: str, at: datetime) -> None:
-    await db.pool.execute(
-        "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, 0, 'agent', $2, $3, $4)",
-        call_id,
-        greeting,
-        agent,
-        at,
-    )
 
 
 async def turns(db: Database, call_id: str) -> list[dict[str, Any]]:

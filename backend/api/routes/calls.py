@@ -15,9 +15,8 @@ from starlette.requests import HTTPConnection
 
 from backend.api.auth import Caller, principal
 from backend.api.errors import ApiError, body
-from backend.api.schemas import CallEnded, CallRecord, CallStarted, EndCall, StartCall, TurnIn, TurnOut
-from backend.calls import CallDesk, CallNotFound
-from backend.calls import CallEnded as Ended
+from backend.api.schemas import CallRecord, CallStarted, EndCall, EndResult, StartCall, TurnIn, TurnOut
+from backend.calls import CallDesk, CallEnded, CallNotFound
 from backend.store import audit
 from backend.store import calls as store
 from backend.store.tenants import Principal
@@ -61,10 +60,10 @@ async def turn(request: Request, who: Caller, call_id: str, turn: TurnIn) -> Tur
 
 
 @router.post("/{call_id}/end")
-async def end_call(request: Request, who: Caller, call_id: str, end: EndCall | None = None) -> CallEnded:
+async def end_call(request: Request, who: Caller, call_id: str, end: EndCall | None = None) -> EndResult:
     """Close the call and enqueue its ingestion (once, however often this is called)."""
     job_id = await _desk(request).end(who, call_id, end.outcome if end else None)
-    return CallEnded(call_id=call_id, job_id=job_id)
+    return EndResult(call_id=call_id, job_id=job_id)
 
 
 @router.get("/{call_id}")
@@ -139,7 +138,7 @@ async def _turn_from(websocket: WebSocket, desk: CallDesk, who: Principal, call_
         await websocket.send_json(body("invalid_request", str(exc.errors()[0]["msg"])))
     except ApiError as exc:
         await websocket.send_json(body(exc.code, exc.message))
-    except Ended as exc:
+    except CallEnded as exc:
         await websocket.send_json(body("call_ended", str(exc)))
 
 
