@@ -36,8 +36,7 @@ log = structlog.get_logger(__name__)
 
 @dataclass(frozen=True)
 class Limits:
-    """How hard a worker tries. ``max_tries`` would be ``SWITCHBOARD_INGEST_MAX_TRIES``
-    once ``Settings`` has the field; until then it is read with a default."""
+    """How hard a worker tries (``max_tries`` comes from ``SWITCHBOARD_INGEST_MAX_TRIES``)."""
 
     max_tries: int = 5
     """Tries of one call before it goes to the dead-letter list."""

@@ -34,6 +34,16 @@ async def mem(stack: Settings):  # type: ignore[no-untyped-def]
     await memory.close()
 
 
+@pytest.fixture(scope="session")
+async def db(stack: Settings):  # type: ignore[no-untyped-def]
+    """One Postgres pool (migrated) on the session's embedded stack."""
+    from backend.store import Database
+
+    database = await Database.open(stack.database_url or "")
+    yield database
+    await database.close()
+
+
 @pytest.fixture
 def group() -> str:
     """A fresh tenant (its own graph) per test."""
@@ -83,16 +93,12 @@ def api(stack: Settings) -> Iterator[Api]:
 
 
 @pytest.fixture(scope="session")
-async def local_group(api: Api, stack: Settings, mem) -> str:  # type: ignore[no-untyped-def]
+async def local_group(api: Api, db, mem) -> str:  # type: ignore[no-untyped-def]
     """The local tenant's graph group, with the demo listings in it."""
     from backend.demo import seed_demo
-    from backend.store import Database, tenants
+    from backend.store import tenants
 
-    db = await Database.open(stack.database_url or "")
-    try:
-        who = await tenants.authenticate(db, api.key)
-    finally:
-        await db.close()
+    who = await tenants.authenticate(db, api.key)
     assert who is not None
     await seed_demo(mem, who.tenant.group_id)
     return who.tenant.group_id

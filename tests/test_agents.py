@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import threading
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import ClassVar
@@ -24,12 +23,6 @@ from memory import Memory
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 
-
-@pytest.fixture(scope="session")
-async def db(stack: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(stack.database_url or "")
-    yield database
-    await database.close()
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ import httpx
 import pytest
 import websockets
 
-from backend.config import Settings
 from backend.store import Database, audit, tenants
 from tests.conftest import Api
 
@@ -22,12 +21,6 @@ async def client(api: Api, local_group: str) -> AsyncIterator[httpx.AsyncClient]
     async with httpx.AsyncClient(base_url=api.base_url, headers=api.headers, timeout=60) as c:
         yield c
 
-
-@pytest.fixture(scope="session")
-async def db(stack: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(stack.database_url or "")
-    yield database
-    await database.close()
 
 
 def _phone() -> str:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator
 
-import pytest
 from arq import create_pool
 from arq.connections import RedisSettings
 
@@ -19,13 +17,6 @@ from backend.store import calls as store
 from ingest import enqueue_ingest
 from ingest.ledger import row
 from memory import Memory
-
-
-@pytest.fixture(scope="session")
-async def db(stack: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(stack.database_url or "")
-    yield database
-    await database.close()
 
 
 async def test_an_ended_call_waits_for_the_queue_and_is_replayed(

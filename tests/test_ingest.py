@@ -50,12 +50,6 @@ MON = datetime(2026, 11, 2, 9, tzinfo=UTC)
 WED = MON + timedelta(days=2)
 
 
-@pytest.fixture(scope="module")
-async def db(stack: Settings) -> AsyncIterator[Database]:
-    database = await Database.open(stack.database_url or "")
-    yield database
-    await database.close()
-
 
 @pytest.fixture
 def settings(stack: Settings) -> Settings:

@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from backend.agents.context import CallContext, CeilingReached
 from backend.pii import redact
+from backend.store.traces import HANDOFF_PAYLOAD
 from memory import Handoff as HandoffEpisode
 
 
@@ -49,7 +50,7 @@ def recorded_handoff(source: str, target: Agent[CallContext], description: str) 
         }
         call.turn.handoffs.append(record)
         call.emit({"type": "handoff", **record})
-        with custom_span("handoff.payload", data=redact(record)):
+        with custom_span(HANDOFF_PAYLOAD, data=redact(record)):
             pass  # the SDK's handoff span names the agents; this one keeps the payload
         await call.memory.record(
             call.episode(

@@ -17,7 +17,7 @@ from backend.api.auth import Caller, principal
 from backend.api.errors import ApiError, body
 from backend.api.schemas import CallRecord, CallStarted, EndCall, EndResult, StartCall, TurnIn, TurnOut
 from backend.calls import CallDesk, CallEnded, CallNotFound
-from backend.store import audit
+from backend.store import audit, traces
 from backend.store import calls as store
 from backend.store.tenants import Principal
 
@@ -74,11 +74,6 @@ async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
         raise CallNotFound(call_id)
     await audit.record(db, who, "call.read", f"call:{call_id}")
     await _desk(request).runtime.settle()
-    handoffs = await db.pool.fetch(
-        "SELECT s.data FROM spans s JOIN traces t USING (trace_id) WHERE t.call_id = $1"
-        " AND s.name = 'handoff.payload' ORDER BY s.started_at",
-        call_id,
-    )
     return CallRecord(
         call_id=call_id,
         channel=call["channel"],
@@ -88,7 +83,7 @@ async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
         agent=call["active_agent"],
         outcome=call["outcome"],
         transcript=await store.turns(db, call_id),
-        handoffs=[json.loads(h["data"]).get("data", {}) for h in handoffs],
+        handoffs=traces.handoffs(await traces.of_call(db, call_id)),
         ingestion={"job_id": call["job_id"], "state": call["ingestion"]} if call["job_id"] else None,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -11,6 +10,7 @@ from backend.api.auth import Caller
 from backend.calls import CallNotFound
 from backend.store import audit
 from backend.store import calls as store
+from backend.store import traces as store_traces
 from ingest import ledger
 
 router = APIRouter(prefix="/v1", tags=["operations"])
@@ -24,37 +24,7 @@ async def traces(request: Request, who: Caller, call_id: str) -> dict[str, Any]:
         raise CallNotFound(call_id)
     await audit.record(db, who, "trace.read", f"call:{call_id}")
     await request.app.state.desk.runtime.settle()
-    rows = await db.pool.fetch(
-        "SELECT t.trace_id, t.workflow, t.started_at AS trace_started, s.span_id, s.parent_id, s.kind,"
-        " s.name, s.started_at, s.duration_ms, s.data, s.error FROM traces t"
-        " LEFT JOIN spans s USING (trace_id) WHERE t.call_id = $1 ORDER BY t.started_at, s.started_at",
-        call_id,
-    )
-    out: dict[str, dict[str, Any]] = {}
-    for r in rows:
-        trace = out.setdefault(
-            r["trace_id"],
-            {
-                "trace_id": r["trace_id"],
-                "workflow": r["workflow"],
-                "started_at": r["trace_started"],
-                "spans": [],
-            },
-        )
-        if r["span_id"]:
-            trace["spans"].append(
-                {
-                    "span_id": r["span_id"],
-                    "parent_id": r["parent_id"],
-                    "kind": r["kind"],
-                    "name": r["name"],
-                    "started_at": r["started_at"],
-                    "duration_ms": r["duration_ms"],
-                    "data": json.loads(r["data"]),
-                    "error": json.loads(r["error"]) if r["error"] else None,
-                }
-            )
-    return {"call_id": call_id, "traces": list(out.values())}
+    return {"call_id": call_id, "traces": await store_traces.of_call(db, call_id)}
 
 
 @router.get("/ingest/failed")

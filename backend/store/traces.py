@@ -1,0 +1,41 @@
+"""Reading back the agent traces ``backend.agents.tracing`` writes."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from backend.store.db import Database
+
+HANDOFF_PAYLOAD = "handoff.payload"
+"""The custom span that carries a handoff's payload (``backend.agents.handoffs``)."""
+
+
+async def of_call(db: Database, call_id: str) -> list[dict[str, Any]]:
+    """Every trace of a call, oldest first, each with its spans in order."""
+    traces = await db.pool.fetch(
+        "SELECT trace_id, workflow, started_at FROM traces WHERE call_id = $1 ORDER BY started_at",
+        call_id,
+    )
+    spans = await db.pool.fetch(
+        "SELECT trace_id, span_id, parent_id, kind, name, started_at, duration_ms, data, error"
+        " FROM spans WHERE trace_id = ANY($1::text[]) ORDER BY started_at",
+        [t["trace_id"] for t in traces],
+    )
+    out = {t["trace_id"]: {**dict(t), "spans": []} for t in traces}
+    for s in spans:
+        span = dict(s)
+        span["data"] = json.loads(span["data"])
+        span["error"] = json.loads(span["error"]) if span["error"] else None
+        out[span.pop("trace_id")]["spans"].append(span)
+    return list(out.values())
+
+
+def handoffs(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The handoff payloads recorded in ``traces``, in order."""
+    return [
+        span["data"].get("data", {})
+        for trace in traces
+        for span in trace["spans"]
+        if span["name"] == HANDOFF_PAYLOAD
+    ]
