@@ -18,8 +18,7 @@ from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
 from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
 from backend.embedded.process import ChildServer
 from backend.logs import configure_logging
-from ingest.bench import bench_ingest
-from ingest.cli import import_app, ingest_app
+from ingest.cli import bench_ingest, import_app, ingest_app
 
 app = typer.Typer(
     name="switchboard",

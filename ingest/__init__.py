@@ -1,16 +1,29 @@
-"""Switchboard ingestion: arq workers that turn finished calls into memory."""
+"""Switchboard ingestion: arq workers that turn finished calls into memory.
 
-from ingest.erasure import CallerErased, erase_caller
-from ingest.jobs import enqueue_ingest, replay
-from ingest.worker import Limits, build_worker, group_lock, run_worker
+The names below are imported on first use: ``switchboard`` commands that only read the
+ledger do not pay for loading memory and Graphiti."""
 
-__all__ = [
-    "CallerErased",
-    "Limits",
-    "build_worker",
-    "enqueue_ingest",
-    "erase_caller",
-    "group_lock",
-    "replay",
-    "run_worker",
-]
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
+
+_HOMES = {
+    "CallerErased": "ingest.erasure",
+    "erase_caller": "ingest.erasure",
+    "enqueue_ingest": "ingest.jobs",
+    "replay": "ingest.jobs",
+    "Limits": "ingest.worker",
+    "build_worker": "ingest.worker",
+    "group_lock": "ingest.worker",
+    "run_worker": "ingest.worker",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_HOMES)

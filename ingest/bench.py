@@ -16,9 +16,8 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Any
 
-import typer
 from arq import create_pool
 from arq.connections import RedisSettings
 
@@ -305,16 +304,9 @@ def _result(rows: list[dict], wall_s: float, limits: Limits) -> dict:
     }
 
 
-def bench_ingest(
-    calls: Annotated[int, typer.Option(min=1, help="Synthetic calls of 20 turns.")] = 200,
-    max_jobs: Annotated[int, typer.Option(min=1, help="Jobs the worker runs at a time.")] = 10,
-    model_threads: Annotated[int, typer.Option(min=0, help="Model threads (0: torch default).")] = 0,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
-    data_dir: Annotated[
-        Path | None, typer.Option("--data-dir", help="Stack data dir (default: a temporary one).")
-    ] = None,
-) -> None:
-    """Post-call ingestion throughput (calls/s) and job latency, offline extractor, real worker."""
+def run(calls: int, max_jobs: int, model_threads: int, json_path: Path | None, data_dir: Path | None) -> None:
+    """``switchboard bench ingest`` (options in ingest/cli.py): a fresh embedded stack unless
+    ``data_dir``, ``calls`` synthetic calls through a real worker; prints and writes JSON."""
     from rich.console import Console
     from rich.progress import Progress
 

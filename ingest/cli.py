@@ -20,9 +20,6 @@ from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
 from backend.embedded import running_services
 from backend.store import Database
 from ingest import ledger
-from ingest.jobs import replay
-from ingest.listings import import_file
-from ingest.worker import Limits
 
 ingest_app = typer.Typer(help="Post-call ingestion: the ledger, dead letters, replays.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data into a tenant's graph.", no_args_is_help=True)
@@ -127,6 +124,8 @@ def replay_call(
     data_dir: DataDir = None,
 ) -> None:
     """Queue a call's ingestion again with a fresh try count."""
+    from ingest.jobs import replay
+
     settings = resolved_settings(data_dir)
     try:
         job_id = _run(settings, lambda db, redis: replay(redis, db, call_id, queue_name=settings.queue_name))
@@ -145,6 +144,8 @@ def import_listings(
     as_json: AsJson = False,
 ) -> None:
     """Listings into a tenant's graph: new, re-priced and sold ones recorded, the rest untouched."""
+    from ingest.listings import import_file
+    from ingest.worker import Limits
     from memory import Memory
 
     settings = resolved_settings(data_dir)
@@ -190,3 +191,18 @@ def _show_import(file: Path, report: dict[str, Any]) -> None:
     Console().print(table)
     for error in report["errors"][:20]:
         console.print(f"row {error['row']}: {error['reason']}", highlight=False)
+
+
+def bench_ingest(
+    calls: Annotated[int, typer.Option(min=1, help="Synthetic calls of 20 turns.")] = 200,
+    max_jobs: Annotated[int, typer.Option(min=1, help="Jobs the worker runs at a time.")] = 10,
+    model_threads: Annotated[int, typer.Option(min=0, help="Model threads (0: torch default).")] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Stack data dir (default: a temporary one).")
+    ] = None,
+) -> None:
+    """Post-call ingestion throughput (calls/s) and job latency, offline extractor, real worker."""
+    from ingest import bench
+
+    bench.run(calls, max_jobs, model_threads, json_path, data_dir)
