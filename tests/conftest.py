@@ -79,7 +79,10 @@ def api(stack: Settings) -> Iterator[Api]:
     settings = stack.model_copy(update={"api_key": SecretStr(API_KEY), "max_turn_chars": 2000})
     port = free_port()
     server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+        # No replayer: it would enqueue other tests' ended calls (tests/test_calls.py covers it).
+        uvicorn.Config(
+            create_app(settings, replay_every_s=None), host="127.0.0.1", port=port, log_level="warning"
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

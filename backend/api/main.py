@@ -30,8 +30,15 @@ CONSOLE = Path(__file__).with_name("console")
 REPLAY_EVERY_S = 15
 
 
-def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> FastAPI:
-    """``settings`` with concrete URLs; ``embedded`` as in ``Connections.open``."""
+def create_app(
+    settings: Settings,
+    embedded: dict[str, bool] | None = None,
+    *,
+    replay_every_s: float | None = REPLAY_EVERY_S,
+) -> FastAPI:
+    """``settings`` with concrete URLs; ``embedded`` as in ``Connections.open``;
+    ``replay_every_s``: how often ended calls that never reached the queue are sent (None:
+    never, for a test server sharing its database with other tests' calls)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -52,11 +59,14 @@ def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> F
             functools.partial(enqueue_ingest, queue_name=settings.queue_name),
             memory_budget_s=settings.memory_budget_ms / 1000,
         )
-        replayer = asyncio.create_task(_replay_forever(app.state.desk))
+        replayer = (
+            asyncio.create_task(_replay_forever(app.state.desk, replay_every_s)) if replay_every_s else None
+        )
         try:
             yield
         finally:
-            replayer.cancel()
+            if replayer:
+                replayer.cancel()
             await db.close()
             await app.state.memory.close()
             await conns.close()
@@ -69,10 +79,10 @@ def create_app(settings: Settings, embedded: dict[str, bool] | None = None) -> F
     return app
 
 
-async def _replay_forever(desk: CallDesk) -> None:
+async def _replay_forever(desk: CallDesk, every_s: float) -> None:
     """Ended calls whose ingestion could not be enqueued (queue down) are sent again."""
     while True:
-        await asyncio.sleep(REPLAY_EVERY_S)
+        await asyncio.sleep(every_s)
         try:
             if sent := await desk.replay_pending():
                 log.info("ingestion replayed", calls=sent)
