@@ -17,13 +17,13 @@ from arq.connections import ArqRedis
 from redis.exceptions import RedisError
 
 from backend import metrics
-from backend.agents.context import CallContext
+from backend.agents.clock import local, zone_of
+from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.store import Database, audit
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from ingest.ledger import job_id_of
-from memory import CallerContext
 
 log = structlog.get_logger(__name__)
 
@@ -47,8 +47,8 @@ class LiveCall:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     ended: bool = False
-    refresh: asyncio.Task[CallerContext | None] | None = None
-    """The caller's context being re-read after the last turn (stale-while-revalidate)."""
+    transferred: bool = False
+    """Handed to a person: further turns get the holding reply, the agents do not run."""
 
     def emit(self, event: dict[str, Any]) -> None:
         for queue in self.listeners:
@@ -75,11 +75,8 @@ class CallDesk:
         db: Database,
         redis: ArqRedis | None,
         enqueue: Enqueue,
-        *,
-        memory_budget_s: float = 0.15,
     ) -> None:
         self.runtime, self.db, self.redis, self.enqueue = runtime, db, redis, enqueue
-        self.memory_budget_s = memory_budget_s
         self.live: OrderedDict[str, LiveCall] = OrderedDict()
         self._opening: dict[str, asyncio.Lock] = {}
 
@@ -95,7 +92,9 @@ class CallDesk:
     ) -> Started:
         group, call_id, now = who.tenant.group_id, "call-" + uuid.uuid4().hex, datetime.now(UTC)
         began = time.perf_counter()
-        ctx = await self.runtime.open_call(group, call_id, now=now, phone=phone, name=name, email=email)
+        ctx = await self.runtime.open_call(
+            group, call_id, now=now, phone=phone, name=name, email=email, tz=zone_of(who.tenant.timezone)
+        )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
         root = self.runtime.vertical.root.name
         greeting = self.runtime.vertical.greeting(ctx)
@@ -134,8 +133,9 @@ class CallDesk:
         async with live.lock:
             if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
+            if live.transferred:
+                return await self._hold(who, live, text)
             began = time.perf_counter()
-            await self._revalidated(live)
             live.ctx.now = datetime.now(UTC)
             live.ctx.emit = live.emit
             result = await self.runtime.turn(live.ctx, text, live.agent)
@@ -149,16 +149,54 @@ class CallDesk:
                 at=live.ctx.now,
                 handoffs=len(result.handoffs),
                 tool_calls=len(result.tool_calls),
+                working_set=live.ctx.state.working_set(),
+                context=result.context,
             )
             if not stored:  # ended by another process while this turn ran
                 live.ended = True
                 raise CallEnded(f"call {call_id} has ended")
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
-            self._revalidate(live)
             latency = (time.perf_counter() - began) * 1000
             metrics.observe_turn(result, latency)
             _stream_reply(live, result)
+            if result.escalated:
+                await self._transfer(live, result)
             return result, latency
+
+    async def _hold(self, who: Principal, live: LiveCall, text: str) -> tuple[TurnResult, float]:
+        """A turn of a call handed to a person: the holding reply (or, out of business hours,
+        the tenant's after-hours policy), stored as a turn like any other; no agent runs."""
+        began = time.perf_counter()
+        ctx = live.ctx
+        ctx.now = datetime.now(UTC)
+        result = TurnResult(reply=ctx.hours.holding_reply(local(ctx.now, ctx.tz)), agent=live.agent)
+        stored = await store.add_turn(
+            self.db,
+            ctx.call_id,
+            caller_text=text,
+            reply=result.reply,
+            agent=live.agent,
+            at=ctx.now,
+            handoffs=0,
+            tool_calls=0,
+        )
+        if not stored:
+            live.ended = True
+            raise CallEnded(f"call {ctx.call_id} has ended")
+        await audit.record(self.db, who, "caller.turn", f"caller:{ctx.caller_id}", call_id=ctx.call_id)
+        latency = (time.perf_counter() - began) * 1000
+        metrics.observe_turn(result, latency)
+        _stream_reply(live, result)
+        return result, latency
+
+    async def _transfer(self, live: LiveCall, result: TurnResult) -> None:
+        """Hand the call to a person: status and brief in Postgres (so a rebuilt call keeps
+        holding), then a ``transfer`` event, after the reply, for a person's console or the
+        voice bridge. The brief is never logged."""
+        assert result.brief is not None
+        await store.transfer(self.db, live.ctx.call_id, result.brief, live.ctx.now)
+        live.transferred = True
+        live.emit({"type": "transfer", "agent": result.agent, "brief": result.brief})
 
     async def end(self, who: Principal, call_id: str, outcome: str | None = None) -> str:
         """Close the call (idempotent) and enqueue its ingestion exactly once; the job id."""
@@ -229,13 +267,18 @@ class CallDesk:
         if call["ended_at"] is not None:
             raise CallEnded(f"call {call_id} has ended")
         ctx = await self.runtime.open_call(
-            who.tenant.group_id, call_id, now=datetime.now(UTC), caller_id=call["caller_id"]
+            who.tenant.group_id,
+            call_id,
+            now=datetime.now(UTC),
+            caller_id=call["caller_id"],
+            tz=zone_of(who.tenant.timezone),
         )
+        ctx.state = CallState.restore(call["working_set"])
         ctx.state.history = [
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}
             for t in await store.turns(self.db, call_id)
         ]
-        live = LiveCall(ctx, call["active_agent"])
+        live = LiveCall(ctx, call["active_agent"], transferred=call["status"] == "transferred")
         self._keep(call_id, live)
         return live
 
@@ -249,26 +292,6 @@ class CallDesk:
         while len(self.live) > LIVE_CALLS:
             self.live.popitem(last=False)
 
-    def _revalidate(self, live: LiveCall) -> None:
-        """Re-read the caller's context in the background: the turn's writes show next turn."""
-        ctx = live.ctx
-        if ctx.caller_id and (live.refresh is None or live.refresh.done()):
-            live.refresh = asyncio.create_task(
-                ctx.memory.recall_caller(ctx.group_id, caller_id=ctx.caller_id)
-            )
-            live.refresh.add_done_callback(_quiet)
-
-    async def _revalidated(self, live: LiveCall) -> None:
-        """Use the fresh context if it arrives within the memory budget; past that the
-        stale one serves this turn."""
-        task = live.refresh
-        if task is None:
-            return
-        if not task.done():
-            await asyncio.wait({task}, timeout=self.memory_budget_s)
-        if task.done() and not task.cancelled() and task.exception() is None:
-            live.ctx.caller = task.result() or live.ctx.caller
-
 
 async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
     try:
@@ -279,12 +302,6 @@ async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncI
                 return
     finally:
         live.listeners.discard(queue)
-
-
-def _quiet(task: asyncio.Task[Any]) -> None:
-    """A failed refresh only means the stale context serves a while longer."""
-    if not task.cancelled():
-        task.exception()
 
 
 def _stream_reply(live: LiveCall, result: TurnResult) -> None:

@@ -8,13 +8,13 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
+from backend.config import ENV_PREFIX, Settings, SettingsError, check_timezone, load_settings
 from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
 from backend.embedded.process import ChildServer
 from backend.logs import configure_logging
@@ -203,15 +203,27 @@ def _with_db(data_dir: Path | None, work):  # type: ignore[no-untyped-def]
 
 
 @tenants_app.command("create")
-def tenants_create(name: str, data_dir: DataDir = None) -> None:
+def tenants_create(
+    name: str,
+    data_dir: DataDir = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Its IANA time zone [default: SWITCHBOARD_TIMEZONE, else the region's]."),
+    ] = None,
+) -> None:
     """A new tenant with its own graph; prints its API key once."""
     from backend.store import tenants
 
+    zone = timezone or _settings(data_dir=data_dir).business_timezone
     try:
-        tenant, key = _with_db(data_dir, lambda db: tenants.create(db, name))
+        check_timezone(zone)
+    except ValueError as exc:
+        _fail(f"--timezone: {exc}")
+    try:
+        tenant, key = _with_db(data_dir, lambda db: tenants.create(db, name, timezone=zone))
     except tenants.TenantExists as exc:
         _fail(str(exc))
-    console.print(f"tenant {tenant.name} (graph {tenant.group_id})", highlight=False)
+    console.print(f"tenant {tenant.name} (graph {tenant.group_id}, {tenant.timezone})", highlight=False)
     print(key)
 
 
@@ -223,16 +235,17 @@ def tenants_list(
     """Tenants, their graphs and live key ids (keys themselves are never stored)."""
     from backend.store import tenants
 
-    rows = _with_db(data_dir, tenants.listing)
+    zone = _settings(data_dir=data_dir).business_timezone  # for tenants made before they had zones
+    rows = _with_db(data_dir, lambda db: tenants.listing(db, zone))
     if as_json:
         print(json.dumps(rows, default=str, indent=2))
         return
     table = Table(title="tenants")
-    for column in ("name", "tenant id", "graph", "created", "live keys"):
+    for column in ("name", "tenant id", "graph", "time zone", "created", "live keys"):
         table.add_column(column)
     for r in rows:
         created = f"{r['created_at']:%Y-%m-%d}"
-        table.add_row(r["name"], r["tenant_id"], r["group_id"], created, ", ".join(r["keys"]))
+        table.add_row(r["name"], r["tenant_id"], r["group_id"], r["timezone"], created, ", ".join(r["keys"]))
     Console().print(table)
 
 
@@ -384,8 +397,41 @@ def bench_chat(
     for level, stats in result["concurrency"].items():
         rows.append((f"{level} concurrent: p50 / p95 (ms)", f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f}"))
         rows.append((f"{level} concurrent: turns/s", f"{stats['turns_per_s']:.0f}"))
+        assembly = f"{stats['context_p50_ms']:.1f} / {stats['context_p95_ms']:.1f}"
+        rows.append((f"{level} concurrent: turn context p50 / p95 (ms)", assembly))
     show(f"chat benchmark — {turns} turns per call, {think_ms} ms think time, policy model, HTTP", rows)
     write_json(json_path, result)
+
+
+eval_app = typer.Typer(help="Evaluations: scenario suites; print a table, write JSON with --json.")
+app.add_typer(eval_app, name="eval", no_args_is_help=True)
+
+
+@eval_app.command("calls")
+def eval_calls(
+    small: Annotated[bool, typer.Option("--small", help="Only the small (CI) set.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    only: Annotated[str | None, typer.Option(help="A scenario name, a kind, or a glob.")] = None,
+    require: Annotated[
+        float | None, typer.Option(min=0, max=1, help="Exit 1 if the pass rate is below this.")
+    ] = None,
+    scenario_set: Annotated[
+        Literal["dev", "heldout"],
+        typer.Option("--set", help="dev, or heldout: sealed, run only to measure (docs/evals.md)."),
+    ] = "dev",
+) -> None:
+    """Conversation scenarios, written from the caller's side, over HTTP on a fresh stack."""
+    from backend.evals import calls
+
+    code = calls.main(
+        small=small,
+        json_path=json_path,
+        only=only,
+        require=require,
+        console=console,
+        scenario_set=scenario_set,
+    )
+    raise typer.Exit(code)
 
 
 def main() -> None:

@@ -7,9 +7,12 @@ never imports this module: it receives the values it needs.
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
 from pydantic import Field, SecretStr, ValidationError, field_validator
@@ -24,6 +27,34 @@ DATABASE_SCHEMES = {"postgres", "postgresql"}
 
 class SettingsError(ValueError):
     """Raised when the environment holds an invalid setting; names the variable."""
+
+
+FALLBACK_TIMEZONE = "UTC"
+
+
+def check_timezone(name: str) -> str:
+    """``name`` if it is an IANA time zone zoneinfo knows (e.g. Australia/Sydney), else ValueError."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a tz path that is a directory
+        raise ValueError(f"{name!r} is not an IANA time zone (e.g. Australia/Sydney, UTC)") from None
+    return name
+
+
+@lru_cache(maxsize=32)
+def region_timezone(region: str) -> str:
+    """The zone a phone region implies: that of phonenumbers' example fixed-line number for it
+    (AU → Australia/Sydney, US → America/New_York, GB → Europe/London), else UTC."""
+    from phonenumbers import timezone  # its prefix tables cost ~12 ms: load them only when asked
+
+    example = phonenumbers.example_number(region)
+    zones = timezone.time_zones_for_number(example) if example else ()
+    for zone in zones:
+        try:
+            return check_timezone(zone)
+        except ValueError:  # "Etc/Unknown", or a zone this machine's tz database lacks
+            continue
+    return FALLBACK_TIMEZONE
 
 
 def _require_scheme(url: str | None, schemes: set[str], example: str) -> str | None:
@@ -71,6 +102,9 @@ class Settings(BaseSettings):
     default_region: str = "AU"
     """Region used to read phone numbers written without a country code."""
 
+    timezone: str | None = None
+    """The business time zone (IANA) tenants get by default. Unset: the region's (AU → Australia/Sydney)."""
+
     api_key: SecretStr | None = None
     """When set on first start, the local tenant gets this key."""
 
@@ -85,6 +119,10 @@ class Settings(BaseSettings):
 
     memory_budget_ms: int = Field(default=150, ge=1, le=10_000)
     """Time a turn may wait on a memory read before it uses what it already has."""
+
+    neighbours_file: Path | None = None
+    """Which suburbs border which, as JSON ``{"Bondi": ["Bronte", …]}``: widening a search
+    adds them. Unset: the demo suburbs' table."""
 
     upload_traces: bool = False
     """Also export agent traces to OpenAI (off: traces stay in Postgres)."""
@@ -115,6 +153,19 @@ class Settings(BaseSettings):
             return v
         raise ValueError("expected 'policy', 'openai' or an http(s):// base URL")
 
+    @field_validator("neighbours_file")
+    @classmethod
+    def _neighbours_file(cls, v: Path | None) -> Path | None:
+        if v is None:
+            return None
+        try:
+            table = json.loads(v.read_text())
+        except (OSError, ValueError) as exc:
+            raise ValueError(f"cannot read {v} as JSON: {exc}") from None
+        if not isinstance(table, dict) or not all(isinstance(n, list) for n in table.values()):
+            raise ValueError(f'{v} must map each suburb to a list of suburbs, e.g. {{"Bondi": ["Bronte"]}}')
+        return v
+
     @field_validator("default_region")
     @classmethod
     def _region(cls, v: str) -> str:
@@ -122,6 +173,16 @@ class Settings(BaseSettings):
         if region not in phonenumbers.SUPPORTED_REGIONS:
             raise ValueError(f"{v!r} is not a region phonenumbers knows (e.g. AU, GB, US)")
         return region
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, v: str | None) -> str | None:
+        return check_timezone(v) if v else None
+
+    @property
+    def business_timezone(self) -> str:
+        """The zone a tenant without one of its own reads and says times in."""
+        return self.timezone or region_timezone(self.default_region)
 
     @property
     def graph_engine(self) -> Literal["falkordb", "neo4j"]:

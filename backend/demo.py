@@ -90,3 +90,28 @@ def demo_listings(group_id: str, per_suburb: int = 6, seed: int = 2026) -> list[
 async def seed_demo(memory: Memory, group_id: str) -> int:
     """Record the demo listings in a group (idempotent); returns how many were new."""
     return (await memory.record_many(demo_listings(group_id))).episodes
+
+# Which demo suburbs border which: widening a search adds these. A tenant replaces the
+# table with its own (SWITCHBOARD_NEIGHBOURS_FILE, JSON of the same shape).
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "Bondi": ("Bronte", "Paddington", "Coogee"),
+    "Bronte": ("Bondi", "Coogee", "Randwick"),
+    "Coogee": ("Randwick", "Bronte", "Maroubra"),
+    "Randwick": ("Coogee", "Maroubra", "Bronte"),
+    "Maroubra": ("Coogee", "Randwick"),
+    "Paddington": ("Surry Hills", "Bondi"),
+    "Surry Hills": ("Paddington", "Newtown", "Glebe"),
+    "Newtown": ("Marrickville", "Glebe", "Surry Hills"),
+    "Glebe": ("Newtown", "Leichhardt", "Rozelle"),
+    "Marrickville": ("Newtown", "Leichhardt"),
+    "Leichhardt": ("Rozelle", "Glebe", "Marrickville"),
+    "Rozelle": ("Balmain", "Leichhardt", "Glebe"),
+    "Balmain": ("Rozelle", "Leichhardt"),
+    "Mosman": ("Neutral Bay", "Manly"),
+    "Neutral Bay": ("Mosman", "Chatswood"),
+    "Chatswood": ("Neutral Bay",),
+    "Manly": ("Dee Why", "Mosman"),
+    "Dee Why": ("Manly",),
+    "Parramatta": (),
+    "Cronulla": (),
+}

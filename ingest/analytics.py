@@ -10,18 +10,23 @@ so it carries no names, phone numbers or emails.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
 from memory import (
+    AppraisalRequested,
     BedroomsWanted,
+    BookingCancelled,
     BookingMade,
+    BookingRescheduled,
     BudgetStated,
     CallerIdentified,
     ContactChanged,
     Episode,
+    Escalated,
     OptedOut,
     PropertyInterest,
     SuburbPreferred,
@@ -73,15 +78,28 @@ class CallAnalytics:
     lead_reasons: list[dict[str, Any]] = field(default_factory=list)
     """``{"reason", "points"}`` for each signal that moved the score."""
     outcome: str = "enquiry"
+    """One of ``OUTCOMES``."""
 
 
-def analyse(turns: Sequence[Turn], episodes: Sequence[Episode], outcome: str | None = None) -> CallAnalytics:
-    """The call's analytics; ``outcome`` is the one the API recorded at the end, if any."""
+OUTCOMES = ("no_answer", "viewing_booked", "viewing_changed", "appraisal_requested", "escalated", "enquiry")
+"""The outcome labels, in precedence order: a call gets the first that holds (docs/ingest.md)."""
+CALLER_SPEAKERS = frozenset({"caller", "user"})
+
+
+def analyse(
+    turns: Sequence[Turn],
+    episodes: Sequence[Episode],
+    *,
+    booked: Collection[str] = (),
+    transferred: bool = False,
+) -> CallAnalytics:
+    """The call's analytics from its turns and episodes (extracted and recorded live), the
+    bookings the ledger holds for it (``booked``: ids) and whether it went to a person."""
     caller_text = [t.text for t in turns if t.speaker == "caller"]
     mood = sentiment(caller_text)
     reasons = lead_reasons(caller_text, episodes, mood)
     score = max(0, min(100, sum(r["points"] for r in reasons)))
-    result = outcome or derive_outcome(episodes, score)
+    result = derive_outcome(turns, episodes, booked=booked, transferred=transferred)
     return CallAnalytics(
         summary=summarize(turns, episodes, result),
         sentiment=mood,
@@ -131,20 +149,34 @@ def _gave_contact(e: Episode) -> bool:
     return isinstance(e, CallerIdentified | ContactChanged) and bool(e.phone or e.email)
 
 
-def derive_outcome(episodes: Sequence[Episode], score: int) -> str:
-    kinds = {type(e) for e in episodes}
-    if OptedOut in kinds:
-        return "opted out"
-    if BookingMade in kinds:
-        return "viewing booked"
-    if score >= 50:
-        return "qualified lead"
+def derive_outcome(
+    turns: Sequence[Turn],
+    episodes: Sequence[Episode],
+    *,
+    booked: Collection[str] = (),
+    transferred: bool = False,
+) -> str:
+    """The first label of ``OUTCOMES`` that holds. What the call achieved comes before the
+    transfer (a transfer is always on the call's status and brief); a booking made and
+    cancelled in the same call is a change, not a booking."""
+    if not any(t.speaker in CALLER_SPEAKERS for t in turns):
+        return "no_answer"
+    made = {e.booking_id for e in episodes if isinstance(e, BookingMade)} | set(booked)
+    cancelled = {e.booking_id for e in episodes if isinstance(e, BookingCancelled)}
+    if made - cancelled:
+        return "viewing_booked"
+    if cancelled or any(isinstance(e, BookingRescheduled) for e in episodes):
+        return "viewing_changed"
+    if any(isinstance(e, AppraisalRequested) for e in episodes):
+        return "appraisal_requested"
+    if transferred or any(isinstance(e, Escalated) for e in episodes):
+        return "escalated"
     return "enquiry"
 
 
 def summarize(turns: Sequence[Turn], episodes: Sequence[Episode], outcome: str) -> str:
     """One line per call from the structured facts, e.g. "Enquiry, 20 turns. Budget $850,000
-    AUD; suburbs Bondi, Coogee; 3 bedrooms; viewing booked (P0001, Sat 14 Nov 10:00)."""
+    AUD; suburbs Bondi, Coogee; 3 bedrooms; viewing booked (P0001, Fri 13 Nov 23:00 UTC)."""
     parts: list[str] = []
     budgets = [e for e in episodes if isinstance(e, BudgetStated)]
     if budgets:
@@ -160,10 +192,12 @@ def summarize(turns: Sequence[Turn], episodes: Sequence[Episode], outcome: str) 
     if interests:
         parts.append("interested in " + ", ".join(interests))
     for b in sorted((e for e in episodes if isinstance(e, BookingMade)), key=lambda e: e.starts_at):
-        parts.append(f"viewing booked ({b.property_id}, {b.starts_at:%a %d %b %H:%M})")
+        # UTC, said so: the tenant's zone is not at hand here (the summary is for staff, not callers).
+        parts.append(f"viewing booked ({b.property_id}, {b.starts_at.astimezone(UTC):%a %d %b %H:%M} UTC)")
     if any(isinstance(e, OptedOut) for e in episodes):
         parts.append("asked not to be contacted")
-    head = f"{outcome[:1].upper()}{outcome[1:]}, {len(turns)} turns."
+    label = outcome.replace("_", " ")
+    head = f"{label[:1].upper()}{label[1:]}, {len(turns)} turns."
     body = "; ".join(parts)
     return (f"{head} {body[:1].upper()}{body[1:]}." if body else head)[:2000]
 

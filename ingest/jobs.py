@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from backend.config import Settings
 from backend.pii import redact
-from backend.store import Database
+from backend.store import Database, bookings, calls
 from ingest import erasure, ledger
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract import Transcript
@@ -200,7 +200,7 @@ async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
     """The work of one try; returns how many new facts it wrote."""
     turns = to_turns(call)
     episodes = await extract(deps, call, turns)
-    numbers = analyse(turns, episodes, call.outcome)
+    numbers = await analysed(deps, call, turns, episodes)
     if call.caller_id:
         episodes.append(completed(call, turns, numbers))
     # Embedding is the costly step: done here, outside the tenant's lock and batched with
@@ -215,6 +215,16 @@ async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
         facts = await record(deps.memory, call.call_id, episodes)
     await store_analytics(deps.db, call.call_id, numbers)
     return facts
+
+
+async def analysed(deps: Deps, call: Call, turns: list[Turn], extracted: list[Episode]) -> CallAnalytics:
+    """Analytics from the transcript's episodes and what the agents recorded live (bookings,
+    appraisals, the transfer), the ledger's bookings of the call and its transfer status: all
+    fixed once the call has ended, so a re-run derives the same outcome."""
+    live = [e for e in await deps.memory.call_episodes(call.group_id, call.call_id) if e.source != "ingest"]
+    booked = [b.booking_id for b in await bookings.of_call(deps.db, call.group_id, call.call_id)]
+    transferred = await calls.was_transferred(deps.db, call.call_id)
+    return analyse(turns, [*extracted, *live], booked=booked, transferred=transferred)
 
 
 async def record(memory: Memory, call_id: str, episodes: list[Episode]) -> int:
@@ -298,10 +308,11 @@ async def call_exists(db: Database, call_id: str) -> bool:
 
 
 async def store_analytics(db: Database, call_id: str, numbers: CallAnalytics) -> None:
-    """Onto the call's row; an outcome the API recorded at the end is kept."""
+    """Onto the call's row. ``outcome`` is always the derived label (a client's outcome at
+    ``/end`` is kept apart, in ``client_outcome``)."""
     await db.pool.execute(
         "UPDATE calls SET summary = $2, sentiment = $3, lead_score = $4, lead_reasons = $5,"
-        " outcome = coalesce(outcome, $6) WHERE call_id = $1",
+        " outcome = $6 WHERE call_id = $1",
         call_id,
         numbers.summary,
         numbers.sentiment,

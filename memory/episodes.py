@@ -197,6 +197,19 @@ class Handoff(_Episode):
     episode_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
+class Escalated(_Episode):
+    """The call was handed to a person: the caller asked, a guardrail tripped, or a ceiling
+    was reached; with why and the facts the brief relied on."""
+
+    type: Literal["escalated"] = "escalated"
+    caller_id: Id
+    agent: Name
+    """The agent that had the conversation when it was handed over."""
+    trigger: Literal["request", "guardrail", "ceiling"]
+    reason: Annotated[str, StringConstraints(max_length=1000)] = ""
+    fact_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
 class CallCompleted(_Episode):
     """A call ended; its outcome is what the next greeting recalls."""
 
@@ -226,6 +239,7 @@ Episode = Annotated[
     | AppraisalRequested
     | OptedOut
     | Handoff
+    | Escalated
     | CallCompleted,
     Field(discriminator="type"),
 ]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
@@ -45,6 +46,13 @@ class MemorySettings(Protocol):
 def _secret(value: Any) -> str | None:
     """Plain text from a pydantic SecretStr (or a str, or None)."""
     return value.get_secret_value() if hasattr(value, "get_secret_value") else value
+
+
+def _given(vector: Sequence[float]) -> Callable[[str], Awaitable[list[float]]]:
+    async def embed(_: str) -> list[float]:
+        return list(vector)
+
+    return embed
 
 
 def now_utc() -> datetime:
@@ -139,10 +147,13 @@ class Memory:
         name: str | None = None,
         email: str | None = None,
         caller_id: str | None = None,
+        as_of: datetime | None = None,
     ) -> CallerContext | None:
-        """Recognize a returning caller; None when nobody matches."""
+        """Recognize a returning caller; None when nobody matches. ``as_of`` (default now) is
+        both the valid and the record time read: a later read as of it sees the same."""
         store = await self.store(group_id)
-        return await recall_.recall(store, self.region, phone, name, email, caller_id, now_utc())
+        at = utc(as_of) if as_of else now_utc()
+        return await recall_.recall(store, self.region, phone, name, email, caller_id, at)
 
     async def facts(
         self,
@@ -168,12 +179,15 @@ class Memory:
         caller_id: str | None = None,
         as_of: datetime | None = None,
         limit: int = 10,
+        vector: Sequence[float] | None = None,
     ) -> list[Hit]:
-        """Hybrid retrieval over facts and transcript turns valid at ``as_of``."""
+        """Hybrid retrieval over facts and transcript turns valid at ``as_of``. ``vector`` is
+        the query's embedding when the caller has it already (from this memory's embedder)."""
         store = await self.store(group_id)
         subject = caller_ref(caller_id).uuid(group_id) if caller_id else None
         at = utc(as_of) if as_of else now_utc()
-        return await search_.search(store, self.embed_one, query, subject, at, now_utc(), limit)
+        embed = self.embed_one if vector is None else _given(vector)
+        return await search_.search(store, embed, query, subject, at, now_utc(), limit)
 
     async def listings(
         self,
@@ -199,6 +213,12 @@ class Memory:
             status=status,
             limit=limit,
         )
+
+    async def call_episodes(self, group_id: str, call_id: str) -> list[Episode]:
+        """The structured episodes recorded for one call (not its transcript), in time order."""
+        store = await self.store(group_id)
+        rows = await store.query(cypher.CALL_EPISODES, {"call": call_id})
+        return [parse_episode(json.loads(r["content"])) for r in rows if r["content"]]
 
     async def names(self, group_id: str, entity_type: str) -> dict[str, str]:
         """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key."""

@@ -79,6 +79,7 @@ FACT_TYPES = {
         FactType("OPTED_OUT", "subject", identifying=False),
         FactType("WANTS_APPRAISAL", "subject"),
         FactType("HANDED_OFF", "episode", identifying=False),
+        FactType("ESCALATED", "episode", identifying=False),
     )
 }
 
@@ -458,6 +459,26 @@ def _handoff(e: ep.Handoff, region: str) -> Translation:
     return t
 
 
+def _escalated(e: ep.Escalated, region: str) -> Translation:
+    """Caller → the agent that handed them over; one row per escalation, never closed."""
+    me, agent = caller(e.caller_id), Ref("Agent", e.agent)
+    return Translation(
+        entities=[Entity(agent, e.agent)],
+        facts=[
+            FactEvent(
+                "ESCALATED",
+                me,
+                agent,
+                f"The caller was transferred to a person by {e.agent} ({e.trigger}): {e.reason}".rstrip(": "),
+                f"transferred to a person ({e.trigger})",
+                e.trigger,
+            )
+        ],
+        mentions=[me, agent],
+        requires=[me],
+    )
+
+
 def _call_completed(e: ep.CallCompleted, region: str) -> Translation:
     me = caller(e.caller_id)
     return Translation(mentions=[me], requires=[me])
@@ -482,5 +503,6 @@ _HANDLERS = {
     ep.OptedOut: _opted_out,
     ep.AppraisalRequested: _appraisal,
     ep.Handoff: _handoff,
+    ep.Escalated: _escalated,
     ep.CallCompleted: _call_completed,
 }

@@ -44,6 +44,15 @@ async def db(stack: Settings):  # type: ignore[no-untyped-def]
     await database.close()
 
 
+@pytest.fixture(scope="session")
+async def runtime(mem, db):  # type: ignore[no-untyped-def]
+    """The real-estate agents with the policy model (its router is built once: ~3.5 s)."""
+    from backend.agents.real_estate import REAL_ESTATE
+    from backend.agents.runner import AgentRuntime
+
+    return AgentRuntime(REAL_ESTATE, mem, db)
+
+
 @pytest.fixture
 def group() -> str:
     """A fresh tenant (its own graph) per test."""

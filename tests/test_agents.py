@@ -26,11 +26,6 @@ NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 
 
 @pytest.fixture(scope="session")
-async def runtime(mem: Memory, db: Database) -> AgentRuntime:
-    return AgentRuntime(REAL_ESTATE, mem, db)
-
-
-@pytest.fixture(scope="session")
 async def listings_group(mem: Memory) -> str:
     group = "agents" + uuid.uuid4().hex[:8]
     await seed_demo(mem, group)

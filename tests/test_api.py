@@ -6,6 +6,7 @@ import asyncio
 import json
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -218,6 +219,46 @@ async def test_sse_stream_and_websocket(client: httpx.AsyncClient, api: Api) -> 
     with pytest.raises(websockets.InvalidStatus):
         async with websockets.connect(url):
             pass
+
+
+async def test_asking_for_a_person_transfers_the_call(client: httpx.AsyncClient) -> None:
+    from backend.agents.clock import BusinessHours
+
+    policy = BusinessHours()  # the server's clock decides which of its two replies is due
+    waiting = {policy.holding, policy.closed_reply(datetime(2026, 1, 1, 3, tzinfo=UTC))}
+    call = await _start(client, name="Tove Lindqvist", **{"from": _phone()})
+    events: list[tuple[str, dict[str, Any]]] = []
+
+    async def watch() -> None:
+        async with client.stream("GET", f"/v1/calls/{call['call_id']}/stream") as response:
+            kind = ""
+            async for line in response.aiter_lines():
+                if line.startswith("event: "):
+                    kind = line[7:]
+                elif line.startswith("data: "):
+                    events.append((kind, json.loads(line[6:])))
+                    if kind == "transfer":
+                        return
+
+    watcher = asyncio.create_task(watch())
+    await asyncio.sleep(0.3)
+    turn = await _say(client, call["call_id"], "Let me speak to a real person please")
+    await asyncio.wait_for(watcher, 30)
+    assert turn["escalated"] is True and turn["brief"]["trigger"] == "request", turn
+    assert turn["brief"]["who"] == "Tove Lindqvist" and turn["brief"]["refs"]["call_id"] == call["call_id"]
+    kinds = [k for k, _ in events]
+    assert kinds.index("turn_done") < kinds.index("transfer"), "the reply is said, then the call handed over"
+    assert events[-1][1]["brief"] == turn["brief"]
+    record = (await client.get(f"/v1/calls/{call['call_id']}")).json()
+    assert record["status"] == "transferred" and record["brief"] == turn["brief"]
+
+    held = await _say(client, call["call_id"], "hello?")
+    assert held["reply"] in waiting and held["escalated"] is False and held["tool_calls"] == []
+    await client.post(f"/v1/calls/{call['call_id']}/end", json={"outcome": "rang back at 4"})
+    record = (await client.get(f"/v1/calls/{call['call_id']}")).json()
+    assert record["transcript"][-1]["text"] == held["reply"]
+    assert record["status"] == "ended" and record["client_outcome"] == "rang back at 4"
+    assert record["brief"] == turn["brief"], "the brief stays with the call"
 
 
 async def test_metrics_and_traces(client: httpx.AsyncClient) -> None:

@@ -485,7 +485,7 @@ def test_lead_score_has_its_reasons_and_an_opt_out_lowers_it() -> None:
         BookingMade(id="k1:t2:booking", booking_id="b1", property_id="P1", starts_at=WED, **common),
     ]
     result = analyse(turns, keen)
-    assert result.outcome == "viewing booked"
+    assert result.outcome == "viewing_booked"
     assert {r["reason"] for r in result.lead_reasons} >= {
         "booked a viewing",
         "budget known",
@@ -495,7 +495,8 @@ def test_lead_score_has_its_reasons_and_an_opt_out_lowers_it() -> None:
     assert result.lead_score == sum(r["points"] for r in result.lead_reasons)
     assert "Bondi" in result.summary and "P1" in result.summary
     opted = analyse(turns, [*keen, OptedOut(id="k1:t3:optout", **common)])
-    assert opted.lead_score < result.lead_score and opted.outcome == "opted out"
+    assert opted.lead_score < result.lead_score and opted.outcome == "viewing_booked"
+    assert "asked not to be contacted" in opted.summary, "an opt-out is in the summary, not the label"
     assert analyse(turns, keen) == result, "deterministic: a re-run writes the same episode"
 
 

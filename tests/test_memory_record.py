@@ -245,3 +245,26 @@ async def test_listing_price_supersedes_and_status(mem: Memory, group: str) -> N
     store = await mem.store(group)
     rows = await store.query("MATCH (p:Property) RETURN count(p) AS n, collect(p.address) AS a")
     assert rows[0]["n"] == 1 and rows[0]["a"] == ["12 Ocean St"]
+
+
+async def test_an_escalation_is_a_fact_from_the_caller_to_the_agent(mem: Memory, group: str) -> None:
+    from memory import Escalated
+
+    await identify(mem, group, name="Pia Larsen")
+    common = {"group_id": group, "caller_id": "c1", "agent": "Escalation"}
+    first = Escalated(id="call-e1:escalated", call_id="call-e1", valid_at=day(1), trigger="request",
+                      reason="wants a person", fact_ids=["f1", "f2"], **common)  # fmt: skip
+    assert (await mem.record(first)).facts == 1
+    assert (await mem.record(first)).facts == 0, "idempotent"
+    again = Escalated(id="call-e2:escalated", call_id="call-e2", valid_at=day(2), trigger="ceiling", **common)
+    await mem.record(again)
+    rows = [f for f in await mem.facts(group, "c1") if f.name == "ESCALATED"]
+    assert [f.value for f in rows] == ["request", "ceiling"], "events accumulate, never closed"
+    assert rows[0].object_name == "Escalation" and "wants a person" in rows[0].fact
+    assert [f.value for f in await mem.facts(group, "c1", valid_at=day(1.5)) if f.name == "ESCALATED"] == [
+        "request"
+    ]
+    [recorded] = await mem.call_episodes(group, "call-e1")
+    assert recorded == first, "the episode reads back typed, with the fact ids it relied on"
+    with pytest.raises(InvalidEpisode):
+        parse_episode({**first.model_dump(mode="json"), "trigger": "whim"})

@@ -1,3 +1,5 @@
+import pathlib
+
 import pytest
 
 from backend.config import SettingsError, load_settings
@@ -62,3 +64,15 @@ def test_external_urls_embed_nothing_or_only_the_queue(monkeypatch: pytest.Monke
 def test_region_is_normalized(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SWITCHBOARD_DEFAULT_REGION", "gb")
     assert load_settings().default_region == "GB"
+
+
+def test_a_neighbours_file_must_map_suburbs_to_lists(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path
+) -> None:
+    table = tmp_path / "neighbours.json"
+    table.write_text('{"Bondi": "Bronte"}')
+    monkeypatch.setenv("SWITCHBOARD_NEIGHBOURS_FILE", str(table))
+    with pytest.raises(SettingsError, match="SWITCHBOARD_NEIGHBOURS_FILE"):
+        load_settings()
+    table.write_text('{"Bondi": ["Bronte"]}')
+    assert load_settings().neighbours_file == table

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel
 
+from backend.agents.clock import UTC_ZONE, BusinessHours
+from backend.agents.turn_context import TurnContext
 from backend.store import Database
 from memory import CallerContext, Listing, Memory
 
@@ -45,13 +48,36 @@ class CallState:
     last_booking: str | None = None
     last_price: float | None = None
     """The price the last repayment question was about (follow-ups reuse it)."""
+    search: dict[str, Any] = field(default_factory=dict)
+    """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
+    widened: list[str] = field(default_factory=list)
+    """The widening steps applied to that search, in order (price, bedrooms, suburbs)."""
+    shortlist: list[str] = field(default_factory=list)
+    """Property ids shortlisted in this call."""
+    last_tool: str | None = None
+    """The last tool that ran ("and the second one?" asks it again about another home)."""
     turns: int = 0
     tool_calls: int = 0
     handoffs: int = 0
     tried: list[str] = field(default_factory=list)
     """What the agents did for this caller (tool names and outcomes), for a human's brief."""
+    flagged: int = 0
+    """Turns of this call the input guardrail stopped (abuse, injection); the second transfers."""
     history: list[Any] = field(default_factory=list)
-    """The conversation as model input items (an LLM reads it; the policy model reads the last)."""
+    """The conversation as model input items (an LLM reads it; the policy model reads the last).
+    Not part of the working set: it is rebuilt from the transcript."""
+
+    def working_set(self) -> dict[str, Any]:
+        """Everything but the history, as JSON: stored with each turn, so any API process
+        (or this one after a restart) takes the next turn where this one left off."""
+        kept = {k: v for k, v in self.__dict__.items() if k not in {"history", "last_results"}}
+        return {**kept, "results": [x.model_dump() for x in self.last_results]}
+
+    @classmethod
+    def restore(cls, stored: dict[str, Any]) -> CallState:
+        known = {k: v for k, v in stored.items() if k in cls.__dataclass_fields__}
+        results = [Listing.model_validate(x) for x in stored.get("results", [])]
+        return cls(**known, last_results=results)
 
 
 @dataclass
@@ -65,6 +91,8 @@ class TurnLog:
     errors: list[str] = field(default_factory=list)
     grounding: set[int] = field(default_factory=set)
     """Amounts tools returned this turn (and the caller's facts): a reply may quote only these."""
+    transfer: dict[str, Any] | None = None
+    """The brief, when this turn hands the call to a person (a tool, a guardrail, a ceiling)."""
 
 
 @dataclass
@@ -74,9 +102,14 @@ class CallContext:
     memory: Memory
     db: Database
     now: datetime
-    """The call's clock: relative dates ("Saturday") are read against it."""
+    """The call's clock (UTC): relative dates ("Saturday") are read against it in ``tz``."""
+    tz: ZoneInfo = UTC_ZONE
+    """The tenant's business time zone: spoken times are read and said in it."""
+    hours: BusinessHours = field(default_factory=BusinessHours)
     caller_id: str | None = None
     caller: CallerContext | None = None
+    context: TurnContext | None = None
+    """This turn's context (facts, snippets, working set), assembled before the model runs."""
     state: CallState = field(default_factory=CallState)
     turn: TurnLog = field(default_factory=TurnLog)
     limits: Limits = field(default_factory=Limits)
@@ -84,6 +117,10 @@ class CallContext:
     """Suburbs known to the graph, by key."""
     addresses: dict[str, str] = field(default_factory=dict)
     """Listing addresses known to the graph, by listing id."""
+    localities: dict[str, str] = field(default_factory=dict)
+    """The suburb of each listing, by listing id ("King St in Glebe")."""
+    neighbours: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Which suburbs border which (widening a search adds them)."""
     emit: Callable[[dict[str, Any]], None] = _ignore
     """Where the run's events go as they happen (agent updated, handoff, tool): the API's stream."""
 

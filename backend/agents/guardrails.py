@@ -18,6 +18,8 @@ from agents.tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardra
 
 from backend import pii
 from backend.agents.context import CallContext
+from backend.agents.internal_ids import internal_ids
+from backend.agents.tools.failures import GENERIC_SDK_TEXT
 
 _INJECTION = re.compile(
     r"ignore (all |the |your )?(previous|prior|above) (instructions|rules)|system prompt|you are now"
@@ -36,7 +38,7 @@ def _text(value: Any) -> str:
     return " ".join(str(p.get("content", "")) if isinstance(p, dict) else str(p) for p in (value or []))
 
 
-@input_guardrail(name="caller input")
+@input_guardrail(name="caller input", run_in_parallel=False)  # no tool may run before it
 async def screen_input(
     ctx: RunContextWrapper[CallContext], agent: Agent[Any], input: Any
 ) -> GuardrailFunctionOutput:
@@ -61,7 +63,8 @@ def _amounts(text: str) -> set[int]:
 async def grounded_reply(
     ctx: RunContextWrapper[CallContext], agent: Agent[Any], output: Any
 ) -> GuardrailFunctionOutput:
-    """No price that no tool or fact produced; no phone or email that is not the caller's."""
+    """No price that no tool or fact produced; no phone or email that is not the caller's; no
+    internal id (caller, call, booking, graph uuid) and no SDK error text, ever."""
     call = ctx.context
     text = str(output or "")
     grounded = call.turn.grounding
@@ -69,16 +72,33 @@ async def grounded_reply(
     facts = call.caller.facts if call.caller else []
     own = {str(f.value) for f in facts if f.name in {"HAS_EMAIL", "HAS_PHONE"}}
     strangers = [x for x in (pii.phones(text) + pii.emails(text)) if x not in own]
-    problem = {"amounts": sorted(unknown_amounts), "contacts": strangers}
-    return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=bool(unknown_amounts or strangers))
+    problem: dict[str, Any] = {"amounts": sorted(unknown_amounts), "contacts": strangers}
+    leaks = internal_problem(text)
+    problem.update(leaks)
+    tripped = bool(unknown_amounts or strangers or leaks)
+    return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=tripped)
+
+
+def internal_problem(text: str) -> dict[str, Any]:
+    """What of our internals a reply would let out: the kinds of internal id in it (never the
+    ids: this is logged and traced) and whether it carries the SDK's generic tool-error text."""
+    found: dict[str, Any] = {}
+    if kinds := internal_ids(text):
+        found["internal_ids"] = kinds
+    if GENERIC_SDK_TEXT.lower() in text.lower():
+        found["sdk_error"] = True
+    return found
 
 
 def ground(call: CallContext, result: Any) -> None:
-    """Remember every number a tool returned: replies may quote those and nothing else."""
-    for number in re.findall(r"\d+(?:\.\d+)?", str(result)):
+    """Remember every number a tool returned (raw, or as written in a failure's question:
+    "$2,300,000"): replies may quote those and nothing else."""
+    text = str(result)
+    for number in re.findall(r"\d+(?:\.\d+)?", text):
         value = float(number)
         if value >= 1000:
             call.turn.grounding.add(round(value))
+    call.turn.grounding.update(a for a in _amounts(text) if a >= 1000)
 
 
 @tool_input_guardrail

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from backend.agents.clock import spoken
 from backend.agents.context import CallContext
+from backend.agents.internal_ids import caller_name
 from backend.agents.tools import listings, mortgage, people, preferences, viewings
 from backend.agents.vertical import AgentSpec, Skill, Vertical
 
@@ -48,10 +50,16 @@ PROPERTY_SEARCH = AgentSpec(
                 "homes for sale near Manly",
                 "I want to see listings",
                 "list houses with four bedrooms under 2 million",
+                "widen the search",
+                "what else is there?",
+                "can you broaden it a bit",
+                "show me more options",
+                "widen it again",
             ),
             listings.reply_search,
             cues=(
                 r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
+                r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
@@ -74,8 +82,27 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
+                r"!\b(book|viewing|inspection|inspect|open home)\b",
             ),
             side_effect=True,
+        ),
+        Skill(
+            listings.property_details,
+            (
+                "tell me more about the first one",
+                "what's the second one like",
+                "how many bathrooms does it have",
+                "more details on 12 Ocean St please",
+                "is the one in Coogee a house or an apartment",
+                "what can you tell me about the one on King Street",
+                "describe the third one",
+                "how big is that place",
+            ),
+            listings.reply_details,
+            cues=(
+                r"\b(tell me (a bit )?(more )?about (the|that|it|this)|more (info|information|details)|details (on|of|about))\b",
+                r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
+            ),
         ),
         Skill(
             preferences.update_preferences,
@@ -118,6 +145,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(don\'t|do not) (show|send) (me|us)\b",
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
+                r"!\b(widen|broaden|what else)\b",
             ),
             side_effect=True,
         ),
@@ -376,18 +404,19 @@ ROOT = AgentSpec(
 def greeting(ctx: CallContext) -> str:
     if ctx.caller is None or ctx.caller.confidence < 0.85:
         return "Hi, thanks for calling. How can I help you today?"
-    name = ctx.caller.caller.name.split()[0]
+    name = caller_name(ctx.caller)  # a caller who gave no name is stored under an id: never say it
+    hello = f"Welcome back, {name.split()[0]}." if name else "Welcome back."
     upcoming = ctx.caller.upcoming_bookings
     if upcoming:
         b = upcoming[0]
         return (
-            f"Welcome back, {name}. Your viewing of {b.address or 'the property'} is on "
-            f"{b.starts_at:%A at %-I:%M %p}. How can I help?"
+            f"{hello} Your viewing of {b.address or 'the property'} is on "
+            f"{spoken(b.starts_at, ctx.tz)}. How can I help?"
         )
     suburbs = [f.object_name for f in ctx.caller.facts if f.name == "PREFERS_SUBURB"]
     if suburbs:
-        return f"Welcome back, {name}. Still looking in {', '.join(s for s in suburbs if s)}?"
-    return f"Welcome back, {name}. How can I help today?"
+        return f"{hello} Still looking in {', '.join(s for s in suburbs if s)}?"
+    return f"{hello} How can I help today?"
 
 
 REAL_ESTATE = Vertical(

@@ -5,9 +5,11 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from agents import (
     Agent,
@@ -22,20 +24,33 @@ from agents import (
     Runner,
     Tool,
 )
+from rapidfuzz import fuzz
 
-from backend.agents import sdk, tracing
+from backend.agents import sdk, tracing, turn_context
+from backend.agents.clock import UTC_ZONE
 from backend.agents.context import CallContext, CeilingReached
 from backend.agents.guardrails import ground
-from backend.agents.policy.model import PolicyModel
+from backend.agents.policy.model import PolicyModel, tool_result
 from backend.agents.policy.router import Router
 from backend.agents.tools import people
+from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
+from backend.demo import NEIGHBOURS
 from backend.store import Database
 from memory import CallerIdentified, Memory
+from memory.embedder import MiniLMEmbedder
 
 ON_TOPIC = "I can help with buying, selling, viewings and home loans. What would you like to do?"
 CIVIL = "I'm happy to help, but let's keep it civil. What can I do for you?"
 UNGROUNDED = "Let me check that properly before I quote anything. Could you tell me which home you mean?"
+NOT_FOR_CALLERS = "That's a detail only our team can see, sorry. What else can I help you with?"
+"""What a caller hears instead of a reply that held an internal id."""
+BRINGING_IN = (
+    "I'm going to bring in one of our team to help with this. They'll have the details of this call."
+)
+GUARDRAIL_STRIKES = 2
+"""Turns stopped by the input guardrail (abuse, injection, in any mix) after which the call goes
+to a person: the first gets a warning, the second a transfer."""
 NAMES_TTL_S = 60.0
 """How stale the suburb and address lists may be (a listing import shows within this)."""
 HISTORY = 40
@@ -53,6 +68,18 @@ class TurnResult:
     errors: list[str] = field(default_factory=list)
     escalated: bool = False
     brief: dict[str, Any] | None = None
+    context: dict[str, Any] | None = None
+    """The turn context's record (ids read and their known_at), kept with the turn."""
+    context_ms: float = 0.0
+    """Time spent assembling the turn context."""
+
+
+def same_person(said: str, known: str) -> bool:
+    """The name given is the known caller's, allowing for spelling and order ("Jon Smith",
+    "Smith, John"), not another member of the household ("Lena Baker" for "Tom Baker")."""
+    given, ours = (n.lower().replace(",", " ").split() for n in (said, known))
+    shorter, longer = sorted((given, ours), key=len)
+    return bool(shorter) and all(any(fuzz.ratio(w, v) >= 85 for v in longer) for w in shorter)
 
 
 class _Hooks(RunHooks[CallContext]):
@@ -75,8 +102,17 @@ class _Hooks(RunHooks[CallContext]):
         self, context: RunContextWrapper[CallContext], agent: Agent[Any], tool: Tool, result: str
     ) -> None:
         ground(context.context, result)
+        context.context.state.last_tool = tool.name
         elapsed = (time.perf_counter() - self.started.pop(tool.name, time.perf_counter())) * 1000
-        call = {"agent": agent.name, "tool": tool.name, "latency_ms": round(elapsed, 2)}
+        output = tool_result(result)
+        said = output if isinstance(output, dict) else {}
+        call = {
+            "agent": agent.name,
+            "tool": tool.name,
+            "latency_ms": round(elapsed, 2),
+            "from_memory": said.get("from_memory", []),
+            "failure": said.get("failure"),
+        }
         context.context.turn.tool_calls.append(call)
         context.context.emit({"type": "tool", **call})
 
@@ -92,10 +128,17 @@ class AgentRuntime:
         model: Model | None = None,
         *,
         upload_traces: bool = False,
+        memory_budget_s: float = 0.15,
+        neighbours: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
         self.vertical = vertical
         self.memory = memory
         self.db = db
+        self.memory_budget_s = memory_budget_s
+        """How long a turn may wait for snippets of earlier calls (facts are always read)."""
+        self.neighbours = NEIGHBOURS if neighbours is None else neighbours
+        self._shared_embedder = isinstance(memory.embedder, MiniLMEmbedder)
+        """Routing and memory embed alike: one vector per utterance serves both."""
         sdk.install()
         self.agents = build(vertical)
         self.router = Router(vertical)
@@ -103,7 +146,7 @@ class AgentRuntime:
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
         self.traces = tracing.install(upload=upload_traces)
         self._flushing: set[asyncio.Task[int]] = set()
-        self._names: dict[str, tuple[float, dict[str, str], dict[str, str]]] = {}
+        self._names: dict[str, tuple[float, dict[str, str], dict[str, str], dict[str, str]]] = {}
         self._loading: dict[str, asyncio.Task[Any]] = {}
 
     async def open_call(
@@ -116,11 +159,15 @@ class AgentRuntime:
         name: str | None = None,
         phone: str | None = None,
         email: str | None = None,
+        tz: ZoneInfo = UTC_ZONE,
     ) -> CallContext:
-        """Recognize the caller (or identify a new one) and prepare the call's context."""
+        """Recognize the caller (or identify a new one) and prepare the call's context;
+        ``tz``: the tenant's business time zone (spoken times are read and said in it)."""
         known = await self.memory.recall_caller(
             group_id, phone=phone, name=name, email=email, caller_id=caller_id
         )
+        if known and name and known.matched_on != "name" and not same_person(name, known.caller.name):
+            known = None  # another person on a known number (shared, or reassigned): never shown the other
         if known is None:
             caller_id = caller_id or f"caller-{uuid.uuid4().hex[:12]}"
             await self.memory.record(
@@ -141,6 +188,7 @@ class AgentRuntime:
             memory=self.memory,
             db=self.db,
             now=now,
+            tz=tz,
             caller_id=known.caller.id if known else caller_id,
             caller=known,
         )
@@ -157,13 +205,16 @@ class AgentRuntime:
         elif time.monotonic() - cached[0] > NAMES_TTL_S and group not in self._loading:
             self._loading[group] = task = asyncio.create_task(self._load_names(group))
             task.add_done_callback(lambda _: self._loading.pop(group, None))
-        call.suburbs, call.addresses = cached[1], cached[2]
+        call.suburbs, call.addresses, call.localities = cached[1], cached[2], cached[3]
+        call.neighbours = self.neighbours
 
-    async def _load_names(self, group: str) -> tuple[float, dict[str, str], dict[str, str]]:
+    async def _load_names(self, group: str) -> tuple[float, dict[str, str], dict[str, str], dict[str, str]]:
+        homes = await self.memory.listings(group, status=None, limit=100_000)
         loaded = (
             time.monotonic(),
             await self.memory.names(group, "Suburb"),
             await self.memory.names(group, "Property"),
+            {h.property_id: h.suburb for h in homes},
         )
         self._names[group] = loaded
         return loaded
@@ -171,7 +222,10 @@ class AgentRuntime:
     async def turn(self, call: CallContext, text: str, agent_name: str) -> TurnResult:
         """Run one caller turn from ``agent_name`` (the call's owner); store its trace."""
         try:
-            return await self._turn(call, text, agent_name)
+            result = await self._turn(call, text, agent_name)
+            if result.brief is not None:
+                await self._remember_transfer(call, result)
+            return result
         finally:  # off the turn's path; settle() waits for it
             task = asyncio.create_task(self.traces.flush(self.db))
             self._flushing.add(task)
@@ -186,6 +240,7 @@ class AgentRuntime:
         call.turn = type(call.turn)()
         agent = self.agents.get(agent_name, self.agents[self.vertical.root.name])
         history = [*call.state.history, {"role": "user", "content": text}]
+        await self._assemble(call, text)
         if call.caller:
             ground(call, [f.value for f in call.caller.facts])
         try:
@@ -194,18 +249,32 @@ class AgentRuntime:
         except (CeilingReached, MaxTurnsExceeded) as exc:
             return self._escalate(call, str(exc))
         except InputGuardrailTripwireTriggered as exc:
-            verdict = exc.guardrail_result.output.output_info
-            call.turn.errors.append(f"input guardrail: {verdict}")
-            reply = CIVIL if verdict == "abuse" else ON_TOPIC
-            return self._result(call, reply, agent.name)
+            return self._screened(call, exc.guardrail_result.output.output_info, agent.name)
         except OutputGuardrailTripwireTriggered as exc:
-            call.turn.errors.append(f"output guardrail: {exc.guardrail_result.output.output_info}")
-            return self._result(call, UNGROUNDED, agent.name)
+            problem = exc.guardrail_result.output.output_info
+            call.turn.errors.append(f"output guardrail: {problem}")
+            return self._result(call, _unsafe_reply(problem), agent.name)
         except ModelBehaviorError as exc:
             call.turn.errors.append(f"rejected: {exc}")
             return self._result(call, "Sorry, I couldn't pass that on. Could you say it again?", agent.name)
         call.state.history = result.to_input_list()[-HISTORY:]
         return self._result(call, str(result.final_output or ""), result.last_agent.name)
+
+    async def _assemble(self, call: CallContext, text: str) -> None:
+        """The turn context, read once before the model runs: facts as known now (every tool
+        defaults from them), snippets of earlier calls within the memory budget."""
+        call.context = await turn_context.assemble(
+            self.memory,
+            call.group_id,
+            call.caller_id,
+            call.call_id,
+            text,
+            call.state.working_set(),
+            known_at=datetime.now(UTC),
+            budget_s=self.memory_budget_s,
+            embed=self.router.embedding if self._shared_embedder else None,
+        )
+        call.caller = call.context.caller or call.caller
 
     async def _run(
         self, agent: Agent[CallContext], history: list[Any], call: CallContext, model: Model | None
@@ -236,27 +305,40 @@ class AgentRuntime:
         ):
             raise
         except Exception as exc:  # an LLM failure of any kind: answer deterministically
-            if ceiling := _cause(exc, CeilingReached):
+            if ceiling := cause_of(exc, CeilingReached):
                 raise ceiling from None  # raised in a hook or a tool, wrapped by the SDK
             if model is None:
                 raise
             call.turn.errors.append(f"LLM failed, policy model answered: {type(exc).__name__}")
             return await self._run(agent, history, call, None)
 
-    def _escalate(self, call: CallContext, why: str) -> TurnResult:
-        """The loop guard's and the ceilings' answer: never an exception to the caller."""
-        brief = people.brief(call, why)
+    def _screened(self, call: CallContext, verdict: str, agent: str) -> TurnResult:
+        """A turn the input guardrail stopped; the call's second such turn goes to a person."""
+        call.turn.errors.append(f"input guardrail: {verdict}")
+        call.state.flagged += 1
+        if call.state.flagged >= GUARDRAIL_STRIKES:
+            return self._escalate(call, f"guardrail: {verdict} ({call.state.flagged} turns)", "guardrail")
+        return self._result(call, CIVIL if verdict == "abuse" else ON_TOPIC, agent)
+
+    def _escalate(self, call: CallContext, why: str, trigger: people.Trigger = "ceiling") -> TurnResult:
+        """The loop guard's, the ceilings' and the guardrail's answer: never an exception to the
+        caller, always a transfer to a person with a brief."""
+        call.turn.transfer = people.brief(call, why, trigger)
         call.turn.errors.append(why)
-        result = self._result(
-            call,
-            "I'm going to bring in one of our team to help with this. They'll have the details of this call.",
-            self.vertical.escalation,
-        )
-        result.escalated, result.brief = True, brief
-        return result
+        return self._result(call, people.transfer_reply(call, BRINGING_IN), self.vertical.escalation)
+
+    async def _remember_transfer(self, call: CallContext, result: TurnResult) -> None:
+        """The transfer as an Escalated episode; a memory failure must not undo the transfer
+        (Postgres holds it), so it is reported on the turn instead of raised."""
+        assert result.brief is not None
+        try:
+            await people.record_escalation(call, result.brief, result.agent)
+        except Exception as exc:
+            result.errors.append(f"escalation not recorded in memory: {type(exc).__name__}")
 
     @staticmethod
     def _result(call: CallContext, reply: str, agent: str) -> TurnResult:
+        context = call.context
         return TurnResult(
             reply=reply,
             agent=agent,
@@ -264,14 +346,17 @@ class AgentRuntime:
             tool_calls=list(call.turn.tool_calls),
             facts_used=list(dict.fromkeys(call.turn.facts_used)),
             errors=list(call.turn.errors),
+            escalated=call.turn.transfer is not None,
+            brief=call.turn.transfer,
+            context=context.record() if context else None,
+            context_ms=context.assembly_ms if context else 0.0,
         )
 
 
-def _cause(exc: BaseException, kind: type[BaseException]) -> BaseException | None:
-    """``exc`` or the first exception of ``kind`` in its chain."""
-    seen: BaseException | None = exc
-    while seen is not None:
-        if isinstance(seen, kind):
-            return seen
-        seen = seen.__cause__ or seen.__context__
-    return None
+def _unsafe_reply(problem: dict[str, Any]) -> str:
+    """What the caller hears instead of a reply the output guardrail stopped."""
+    if problem.get("sdk_error"):
+        return UNEXPECTED
+    if problem.get("internal_ids"):
+        return NOT_FOR_CALLERS
+    return UNGROUNDED

@@ -10,11 +10,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from agents import Agent, FunctionTool
+from agents import Agent, FunctionTool, RunContextWrapper
+from agents.tool import set_function_tool_failure_error_function
 
 from backend.agents.context import CallContext
 from backend.agents.guardrails import grounded_reply, screen_input, side_effect_check
 from backend.agents.handoffs import recorded_handoff
+from backend.agents.tools.failures import spoken_failure
 
 Reply = Callable[[dict[str, Any]], str]
 
@@ -96,12 +98,14 @@ def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
     """SDK agents: the root hands off to every specialist; each hands back up."""
     for spec in (vertical.root, *vertical.specialists):
         for skill in spec.skills:
+            # The SDK's generic failure text must never reach a caller.
+            set_function_tool_failure_error_function(skill.tool, spoken_failure)
             if skill.side_effect:
                 skill.tool.tool_input_guardrails = [side_effect_check]
     agents: dict[str, Agent[CallContext]] = {
         spec.name: Agent[CallContext](
             name=spec.name,
-            instructions=spec.instructions,
+            instructions=_with_context(spec.instructions),
             tools=[skill.tool for skill in spec.skills],
             # Every agent can start a turn (the owner resumes), and input guardrails run
             # only for the starting agent, output guardrails only for the last.
@@ -123,3 +127,18 @@ def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
             )
         ]
     return agents
+
+
+CONTEXT_BREAK = "\n\n"
+"""Separates an agent's own instructions from the turn context appended to them."""
+
+
+def _with_context(instructions: str) -> Callable[[RunContextWrapper[CallContext], Agent[CallContext]], str]:
+    """An agent's instructions followed by the turn context (the facts and snippets it may
+    rely on, with their ids), so an LLM acts on what memory knows and can cite it."""
+
+    def render(ctx: RunContextWrapper[CallContext], agent: Agent[CallContext]) -> str:
+        context = ctx.context.context
+        return f"{instructions}{CONTEXT_BREAK}{context.instructions()}" if context else instructions
+
+    return render

@@ -26,7 +26,8 @@ async def principal(request: HTTPConnection) -> Principal:
     hit = cache.get(key)
     if hit is not None and time.monotonic() - hit[0] < CACHE_S:
         return hit[1]
-    who = await tenants.authenticate(request.app.state.db, key.strip())
+    state = request.app.state
+    who = await tenants.authenticate(state.db, key.strip(), state.settings.business_timezone)
     if who is None:  # failures are not cached: a flood of wrong keys cannot fill memory
         raise ApiError(401, "unauthorized", "unknown or revoked API key")
     if len(cache) > 10_000:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncIterator
+import json
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from backend.api.routes import callers, calls, health, traces
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.connections import Connections
-from backend.demo import seed_demo
+from backend.demo import NEIGHBOURS, seed_demo
 from backend.store import Database, tenants
 from ingest import enqueue_ingest
 from memory import Memory
@@ -50,14 +51,16 @@ def create_app(
         if (embedded or settings.embedded)["graph"]:
             await _demo_listings(app.state.memory, local.group_id)
         runtime = AgentRuntime(
-            REAL_ESTATE, app.state.memory, db, from_settings(settings), upload_traces=settings.upload_traces
+            REAL_ESTATE,
+            app.state.memory,
+            db,
+            from_settings(settings),
+            upload_traces=settings.upload_traces,
+            memory_budget_s=settings.memory_budget_ms / 1000,
+            neighbours=_neighbours(settings),
         )
         app.state.desk = CallDesk(
-            runtime,
-            db,
-            conns.redis,
-            functools.partial(enqueue_ingest, queue_name=settings.queue_name),
-            memory_budget_s=settings.memory_budget_ms / 1000,
+            runtime, db, conns.redis, functools.partial(enqueue_ingest, queue_name=settings.queue_name)
         )
         replayer = (
             asyncio.create_task(_replay_forever(app.state.desk, replay_every_s)) if replay_every_s else None
@@ -93,7 +96,7 @@ async def _replay_forever(desk: CallDesk, every_s: float) -> None:
 async def _local_tenant(db: Database, settings: Settings) -> tenants.Tenant:
     """The embedded default's tenant; its key is printed once, when it is made."""
     wanted = settings.api_key.get_secret_value() if settings.api_key else None
-    tenant, key = await tenants.ensure_local(db, wanted)
+    tenant, key = await tenants.ensure_local(db, wanted, settings.business_timezone)
     if key and not wanted:
         print(f"Local tenant {tenant.name!r} created. API key (shown once): {key}", flush=True)
     return tenant
@@ -104,3 +107,11 @@ async def _demo_listings(memory: Memory, group_id: str) -> None:
     if not await memory.names(group_id, "Property"):
         added = await seed_demo(memory, group_id)
         log.info("demo listings seeded", listings=added)
+
+
+def _neighbours(settings: Settings) -> Mapping[str, Sequence[str]]:
+    """The tenant's suburb adjacency (``SWITCHBOARD_NEIGHBOURS_FILE``) or the demo table."""
+    if settings.neighbours_file is None:
+        return NEIGHBOURS
+    table = json.loads(settings.neighbours_file.read_text())
+    return {str(k): tuple(str(n) for n in v) for k, v in table.items()}

@@ -73,8 +73,14 @@ async def _seed(settings: Settings) -> None:
 
 
 async def _caller(
-    client: httpx.AsyncClient, n: int, turns: int, think_s: float, latencies: list[float]
+    client: httpx.AsyncClient,
+    n: int,
+    turns: int,
+    think_s: float,
+    latencies: list[float],
+    context: list[float],
 ) -> None:
+    """One chat call; each turn's latency, and of it the turn context's assembly."""
     pause = random.Random(n)
     await asyncio.sleep(pause.uniform(0, think_s))  # callers arrive spread out, not in lockstep
     call = (await client.post("/v1/calls", json={"channel": "chat", "name": f"Bench Caller {n}"})).json()
@@ -86,18 +92,27 @@ async def _caller(
         response = await client.post(f"/v1/calls/{call['call_id']}/turns", json={"text": text})
         latencies.append((time.perf_counter() - began) * 1000)
         response.raise_for_status()
+        context.append(response.json()["context_ms"])
 
 
 async def _level(base: str, concurrency: int, turns: int, think_s: float) -> dict[str, Any]:
     latencies: list[float] = []
+    context: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        await _caller(client, -1, len(TURNS), 0, [])  # warm up: first uses load code and caches
+        await _caller(client, -1, len(TURNS), 0, [], [])  # warm up: first uses load code and caches
         began = time.perf_counter()
-        await asyncio.gather(*(_caller(client, n, turns, think_s, latencies) for n in range(concurrency)))
+        callers = (_caller(client, n, turns, think_s, latencies, context) for n in range(concurrency))
+        await asyncio.gather(*callers)
         elapsed = time.perf_counter() - began
-    return {**percentiles(latencies), "turns_per_s": round(len(latencies) / elapsed, 1)}
+    assembly = percentiles(context)
+    return {
+        **percentiles(latencies),
+        "turns_per_s": round(len(latencies) / elapsed, 1),
+        "context_p50": assembly["p50"],
+        "context_p95": assembly["p95"],
+    }
 
 
 def run(data_dir: Path, port: int, levels: tuple[int, ...], turns: int, think_ms: int) -> dict[str, Any]:
@@ -117,6 +132,8 @@ def run(data_dir: Path, port: int, levels: tuple[int, ...], turns: int, think_ms
                 "p95_ms": stats["p95"],
                 "turns": stats["n"],
                 "turns_per_s": stats["turns_per_s"],
+                "context_p50_ms": stats["context_p50"],
+                "context_p95_ms": stats["context_p95"],
             }
         return result
     finally:

@@ -123,10 +123,35 @@ async def reschedule(db: Database, group_id: str, booking_id: str, starts_at: da
     return _booking(row)
 
 
+async def taken(
+    db: Database, group_id: str, property_id: str, start: datetime, end: datetime
+) -> set[datetime]:
+    """Start times of the live viewings of a property in [start, end)."""
+    rows = await db.pool.fetch(
+        "SELECT starts_at FROM bookings WHERE group_id = $1 AND property_id = $2 AND status = 'scheduled'"
+        " AND starts_at >= $3 AND starts_at < $4",
+        group_id,
+        property_id,
+        start,
+        end,
+    )
+    return {r["starts_at"] for r in rows}
+
+
 async def of_caller(db: Database, group_id: str, caller_id: str) -> list[Booking]:
     rows = await db.pool.fetch(
         "SELECT * FROM bookings WHERE group_id = $1 AND caller_id = $2 ORDER BY starts_at",
         group_id,
         caller_id,
+    )
+    return [_booking(r) for r in rows]
+
+
+async def of_call(db: Database, group_id: str, call_id: str) -> list[Booking]:
+    """The bookings made in one call, whatever became of them since."""
+    rows = await db.pool.fetch(
+        "SELECT * FROM bookings WHERE group_id = $1 AND call_id = $2 ORDER BY created_at, booking_id",
+        group_id,
+        call_id,
     )
     return [_booking(r) for r in rows]

@@ -7,6 +7,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 
+import asyncpg
+
+from backend.config import FALLBACK_TIMEZONE, check_timezone
 from backend.store.db import Database
 
 LOCAL = "local"
@@ -19,6 +22,8 @@ class Tenant:
     name: str
     group_id: str
     """The graph group holding this tenant's callers: one graph per tenant."""
+    timezone: str = FALLBACK_TIMEZONE
+    """Its business time zone (IANA): spoken times are read and said in it."""
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,18 @@ class TenantExists(ValueError):
     pass
 
 
+class UnknownTimezone(ValueError):
+    """Not an IANA time zone name."""
+
+
+_TENANT = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone"
+"""A tenant's columns; one stored before it had a zone gets the settings' default ($2)."""
+
+
+def _tenant(row: asyncpg.Record) -> Tenant:
+    return Tenant(row["tenant_id"], row["name"], row["group_id"], row["timezone"])
+
+
 def _hash(key: str) -> bytes:
     return hashlib.sha256(key.encode()).digest()
 
@@ -42,18 +59,31 @@ def _new_key() -> tuple[str, str]:
     return key_id, f"sb_{key_id}_{secrets.token_urlsafe(32)}"
 
 
-async def create(db: Database, name: str, key: str | None = None) -> tuple[Tenant, str]:
-    """A new tenant with its own graph group and one key (``key`` or a new random one)."""
-    tenant = Tenant(tenant_id=uuid.uuid4().hex[:16], name=name, group_id="g" + uuid.uuid4().hex[:16])
+async def create(
+    db: Database, name: str, key: str | None = None, timezone: str | None = None
+) -> tuple[Tenant, str]:
+    """A new tenant with its own graph group and one key (``key`` or a new random one);
+    ``timezone`` None: it follows the settings' default (resolved when read)."""
+    try:
+        zone = check_timezone(timezone) if timezone else None
+    except ValueError as exc:
+        raise UnknownTimezone(str(exc)) from None
+    tenant = Tenant(
+        tenant_id=uuid.uuid4().hex[:16],
+        name=name,
+        group_id="g" + uuid.uuid4().hex[:16],
+        timezone=zone or FALLBACK_TIMEZONE,
+    )
     async with db.pool.acquire() as conn, conn.transaction():
         taken = await conn.fetchval("SELECT 1 FROM tenants WHERE name = $1", name)
         if taken:
             raise TenantExists(f"a tenant named {name!r} exists")
         await conn.execute(
-            "INSERT INTO tenants (tenant_id, name, group_id) VALUES ($1, $2, $3)",
+            "INSERT INTO tenants (tenant_id, name, group_id, timezone) VALUES ($1, $2, $3, $4)",
             tenant.tenant_id,
             tenant.name,
             tenant.group_id,
+            zone,
         )
     return tenant, await issue_key(db, tenant.tenant_id, key)
 
@@ -72,24 +102,26 @@ async def issue_key(db: Database, tenant_id: str, key: str | None = None) -> str
     return key
 
 
-async def authenticate(db: Database, key: str) -> Principal | None:
+async def authenticate(db: Database, key: str, default_timezone: str = FALLBACK_TIMEZONE) -> Principal | None:
     row = await db.pool.fetchrow(
-        "SELECT k.key_id, t.tenant_id, t.name, t.group_id FROM api_keys k"
+        f"SELECT k.key_id, {_TENANT} FROM api_keys k"
         " JOIN tenants t USING (tenant_id) WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         _hash(key),
+        default_timezone,
     )
     if row is None:
         return None
-    return Principal(Tenant(row["tenant_id"], row["name"], row["group_id"]), row["key_id"])
+    return Principal(_tenant(row), row["key_id"])
 
 
-async def listing(db: Database) -> list[dict[str, object]]:
-    """Every tenant with its live keys' ids (never the keys)."""
+async def listing(db: Database, default_timezone: str = FALLBACK_TIMEZONE) -> list[dict[str, object]]:
+    """Every tenant with its time zone and live keys' ids (never the keys)."""
     rows = await db.pool.fetch(
-        "SELECT t.tenant_id, t.name, t.group_id, t.created_at,"
+        "SELECT t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $1) AS timezone, t.created_at,"
         " coalesce(array_agg(k.key_id) FILTER (WHERE k.key_id IS NOT NULL AND k.revoked_at IS NULL),"
         " '{}') AS keys FROM tenants t LEFT JOIN api_keys k USING (tenant_id)"
-        " GROUP BY t.tenant_id ORDER BY t.created_at"
+        " GROUP BY t.tenant_id ORDER BY t.created_at",
+        default_timezone,
     )
     return [dict(r) for r in rows]
 
@@ -104,18 +136,20 @@ async def revoke(db: Database, name_or_key_id: str) -> int:
     return int(status.split()[-1])
 
 
-async def ensure_local(db: Database, key: str | None) -> tuple[Tenant, str | None]:
-    """The local tenant, created on first start; returns a key only when one was made now
-    (or ``key``, i.e. SWITCHBOARD_API_KEY, was newly registered)."""
-    row = await db.pool.fetchrow("SELECT tenant_id, name, group_id FROM tenants WHERE name = $1", LOCAL)
+async def ensure_local(
+    db: Database, key: str | None, timezone: str = FALLBACK_TIMEZONE
+) -> tuple[Tenant, str | None]:
+    """The local tenant, created on first start in ``timezone`` (the settings' default, which
+    it also reads as when it was made before tenants had zones); returns a key only when one
+    was made now (or ``key``, i.e. SWITCHBOARD_API_KEY, was newly registered)."""
+    by_name = f"SELECT {_TENANT} FROM tenants t WHERE t.name = $1"
+    row = await db.pool.fetchrow(by_name, LOCAL, timezone)
     if row is None:
         try:
-            return await create(db, LOCAL, key)
+            return await create(db, LOCAL, key, timezone)
         except TenantExists:  # another process created it a moment ago
-            row = await db.pool.fetchrow(
-                "SELECT tenant_id, name, group_id FROM tenants WHERE name = $1", LOCAL
-            )
-    tenant = Tenant(row["tenant_id"], row["name"], row["group_id"])
+            row = await db.pool.fetchrow(by_name, LOCAL, timezone)
+    tenant = _tenant(row)
     if key and await authenticate(db, key) is None:
         return tenant, await issue_key(db, tenant.tenant_id, key)
     return tenant, None

@@ -140,6 +140,11 @@ EPISODE_ROWS = (
     " x.call_id AS call_id, x.turn_id AS turn_id, x.caller_uuid AS caller"
 )
 
+CALL_EPISODES = (
+    "MATCH (x:Episodic {call_id: $call}) WHERE x.episode_type <> 'transcript'"
+    " RETURN x.content AS content ORDER BY x.valid_at, x.name"
+)
+
 # Erasure: the caller, the rows touching them and their bookings, the episodes
 # that mention them or carry their calls, then entities nothing else links to.
 ERASE_PLAN = (

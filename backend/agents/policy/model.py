@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import itertools
 import json
+import re
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -24,11 +25,12 @@ from agents.tool import Tool
 
 from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
-from backend.agents.policy import slots
+from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Router
-from backend.agents.vertical import Vertical
+from backend.agents.vertical import CONTEXT_BREAK, Vertical
 
 _ids = itertools.count()
+_ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
 def _text(item: Any) -> str:
@@ -47,7 +49,7 @@ def last_utterance(items: list[Any]) -> str:
     return ""
 
 
-def _tool_result(output: Any) -> dict[str, Any] | str:
+def tool_result(output: Any) -> dict[str, Any] | str:
     """Tool outputs arrive as text (a dict's repr, or an error message)."""
     if isinstance(output, dict):
         return output
@@ -114,7 +116,7 @@ class PolicyModel(Model):
             yield event
 
     def respond(self, instructions: str, items: list[Any], tools: list[Tool], handoffs: list[Handoff]) -> Any:
-        spec = self._by_instructions.get(instructions, self.vertical.root)
+        spec = self._by_instructions.get(instructions.split(CONTEXT_BREAK)[0], self.vertical.root)
         last = items[-1] if items else {}
         just_handed = False
         if isinstance(last, dict) and last.get("type") == "function_call_output":
@@ -132,6 +134,8 @@ class PolicyModel(Model):
                 return self._reply(str(name), last.get("output"), {t.name for t in tools})
             just_handed = True
         utterance = last_utterance(items)
+        if (again := self._follow_up(utterance, tools)) is not None:
+            return again
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
@@ -147,13 +151,25 @@ class PolicyModel(Model):
             return assistant_message(slots.ask(missing))
         return function_call(route.target, args, call_id=f"policy-{next(_ids)}")
 
+    def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
+        """ "And the second one?": the last tool again, about another of the homes read out."""
+        bare = _ELLIPSIS.sub("", utterance.lower()).strip(" ?.!,")
+        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        schema = getattr(last, "params_json_schema", {}).get("properties", {})
+        if last is None or "property" not in schema or len(bare.split()) > 4 or not parse.ordinal(bare):
+            return None
+        args, missing = slots.fill(last.params_json_schema, utterance, self.call)  # type: ignore[union-attr]
+        if missing:
+            return None
+        return function_call(last.name, args, call_id=f"policy-{next(_ids)}")
+
     def _handoff(self, target: str, utterance: str) -> Any:
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")
         heard = []
         for name in ("suburb", "budget", "bedrooms", "property", "when"):
             value = slots.read(name, None, utterance, self.call)
             if value is not None:
-                heard.append(Slot(name=name, value=str(value)))
+                heard.append(Slot(name=name, value=str(value)[:200]))
         facts = [f.uuid for f in self.call.caller.facts] if self.call.caller else []
         payload = HandoffPayload(
             intent=intent.removeprefix("transfer_to_")[:60],
@@ -164,10 +180,12 @@ class PolicyModel(Model):
         return function_call(target, payload.model_dump(), call_id=f"policy-{next(_ids)}")
 
     def _reply(self, tool_name: str, output: Any, available: set[str]) -> Any:
-        result = _tool_result(output)
+        result = tool_result(output)
         skill = self.vertical.skill(tool_name)
         if isinstance(result, str) or skill is None:
             return assistant_message(result if isinstance(result, str) else str(result))
+        if "failure" in result:  # a typed tool failure: its reply is a specific question
+            return assistant_message(str(result["say"]))
         follow = skill.then(result) if skill.then else None
         if follow and follow[0] in available:
             return function_call(follow[0], follow[1], call_id=f"policy-{next(_ids)}")

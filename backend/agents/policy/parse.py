@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import datetime, timedelta
+
+from backend.agents.clock import existing
 
 _WORDS = {
     "zero": 0,
@@ -353,6 +356,20 @@ def _month(said: str) -> int:
     return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(said.lower()[:3]))
 
 
+class ImpossibleDate(ValueError):
+    """A day the calendar does not have ("the 31st of February")."""
+
+    def __init__(self, day: int, month: int) -> None:
+        super().__init__(f"there is no {day} {calendar.month_name[month]}")
+        self.day, self.month = day, month
+
+
+def _real(day: int, month: int) -> tuple[int, int]:
+    if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2028, month)[1]:  # a leap year
+        raise ImpossibleDate(day, month if 1 <= month <= 12 else 1)
+    return day, month
+
+
 def _calendar(day: int, month: int, now: datetime) -> datetime | None:
     """The next ``day``/``month`` on or after today (a date in the past means next year)."""
     for year in (now.year, now.year + 1):
@@ -383,10 +400,10 @@ def _mentions(text: str, now: datetime) -> list[tuple[int, datetime]]:
                 ahead = ahead or 7
             found.append((m.start(), now + timedelta(days=ahead)))
     for m in _DAY_MONTH.finditer(text):
-        if moment := _calendar(int(m.group(1)), _month(m.group(2)), now):
+        if moment := _calendar(*_real(int(m.group(1)), _month(m.group(2))), now):
             found.append((m.start(), moment))
     for m in _MONTH_DAY.finditer(text):
-        if moment := _calendar(int(m.group(2)), _month(m.group(1)), now):
+        if moment := _calendar(*_real(int(m.group(2)), _month(m.group(1))), now):
             found.append((m.start(), moment))
     if not found:
         for m in _NTH.finditer(text):
@@ -424,7 +441,11 @@ def _day(text: str, now: datetime) -> datetime | None:
 
 def when(text: str, now: datetime) -> datetime | None:
     """A future moment from "Saturday at 10", "tomorrow afternoon", "next Tuesday 3pm",
-    "the 28th at 11am" (relative to ``now``, the call's time; a bare day means 10am)."""
+    "the 28th at 11am" (relative to ``now``, the call's time; a bare day means 10am).
+
+    Days and hours are the wall clock of ``now``'s zone: pass the call's time in the tenant's
+    zone (``clock.local``) and "Saturday at 10" is 10 am there, with that day's UTC offset
+    (the arithmetic is on the wall clock, so a daylight-saving change in between is right)."""
     day = _day(text, now)
     clock = _time_of_day(text)
     if day is None and clock is None:
@@ -435,7 +456,7 @@ def when(text: str, now: datetime) -> datetime | None:
         # "at 10" alone means the next 10 o'clock; "Saturday at 10" the next Saturday.
         named_day = day is not None and day.date() == now.date() and _names_weekday(text)
         moment += timedelta(days=7 if named_day else 1)
-    return moment
+    return existing(moment)
 
 
 def _names_weekday(text: str) -> bool:

@@ -130,11 +130,22 @@ class Router:
         self.weights, self.bias = _fit(self._features(self.matrix, texts), wanted)
         self._cache: dict[str, np.ndarray] = {}
 
+    async def embedding(self, utterance: str) -> list[float]:
+        """The utterance's embedding, computed off the event loop and kept for routing (the
+        turn context searches memory with the same vector: one embedding per turn)."""
+        if utterance not in self._cache:
+            vector = (await self.embedder.create_batch([utterance]))[0]
+            self._keep(utterance, np.asarray(vector, np.float64))
+        return [float(x) for x in self._cache[utterance]]
+
+    def _keep(self, utterance: str, vector: np.ndarray) -> None:
+        if len(self._cache) > 4096:
+            self._cache.clear()
+        self._cache[utterance] = vector
+
     def vector(self, utterance: str) -> np.ndarray:
         if utterance not in self._cache:
-            if len(self._cache) > 4096:
-                self._cache.clear()
-            self._cache[utterance] = np.asarray(self.embedder.embed_sync([utterance])[0], np.float64)
+            self._keep(utterance, np.asarray(self.embedder.embed_sync([utterance])[0], np.float64))
         return self._cache[utterance]
 
     def _features(self, vectors: np.ndarray, texts: list[str]) -> np.ndarray:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import calendar
 import re
 from typing import Any
 
+from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools import resolve
+from backend.agents.tools.failures import NotUnderstood, ToolFailure
 
 _MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 _REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
@@ -64,6 +67,23 @@ def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
     return min(found)[2] if found else None
 
 
+_PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")
+_NOT_PLACES = {*calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind"}
+
+
+def _place(utterance: str) -> str | None:
+    """A place the caller named that we do not know ("a house in Atlantis"): the tool says so."""
+    m = _PLACE.search(utterance)
+    return m.group(1) if m and m.group(1).split()[0] not in _NOT_PLACES else None
+
+
+_WIDEN = re.compile(
+    r"\b(widen|wider|broaden|broader|expand|relax|what else|anything else"
+    r"|(more|other) (options|homes|places))\b",
+    re.IGNORECASE,
+)
+
+
 def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     """One parameter's value from the utterance, or None."""
     if name == "deposit":
@@ -80,14 +100,20 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if "rate" in name:
         return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if "suburb" in name:
-        return _first_suburb(ctx, utterance) or resolve.suburb(ctx, utterance)
+        return _first_suburb(ctx, utterance) or resolve.suburb(ctx, utterance) or _place(utterance)
     if name == "property":
         try:
             return resolve.property_id(ctx, utterance)
-        except resolve.NotUnderstood:
+        except NotUnderstood:
             return None
+        except ToolFailure:
+            # Pointed at but not resolvable: the tool resolves it again and asks the specific question.
+            return utterance
     if name == "when":
-        moment = parse.when(utterance, ctx.now)
+        try:  # the caller's "Saturday" is the tenant's
+            moment = parse.when(utterance, local(ctx.now, ctx.tz))
+        except parse.ImpossibleDate:
+            return utterance  # the tool reads it again and asks which day was meant
         return moment.isoformat() if moment else None
     if name == "reference":
         m = _REFERENCE.search(utterance)
@@ -95,6 +121,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "address":
         m = _ADDRESS.search(utterance)
         return m.group(0) if m else None
+    if name == "widen":
+        return bool(_WIDEN.search(utterance))
     if name == "reason":
         return utterance
     if kind == "integer":

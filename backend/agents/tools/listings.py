@@ -3,18 +3,78 @@
 from __future__ import annotations
 
 import statistics
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
 from backend.agents.tools import money, preferences, resolve
-from memory import PropertyInterest
+from backend.agents.tools.failures import UnknownProperty
+from memory import Listing, PropertyInterest
+
+RESULTS = 5
+"""Homes read out per search."""
 
 
-def _budget(ctx: CallContext) -> float | None:
-    facts = ctx.caller.facts if ctx.caller else []
-    return next((float(f.value) for f in facts if f.name == "HAS_BUDGET"), None)  # type: ignore[arg-type]
+@dataclass
+class Criteria:
+    """What a search asks for, and which of it came from memory rather than this turn."""
+
+    suburbs: list[str] = field(default_factory=list)
+    max_price: float | None = None
+    min_bedrooms: int | None = None
+    from_memory: list[str] = field(default_factory=list)
+
+
+def _criteria(
+    call: CallContext, place: str | None, max_price: float | None, min_bedrooms: int | None
+) -> Criteria:
+    """What the caller said this turn, the rest from the turn context (current facts)."""
+    context = call.context
+    said = Criteria(suburbs=[place] if place else [], max_price=max_price, min_bedrooms=min_bedrooms)
+    if context is None:
+        return said
+    if not said.suburbs and (suburbs := [str(f.object_name) for f in context.all("PREFERS_SUBURB")]):
+        said.suburbs, said.from_memory = suburbs, [*said.from_memory, "suburb"]
+    if said.max_price is None and (budget := context.current("HAS_BUDGET")):
+        said.max_price, said.from_memory = float(budget.value), [*said.from_memory, "max_price"]  # type: ignore[arg-type]
+    if said.min_bedrooms is None and (beds := context.current("WANTS_BEDROOMS")):
+        said.min_bedrooms, said.from_memory = int(beds.value), [*said.from_memory, "min_bedrooms"]  # type: ignore[arg-type]
+    return said
+
+
+def _widen(call: CallContext) -> tuple[Criteria, str | None]:
+    """The last search with one more constraint relaxed: price (+10%), then bedrooms (-1),
+    then the neighbouring suburbs; None when nothing is left to relax."""
+    last = call.state.search
+    wider = Criteria(list(last.get("suburbs", [])), last.get("max_price"), last.get("min_bedrooms"))
+    done = call.state.widened
+    if "price" not in done and wider.max_price:
+        wider.max_price = round(wider.max_price * 1.1, -3)
+        return wider, "price"
+    if "bedrooms" not in done and wider.min_bedrooms and wider.min_bedrooms > 1:
+        wider.min_bedrooms -= 1
+        return wider, "bedrooms"
+    near = [n for s in wider.suburbs for n in call.neighbours.get(s, ()) if n not in wider.suburbs]
+    if "suburbs" not in done and near:
+        wider.suburbs += list(dict.fromkeys(near))
+        return wider, "suburbs"
+    return wider, None
+
+
+async def _find(call: CallContext, criteria: Criteria) -> list[Listing]:
+    found: list[Listing] = []
+    with custom_span("memory.listings"):
+        for place in criteria.suburbs or [None]:  # type: ignore[list-item]
+            found += await call.memory.listings(
+                call.group_id,
+                suburb=place,
+                max_price=criteria.max_price,
+                min_bedrooms=criteria.min_bedrooms,
+                limit=RESULTS,
+            )
+    return sorted(found, key=lambda x: x.price)[:RESULTS]
 
 
 @function_tool
@@ -23,28 +83,39 @@ async def search_properties(
     suburb: str | None = None,
     max_price: float | None = None,
     min_bedrooms: int | None = None,
+    widen: bool = False,
 ) -> dict[str, Any]:
-    """Find homes for sale, cheapest first.
+    """Find homes for sale, cheapest first. What the caller does not say now comes from what
+    they told us before (their budget, bedrooms and suburbs); the result says which.
 
     Args:
-        suburb: A suburb to search in.
+        suburb: A suburb to search in (defaults to the suburbs they prefer).
         max_price: The most the caller will pay, in dollars (defaults to their budget).
-        min_bedrooms: The fewest bedrooms acceptable.
+        min_bedrooms: The fewest bedrooms acceptable (defaults to what they want).
+        widen: They ask for more or other options ("widen the search", "what else is there?"):
+            relax one constraint of the last search.
     """
     call = ctx.context
-    place = resolve.suburb(call, suburb) if suburb else None
-    ceiling = max_price or _budget(call)
-    with custom_span("memory.listings"):
-        found = await call.memory.listings(
-            call.group_id, suburb=place, max_price=ceiling, min_bedrooms=min_bedrooms, limit=5
-        )
+    place = resolve.known_suburb(call, suburb) if suburb else None
+    step = None
+    if widen and call.state.search and not (place or max_price or min_bedrooms):
+        criteria, step = _widen(call)
+        call.state.widened = [*call.state.widened, step] if step else call.state.widened
+    else:
+        criteria = _criteria(call, place, max_price, min_bedrooms)
+        call.state.widened = []
+    found = await _find(call, criteria)
+    call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
     call.state.last_results = found
     call.state.last_property = found[0].property_id if len(found) == 1 else None
     await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, place=place)
     return {
-        "suburb": place,
-        "max_price": ceiling,
-        "min_bedrooms": min_bedrooms,
+        "suburbs": criteria.suburbs,
+        "max_price": criteria.max_price,
+        "min_bedrooms": criteria.min_bedrooms,
+        "from_memory": criteria.from_memory,
+        "widened": step,
+        "exhausted": widen and step is None,
         "listings": [
             {
                 "n": i + 1,
@@ -59,16 +130,52 @@ async def search_properties(
     }
 
 
+def _places(suburbs: list[str]) -> str:
+    return suburbs[0] if len(suburbs) == 1 else ", ".join(suburbs[:-1]) + f" and {suburbs[-1]}"
+
+
+def _asked(result: dict[str, Any], parts: set[str]) -> str:
+    """The criteria in ``parts`` as words: "in Bondi with 3+ bedrooms up to $1,200,000"."""
+    words = []
+    if "suburb" in parts and result["suburbs"]:
+        words.append(f"in {_places(result['suburbs'])}")
+    if "min_bedrooms" in parts and result["min_bedrooms"]:
+        words.append(f"with {result['min_bedrooms']}+ bedrooms")
+    if "max_price" in parts and result["max_price"]:
+        words.append(f"up to {money(result['max_price'])}")
+    return " ".join(words)
+
+
+_WIDENED = {
+    "price": lambda r: f"I've raised the price by 10% to {money(r['max_price'])}",
+    "bedrooms": lambda r: f"I've come down to {r['min_bedrooms']}+ bedrooms",
+    "suburbs": lambda r: f"I've added the neighbouring suburbs, so now {_places(r['suburbs'])}",
+}
+
+
 def reply_search(result: dict[str, Any]) -> str:
     homes = result["listings"]
-    where = f" in {result['suburb']}" if result["suburb"] else ""
-    under = f" up to {money(result['max_price'])}" if result["max_price"] else ""
+    remembered = set(result["from_memory"])
+    said = {"suburb", "min_bedrooms", "max_price"} - remembered
+    if result["widened"]:
+        lead = _WIDENED[result["widened"]](result) + ". "
+    elif result["exhausted"]:
+        lead = f"That's as wide as I can make it ({_asked(result, said | remembered)}). "
+    elif remembered:
+        now = _asked(result, said)
+        lead = f"Still {_asked(result, remembered)}{', now ' + now if now else ''}. "
+    else:
+        lead = ""
+    asked = _asked(result, said | remembered)
     if not homes:
-        return f"I couldn't find anything for sale{where}{under} right now. Want me to widen the search?"
+        more = " Would you like to change what you're after?" if result["exhausted"] else " Shall I widen it?"
+        fits = asked if asked and not lead else "that fits"
+        return f"{lead}I couldn't find anything for sale {fits} right now.{more}"
     lines = "; ".join(
         f"{h['n']}) {h['address']}, {h['suburb']}, {h['bedrooms']} bed, {money(h['price'])}" for h in homes
     )
-    return f"I found {len(homes)} home{'s' if len(homes) > 1 else ''}{where}{under}: {lines}."
+    where = f" {asked}" if asked and not lead else ""
+    return f"{lead}I found {len(homes)} home{'s' if len(homes) > 1 else ''}{where}: {lines}."
 
 
 @function_tool
@@ -81,6 +188,7 @@ async def shortlist_property(ctx: RunContextWrapper[CallContext], property: str)
     call = ctx.context
     pid = resolve.property_id(call, property)
     call.state.last_property = pid
+    call.state.shortlist = [*dict.fromkeys([*call.state.shortlist, pid])]
     await call.memory.record(
         call.episode(PropertyInterest, f"{call.call_id}:interest:{pid}", property_id=pid)
     )
@@ -89,6 +197,39 @@ async def shortlist_property(ctx: RunContextWrapper[CallContext], property: str)
 
 def reply_shortlist(result: dict[str, Any]) -> str:
     return f"I've added {result['address']} to your shortlist. Would you like to book a viewing?"
+
+
+@function_tool
+async def property_details(
+    ctx: RunContextWrapper[CallContext], property: str | None = None
+) -> dict[str, Any]:
+    """What one home for sale is like: suburb, bedrooms, bathrooms, kind and price.
+
+    Args:
+        property: The listing id, its address, or its position in the last results (defaults to
+            the one discussed).
+    """
+    call = ctx.context
+    pid = resolve.property_id(call, property)
+    place = call.localities.get(pid)
+    with custom_span("memory.listings"):
+        homes = await call.memory.listings(call.group_id, suburb=place, status=None, limit=1000)
+    home = next((h for h in homes if h.property_id == pid), None)
+    if home is None:
+        raise UnknownProperty("I can't find that listing any more. Shall I search again?")
+    call.state.last_property = pid
+    return {**home.model_dump(), "property_id": pid}
+
+
+def reply_details(result: dict[str, Any]) -> str:
+    kind = result["kind"] or "home"
+    baths = f", {result['bathrooms']} bathroom" if result["bathrooms"] else ""
+    if result["status"] != "listed":
+        return f"{result['address']}, {result['suburb']} is no longer for sale ({result['status']})."
+    return (
+        f"{result['address']}, {result['suburb']} is a {result['bedrooms']} bedroom{baths} {kind},"
+        f" listed at {money(result['price'])}. Would you like to book a viewing?"
+    )
 
 
 @function_tool

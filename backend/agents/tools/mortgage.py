@@ -41,6 +41,7 @@ async def mortgage_repayment(
         years: The loan term in years.
     """
     call = ctx.context
+    from_memory = ["price"] if price is None else []
     if price is None:
         listing = next(
             (x for x in call.state.last_results if x.property_id == call.state.last_property), None
@@ -69,6 +70,7 @@ async def mortgage_repayment(
         "years": term,
         "monthly": round(monthly, 2),
         "total_interest": round(monthly * term * 12 - loan, 2),
+        "from_memory": from_memory,
     }
 
 

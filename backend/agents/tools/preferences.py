@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from agents import RunContextWrapper, custom_span, function_tool
 
+from backend.agents.clock import spoken
 from backend.agents.context import CallContext
+from backend.agents.internal_ids import caller_name
 from backend.agents.tools import money, resolve
 from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, SuburbRetracted
+
+_NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")
 
 
 def _episode_id(call: CallContext, what: str) -> str:
     # One per call turn and kind: a retried tool call writes nothing twice. "live:" keeps
-    # them apart from post-call extraction's ids (which count turns differently).
-    return f"{call.call_id}:live:t{call.state.turns}:{what}"
+    # them apart from post-call extraction's ids (which count turns differently). Names
+    # become slugs: an id holds no spaces ("Surry Hills").
+    return f"{call.call_id}:live:t{call.state.turns}:{_NOT_IN_ID.sub('-', what)}"
 
 
 @function_tool
@@ -109,18 +115,18 @@ async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
         values.setdefault(f.name, []).append(str(f.object_name if f.name == "PREFERS_SUBURB" else f.value))
     return {
         "known": True,
-        "name": context.caller.name,
+        "name": caller_name(context),  # None for a caller who gave no name (never their id)
         "budget": values.get("HAS_BUDGET", [None])[0],
         "bedrooms": values.get("WANTS_BEDROOMS", [None])[0],
         "suburbs": values.get("PREFERS_SUBURB", []),
-        "viewings": [f"{b.address} on {b.starts_at:%a %d %b at %H:%M}" for b in context.upcoming_bookings],
+        "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
     }
 
 
 def reply_summary(result: dict[str, Any]) -> str:
     if not result["known"]:
         return "I don't have any details for you yet. What are you looking for?"
-    parts = [f"You're {result['name']}"]
+    parts = [f"You're {result['name']}"] if result["name"] else []
     if result["budget"]:
         parts.append(f"your budget is {money(float(result['budget']))}")
     if result["bedrooms"]:
@@ -129,4 +135,7 @@ def reply_summary(result: dict[str, Any]) -> str:
         parts.append(f"you're looking in {', '.join(result['suburbs'])}")
     if result["viewings"]:
         parts.append(f"you have a viewing of {'; '.join(result['viewings'])}")
-    return "; ".join(parts) + "."
+    if not parts:
+        return "I don't have any details for you yet. What are you looking for?"
+    said = "; ".join(parts)
+    return f"{said[:1].upper()}{said[1:]}."

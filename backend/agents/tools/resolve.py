@@ -1,4 +1,5 @@
-"""Turning what a caller said into graph entities: "the second one", "12 Ocean St", "Bondi"."""
+"""Turning what a caller said into graph entities: "the second one", "12 Ocean St", "Bondi".
+What cannot be resolved raises a typed failure whose message is the question to ask."""
 
 from __future__ import annotations
 
@@ -8,35 +9,169 @@ from rapidfuzz import fuzz, process
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
+from backend.agents.tools import money
+from backend.agents.tools.failures import (
+    AmbiguousReference,
+    NothingToBook,
+    NotUnderstood,
+    UnknownProperty,
+    UnknownSuburb,
+)
+from memory import Listing
 
 _PROPERTY_ID = re.compile(r"\bP\d+\b")
-
-
-class NotUnderstood(ValueError):
-    """The tool cannot tell which thing the caller means; the message says what to ask."""
+_STREET = re.compile(
+    r"\b((?:(?:\d+[a-z]?/)?\d+[a-z]?\s+)?(?:[a-z']+\s+){1,3}(?:street|st|road|rd|avenue|ave|parade|pde|crescent|cres"
+    r"|drive|dr|place|pl|lane|ln|way|terrace|tce|court|ct|highway|hwy|close|grove|boulevard|blvd)"
+    r"(?:\s+(?:street|road|avenue|parade|crescent|drive|place|lane|way|terrace|court|close))?)\b",
+    re.IGNORECASE,
+)
+_LEAD = re.compile(r"^(?:.*\b(?:on|in|at|of)\s+)?(?:the\s+)?", re.IGNORECASE)
+_STREET_TYPES = {
+    "street": "st", "road": "rd", "avenue": "ave", "parade": "pde", "crescent": "cres", "drive": "dr",
+    "place": "pl", "lane": "ln", "terrace": "tce", "court": "ct", "highway": "hwy", "boulevard": "blvd",
+}  # fmt: skip
 
 
 def property_id(ctx: CallContext, said: str | None) -> str:
-    """A listing id from an id, an address, an ordinal into the last results, or "it"."""
-    text = said or ""
+    """A listing id from an id, an address, an ordinal into the last results, a suburb among
+    them ("the one in Coogee"), or "it" (the one discussed)."""
+    text = (said or "").strip()
     if text in ctx.addresses:
         return text
     if m := _PROPERTY_ID.search(text):
         return m.group(0)
-    position = parse.ordinal(text)
-    if position and ctx.state.last_results:
-        results = ctx.state.last_results
-        if position == -1 or position <= len(results):
-            return results[position - 1 if position > 0 else -1].property_id
-    if text and ctx.addresses:
-        best = process.extractOne(text, ctx.addresses, scorer=fuzz.partial_ratio, score_cutoff=85)
-        if best:
-            return str(best[2])
+    results = ctx.state.last_results
+    if position := parse.ordinal(text):
+        return _nth(results, position).property_id
+    if said := _listed_street(ctx, text):
+        return _on_street(ctx, said, suburb(ctx, text))
+    if named := street(text):
+        where = f" in {place}" if (place := suburb(ctx, text)) else ""
+        found = _did_you_mean(ctx, _address_key(named)[1], place)
+        raise UnknownProperty(f"I don't have a listing on {named}{where}.{found}", street=named)
+    if (chosen := _in_suburb(ctx, text, results)) is not None:
+        return chosen.property_id
     if ctx.state.last_property:
         return ctx.state.last_property
-    if len(ctx.state.last_results) == 1:
-        return ctx.state.last_results[0].property_id
-    raise NotUnderstood("Which property do you mean? You can give me the address.")
+    if len(results) == 1:
+        return results[0].property_id
+    if results:
+        raise AmbiguousReference(f"Which of these do you mean: {_read_out(results)}?")
+    raise NotUnderstood("Which home do you mean? You can give me the address, or I can search first.")
+
+
+def _listed_street(ctx: CallContext, text: str) -> tuple[str | None, str] | None:
+    """(number, street) of a street we list that the caller named ("65 Ocean Street")."""
+    said = " ".join(_STREET_TYPES.get(w, w) for w in re.findall(r"[\w/']+", text.lower()))
+    streets = {_address_key(a)[1] for a in ctx.addresses.values()}
+    for name in sorted(streets, key=len, reverse=True):
+        if m := re.search(rf"(?:\b(\d[\w/]*)\s+)?\b{re.escape(name)}\b", said):
+            return m.group(1), name
+    return None
+
+
+def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None) -> str:
+    """The listing on the street named ("King Street in Glebe", "65 Ocean St"): the number
+    and the suburb narrow it down when given."""
+    number, name = said
+    named = f"{number} {name.title()}" if number else name.title()
+    homes = {
+        pid: _address_key(address)
+        for pid, address in ctx.addresses.items()
+        if place is None or ctx.localities.get(pid) == place
+    }
+    on_street = [pid for pid, (_, street_name) in homes.items() if street_name == name]
+    read_out = {x.property_id for x in ctx.state.last_results}
+    if place is None and len(heard := [p for p in on_street if p in read_out]) == 1 and not number:
+        return heard[0]  # "the one on Darling Street": of the homes just read out
+    exact = [pid for pid in on_street if number and homes[pid][0] == number]
+    chosen = exact or ([] if number else on_street)
+    if len(chosen) == 1:
+        return chosen[0]
+    where = f" in {place}" if place else ""
+    if len(chosen) > 1:
+        listed = "; ".join(_full(ctx, p) for p in chosen)
+        raise AmbiguousReference(f"I have {len(chosen)} homes on {named}{where}: {listed}. Which one?")
+    elsewhere = sorted({ctx.localities.get(p, "") for p in _on(ctx, name)} - {"", place})
+    hint = f" I have homes on {name.title()} in {' and '.join(elsewhere)}." if elsewhere else ""
+    raise UnknownProperty(
+        f"I don't have a listing at {named}{where}.{hint or _did_you_mean(ctx, name, place)}", street=named
+    )
+
+
+def _on(ctx: CallContext, street_name: str) -> list[str]:
+    return [pid for pid, a in ctx.addresses.items() if _address_key(a)[1] == street_name]
+
+
+def _address_key(address: str) -> tuple[str | None, str]:
+    """("65", "ocean st") from "65 Ocean Street": the number and the street, abbreviated."""
+    words = address.lower().replace(",", " ").split()
+    number = words.pop(0) if words and words[0][0].isdigit() else None
+    return number, " ".join(_STREET_TYPES.get(w, w) for w in words)
+
+
+def _nth(results: list[Listing], position: int) -> Listing:
+    if not results:
+        raise NothingToBook(
+            "I haven't read out any homes on this call yet, so I'm not sure which one you mean."
+            " Shall I search? Tell me a suburb or a budget."
+        )
+    if position > len(results):
+        shown = len(results)
+        raise AmbiguousReference(f"I only read out {shown}: {_read_out(results)}. Which one?", count=shown)
+    return results[position - 1 if position > 0 else -1]
+
+
+def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> Listing | None:
+    """"The one in Coogee": the only listing read out in that suburb."""
+    place = suburb(ctx, text) if results else None
+    if place is None:
+        return None
+    there = [x for x in results if x.suburb == place]
+    if not there:
+        raise UnknownProperty(f"None of the homes I read out is in {place}: {_read_out(results)}. Which one?")
+    if len(there) > 1:
+        raise AmbiguousReference(f"{len(there)} of those are in {place}: {_read_out(there)}. Which one?")
+    return there[0]
+
+
+def street(text: str) -> str | None:
+    """The street the caller named, as they would hear it back ("Wattle Grove Crescent")."""
+    m = _STREET.search(text)
+    if not m:
+        return None
+    words = _LEAD.sub("", m.group(1)).split()
+    return " ".join(w if w[0].isdigit() else w.capitalize() for w in words) or None
+
+
+def _did_you_mean(ctx: CallContext, street_name: str, place: str | None) -> str:
+    """The closest listings by street name, in the suburb named first."""
+    keys = {pid: _address_key(a)[1] for pid, a in ctx.addresses.items()}
+    if place:
+        keys = {pid: k for pid, k in keys.items() if ctx.localities.get(pid) == place} or keys
+    close = process.extract(street_name, keys, scorer=fuzz.ratio, score_cutoff=70, limit=2)
+    if not close:
+        return " Could you give me the address of the home you mean, or shall I search?"
+    return f" Did you mean {' or '.join(_full(ctx, c[2]) for c in close)}?"
+
+
+def _full(ctx: CallContext, pid: str) -> str:
+    """ "106 King St, Glebe": an address as a caller can tell it apart."""
+    return f"{ctx.addresses[pid]}, {ctx.localities[pid]}" if pid in ctx.localities else ctx.addresses[pid]
+
+
+def _read_out(homes: list[Listing]) -> str:
+    return "; ".join(f"{i + 1}) {h.address}, {h.suburb}, {money(h.price)}" for i, h in enumerate(homes))
+
+
+def known_suburb(ctx: CallContext, said: str) -> str:
+    """The suburb named, or a failure that says which ones we cover."""
+    place = suburb(ctx, said)
+    if place is None:
+        some = ", ".join(sorted(ctx.suburbs.values())[:6])
+        raise UnknownSuburb(f"I don't have listings in {said}. I cover suburbs such as {some}. Which suits?")
+    return place
 
 
 def suburb(ctx: CallContext, said: str | None) -> str | None:

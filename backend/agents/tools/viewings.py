@@ -2,28 +2,63 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+import calendar
+from datetime import datetime, timedelta
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
 
+from backend.agents.clock import existing, local, spoken, spoken_clock
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools import resolve
+from backend.agents.tools.failures import (
+    AmbiguousReference,
+    InThePast,
+    NoSuchBooking,
+    NotUnderstood,
+    OutsideBusinessHours,
+    SlotTaken,
+)
 from backend.store import bookings
 from memory import BookingCancelled, BookingMade, BookingRescheduled
 
 
 def _moment(call: CallContext, when: str) -> datetime:
+    """The time meant, on the tenant's wall clock (aware; the ledger and memory store it as UTC).
+    Spoken times and ISO times without an offset are local; a time gone or outside business
+    hours is refused with the question to ask."""
+    now = local(call.now, call.tz)
     try:
-        moment = datetime.fromisoformat(when)
+        moment: datetime | None = datetime.fromisoformat(when)
     except ValueError:
-        moment = parse.when(when, call.now)  # type: ignore[assignment]
+        try:
+            moment = parse.when(when, now)
+        except parse.ImpossibleDate as exc:
+            said = f"{exc.day} {calendar.month_name[exc.month]}"
+            raise NotUnderstood(f"There's no {said} in the calendar. Which day did you mean?") from None
     if moment is None:
-        raise resolve.NotUnderstood("What day and time would suit you?")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=call.now.tzinfo)
+        raise NotUnderstood("What day and time would suit you?")
+    moment = existing(moment.replace(tzinfo=call.tz)) if moment.tzinfo is None else local(moment, call.tz)
+    if moment <= now:
+        said = spoken(moment)
+        raise InThePast(f"{said} has already passed. What later day and time would suit?", said=said)
+    if not call.hours.contains(moment):
+        raise _outside_hours(call, moment)
     return moment
+
+
+def _outside_hours(call: CallContext, moment: datetime) -> OutsideBusinessHours:
+    """The refusal, offering the nearest open time (that day when there is one)."""
+    hours, other = call.hours, call.hours.nearest(moment)
+    offer = f"{spoken_clock(other.time())} that day" if other.date() == moment.date() else spoken(other)
+    return OutsideBusinessHours(
+        f"We show homes between {spoken_clock(hours.opens)} and {spoken_clock(hours.closes)}."
+        f" Would {offer} suit?",
+        opens=f"{hours.opens:%H:%M}",
+        closes=f"{hours.closes:%H:%M}",
+        offer=other.isoformat(),
+    )
 
 
 @function_tool
@@ -38,6 +73,7 @@ async def book_viewing(
     """
     call = ctx.context
     pid = resolve.property_id(call, property)
+    call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     moment = _moment(call, when)
     try:
         booking = await bookings.book(
@@ -50,11 +86,7 @@ async def book_viewing(
             idempotency_key=f"{call.group_id}:{call.call_id}:view:{pid}:{moment.isoformat()}",
         )
     except bookings.SlotTaken:
-        return {
-            "booked": False,
-            "address": call.addresses.get(pid, pid),
-            "starts_at": moment.isoformat(),
-        }
+        raise await _slot_taken(call, pid, moment) from None
     await call.memory.record(
         call.episode(
             BookingMade,
@@ -70,17 +102,33 @@ async def book_viewing(
         "booked": True,
         "reference": booking.reference,
         "address": call.addresses.get(pid, pid),
-        "starts_at": booking.starts_at.isoformat(),
+        "starts_at": local(booking.starts_at, call.tz).isoformat(),
     }
 
 
 def _when(iso: str) -> str:
-    return f"{datetime.fromisoformat(iso):%A %d %B at %-I:%M %p}"
+    """A tool result's time as said: results carry local times with their offset."""
+    return spoken(datetime.fromisoformat(iso))
+
+
+async def _slot_taken(call: CallContext, pid: str, moment: datetime) -> SlotTaken:
+    """The refusal, offering the next free viewing times of that home (on the hour, open hours)."""
+    held = await bookings.taken(call.db, call.group_id, pid, moment, moment + timedelta(days=3))
+    offers: list[datetime] = []
+    candidate = moment
+    while len(offers) < 2 and candidate < moment + timedelta(days=3):
+        candidate += timedelta(hours=1)
+        if call.hours.contains(candidate) and candidate not in held:
+            offers.append(candidate)
+    address = call.addresses.get(pid, "that home")
+    options = " or ".join(spoken(o) for o in offers)
+    ask = f" I could do {options}. Would one of those suit?" if offers else " Could another day work?"
+    return SlotTaken(
+        f"{spoken(moment)} is already taken for {address}.{ask}", offers=[o.isoformat() for o in offers]
+    )
 
 
 def reply_book(result: dict[str, Any]) -> str:
-    if not result["booked"]:
-        return f"That time is taken for {result['address']}. Could another time work?"
     return (
         f"You're booked to view {result['address']} on {_when(result['starts_at'])}. "
         f"Your reference is {result['reference']}."
@@ -96,10 +144,23 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
     for b in mine:
         if reference and reference.upper() in {b.reference, b.booking_id}:
             return b
+    if reference and mine:
+        said = reference.upper()
+        raise NoSuchBooking(f"I can't find a viewing with the reference {said}. {_listed(call, mine)}")
     chosen = next((b for b in mine if b.booking_id == call.state.last_booking), None)
     if chosen or len(mine) == 1:
         return chosen or mine[0]
-    raise resolve.NotUnderstood("Which viewing do you mean? Your reference looks like RE-20260101-001.")
+    if not mine:
+        raise NoSuchBooking("I can't find a viewing booked for you. Would you like to book one?")
+    raise AmbiguousReference(f"Which viewing do you mean? {_listed(call, mine)}")
+
+
+def _listed(call: CallContext, mine: list[bookings.Booking]) -> str:
+    said = "; ".join(
+        f"{b.reference}: {call.addresses.get(b.property_id, 'a home')} on {spoken(b.starts_at, call.tz)}"
+        for b in mine
+    )
+    return f"You have {said}."
 
 
 @function_tool
@@ -118,7 +179,7 @@ async def reschedule_viewing(
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)
     except bookings.SlotTaken:
-        return {"moved": False, "reference": booking.reference, "starts_at": moment.isoformat()}
+        raise await _slot_taken(call, booking.property_id, moment) from None
     await call.memory.record(
         call.episode(
             BookingRescheduled,
@@ -128,12 +189,11 @@ async def reschedule_viewing(
         )
     )
     call.state.last_booking = booking.booking_id
-    return {"moved": True, "reference": moved.reference, "starts_at": moved.starts_at.isoformat()}
+    starts_at = local(moved.starts_at, call.tz).isoformat()
+    return {"moved": True, "reference": moved.reference, "starts_at": starts_at}
 
 
 def reply_reschedule(result: dict[str, Any]) -> str:
-    if not result["moved"]:
-        return "That time is taken. Could another time work?"
     return f"Done: viewing {result['reference']} is now {_when(result['starts_at'])}."
 
 

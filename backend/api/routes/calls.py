@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -15,11 +16,21 @@ from starlette.requests import HTTPConnection
 
 from backend.api.auth import Caller, principal
 from backend.api.errors import ApiError, body
-from backend.api.schemas import CallRecord, CallStarted, EndCall, EndResult, StartCall, TurnIn, TurnOut
+from backend.api.schemas import (
+    CallRecord,
+    CallStarted,
+    EndCall,
+    EndResult,
+    StartCall,
+    TurnContextRecord,
+    TurnIn,
+    TurnOut,
+)
 from backend.calls import CallDesk, CallEnded, CallNotFound
 from backend.store import audit, traces
 from backend.store import calls as store
 from backend.store.tenants import Principal
+from memory import Fact, UnknownEntity
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 
@@ -54,6 +65,7 @@ async def turn(request: Request, who: Caller, call_id: str, turn: TurnIn) -> Tur
         tool_calls=result.tool_calls,
         facts_used=result.facts_used,
         latency_ms=round(latency, 2),
+        context_ms=round(result.context_ms, 2),
         escalated=result.escalated,
         brief=result.brief,
     )
@@ -81,17 +93,57 @@ async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
         started_at=call["started_at"],
         ended_at=call["ended_at"],
         agent=call["active_agent"],
+        status=call["status"],
+        brief=call["brief"],
         outcome=call["outcome"],
+        client_outcome=call["client_outcome"],
         transcript=await store.turns(db, call_id),
         handoffs=traces.handoffs(await traces.of_call(db, call_id)),
         ingestion={"job_id": call["job_id"], "state": call["ingestion"]} if call["job_id"] else None,
     )
 
 
+@router.get("/{call_id}/turns/{seq}/context")
+async def turn_context(request: Request, who: Caller, call_id: str, seq: int) -> TurnContextRecord:
+    """The context the reply at ``seq`` (or to the caller's line ``seq``) was given: its facts
+    read again bi-temporally at the record time the turn read them, so why the agent said
+    what it said stays visible after later calls supersede those facts."""
+    db, group = request.app.state.db, who.tenant.group_id
+    call = await store.get(db, group, call_id)
+    if call is None:
+        raise CallNotFound(call_id)
+    kept = await store.turn_context(db, call_id, seq)
+    if kept is None:
+        raise ApiError(404, "turn_not_found", f"call {call_id} has no agent turn at {seq}")
+    known_at = datetime.fromisoformat(kept["known_at"])
+    facts = await _facts_known(request, group, call["caller_id"], known_at)
+    ids = set(kept["fact_ids"])
+    await audit.record(db, who, "call.context", f"call:{call_id}", seq=kept["seq"])
+    return TurnContextRecord(
+        call_id=call_id,
+        seq=kept["seq"],
+        at=kept["at"],
+        known_at=known_at,
+        facts=[f for f in facts if f.uuid in ids],
+        missing_fact_ids=sorted(ids - {f.uuid for f in facts}),
+        snippets=kept["snippets"],
+        working_set=kept["working_set"],
+    )
+
+
+async def _facts_known(request: Request, group: str, caller_id: str | None, known_at: datetime) -> list[Fact]:
+    if caller_id is None:
+        return []
+    try:
+        return await request.app.state.memory.facts(group, caller_id, valid_at=known_at, known_at=known_at)
+    except UnknownEntity:  # erased since
+        return []
+
+
 @router.get("/{call_id}/stream")
 async def stream(request: Request, who: Caller, call_id: str) -> StreamingResponse:
     """Server-sent events of the call: agent_updated, handoff, tool_started, tool, text_delta,
-    turn_done, call_ended."""
+    turn_done, transfer (with the brief), call_ended."""
     events = await _desk(request).subscribe(who, call_id)
 
     async def sse() -> AsyncIterator[str]:
