@@ -8,6 +8,7 @@ import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -168,3 +169,30 @@ async def test_a_turn_context_is_read_again_as_it_was_known(api: Api, local_grou
         assert {f["value"] for f in now if f["name"] == "HAS_BUDGET"} == {1_100_000}
         missing = await client.get(f"/v1/calls/{call_id}/turns/99/context")
         assert missing.status_code == 404 and missing.json()["error"]["code"] == "turn_not_found"
+
+
+async def test_an_undoing_tool_heard_without_its_cue_asks_first(runtime: AgentRuntime, homes: str) -> None:
+    talk = await conversation(runtime, homes, "0412 000 106")
+    await talk.say("show me homes in Balmain")
+    result = await talk.say("we were chatting about Balmain earlier")
+    assert result.reply == "Just to check: shall I take Balmain off your list?" and not result.tool_calls
+    result = await talk.say("no, leave it")
+    assert result.reply.startswith("No problem") and not result.tool_calls
+    assert talk.call.state.pending is None
+    result = await talk.say("take Balmain off my list")  # its cue: no question
+    assert [t["tool"] for t in result.tool_calls] == ["drop_suburb"]
+
+
+async def test_an_offered_time_is_taken_with_a_yes(runtime: AgentRuntime, homes: str) -> None:
+    talk = await conversation(runtime, homes, "0412 000 107")
+    talk.call.tz = ZoneInfo("Australia/Sydney")
+    await talk.say("show me homes in Rozelle")
+    result = await talk.say("book the first one for Saturday at 8pm")
+    assert [t["failure"] for t in result.tool_calls] == ["outside_business_hours"], result.reply
+    result = await talk.say("yes please")
+    assert "RE-" in result.reply and "5:00 PM" in result.reply, result.reply
+    again = await talk.say("book the first one for Sunday at 11am")
+    assert [t["failure"] for t in again.tool_calls] == ["already_booked"], again.reply
+    moved = await talk.say("yes")
+    assert [t["tool"] for t in moved.tool_calls] == ["reschedule_viewing"], moved.reply
+    assert "11:00 AM" in moved.reply

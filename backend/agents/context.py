@@ -54,6 +54,8 @@ class CallState:
     """The widening steps applied to that search, in order (price, bedrooms, suburbs)."""
     shortlist: list[str] = field(default_factory=list)
     """Property ids shortlisted in this call."""
+    pending: dict[str, Any] | None = None
+    """A tool call waiting for the caller's yes (``{"tool", "args"}``)."""
     last_tool: str | None = None
     """The last tool that ran ("and the second one?" asks it again about another home)."""
     turns: int = 0

@@ -148,6 +148,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(widen|broaden|what else)\b",
             ),
             side_effect=True,
+            confirm=lambda args: f"Just to check: shall I take {args.get('suburb') or 'that suburb'} off your list?",
         ),
     ),
 )
@@ -299,6 +300,7 @@ VIEWINGS = AgentSpec(
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
             ),
             side_effect=True,
+            confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
         ),
     ),
 )

@@ -35,6 +35,9 @@ class Skill:
     cues: tuple[str, ...] = ()
     """Regular expressions of words that point at this tool; they add to its similarity.
     A pattern starting with ``!`` is a veto: "my viewing" is not a new booking."""
+    confirm: Callable[[dict[str, Any]], str] | None = None
+    """The question the policy model asks before running it when none of its cues was heard:
+    what it undoes must not rest on likeness alone ("we were chatting about Balmain earlier")."""
     then: Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None] | None = None
     """What the policy model does next with this tool's result, instead of replying
     (noting a budget and a suburb is followed by a search)."""

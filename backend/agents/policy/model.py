@@ -30,6 +30,8 @@ from backend.agents.policy.router import Router
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 
 _ids = itertools.count()
+_YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
+_NO = re.compile(r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b", re.I)
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -134,6 +136,8 @@ class PolicyModel(Model):
                 return self._reply(str(name), last.get("output"), {t.name for t in tools})
             just_handed = True
         utterance = last_utterance(items)
+        if (answered := self._answer_to_confirm(utterance, tools)) is not None:
+            return answered
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
@@ -149,7 +153,23 @@ class PolicyModel(Model):
         args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call)
         if missing:
             return assistant_message(slots.ask(missing))
+        skill = self.vertical.skill(route.target)
+        if skill and skill.confirm and not self.router.cued(route.target, utterance):
+            self.call.state.pending = {"tool": route.target, "args": args}
+            return assistant_message(skill.confirm(args))
         return function_call(route.target, args, call_id=f"policy-{next(_ids)}")
+
+    def _answer_to_confirm(self, utterance: str, tools: list[Tool]) -> Any:
+        """The caller's answer to "shall I…?": yes runs the waiting call, no leaves things as
+        they are, anything else is a new request."""
+        pending, self.call.state.pending = self.call.state.pending, None
+        if pending is None or pending["tool"] not in {t.name for t in tools}:
+            return None
+        if _YES.search(utterance):
+            return function_call(pending["tool"], pending["args"], call_id=f"policy-{next(_ids)}")
+        if _NO.search(utterance):
+            return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
+        return None
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
         """ "And the second one?": the last tool again, about another of the homes read out."""

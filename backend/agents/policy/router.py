@@ -199,6 +199,10 @@ class Router:
         target = max(scores, key=lambda k: scores[k])
         return Route(target if self.fits(utterance) else None, scores[target])
 
+    def cued(self, tool: str, utterance: str) -> bool:
+        """One of the tool's own cue words was heard."""
+        return any(c.search(utterance) for c in self.cues.get(tool, []))
+
     def domain_of(self, utterance: str) -> str | None:
         """The tool the caller wants, whoever owns it (the intent of a handoff)."""
         if not self.fits(utterance):

@@ -84,6 +84,12 @@ class InThePast(ToolFailure):
     code = "in_the_past"
 
 
+class AlreadyBooked(ToolFailure):
+    """The caller already has a viewing of that home: moving it is likelier what they want."""
+
+    code = "already_booked"
+
+
 class NoSuchBooking(ToolFailure):
     """The caller has no (matching) scheduled viewing."""
 

@@ -13,6 +13,7 @@ from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools import resolve
 from backend.agents.tools.failures import (
+    AlreadyBooked,
     AmbiguousReference,
     InThePast,
     NoSuchBooking,
@@ -61,6 +62,15 @@ def _outside_hours(call: CallContext, moment: datetime) -> OutsideBusinessHours:
     )
 
 
+def _offered(call: CallContext, when: str, tool: str, args: dict[str, Any]) -> datetime:
+    """``_moment``; when it is outside business hours, the open time offered waits for a "yes"."""
+    try:
+        return _moment(call, when)
+    except OutsideBusinessHours as refused:
+        call.state.pending = {"tool": tool, "args": {**args, "when": refused.data["offer"]}}
+        raise
+
+
 @function_tool
 async def book_viewing(
     ctx: RunContextWrapper[CallContext], when: str, property: str | None = None
@@ -74,7 +84,8 @@ async def book_viewing(
     call = ctx.context
     pid = resolve.property_id(call, property)
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
-    moment = _moment(call, when)
+    moment = _offered(call, when, "book_viewing", {"property": pid})
+    await _not_booked_yet(call, pid, moment)
     try:
         booking = await bookings.book(
             call.db,
@@ -109,6 +120,23 @@ async def book_viewing(
 def _when(iso: str) -> str:
     """A tool result's time as said: results carry local times with their offset."""
     return spoken(datetime.fromisoformat(iso))
+
+
+async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None:
+    """A second viewing of the same home is almost always a wish to move the first."""
+    mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
+    held = next((b for b in mine if b.property_id == pid and b.status == "scheduled"), None)
+    if held and held.starts_at != moment:
+        call.state.last_booking = held.booking_id
+        move = {"when": moment.isoformat(), "reference": held.reference}
+        call.state.pending = {"tool": "reschedule_viewing", "args": move}  # a "yes" moves it
+        raise AlreadyBooked(
+            f"You already have a viewing of {call.addresses.get(pid, 'that home')} on"
+            f" {spoken(held.starts_at, call.tz)} ({held.reference}). Would you like me to move it to"
+            f" {spoken(moment)} instead?",
+            reference=held.reference,
+            offer=moment.isoformat(),
+        )
 
 
 async def _slot_taken(call: CallContext, pid: str, moment: datetime) -> SlotTaken:
@@ -175,7 +203,7 @@ async def reschedule_viewing(
     """
     call = ctx.context
     booking = await _booking_of(call, reference)
-    moment = _moment(call, when)
+    moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)
     except bookings.SlotTaken:
