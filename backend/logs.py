@@ -21,3 +21,9 @@ def configure_logging(level: str = "info") -> None:
         logger_factory=structlog.PrintLoggerFactory(sys.stderr),
     )
     logging.basicConfig(level=level.upper(), stream=sys.stderr, format="%(name)s %(message)s")
+    for chatty in QUIET:
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
+
+
+QUIET = ("graphiti_core", "sentence_transformers", "transformers", "httpx")
+"""Libraries whose info lines are noise in our log ("Index already exists" at every start)."""

