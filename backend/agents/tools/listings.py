@@ -98,7 +98,8 @@ async def search_properties(
     call = ctx.context
     place = resolve.known_suburb(call, suburb) if suburb else None
     step = None
-    if widen and call.state.search and not (place or max_price or min_bedrooms):
+    widening = widen and bool(call.state.search) and not (place or max_price or min_bedrooms)
+    if widening:
         criteria, step = _widen(call)
         call.state.widened = [*call.state.widened, step] if step else call.state.widened
     else:
@@ -115,7 +116,7 @@ async def search_properties(
         "min_bedrooms": criteria.min_bedrooms,
         "from_memory": criteria.from_memory,
         "widened": step,
-        "exhausted": widen and step is None,
+        "exhausted": widening and step is None,
         "listings": [
             {
                 "n": i + 1,
