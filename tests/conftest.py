@@ -54,6 +54,27 @@ async def runtime(mem, db):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
+def settings(stack: Settings) -> Settings:
+    """The session stack with a queue of this test's own (other tests enqueue too)."""
+    import uuid
+
+    return stack.model_copy(update={"queue_name": "test:" + uuid.uuid4().hex[:8]})
+
+
+@pytest.fixture
+async def redis(settings: Settings):  # type: ignore[no-untyped-def]
+    """An arq pool on this test's own queue."""
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    pool = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name=settings.queue_name
+    )
+    yield pool
+    await pool.aclose()
+
+
+@pytest.fixture
 def group() -> str:
     """A fresh tenant (its own graph) per test."""
     import uuid

@@ -184,20 +184,7 @@ async def test_concurrent_turns_on_one_call_are_serialized(client: httpx.AsyncCl
 async def test_sse_stream_and_websocket(client: httpx.AsyncClient, api: Api) -> None:
     call = await _start(client, name="Stream Watcher", **{"from": _phone()})
     events: list[tuple[str, dict[str, Any]]] = []
-
-    async def watch() -> None:
-        async with client.stream("GET", f"/v1/calls/{call['call_id']}/stream") as response:
-            assert response.headers["content-type"].startswith("text/event-stream")
-            kind = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    events.append((kind, json.loads(line[6:])))
-                    if kind == "turn_done":
-                        return
-
-    watcher = asyncio.create_task(watch())
+    watcher = asyncio.create_task(_watch(client, call["call_id"], events, until="turn_done"))
     await asyncio.sleep(0.3)
     await _say(client, call["call_id"], "what's the median price in Paddington")
     await asyncio.wait_for(watcher, 30)
@@ -228,19 +215,7 @@ async def test_asking_for_a_person_transfers_the_call(client: httpx.AsyncClient)
     waiting = {policy.holding, policy.closed_reply(datetime(2026, 1, 1, 3, tzinfo=UTC))}
     call = await _start(client, name="Tove Lindqvist", **{"from": _phone()})
     events: list[tuple[str, dict[str, Any]]] = []
-
-    async def watch() -> None:
-        async with client.stream("GET", f"/v1/calls/{call['call_id']}/stream") as response:
-            kind = ""
-            async for line in response.aiter_lines():
-                if line.startswith("event: "):
-                    kind = line[7:]
-                elif line.startswith("data: "):
-                    events.append((kind, json.loads(line[6:])))
-                    if kind == "transfer":
-                        return
-
-    watcher = asyncio.create_task(watch())
+    watcher = asyncio.create_task(_watch(client, call["call_id"], events, until="transfer"))
     await asyncio.sleep(0.3)
     turn = await _say(client, call["call_id"], "Let me speak to a real person please")
     await asyncio.wait_for(watcher, 30)
@@ -276,3 +251,19 @@ async def test_metrics_and_traces(client: httpx.AsyncClient) -> None:
     traces = (await client.get(f"/v1/traces/{call['call_id']}")).json()["traces"]
     kinds = {s["kind"] for t in traces for s in t["spans"]}
     assert {"agent", "handoff", "function"} <= kinds
+
+
+async def _watch(
+    client: httpx.AsyncClient, call_id: str, events: list[tuple[str, dict[str, Any]]], *, until: str
+) -> None:
+    """Read the call's server-sent events into ``events`` until one of kind ``until``."""
+    async with client.stream("GET", f"/v1/calls/{call_id}/stream") as response:
+        assert response.headers["content-type"].startswith("text/event-stream")
+        kind = ""
+        async for line in response.aiter_lines():
+            if line.startswith("event: "):
+                kind = line[7:]
+            elif line.startswith("data: "):
+                events.append((kind, json.loads(line[6:])))
+                if kind == until:
+                    return

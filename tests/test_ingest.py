@@ -10,7 +10,7 @@ import signal
 import sys
 import textwrap
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 from arq.worker import Worker
 from typer.testing import CliRunner
 
@@ -49,21 +48,6 @@ FAST = Limits(max_tries=3, job_timeout_s=20, backoff_s=0.1, lock_timeout_s=5, lo
 MON = datetime(2026, 11, 2, 9, tzinfo=UTC)
 WED = MON + timedelta(days=2)
 
-
-
-@pytest.fixture
-def settings(stack: Settings) -> Settings:
-    """The session stack with a queue of this test's own (other tests enqueue too)."""
-    return stack.model_copy(update={"queue_name": "test-ingest:" + uuid.uuid4().hex[:8]})
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name=settings.queue_name
-    )
-    yield pool
-    await pool.aclose()
 
 
 async def drain(settings: Settings, limits: Limits = FAST) -> Worker:

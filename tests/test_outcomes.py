@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import functools
 import uuid
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 
 from backend.agents.clock import BusinessHours
 from backend.agents.runner import AgentRuntime
@@ -39,21 +36,6 @@ MON = datetime(2026, 11, 2, 9, tzinfo=UTC)
 WED = MON + timedelta(days=2)
 GREETING = ("agent", "Thanks for calling Harbour Realty, how can I help?")
 TALK = [GREETING, ("caller", "Hi, just calling about a place I saw."), ("agent", "Sure, which one?")]
-
-
-@pytest.fixture
-def settings(stack: Settings) -> Settings:
-    """The session stack with a queue of this test's own (other tests enqueue too)."""
-    return stack.model_copy(update={"queue_name": "test-outcomes:" + uuid.uuid4().hex[:8]})
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name=settings.queue_name
-    )
-    yield pool
-    await pool.aclose()
 
 
 async def drain(settings: Settings) -> None:
