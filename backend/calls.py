@@ -4,6 +4,7 @@ per call, streamed to listeners), end (transcript kept, ingestion enqueued once)
 from __future__ import annotations
 
 import asyncio
+import copy
 import time
 import uuid
 from collections import OrderedDict
@@ -20,16 +21,20 @@ from backend import metrics
 from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
-from backend.store import Database, audit
+from backend.outages import OUTAGES
+from backend.store import Database, audit, bookings
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from ingest.ledger import job_id_of
+from memory import BookingCancelled, MemoryInputError
 
 log = structlog.get_logger(__name__)
 
 LIVE_CALLS = 10_000
 """Calls kept in memory; an evicted call is rebuilt from Postgres on its next turn."""
 END_OF_TURN = {"type": "turn_done"}
+TURN_BUDGET_S = 30.0
+UNDONE = "the turn that made it was not stored"
 
 
 class CallNotFound(LookupError):
@@ -49,6 +54,8 @@ class LiveCall:
     ended: bool = False
     transferred: bool = False
     """Handed to a person: further turns get the holding reply, the agents do not run."""
+    booked: set[str] = field(default_factory=set)
+    """The call's bookings that stored turns made (a turn that fails to store undoes the rest)."""
 
     def emit(self, event: dict[str, Any]) -> None:
         for queue in self.listeners:
@@ -75,8 +82,12 @@ class CallDesk:
         db: Database,
         redis: ArqRedis | None,
         enqueue: Enqueue,
+        *,
+        turn_budget_s: float = TURN_BUDGET_S,
     ) -> None:
         self.runtime, self.db, self.redis, self.enqueue = runtime, db, redis, enqueue
+        self.turn_budget_s = turn_budget_s
+        """Past this a turn is given up (503, undone): no turn hangs on a stalled store or LLM."""
         self.live: OrderedDict[str, LiveCall] = OrderedDict()
         self._opening: dict[str, asyncio.Lock] = {}
 
@@ -93,12 +104,22 @@ class CallDesk:
         group, call_id, now = who.tenant.group_id, "call-" + uuid.uuid4().hex, datetime.now(UTC)
         began = time.perf_counter()
         ctx = await self.runtime.open_call(
-            group, call_id, now=now, phone=phone, name=name, email=email, tz=zone_of(who.tenant.timezone)
+            group,
+            call_id,
+            now=now,
+            phone=phone,
+            name=name,
+            email=email,
+            tz=zone_of(who.tenant.timezone),
+            phone_verified=channel == "voice",  # the voice bridge passes the telephony caller id
+            identify=False,
         )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
         root = self.runtime.vertical.root.name
         greeting = self.runtime.vertical.greeting(ctx)
-        await store.create(
+        # All or nothing: the rows first, in a transaction; memory's write last inside it, so
+        # a refused row writes nothing to memory and a memory failure rolls the rows back.
+        async with store.creating(
             self.db,
             call_id=call_id,
             group_id=group,
@@ -111,8 +132,9 @@ class CallDesk:
             name=name,
             phone=phone,
             email=email,
-        )
-        await audit.record(self.db, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
+        ) as conn:
+            await audit.record(conn, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
+            await self.runtime.identify(ctx, name=name, phone=phone, email=email)
         self._keep(call_id, LiveCall(ctx, root))
         known = ctx.caller
         return Started(
@@ -122,6 +144,9 @@ class CallDesk:
                 "name": known.caller.name if known else name,
                 "returning": known is not None,
                 "confidence": known.confidence if known else None,
+                "matched_on": known.matched_on if known else None,
+                "verified": bool(known and known.verified),
+                "possible_match": bool(ctx.state.candidates),
             },
             agent=root,
             greeting=greeting,
@@ -138,23 +163,19 @@ class CallDesk:
             began = time.perf_counter()
             live.ctx.now = datetime.now(UTC)
             live.ctx.emit = live.emit
-            result = await self.runtime.turn(live.ctx, text, live.agent)
-            live.agent = result.agent
-            stored = await store.add_turn(
-                self.db,
-                call_id,
-                caller_text=text,
-                reply=result.reply,
-                agent=result.agent,
-                at=live.ctx.now,
-                handoffs=len(result.handoffs),
-                tool_calls=len(result.tool_calls),
-                working_set=live.ctx.state.working_set(),
-                context=result.context,
-            )
+            before = copy.deepcopy(live.ctx.state)
+            try:
+                result, stored = await self._run_and_store(live, text)
+            except BaseException:
+                await self._undo(live, before)
+                raise
             if not stored:  # ended by another process while this turn ran
+                await self._undo(live, before)
                 live.ended = True
                 raise CallEnded(f"call {call_id} has ended")
+            live.agent = result.agent
+            if live.ctx.state.last_booking != before.last_booking:
+                live.booked = await self._booked(live.ctx)
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
             latency = (time.perf_counter() - began) * 1000
             metrics.observe_turn(result, latency)
@@ -162,6 +183,55 @@ class CallDesk:
             if result.escalated:
                 await self._transfer(live, result)
             return result, latency
+
+    async def _run_and_store(self, live: LiveCall, text: str) -> tuple[TurnResult, bool]:
+        """The agents' turn within the turn budget, then its transcript lines; False if the
+        call had ended (nothing stored)."""
+        try:
+            result = await asyncio.wait_for(self.runtime.turn(live.ctx, text, live.agent), self.turn_budget_s)
+        except TimeoutError:
+            log.warning("turn over budget", call_id=live.ctx.call_id, budget_s=self.turn_budget_s)
+            raise
+        stored = await store.add_turn(
+            self.db,
+            live.ctx.call_id,
+            caller_text=text,
+            reply=result.reply,
+            agent=result.agent,
+            at=live.ctx.now,
+            handoffs=len(result.handoffs),
+            tool_calls=len(result.tool_calls),
+            working_set=live.ctx.state.working_set(),
+            context=result.context,
+        )
+        return result, stored
+
+    async def _undo(self, live: LiveCall, before: CallState) -> None:
+        """A turn that was not stored leaves nothing behind: the call's state as it was, and
+        the bookings the turn made out of the ledger (and cancelled in memory, whose history
+        is never edited). Best effort: with Postgres down there is nothing to undo it with,
+        and the booking's idempotency key makes the caller's retry find it again."""
+        ctx = live.ctx
+        ctx.state = before
+        try:
+            gone = await bookings.discard(self.db, ctx.group_id, ctx.call_id, live.booked)
+        except OUTAGES as exc:
+            log.warning("turn not undone: store unreachable", call_id=ctx.call_id, error=type(exc).__name__)
+            return
+        for booking_id in gone:
+            cancelled = ctx.episode(
+                BookingCancelled, f"{booking_id}:undone", booking_id=booking_id, reason=UNDONE
+            )
+            try:
+                await self.runtime.memory.record(cancelled)
+            except (MemoryInputError, *OUTAGES) as exc:  # never recorded as made, or memory is down
+                log.warning("undone booking not in memory", call_id=ctx.call_id, error=type(exc).__name__)
+        if gone:
+            log.info("turn undone", call_id=ctx.call_id, bookings=len(gone))
+
+    async def _booked(self, ctx: CallContext) -> set[str]:
+        """The call's bookings in the ledger (those of stored turns)."""
+        return {b.booking_id for b in await bookings.of_call(self.db, ctx.group_id, ctx.call_id)}
 
     async def _hold(self, who: Principal, live: LiveCall, text: str) -> tuple[TurnResult, float]:
         """A turn of a call handed to a person: the holding reply (or, out of business hours,
@@ -279,6 +349,7 @@ class CallDesk:
             for t in await store.turns(self.db, call_id)
         ]
         live = LiveCall(ctx, call["active_agent"], transferred=call["status"] == "transferred")
+        live.booked = await self._booked(ctx)
         self._keep(call_id, live)
         return live
 

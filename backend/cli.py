@@ -17,6 +17,7 @@ from rich.table import Table
 from backend.config import ENV_PREFIX, Settings, SettingsError, check_timezone, load_settings
 from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
 from backend.embedded.process import ChildServer
+from backend.embedded.supervisor import Supervisor
 from backend.logs import configure_logging
 from ingest.cli import bench_ingest, import_app, ingest_app
 
@@ -66,11 +67,13 @@ def serve(
     configure_logging(settings.log_level)
     signal.signal(signal.SIGTERM, _exit_on_sigterm)
     stack = EmbeddedStack(settings)
+    supervisor = Supervisor()
     children: list[ChildServer] = []
     try:
         with console.status("Starting the embedded stack…"):
             resolved = stack.start()
             children = [_start_worker(resolved, n) for n in range(workers)]
+        _supervise(supervisor, stack, children)
         _print_started(resolved, settings)
         config = uvicorn.Config(
             create_app(resolved, settings.embedded),
@@ -86,12 +89,22 @@ def serve(
     except (KeyboardInterrupt, SystemExit):
         pass
     finally:
+        supervisor.stop()  # nothing is restarted while we stop it on purpose
         if stack.running:
             with console.status("Stopping…"):
                 for child in children:
                     child.stop()
                 stack.stop()
             console.print("Stopped.")
+        supervisor.close()
+
+
+def _supervise(supervisor: Supervisor, stack: EmbeddedStack, workers: list[ChildServer]) -> None:
+    """Restart any embedded server or worker that dies (``backend/embedded/supervisor.py``)."""
+    for server, start in stack.servers():
+        supervisor.watch(server.name, server, start)
+    for n, worker in enumerate(workers):
+        supervisor.watch(f"worker-{n}", worker, worker.start)
 
 
 def _start_worker(settings: Settings, n: int) -> ChildServer:

@@ -127,6 +127,10 @@ class Settings(BaseSettings):
     upload_traces: bool = False
     """Also export agent traces to OpenAI (off: traces stay in Postgres)."""
 
+    erasure_key: SecretStr | None = None
+    """Key of the erasure tombstones' keyed hashes (HMAC) of erased phones and emails; every
+    API and worker process needs the same. Unset: ``DATA_DIR/erasure.key``, made once."""
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -11,6 +11,7 @@ from typing import Any
 _HOMES = {
     "CallerErased": "ingest.erasure",
     "erase_caller": "ingest.erasure",
+    "erase_contact": "ingest.erasure",
     "enqueue_ingest": "ingest.jobs",
     "replay": "ingest.jobs",
     "Limits": "ingest.worker",

@@ -29,7 +29,17 @@ from ingest.analytics import CallAnalytics, analyse
 from ingest.extract import Transcript
 from ingest.listings import import_file
 from ingest.worker import Deps, group_lock
-from memory import CallCompleted, Episode, EpisodeConflict, Memory, MemoryInputError, Turn
+from memory import (
+    CallCompleted,
+    CallerIdentified,
+    ContactChanged,
+    Episode,
+    EpisodeConflict,
+    Memory,
+    MemoryInputError,
+    PossibleDuplicate,
+    Turn,
+)
 
 log = structlog.get_logger(__name__)
 
@@ -128,6 +138,7 @@ async def ingest_call(ctx: dict[str, Any], call_id: str) -> dict[str, Any]:
     await ledger.start(deps.db, call_id)
     try:
         async with asyncio.timeout(limits.job_timeout_s):
+            call = await unerased(deps, ctx["redis"], call)
             facts = await ingest(deps, ctx["redis"], call)
     except CallGone:
         log.info("call erased during ingestion", call_id=call_id)
@@ -145,6 +156,22 @@ async def ingest_call(ctx: dict[str, Any], call_id: str) -> dict[str, Any]:
         raise Retry(defer=limits.backoff(job_try)) from None
     await ledger.done(deps.db, call_id, facts)
     return {"state": "done", "facts": facts}
+
+
+async def unerased(deps: Deps, redis: ArqRedis, call: Call) -> Call:
+    """The call without what an erasure since it began took away (``erasure.refuse_erased``):
+    CallGone if it was the erased person's call, else the call read again if lines went."""
+    refused = await erasure.refuse_erased(
+        deps.memory, deps.db, redis, deps.settings, call.call_id, deps.limits
+    )
+    if refused is None:
+        return call
+    if refused == "erased":
+        raise CallGone(call.call_id)
+    again = await load_call(deps.db, call.call_id)
+    if again is None:
+        raise CallGone(call.call_id)
+    return again
 
 
 async def _dead(deps: Deps, call_id: str, reason: str) -> dict[str, Any]:
@@ -199,8 +226,9 @@ def to_turns(call: Call) -> list[Turn]:
 async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
     """The work of one try; returns how many new facts it wrote."""
     turns = to_turns(call)
-    episodes = await extract(deps, call, turns)
-    numbers = await analysed(deps, call, turns, episodes)
+    extracted = await extract(deps, call, turns)
+    numbers = await analysed(deps, call, turns, extracted)
+    episodes = await unclaimed(deps.memory, call, extracted)
     if call.caller_id:
         episodes.append(completed(call, turns, numbers))
     # Embedding is the costly step: done here, outside the tenant's lock and batched with
@@ -215,6 +243,48 @@ async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
         facts = await record(deps.memory, call.call_id, episodes)
     await store_analytics(deps.db, call.call_id, numbers)
     return facts
+
+
+async def unclaimed(memory: Memory, call: Call, episodes: list[Episode]) -> list[Episode]:
+    """A number or email said in a call is no proof of whose it is: one on file for another
+    caller is not recorded for this one (it would take the number, and with it their next
+    calls and their step-up check); a possible-duplicate link is recorded instead."""
+    kept: list[Episode] = []
+    links: dict[str, PossibleDuplicate] = {}
+    for e in episodes:
+        if not isinstance(e, CallerIdentified | ContactChanged) or not (e.phone or e.email):
+            kept.append(e)
+            continue
+        drop: dict[str, None] = {}
+        for kind, value in (("phone", e.phone), ("email", e.email)):
+            if not value:
+                continue
+            try:
+                found = await memory.identify(call.group_id, **{kind: value})
+            except MemoryInputError:
+                continue  # not a number: recording it fails the same way, as it did before
+            others = [c.caller.id for c in found.possible if c.caller.id != e.caller_id]
+            if others and len(others) == len(found.possible):
+                drop[kind] = None
+                for other in others:
+                    links[other] = _link(e, other, "typed_phone" if kind == "phone" else "email")
+        rest = e.model_copy(update=drop)
+        if rest.name or rest.phone or rest.email or isinstance(rest, CallerIdentified):
+            kept.append(rest)
+    return [*kept, *links.values()]
+
+
+def _link(e: CallerIdentified | ContactChanged, other: str, matched_on: str) -> PossibleDuplicate:
+    return PossibleDuplicate(
+        id=f"{e.id}:possible:{other}"[-128:],
+        group_id=e.group_id,
+        valid_at=e.valid_at,
+        caller_id=e.caller_id,
+        other_id=other,
+        matched_on=matched_on,  # type: ignore[arg-type]
+        confidence=0.8,
+        source="ingest",
+    )
 
 
 async def analysed(deps: Deps, call: Call, turns: list[Turn], extracted: list[Episode]) -> CallAnalytics:
@@ -339,7 +409,7 @@ async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> di
         ctx["redis"],
         group_id,
         caller_id,
-        queue_name=deps.settings.queue_name,
+        settings=deps.settings,
         limits=deps.limits,
     )
     return erased.as_dict()

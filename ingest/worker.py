@@ -5,6 +5,10 @@ worker killed mid-job (SIGKILL) leaves it there, and once the job's in-progress
 marker expires (the job timeout + 15 s, arq 0.25) another worker — or this one
 restarted — runs it again. Every write a job makes is idempotent, so a re-run
 adds nothing twice.
+
+A worker outlives its Redis: when the server goes away or restarts (and then
+answers ``LOADING`` while it reads its append-only file back), the worker waits
+for it and carries on, instead of exiting as arq does.
 """
 
 from __future__ import annotations
@@ -21,14 +25,22 @@ import structlog
 from arq.connections import RedisSettings
 from arq.worker import Worker, func
 from redis.asyncio import Redis
-from redis.exceptions import LockError, LockNotOwnedError
+from redis.exceptions import BusyLoadingError, LockError, LockNotOwnedError
+from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from backend.config import Settings
 from backend.store import Database
 from ingest.extract import Extractor, Transcript
 from memory import Memory, Turn
 
-HEALTH_CHECK_INTERVAL_S = 5
+HEALTH_CHECK_INTERVAL_S = 1
+"""A worker's heartbeat; it lives one interval more (arq), so /healthz sees a dead worker
+within 2 s."""
+REDIS_DOWN = (BusyLoadingError, RedisConnectionError, RedisTimeoutError, OSError)
+"""Redis is away, or restarting (it answers LOADING while it reads its files back)."""
+REDIS_WAIT_S = (0.2, 2.0)
+"""First and longest pause between pings while waiting for Redis to come back."""
 NAMES_TTL_S = 10.0
 """How long a worker reuses a tenant's suburb and listing names for extraction."""
 log = structlog.get_logger(__name__)
@@ -223,6 +235,43 @@ async def _warm_up(deps: Deps) -> None:
         log.warning("extractor not ready", error=type(exc).__name__)
 
 
+class IngestWorker(Worker):
+    """arq's worker, waiting out Redis outages: arq 0.25 lets the first connection error of
+    its poll loop end ``run()``, and a job slot leaks if it strikes while a job starts."""
+
+    async def _poll_iteration(self) -> None:
+        try:
+            await super()._poll_iteration()
+        except REDIS_DOWN as exc:
+            await self._wait_for_redis(exc)
+
+    async def start_jobs(self, job_ids: list[bytes]) -> None:
+        try:
+            await super().start_jobs(job_ids)
+        except REDIS_DOWN:
+            # arq took a slot for the job it was starting and gives it back only on success.
+            self.sem.release()
+            raise
+
+    async def _wait_for_redis(self, exc: BaseException) -> None:
+        """Ping until Redis answers (a restarting server answers LOADING for a while).
+        Jobs caught mid-write stay queued and run again once their marker expires."""
+        lost_at, pause = time.monotonic(), REDIS_WAIT_S[0]
+        log.warning("queue unreachable, waiting", error=type(exc).__name__)
+        while True:
+            await asyncio.sleep(pause)
+            try:
+                await self.pool.ping()
+            except REDIS_DOWN as again:
+                if type(again) is not type(exc):
+                    log.info("queue still unavailable", error=type(again).__name__)
+                    exc = again
+                pause = min(REDIS_WAIT_S[1], pause * 2)
+                continue
+            log.info("queue back", down_s=round(time.monotonic() - lost_at, 1))
+            return
+
+
 def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | None = None) -> Worker:
     """A worker on ``settings.redis_url`` (which must be concrete by now)."""
     from ingest.jobs import FUNCTIONS, ingest_call  # jobs import this module: imported late
@@ -232,7 +281,7 @@ def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | No
     # One try more than max_tries for arq: the extra try only marks the call dead
     # (arq itself would drop the job silently, leaving the ledger at 'running').
     ingest = func(ingest_call, max_tries=limits.max_tries + 1, timeout=limits.job_timeout_s + 5)
-    return Worker(
+    return IngestWorker(
         functions=[ingest, *FUNCTIONS],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),

@@ -24,9 +24,11 @@ from memory.episodes import (
     Episode,
     Escalated,
     Handoff,
+    IdentityVerified,
     ListingAdded,
     ListingSold,
     OptedOut,
+    PossibleDuplicate,
     PriceChanged,
     PropertyInterest,
     PropertyInterestWithdrawn,
@@ -45,7 +47,7 @@ from memory.errors import (
 )
 from memory.listings import Listing
 from memory.memory import Memory
-from memory.models import CallerContext, ErasureReceipt, Fact, Hit
+from memory.models import CallerContext, ErasureReceipt, Fact, Hit, Identification
 from memory.record import Recorded
 
 __all__ = [
@@ -67,6 +69,8 @@ __all__ = [
     "Fact",
     "Handoff",
     "Hit",
+    "Identification",
+    "IdentityVerified",
     "InvalidEpisode",
     "InvalidGroupId",
     "Listing",
@@ -76,6 +80,7 @@ __all__ = [
     "Memory",
     "MemoryInputError",
     "OptedOut",
+    "PossibleDuplicate",
     "PriceChanged",
     "PropertyInterest",
     "PropertyInterestWithdrawn",

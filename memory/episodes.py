@@ -60,6 +60,9 @@ class CallerIdentified(_Episode):
     name: Name | None = None
     phone: Phone | None = None
     email: EmailStr | None = None
+    phone_shared: bool = False
+    """The number is already another caller's (a household's phone): it is linked as one this
+    caller also uses (``USES_PHONE``) and stays with its owner."""
 
 
 class ContactChanged(_Episode):
@@ -77,6 +80,34 @@ class ContactChanged(_Episode):
         if self.name is None and self.phone is None and self.email is None:
             raise ValueError("contact_changed needs a name, phone or email")
         return self
+
+
+class PossibleDuplicate(_Episode):
+    """A new caller whose name (or typed number, or email) matches an existing caller: they are
+    kept apart, never merged on such evidence, and linked for analysts. It has no ``call_id``:
+    erasing either caller must not take the other's calls with it."""
+
+    type: Literal["possible_duplicate"] = "possible_duplicate"
+    caller_id: Id
+    other_id: Id
+    matched_on: Literal["phone", "typed_phone", "email", "name"]
+    confidence: Annotated[float, Field(ge=0, le=1)]
+
+    @model_validator(mode="after")
+    def _no_call(self) -> PossibleDuplicate:
+        if self.call_id is not None:
+            raise ValueError("possible_duplicate takes no call_id (erasure follows call ids)")
+        return self
+
+
+class IdentityVerified(_Episode):
+    """A caller (``caller_id``, the one the call started as) passed a step-up check as an
+    existing caller (``verified_as``): the digits of the number on file, or the email on file."""
+
+    type: Literal["identity_verified"] = "identity_verified"
+    caller_id: Id
+    verified_as: Id
+    method: Literal["phone_digits", "email"]
 
 
 class BudgetStated(_Episode):
@@ -223,6 +254,8 @@ class CallCompleted(_Episode):
 Episode = Annotated[
     CallerIdentified
     | ContactChanged
+    | PossibleDuplicate
+    | IdentityVerified
     | BudgetStated
     | BedroomsWanted
     | SuburbPreferred

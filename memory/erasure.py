@@ -1,5 +1,6 @@
 """Erasing a caller: their node, facts, episodes, transcript turns, embeddings
-(they live on the rows and episodes) and the entities left orphaned."""
+(they live on the rows and episodes) and the entities left orphaned; and what an erasure by
+phone number or email needs: who held it, and its own node."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from typing import TYPE_CHECKING
 
 from memory.errors import UnknownEntity
 from memory.models import ErasureReceipt
-from memory.ontology import caller
+from memory.ontology import Ref, caller
+from memory.phones import to_e164
 from memory.store import GraphStore, cypher
+from memory.transcripts import turn_uuid
 
 if TYPE_CHECKING:
     from memory.memory import Memory
@@ -68,3 +71,61 @@ async def _recheck(
         "caller_nodes": len(nodes),
         "episodes": len(turns),
     }
+
+
+# -- by contact detail -------------------------------------------------------------------
+
+
+async def holders(store: GraphStore, region: str, phone: str | None, email: str | None) -> dict[str, bool]:
+    """Callers who ever held the number or email: caller id → owner (False: a household
+    member who only calls from the owner's number)."""
+    found: dict[str, bool] = {}
+    rows: list[dict[str, object]] = []
+    if phone:
+        rows += await store.query(cypher.HOLDERS_OF_PHONE, {"phone": _phone_uuid(store, region, phone)})
+    if email:
+        rows += await store.query(
+            cypher.HOLDERS_OF_EMAIL, {"email": email.strip().lower(), "group_id": store.group_id}
+        )
+    for r in rows:
+        found[str(r["caller_id"])] = found.get(str(r["caller_id"]), False) or bool(r["owner"])
+    return found
+
+
+async def contacts_of(store: GraphStore, caller_id: str) -> tuple[list[str], list[str]]:
+    """The numbers (E.164) and emails the caller ever held as theirs, whatever the validity."""
+    rows = await store.query(cypher.CONTACTS_OF, {"subject": caller(caller_id).uuid(store.group_id)})
+    phones = sorted({str(r["value"]) for r in rows if r["name"] == "HAS_PHONE" and r["value"]})
+    emails = sorted({str(r["value"]) for r in rows if r["name"] == "HAS_EMAIL" and r["value"]})
+    return phones, emails
+
+
+async def same_person(store: GraphStore, caller_id: str) -> list[str]:
+    """Callers a step-up check showed to be this one (``SAME_AS``)."""
+    rows = await store.query(cypher.SAME_PERSON, {"subject": caller(caller_id).uuid(store.group_id)})
+    return sorted(str(r["caller_id"]) for r in rows)
+
+
+async def erase_contact(store: GraphStore, region: str, phone: str | None, email: str | None) -> int:
+    """The number's node (with the links of household members who call from it) and any
+    email row left once its holders are erased; how many went."""
+    removed = 0
+    if phone:
+        removed += await _count(store, cypher.ERASE_CONTACT_NODE, {"uuid": _phone_uuid(store, region, phone)})
+    if email:
+        removed += await _count(
+            store, cypher.ERASE_EMAIL_ROWS, {"email": email.strip().lower(), "group_id": store.group_id}
+        )
+    return removed
+
+
+async def erase_turns(store: GraphStore, call_id: str, turn_ids: list[str] | None) -> int:
+    """A call's transcript turns (all of them when ``turn_ids`` is None); how many went."""
+    if turn_ids is None:
+        return await _count(store, cypher.ERASE_TRANSCRIPTS, {"calls": [call_id]})
+    episodes = [turn_uuid(store.group_id, call_id, t) for t in turn_ids]
+    return await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
+
+
+def _phone_uuid(store: GraphStore, region: str, phone: str) -> str:
+    return Ref("PhoneNumber", to_e164(phone, region)).uuid(store.group_id)

@@ -21,7 +21,7 @@ from memory.engine import connect_graph
 from memory.episodes import Episode, Turn, parse_episode, utc
 from memory.errors import InvalidGroupId, UnknownEntity
 from memory.listings import Listing
-from memory.models import CallerContext, ErasureReceipt, Fact, Hit
+from memory.models import CallerContext, ErasureReceipt, Fact, Hit, Identification
 from memory.ontology import caller as caller_ref
 from memory.record import Recorded, build_batch
 from memory.store import GraphStore, WriteBatch, cypher
@@ -138,6 +138,52 @@ class Memory:
         async with self._locks[group_id]:
             return await erase(self, store, caller_id)
 
+    async def contact_holders(
+        self, group_id: str, *, phone: str | None = None, email: str | None = None
+    ) -> dict[str, bool]:
+        """Callers who ever held the number or email (any validity): caller id → owner
+        (False: a household member who only calls from the owner's number)."""
+        from memory.erasure import holders
+
+        return await holders(await self.store(group_id), self.region, phone, email)
+
+    async def contacts_of(self, group_id: str, caller_id: str) -> tuple[list[str], list[str]]:
+        """The phone numbers (E.164) and emails the caller ever held as their own."""
+        from memory.erasure import contacts_of
+
+        return await contacts_of(await self.store(group_id), caller_id)
+
+    async def same_person(self, group_id: str, caller_id: str) -> list[str]:
+        """Callers a step-up check showed to be this one (``SAME_AS``, either way)."""
+        from memory.erasure import same_person
+
+        return await same_person(await self.store(group_id), caller_id)
+
+    async def erase_contact(
+        self, group_id: str, *, phone: str | None = None, email: str | None = None
+    ) -> int:
+        """After its holders are erased: the number's node (and the links of anyone else who
+        calls from it) and any row left with the email; how many went."""
+        from memory.erasure import erase_contact
+
+        store = await self.store(group_id)
+        async with self._locks[group_id]:
+            return await erase_contact(store, self.region, phone, email)
+
+    async def erase_turns(self, group_id: str, call_id: str, turn_ids: list[str] | None = None) -> int:
+        """Transcript turns of one call (every turn when ``turn_ids`` is None); how many went."""
+        from memory.erasure import erase_turns
+
+        store = await self.store(group_id)
+        async with self._locks[group_id]:
+            return await erase_turns(store, call_id, turn_ids)
+
+    async def rewrite_files(self, group_id: str, timeout_s: float = 300.0) -> bool:
+        """Rewrite the graph server's files so erased data is gone from disk as well (FalkorDB:
+        its query log of the group, the append-only file, the snapshot); False when the engine
+        has no such step (Neo4j)."""
+        return await (await self.store(group_id)).rewrite_files(timeout_s)
+
     # -- reading -------------------------------------------------------------
 
     async def recall_caller(
@@ -148,12 +194,31 @@ class Memory:
         email: str | None = None,
         caller_id: str | None = None,
         as_of: datetime | None = None,
+        phone_verified: bool = False,
     ) -> CallerContext | None:
         """Recognize a returning caller; None when nobody matches. ``as_of`` (default now) is
-        both the valid and the record time read: a later read as of it sees the same."""
+        both the valid and the record time read: a later read as of it sees the same. The match
+        says what it rests on (``matched_on``) and whether that alone identifies the caller
+        (``verified``); ``phone_verified``: the number is the telephony caller id, not typed."""
         store = await self.store(group_id)
         at = utc(as_of) if as_of else now_utc()
-        return await recall_.recall(store, self.region, phone, name, email, caller_id, at)
+        return await recall_.recall(store, self.region, phone, name, email, caller_id, at, phone_verified)
+
+    async def identify(
+        self,
+        group_id: str,
+        phone: str | None = None,
+        name: str | None = None,
+        email: str | None = None,
+        caller_id: str | None = None,
+        phone_verified: bool = False,
+    ) -> Identification:
+        """Who a call's evidence points at: a verified match, or possible matches (never to be
+        disclosed before a step-up check), and whether the number or email given is on file."""
+        store = await self.store(group_id)
+        return await recall_.identify(
+            store, self.region, phone, name, email, caller_id, now_utc(), phone_verified
+        )
 
     async def facts(
         self,

@@ -52,16 +52,41 @@ class CallSummary(BaseModel):
     summary: str | None = None
 
 
+MatchedOn = Literal["phone", "typed_phone", "email", "name", "id"]
+"""What a match rests on: ``phone`` is a telephony-verified number (the voice channel's caller
+id), ``typed_phone`` a number the caller typed or said, ``email`` an email they gave, ``name``
+a name (exact or fuzzy), ``id`` a caller id the application vouches for."""
+
+
 class CallerContext(BaseModel):
     """Everything a greeting needs, in one read."""
 
     caller: Caller
     confidence: float
-    """1.0 for an exact phone or email match; the fuzzy score for a name."""
-    matched_on: Literal["phone", "email", "name", "id"]
+    """How strongly the evidence points at this caller: 1.0 for an id or a verified number that
+    no other caller shares, 0.8 for a typed number or an email, 0.5 for a verified number several
+    callers share (no name to tell them apart), at most 0.6 for a name (0.6 x its fuzzy score)."""
+    matched_on: MatchedOn
+    verified: bool = False
+    """The evidence alone identifies the caller (an id, or a verified number with no other name
+    given and no one else on it): their facts may be said and their bookings changed. Anything
+    else is a *possible* match, to be confirmed by a step-up check before either."""
     facts: list[Fact]
     upcoming_bookings: list[UpcomingBooking]
     last_calls: list[CallSummary]
+
+
+class Identification(BaseModel):
+    """Who the evidence given at a call's start points at."""
+
+    caller: CallerContext | None = None
+    """A verified match, or None."""
+    possible: list[CallerContext] = Field(default_factory=list)
+    """Possible matches (by name, typed number or email), best first; empty with a verified match."""
+    phone_held: bool = False
+    """The number given is on file for some caller (a new caller must not take it from them)."""
+    email_held: bool = False
+    """The email given is on file for some caller."""
 
 
 class Hit(BaseModel):

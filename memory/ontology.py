@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid as uuidlib
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Literal
@@ -65,6 +66,9 @@ FACT_TYPES = {
         FactType("HAS_NAME", "subject"),
         FactType("HAS_EMAIL", "subject"),
         FactType("HAS_PHONE", "object"),
+        FactType("USES_PHONE", "pair"),
+        FactType("POSSIBLY_SAME_AS", "pair", identifying=False),
+        FactType("SAME_AS", "pair", identifying=False),
         FactType("HAS_BUDGET", "subject"),
         FactType("WANTS_BEDROOMS", "subject"),
         FactType("PREFERS_SUBURB", "pair"),
@@ -191,19 +195,59 @@ def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Transla
         phone = Ref("PhoneNumber", number)
         t.entities.append(Entity(phone, number))
         t.mentions.append(phone)
+        shared = isinstance(e, ep.CallerIdentified) and e.phone_shared
         t.facts.append(
             FactEvent(
-                "HAS_PHONE",
+                "USES_PHONE" if shared else "HAS_PHONE",
                 me,
                 phone,
-                f"{who} has phone number {number}",
-                "the caller's phone number",
+                f"{who} also calls from {number}" if shared else f"{who} has phone number {number}",
+                "a phone number the caller also uses" if shared else "the caller's phone number",
                 number,
             )
         )
         if isinstance(e, ep.ContactChanged):
             t.expansions.append(Expansion("HAS_PHONE", me, keep=phone))
     return t
+
+
+def _possible_duplicate(e: ep.PossibleDuplicate, region: str) -> Translation:
+    """New caller → existing caller: kept apart, linked for analysts (never merged)."""
+    me, other = caller(e.caller_id), caller(e.other_id)
+    return Translation(
+        facts=[
+            FactEvent(
+                "POSSIBLY_SAME_AS",
+                me,
+                other,
+                f"The caller may be the same person as caller {e.other_id}"
+                f" (matched on {e.matched_on}, confidence {e.confidence:.2f})",
+                "possibly the same person as another caller",
+                e.matched_on,
+            )
+        ],
+        mentions=[me, other],
+        requires=[me, other],
+    )
+
+
+def _identity_verified(e: ep.IdentityVerified, region: str) -> Translation:
+    """The caller a call started as → the existing caller a step-up check showed them to be."""
+    me, other = caller(e.caller_id), caller(e.verified_as)
+    return Translation(
+        facts=[
+            FactEvent(
+                "SAME_AS",
+                me,
+                other,
+                f"The caller is the same person as caller {e.verified_as} (verified by {e.method})",
+                "verified as the same person as another caller",
+                e.method,
+            )
+        ],
+        mentions=[me, other],
+        requires=[me, other],
+    )
 
 
 def _budget(e: ep.BudgetStated, region: str) -> Translation:
@@ -293,7 +337,7 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
                 "BOOKED",
                 me,
                 booking,
-                f"The caller booked a viewing ({e.reference or e.booking_id})",
+                f"The caller booked a viewing ({e.reference or _label(e.booking_id)})",
                 "booked a property viewing",
                 e.booking_id,
             ),
@@ -301,7 +345,7 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
                 "FOR_PROPERTY",
                 booking,
                 home,
-                f"Viewing {e.booking_id} is for property {e.property_id}",
+                f"Viewing {_label(e.booking_id)} is of property {e.property_id}",
                 f"viewing of property {e.property_id}",
                 e.property_id,
             ),
@@ -309,7 +353,7 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
                 "SCHEDULED_FOR",
                 booking,
                 booking,
-                f"Viewing {e.booking_id} is at {when}",
+                f"Viewing {_label(e.booking_id)} is at {_said(e.starts_at)}",
                 f"viewing scheduled for {when[:16]}",
                 when,
             ),
@@ -317,7 +361,7 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
                 "BOOKING_STATUS",
                 booking,
                 booking,
-                f"Viewing {e.booking_id} is scheduled",
+                f"Viewing {_label(e.booking_id)} is scheduled",
                 "viewing is scheduled",
                 "scheduled",
             ),
@@ -327,12 +371,21 @@ def _booking_made(e: ep.BookingMade, region: str) -> Translation:
     )
 
 
+def _label(booking_id: str) -> str:
+    """A booking as people read it: its reference, without the tenant part of the id."""
+    return booking_id.rsplit(":", 1)[-1]
+
+
+def _said(moment: datetime) -> str:
+    return f"{ep.utc(moment):%a %d %b %Y %H:%M} UTC"
+
+
 def _rescheduled(e: ep.BookingRescheduled, region: str) -> Translation:
     when = ep.utc(e.starts_at).isoformat()
     return _about(
         Ref("Booking", e.booking_id),
         "SCHEDULED_FOR",
-        f"Viewing {e.booking_id} is at {when}",
+        f"Viewing {_label(e.booking_id)} is at {_said(e.starts_at)}",
         f"viewing scheduled for {when[:16]}",
         when,
     )
@@ -343,7 +396,7 @@ def _booking_status(status: str, sentence: str):
         return _about(
             Ref("Booking", e.booking_id),
             "BOOKING_STATUS",
-            f"Viewing {e.booking_id} {sentence}",
+            f"Viewing {_label(e.booking_id)} {sentence}",
             f"viewing {sentence}",
             status,
         )
@@ -487,6 +540,8 @@ def _call_completed(e: ep.CallCompleted, region: str) -> Translation:
 _HANDLERS = {
     ep.CallerIdentified: _contact,
     ep.ContactChanged: _contact,
+    ep.PossibleDuplicate: _possible_duplicate,
+    ep.IdentityVerified: _identity_verified,
     ep.BudgetStated: _budget,
     ep.BedroomsWanted: _bedrooms,
     ep.SuburbPreferred: _suburb,

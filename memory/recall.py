@@ -2,19 +2,45 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
-from memory.models import Caller, CallerContext, CallSummary, Fact, UpcomingBooking
+from memory.errors import UnknownEntity
+from memory.models import Caller, CallerContext, CallSummary, Fact, Identification, UpcomingBooking
 from memory.ontology import Ref, caller
 from memory.phones import to_e164
 from memory.store import GraphStore, cypher, iso
 from memory.store.base import Record, from_iso
 
 NAME_THRESHOLD = 0.85
-"""Below this fuzzy score a name is not taken as the same caller."""
+"""Below this fuzzy score a name is not taken as possibly the same caller."""
+NAME_WEIGHT = 0.6
+"""A name, however exact, is a possible match only: its confidence is at most this."""
+TYPED = 0.8
+"""A typed (unverified) number or an email that matches exactly."""
+SHARED = 0.5
+"""A verified number that several callers use, with no name given to tell them apart."""
+POSSIBLE = 3
+"""Possible matches kept (a common name matches many callers)."""
 LAST_CALLS = 3
+
+
+@dataclass(frozen=True)
+class _Match:
+    uuid: str
+    matched_on: str
+    confidence: float
+    verified: bool
+
+
+def same_person(said: str, known: str) -> bool:
+    """The name given is the known caller's, allowing for spelling and order ("Jon Smith",
+    "Smith, John"), not another member of the household ("Lena Baker" for "Tom Baker")."""
+    given, ours = (n.lower().replace(",", " ").split() for n in (said, known))
+    shorter, longer = sorted((given, ours), key=len)
+    return bool(shorter) and all(any(fuzz.ratio(w, v) >= 85 for v in longer) for w in shorter)
 
 
 async def recall(
@@ -25,15 +51,14 @@ async def recall(
     email: str | None,
     caller_id: str | None,
     now: datetime,
+    phone_verified: bool = False,
 ) -> CallerContext | None:
-    match = await _match(store, region, phone, name, email, caller_id, now)
-    if match is None:
-        return None
-    row, confidence, matched_on = match
-    return await context(store, row["uuid"], confidence, matched_on, now)
+    """The best match: the verified one, else the likeliest possible one (``verified`` False)."""
+    found = await identify(store, region, phone, name, email, caller_id, now, phone_verified)
+    return found.caller or (found.possible[0] if found.possible else None)
 
 
-async def _match(
+async def identify(
     store: GraphStore,
     region: str,
     phone: str | None,
@@ -41,36 +66,83 @@ async def _match(
     email: str | None,
     caller_id: str | None,
     now: datetime,
-) -> tuple[Record, float, str] | None:
+    phone_verified: bool = False,
+) -> Identification:
+    """What the evidence says. Only an id, or a verified number whose callers the name given
+    (if any) agrees with, identifies a caller; a name, a typed number or an email is a possible
+    match, and a number or email on file for someone the name given is clearly not points at
+    nobody (a household's phone, a passed-on number)."""
     at = {"at": iso(now), "known": iso(now)}
     group = store.group_id
     if caller_id:
         rows = await store.query(cypher.ENTITY, {"uuid": caller(caller_id).uuid(group)})
         if rows:
-            return rows[0], 1.0, "id"
+            return Identification(caller=await context(store, rows[0]["uuid"], 1.0, "id", now, True))
+    matches: list[_Match] = []
+    found = Identification()
     if phone:
         number = Ref("PhoneNumber", to_e164(phone, region)).uuid(group)
-        rows = await store.query(cypher.CALLER_BY_PHONE, {"phone": number, **at})
-        if rows:
-            return rows[0], 1.0, "phone"
+        holders = await store.query(cypher.CALLERS_ON_PHONE, {"phone": number, **at})
+        found.phone_held = bool(holders)
+        matches += _on_phone(holders, name, phone_verified)
     if email:
         rows = await store.query(
             cypher.CALLER_BY_EMAIL, {"email": email.strip().lower(), "group_id": group, **at}
         )
-        if rows:
-            return rows[0], 1.0, "email"
+        found.email_held = bool(rows)
+        matches += [_Match(r["uuid"], "email", TYPED, False) for r in rows if _agrees(name, r["name"])]
     if name:
-        candidates = await store.fulltext_entities(name, "Caller", 20)
-        best = process.extractOne(
-            name, {c["uuid"]: c["name"] for c in candidates}, scorer=fuzz.token_sort_ratio
-        )
-        if best and best[1] / 100 >= NAME_THRESHOLD:
-            return {"uuid": best[2], "name": best[0]}, round(best[1] / 100, 3), "name"
-    return None
+        matches += await _by_name(store, name)
+    best = next((m for m in matches if m.verified), None)
+    if best:
+        found.caller = await context(store, best.uuid, best.confidence, best.matched_on, now, True)
+        return found
+    kept: dict[str, _Match] = {}
+    for m in sorted(matches, key=lambda m: -m.confidence):
+        kept.setdefault(m.uuid, m)
+    found.possible = [
+        await context(store, m.uuid, m.confidence, m.matched_on, now, False)
+        for m in list(kept.values())[:POSSIBLE]
+    ]
+    return found
+
+
+def _agrees(name: str | None, known: str) -> bool:
+    """No name given, or the one on file is the same person's."""
+    return not name or same_person(name, known)
+
+
+def _on_phone(holders: list[Record], name: str | None, verified: bool) -> list[_Match]:
+    """The number's callers (its owner first, then whoever else calls from it) the name fits."""
+    kind = "phone" if verified else "typed_phone"
+    fits = [h for h in holders if _agrees(name, h["name"])]
+    if name:
+        fits = fits[:1]
+    alone = len(fits) == 1 and (bool(name) or len(holders) == 1)
+    if alone:
+        return [_Match(fits[0]["uuid"], kind, 1.0 if verified else TYPED, verified)]
+    return [_Match(h["uuid"], kind, SHARED if verified else TYPED, False) for h in fits]
+
+
+async def _by_name(store: GraphStore, name: str) -> list[_Match]:
+    candidates = await store.fulltext_entities(name, "Caller", 20)
+    scored = process.extract(
+        name,
+        {c["uuid"]: c["name"] for c in candidates},
+        scorer=fuzz.token_sort_ratio,
+        score_cutoff=NAME_THRESHOLD * 100,
+        limit=POSSIBLE,
+    )
+    return [_Match(uuid, "name", round(score / 100 * NAME_WEIGHT, 3), False) for _, score, uuid in scored]
 
 
 async def context(
-    store: GraphStore, subject: str, confidence: float, matched_on: str, now: datetime
+    store: GraphStore,
+    subject: str,
+    confidence: float,
+    matched_on: str,
+    now: datetime,
+    verified: bool = False,
 ) -> CallerContext:
     facts, calls, node = await _gather(store, subject, now)
     by_booking = _bookings(facts, now)
@@ -78,6 +150,7 @@ async def context(
         caller=Caller(id=node.get("key") or node["uuid"], uuid=subject, name=node["name"]),
         confidence=confidence,
         matched_on=matched_on,  # type: ignore[arg-type]
+        verified=verified,
         facts=facts,
         upcoming_bookings=by_booking,
         last_calls=[
@@ -98,6 +171,8 @@ async def _gather(store: GraphStore, subject: str, now: datetime) -> tuple[list[
         "MATCH (x:Entity {uuid: $uuid}) RETURN x.uuid AS uuid, x.name AS name, x.key AS key",
         {"uuid": subject},
     )
+    if not node:  # erased between the match and this read
+        raise UnknownEntity(f"caller {subject} no longer exists")
     facts = await facts_of(store, subject, now, now)
     calls = await store.query(cypher.LAST_CALLS, {"subject": subject, "at": iso(now), "limit": LAST_CALLS})
     return facts, calls, node[0]

@@ -53,14 +53,21 @@ async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncCl
     again = (await client.post(f"/v1/calls/{first['call_id']}/end")).json()
     assert again["job_id"] == ended["job_id"], "a second end enqueues nothing new"
 
-    second = await _start(client, **{"from": phone})
+    # The next call from that number (the voice channel's caller id, verified by telephony).
+    second = await _start(client, channel="voice", **{"from": phone})
     assert second["caller"] == {
         "id": first["caller"]["id"],
         "name": "Mara Quinlan",
         "returning": True,
         "confidence": 1.0,
+        "matched_on": "phone",
+        "verified": True,
+        "possible_match": False,
     }
     assert second["greeting"].startswith("Welcome back, Mara") and "Bondi" in second["greeting"]
+    typed = await _start(client, **{"from": phone})  # typed into a chat: evidence, not proof
+    assert typed["caller"]["possible_match"] and typed["caller"]["id"] != first["caller"]["id"]
+    assert "Bondi" not in typed["greeting"]
 
     record = (await client.get(f"/v1/calls/{first['call_id']}")).json()
     assert [t["speaker"] for t in record["transcript"]] == ["agent", "caller", "agent"]

@@ -388,7 +388,7 @@ async def test_erasure_takes_queued_and_stored_calls(
     await drain(settings)
     await enqueue_ingest(redis, db, f"{group}-b", group)  # still queued when the erasure comes
 
-    erased = await erase_caller(mem, db, redis, group, caller, queue_name=settings.queue_name)
+    erased = await erase_caller(mem, db, redis, group, caller, settings=settings)
     assert (erased.calls, erased.jobs_dequeued) == (2, 1)
     assert erased.receipt is not None and not any(erased.receipt.recheck.values())
     assert await redis.zcard(settings.queue_name) == 0

@@ -157,14 +157,17 @@ async def seed(mem: Memory, group: str) -> None:
 @pytest.mark.parametrize("phone", ["0412 345 678", "+61 412 345 678", "(04) 1234-5678"])
 async def test_recall_by_phone_in_any_format(mem: Memory, group: str, phone: str) -> None:
     await seed(mem, group)
-    ctx = await mem.recall_caller(group, phone=phone)
+    ctx = await mem.recall_caller(group, phone=phone, phone_verified=True)
     assert ctx is not None
-    assert (ctx.caller.id, ctx.caller.name, ctx.confidence, ctx.matched_on) == (
+    assert (ctx.caller.id, ctx.caller.name, ctx.confidence, ctx.matched_on, ctx.verified) == (
         "c1",
         "Jane Smith",
         1.0,
         "phone",
+        True,
     )
+    typed = await mem.recall_caller(group, phone=phone)  # typed, not the caller id: evidence, no proof
+    assert typed is not None and (typed.matched_on, typed.verified) == ("typed_phone", False)
 
 
 async def test_recall_context_has_what_a_greeting_needs(mem: Memory, group: str) -> None:
@@ -186,9 +189,11 @@ async def test_recall_by_email_and_fuzzy_name(mem: Memory, group: str) -> None:
     await seed(mem, group)
     by_email = await mem.recall_caller(group, email=" JANE.smith@EXAMPLE.com ")
     assert by_email is not None and by_email.caller.id == "c1" and by_email.matched_on == "email"
+    assert not by_email.verified, "an email given is a possible match only"
     fuzzy = await mem.recall_caller(group, name="Jane Smyth")
-    assert fuzzy is not None and fuzzy.caller.id == "c1"
-    assert 0.85 <= fuzzy.confidence < 1.0
+    exact = await mem.recall_caller(group, name="Jane Smith")
+    assert fuzzy is not None and fuzzy.caller.id == "c1" and exact is not None
+    assert fuzzy.confidence < exact.confidence <= 0.6 and not fuzzy.verified and not exact.verified
     assert await mem.recall_caller(group, name="Zebedee Quux") is None
     assert await mem.recall_caller(group, phone="0499 999 999") is None
 

@@ -145,6 +145,7 @@ def _known_caller() -> CallerContext:
         caller=Caller(id="c1", uuid="u1", name="Mara Quinn"),
         confidence=1.0,
         matched_on="phone",
+        verified=True,
         facts=[],
         upcoming_bookings=[
             UpcomingBooking(booking_id="b1", starts_at=SATURDAY_10_LOCAL, address="12 Ocean St")

@@ -120,12 +120,16 @@ async def test_a_reply_with_an_internal_id_never_reaches_the_caller(
 
 async def test_a_caller_who_gave_no_name_never_hears_their_id(runtime: AgentRuntime, group: str) -> None:
     phone = f"0413{uuid.uuid4().int % 10**6:06d}"
-    call = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:12], now=NOW, phone=phone)
+    call = await runtime.open_call(
+        group, "call-" + uuid.uuid4().hex[:12], now=NOW, phone=phone, phone_verified=True
+    )
     for text in ("hello?", "what do you know about me"):
         result = await runtime.turn(call, text, "Triage")
         assert "caller-" not in result.reply and not internal_ids(result.reply), result.reply
-    again = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:12], now=NOW, phone=phone)
-    assert again.caller is not None, "recognized by phone"
+    again = await runtime.open_call(
+        group, "call-" + uuid.uuid4().hex[:12], now=NOW, phone=phone, phone_verified=True
+    )
+    assert again.caller is not None, "recognized by the (telephony-verified) phone"
     assert greeting(again).startswith("Welcome back.") and "caller-" not in greeting(again)
     nameless = {"known": True, "name": None, "budget": "900000", "bedrooms": None, "suburbs": []}
     assert reply_summary({**nameless, "viewings": []}) == "Your budget is $900,000."

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from backend.agents.clock import UTC_ZONE, BusinessHours
 from backend.agents.turn_context import TurnContext
 from backend.store import Database
-from memory import CallerContext, Listing, Memory
+from memory import CallerContext, Identification, Listing, Memory
 
 E = TypeVar("E", bound=BaseModel)
 
@@ -65,6 +65,14 @@ class CallState:
     """What the agents did for this caller (tool names and outcomes), for a human's brief."""
     flagged: int = 0
     """Turns of this call the input guardrail stopped (abuse, injection); the second transfers."""
+    candidates: list[dict[str, Any]] = field(default_factory=list)
+    """Existing callers this one may be (``{"id", "matched_on", "confidence", "checks"}``): a
+    name, a typed number or an email is no proof. Until a step-up check passes, nothing of
+    theirs is said or changed; ``checks``: what may prove it ("phone_digits", "email")."""
+    step_up_failures: int = 0
+    """Failed step-up checks in this call (a few, then no more tries)."""
+    step_up_asked: bool = False
+    """The last reply asked for the step-up check: digits or an email said next answer it."""
     history: list[Any] = field(default_factory=list)
     """The conversation as model input items (an LLM reads it; the policy model reads the last).
     Not part of the working set: it is rebuilt from the transcript."""
@@ -93,6 +101,8 @@ class TurnLog:
     errors: list[str] = field(default_factory=list)
     grounding: set[int] = field(default_factory=set)
     """Amounts tools returned this turn (and the caller's facts): a reply may quote only these."""
+    tool_output: list[str] = field(default_factory=list)
+    """What tools returned this turn, as text (a reply may repeat it)."""
     transfer: dict[str, Any] | None = None
     """The brief, when this turn hands the call to a person (a tool, a guardrail, a ceiling)."""
 
@@ -110,6 +120,14 @@ class CallContext:
     hours: BusinessHours = field(default_factory=BusinessHours)
     caller_id: str | None = None
     caller: CallerContext | None = None
+    """The caller this call is about: a verified match, or a caller new with this call."""
+    candidates: list[CallerContext] = field(default_factory=list)
+    """The possible matches of ``state.candidates``, read from memory: never said to the caller,
+    only checked against (the step-up check, the output guardrail)."""
+    identity: Identification | None = None
+    """What the evidence at the call's start pointed at (how a new caller is recorded)."""
+    phone_verified: bool = False
+    """The call's number is the telephony caller id (voice), not one the caller typed."""
     context: TurnContext | None = None
     """This turn's context (facts, snippets, working set), assembled before the model runs."""
     state: CallState = field(default_factory=CallState)

@@ -19,7 +19,8 @@ from agents.tool_guardrails import ToolGuardrailFunctionOutput, ToolInputGuardra
 from backend import pii
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import internal_ids
-from backend.agents.tools.failures import GENERIC_SDK_TEXT
+from backend.agents.tools import identity
+from backend.agents.tools.failures import GENERIC_SDK_TEXT, NeedsVerification
 
 _INJECTION = re.compile(
     r"ignore (all |the |your )?(previous|prior|above) (instructions|rules)|system prompt|you are now"
@@ -64,16 +65,19 @@ async def grounded_reply(
     ctx: RunContextWrapper[CallContext], agent: Agent[Any], output: Any
 ) -> GuardrailFunctionOutput:
     """No price that no tool or fact produced; no phone or email that is not the caller's; no
+    fact of a caller this one only may be (a possible match, before a step-up check); no
     internal id (caller, call, booking, graph uuid) and no SDK error text, ever."""
     call = ctx.context
     text = str(output or "")
     grounded = call.turn.grounding
     unknown_amounts = {a for a in _amounts(text) if a >= 100 and not any(abs(a - g) <= 1 for g in grounded)}
     facts = call.caller.facts if call.caller else []
-    own = {str(f.value) for f in facts if f.name in {"HAS_EMAIL", "HAS_PHONE"}}
+    own = {str(f.value) for f in facts if f.name in {"HAS_EMAIL", "HAS_PHONE", "USES_PHONE"}}
     strangers = [x for x in (pii.phones(text) + pii.emails(text)) if x not in own]
     problem: dict[str, Any] = {"amounts": sorted(unknown_amounts), "contacts": strangers}
     leaks = internal_problem(text)
+    if unverified := identity.undisclosed(call, text, _amounts(text)):
+        leaks["unverified_facts"] = unverified  # how many, never which: this is logged
     problem.update(leaks)
     tripped = bool(unknown_amounts or strangers or leaks)
     return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=tripped)
@@ -94,6 +98,7 @@ def ground(call: CallContext, result: Any) -> None:
     """Remember every number a tool returned (raw, or as written in a failure's question:
     "$2,300,000"): replies may quote those and nothing else."""
     text = str(result)
+    call.turn.tool_output.append(text)
     for number in re.findall(r"\d+(?:\.\d+)?", text):
         value = float(number)
         if value >= 1000:
@@ -103,16 +108,21 @@ def ground(call: CallContext, result: Any) -> None:
 
 @tool_input_guardrail
 def side_effect_check(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutput:
-    """Side effects need an identified caller who has not opted out, and sane arguments."""
+    """Side effects need an identified caller who has not opted out, and sane arguments; a
+    change to a booking needs a verified one."""
     call: CallContext = data.context.context
     if not call.caller_id:
         return ToolGuardrailFunctionOutput.reject_content("I need your name before I can do that.")
+    args = json.loads(data.context.tool_arguments or "{}")
+    if data.context.tool_name in identity.BOOKING_ACTIONS and identity.touches_theirs(call, args):
+        # A possible match (a name, a typed number) never changes the booking of whom it may be.
+        ask = NeedsVerification(identity.ask(call))
+        return ToolGuardrailFunctionOutput.reject_content(json.dumps(ask.as_output()))
     facts = call.caller.facts if call.caller else []
     if any(f.name == "OPTED_OUT" for f in facts) and data.context.tool_name != "escalate_to_human":
         return ToolGuardrailFunctionOutput.reject_content(
             "You've asked us not to contact you, so I can't book that."
         )
-    args = json.loads(data.context.tool_arguments or "{}")
     when = args.get("when")
     if when:
         try:

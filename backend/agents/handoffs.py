@@ -9,6 +9,7 @@ from agents import Agent, Handoff, RunContextWrapper, custom_span, handoff
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.agents.context import CallContext, CeilingReached
+from backend.outages import OUTAGES
 from backend.pii import redact
 from backend.store.traces import HANDOFF_PAYLOAD
 from memory import Handoff as HandoffEpisode
@@ -52,18 +53,20 @@ def recorded_handoff(source: str, target: Agent[CallContext], description: str) 
         call.emit({"type": "handoff", **record})
         with custom_span(HANDOFF_PAYLOAD, data=redact(record)):
             pass  # the SDK's handoff span names the agents; this one keeps the payload
-        await call.memory.record(
-            call.episode(
-                HandoffEpisode,
-                f"{call.call_id}:handoff:{uuid.uuid4().hex[:12]}",
-                from_agent=source,
-                to_agent=target.name,
-                intent=payload.intent,
-                reason=payload.reason,
-                fact_ids=payload.fact_ids,
-                episode_ids=payload.episode_ids,
-            )
+        episode = call.episode(
+            HandoffEpisode,
+            f"{call.call_id}:handoff:{uuid.uuid4().hex[:12]}",
+            from_agent=source,
+            to_agent=target.name,
+            intent=payload.intent,
+            reason=payload.reason,
+            fact_ids=payload.fact_ids,
+            episode_ids=payload.episode_ids,
         )
+        try:
+            await call.memory.record(episode)
+        except OUTAGES as exc:  # the call goes on; the payload is in the trace (Postgres)
+            call.turn.errors.append(f"handoff not in memory: {type(exc).__name__}")
 
     return handoff(
         target,

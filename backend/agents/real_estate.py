@@ -7,7 +7,7 @@ from pathlib import Path
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
-from backend.agents.tools import listings, mortgage, people, preferences, viewings
+from backend.agents.tools import identity, listings, mortgage, people, preferences, viewings
 from backend.agents.vertical import AgentSpec, Skill, Vertical
 
 TRIAGE = "Triage"
@@ -377,7 +377,8 @@ ROOT = AgentSpec(
     instructions=(
         "You are the front desk of a real-estate agency. Work out what the caller wants and hand off"
         " to the specialist who does it, with the intent, the values you heard and the facts you"
-        " relied on. Answer questions about what we know of the caller with caller_summary."
+        " relied on. Answer questions about what we know of the caller with caller_summary. When a"
+        " tool asks to check who the caller is, check the digits or email they give with verify_identity."
     ),
     skills=(
         Skill(
@@ -398,13 +399,34 @@ ROOT = AgentSpec(
                 r"!\b(really|actually|change|update|instead|now)\b",
             ),
         ),
+        Skill(
+            identity.verify_identity,
+            (
+                "it ends in 019",
+                "the last three digits are 456",
+                "my number ends with 4821",
+                "last four digits 7 7 3 2",
+                "it's zero one nine",
+                "ends in five oh one nine",
+                "my email is jane.doe@example.com",
+                "it's tom.baker@mail.com",
+                "the email should be isabella@example.com",
+                "try mara.q@gmail.com",
+            ),
+            identity.reply_verified,
+            cues=(
+                r"(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)",
+                r"[\w.+-]+@[\w-]+\.[\w.]+",
+            ),
+        ),
     ),
     fallback="I can help you find a home, book a viewing, work out repayments or sell. What would you like?",
 )
 
 
 def greeting(ctx: CallContext) -> str:
-    if ctx.caller is None or ctx.caller.confidence < 0.85:
+    if ctx.caller is None or not ctx.caller.verified or ctx.caller.confidence < 0.85:
+        # A possible match is greeted like anyone new: the greeting says nothing of whom they may be.
         return "Hi, thanks for calling. How can I help you today?"
     name = caller_name(ctx.caller)  # a caller who gave no name is stored under an id: never say it
     hello = f"Welcome back, {name.split()[0]}." if name else "Welcome back."

@@ -24,7 +24,6 @@ from agents import (
     Runner,
     Tool,
 )
-from rapidfuzz import fuzz
 
 from backend.agents import sdk, tracing, turn_context
 from backend.agents.clock import UTC_ZONE
@@ -32,13 +31,15 @@ from backend.agents.context import CallContext, CeilingReached
 from backend.agents.guardrails import ground
 from backend.agents.policy.model import PolicyModel, tool_result
 from backend.agents.policy.router import Router
-from backend.agents.tools import people
+from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
 from backend.demo import NEIGHBOURS
 from backend.store import Database
-from memory import CallerIdentified, Memory
+from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
+from memory.phones import to_e164
+from memory.recall import same_person  # noqa: F401  (it lived here; the name check is memory's now)
 
 ON_TOPIC = "I can help with buying, selling, viewings and home loans. What would you like to do?"
 CIVIL = "I'm happy to help, but let's keep it civil. What can I do for you?"
@@ -72,14 +73,6 @@ class TurnResult:
     """The turn context's record (ids read and their known_at), kept with the turn."""
     context_ms: float = 0.0
     """Time spent assembling the turn context."""
-
-
-def same_person(said: str, known: str) -> bool:
-    """The name given is the known caller's, allowing for spelling and order ("Jon Smith",
-    "Smith, John"), not another member of the household ("Lena Baker" for "Tom Baker")."""
-    given, ours = (n.lower().replace(",", " ").split() for n in (said, known))
-    shorter, longer = sorted((given, ours), key=len)
-    return bool(shorter) and all(any(fuzz.ratio(w, v) >= 85 for v in longer) for w in shorter)
 
 
 class _Hooks(RunHooks[CallContext]):
@@ -160,28 +153,22 @@ class AgentRuntime:
         phone: str | None = None,
         email: str | None = None,
         tz: ZoneInfo = UTC_ZONE,
+        identify: bool = True,
+        phone_verified: bool = False,
     ) -> CallContext:
         """Recognize the caller (or identify a new one) and prepare the call's context;
-        ``tz``: the tenant's business time zone (spoken times are read and said in it)."""
-        known = await self.memory.recall_caller(
-            group_id, phone=phone, name=name, email=email, caller_id=caller_id
+        ``tz``: the tenant's business time zone (spoken times are read and said in it).
+        ``identify`` False: a new caller is not recorded here; whoever opens the call calls
+        ``identify`` once its own writes are in (a call start is all or nothing).
+        ``phone_verified``: ``phone`` is the telephony caller id (voice), not typed. Only a
+        verified match becomes the call's caller; a possible one (a name, a typed number, an
+        email) gets a new caller of its own, linked for analysts, until a step-up check."""
+        found = await self.memory.identify(
+            group_id, phone=phone, name=name, email=email, caller_id=caller_id, phone_verified=phone_verified
         )
-        if known and name and known.matched_on != "name" and not same_person(name, known.caller.name):
-            known = None  # another person on a known number (shared, or reassigned): never shown the other
+        known = found.caller
         if known is None:
             caller_id = caller_id or f"caller-{uuid.uuid4().hex[:12]}"
-            await self.memory.record(
-                CallerIdentified(
-                    id=f"{call_id}:identified",
-                    group_id=group_id,
-                    valid_at=now,
-                    call_id=call_id,
-                    caller_id=caller_id,
-                    name=name,
-                    phone=phone,
-                    email=email,
-                )
-            )
         call = CallContext(
             group_id=group_id,
             call_id=call_id,
@@ -191,9 +178,49 @@ class AgentRuntime:
             tz=tz,
             caller_id=known.caller.id if known else caller_id,
             caller=known,
+            candidates=found.possible,
+            identity=found,
+            phone_verified=phone_verified,
         )
+        call.state.candidates = identity.candidates_of(found, self._e164(phone), email)
+        if identify:
+            await self.identify(call, name=name, phone=phone, email=email)
         await self.refresh(call)
         return call
+
+    def _e164(self, phone: str | None) -> str | None:
+        try:
+            return to_e164(phone, self.memory.region) if phone else None
+        except MalformedPhone:
+            return None
+
+    async def identify(
+        self, call: CallContext, *, name: str | None, phone: str | None, email: str | None
+    ) -> None:
+        """Make a caller memory did not recognize known to it (nothing for a known caller), with
+        a possible-duplicate link to each caller they may be. A number or email on file for
+        someone else is not taken from them: a verified number given with a name is linked as one
+        this caller also uses (a household's phone); otherwise it is left out (it is in the link)."""
+        if call.caller is not None:
+            return
+        found = call.identity or Identification()
+        held_phone = bool(phone) and found.phone_held
+        # A household member says who they are; a nameless call from a shared number links nothing.
+        shared = held_phone and call.phone_verified and bool(name)
+        episode = CallerIdentified(
+            id=f"{call.call_id}:identified",
+            group_id=call.group_id,
+            valid_at=call.now,
+            call_id=call.call_id,
+            caller_id=call.caller_id,
+            name=name,
+            phone=None if held_phone and not shared else phone,
+            phone_shared=shared,
+            email=None if found.email_held else email,
+        )
+        assert call.caller_id is not None
+        links = identity.links(call.group_id, call.call_id, call.now, call.caller_id, found)
+        await self.memory.record_many([episode, *links])
 
     async def refresh(self, call: CallContext) -> None:
         """The names slot filling matches against: suburbs and listing addresses, per tenant,
@@ -273,8 +300,13 @@ class AgentRuntime:
             known_at=datetime.now(UTC),
             budget_s=self.memory_budget_s,
             embed=self.router.embedding if self._shared_embedder else None,
+            cached=call.caller,
         )
+        if call.context.degraded:
+            call.turn.errors.append("memory unreachable: the turn used the caller context cached at start")
         call.caller = call.context.caller or call.caller
+        if not call.context.degraded:  # a rebuilt call knows its possible matches by id only
+            await identity.load(call)
 
     async def _run(
         self, agent: Agent[CallContext], history: list[Any], call: CallContext, model: Model | None
@@ -357,6 +389,8 @@ def _unsafe_reply(problem: dict[str, Any]) -> str:
     """What the caller hears instead of a reply the output guardrail stopped."""
     if problem.get("sdk_error"):
         return UNEXPECTED
+    if problem.get("unverified_facts"):
+        return identity.NOT_YET
     if problem.get("internal_ids"):
         return NOT_FOR_CALLERS
     return UNGROUNDED

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from memory import CallerContext, Fact, Hit, Memory
+from backend.outages import OUTAGES
+from memory import CallerContext, Fact, Hit, Memory, UnknownEntity
 
 Embed = Callable[[str], Awaitable[list[float]]]
 
@@ -22,6 +23,8 @@ SNIPPETS = 3
 """Snippets of earlier calls kept in a turn's context."""
 MAX_CHARS = 1_500
 """The context an LLM reads in its instructions is cut to this many characters."""
+FACTS_TIMEOUT_S = 2.0
+"""How long a turn waits for the caller's facts before going on with the cached ones."""
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class TurnContext:
     working_set: dict[str, Any] = field(default_factory=dict)
     """The call's working set as it stood when the turn began."""
     assembly_ms: float = 0.0
+    degraded: bool = False
+    """Memory could not be read: ``caller`` is the context cached at the call's start."""
 
     @property
     def facts(self) -> list[Fact]:
@@ -83,18 +88,28 @@ async def assemble(
     known_at: datetime,
     budget_s: float,
     embed: Embed | None = None,
+    cached: CallerContext | None = None,
 ) -> TurnContext:
     """The caller's facts (always) and snippets of earlier calls (within ``budget_s``).
-    ``embed`` gives the utterance's vector when routing needs it too (computed once)."""
+    ``embed`` gives the utterance's vector when routing needs it too (computed once).
+    With memory down (or slower than FACTS_TIMEOUT_S) the turn goes on with ``cached``."""
     began = time.perf_counter()
     context = TurnContext(known_at=known_at, working_set=working_set)
     if caller_id:
         recall = memory.recall_caller(group_id, caller_id=caller_id, as_of=known_at)
         search = asyncio.ensure_future(_snippets(memory, group_id, caller_id, call_id, utterance, embed))
-        context.caller = await recall
-        left = max(budget_s - (time.perf_counter() - began), 0)
-        with contextlib.suppress(TimeoutError):  # past the budget the turn goes on without snippets
-            context.snippets = await asyncio.wait_for(search, left)
+        try:
+            context.caller = await asyncio.wait_for(recall, FACTS_TIMEOUT_S)
+        except UnknownEntity:  # erased during the call: nothing of theirs to rely on
+            context.caller = None
+        except OUTAGES:  # TimeoutError is an OSError
+            search.cancel()
+            context.caller, context.degraded = cached, True
+        if not context.degraded:
+            left = max(budget_s - (time.perf_counter() - began), 0)
+            # past the budget (or with the search failing) the turn goes on without snippets
+            with contextlib.suppress(*OUTAGES):  # TimeoutError among them
+                context.snippets = await asyncio.wait_for(search, left)
     context.assembly_ms = (time.perf_counter() - began) * 1000
     return context
 

@@ -17,6 +17,7 @@ from backend.agents.models import from_settings
 from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.api import errors
+from backend.api.limits import BodyLimit
 from backend.api.routes import callers, calls, health, traces
 from backend.calls import CallDesk
 from backend.config import Settings
@@ -74,8 +75,10 @@ def create_app(
             await app.state.memory.close()
             await conns.close()
 
-    app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan)
-    errors.install(app)
+    # No redirect from a path with a trailing slash: ids ending in "//" are a 404, not a 307.
+    app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
+    app.add_middleware(BodyLimit)
+    errors.install(app)  # after the body limit: its 500 guard must be the outermost layer
     for module in (health, calls, callers, traces):
         app.include_router(module.router)
     app.mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console")

@@ -3,33 +3,114 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from fastapi import Path
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
+from backend.api import limits
 from memory import Fact
+
+_PRINTABLE = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
+"""As published in OpenAPI: no control character, something besides whitespace."""
+
+
+def _name(value: str) -> str:
+    value = limits.printable(value, "name").strip()
+    if not value:
+        raise ValueError("name must hold more than whitespace")
+    return value
+
+
+def _phone(value: str) -> str:
+    value = limits.printable(value, "from").strip()
+    if not value:
+        raise ValueError("from must be a phone number (omit it when there is none)")
+    return value
+
+
+def _label(value: str) -> str:
+    value = limits.printable(value, "outcome")
+    if not value.strip():
+        raise ValueError("outcome must hold more than whitespace (omit it when there is none)")
+    return value
+
+
+def _spoken(value: Any) -> Any:
+    return limits.spoken(value) if isinstance(value, str) else value
+
+
+def _said(value: str) -> str:
+    if not value.strip():
+        raise ValueError("text must hold more than whitespace")
+    return value
+
+
+def _printable(max_length: int, check: Any) -> Any:
+    """A printable string of at most ``max_length``, checked by ``check`` (which explains
+    a refusal better than the published pattern would)."""
+    return (
+        StringConstraints(max_length=max_length),
+        AfterValidator(check),
+        WithJsonSchema({"type": "string", "minLength": 1, "maxLength": max_length, "pattern": _PRINTABLE}),
+    )
+
+
+Name = Annotated[str, *_printable(200, _name)]
+"""A person's name: no control characters (NUL refused), not only whitespace, trimmed."""
+Phone = Annotated[str, *_printable(40, _phone)]
+Outcome = Annotated[str, *_printable(200, _label)]
+SpokenText = Annotated[
+    str,
+    BeforeValidator(_spoken),
+    StringConstraints(min_length=1),
+    AfterValidator(_said),
+    WithJsonSchema({"type": "string", "minLength": 1, "pattern": r"[^\s\x00]"}),
+]
+"""What a caller said: NULs dropped, then it must hold more than whitespace."""
+
+CallId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A call id (``call-…``)")]
+CallerId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A caller id (``caller-…``)")]
+Seq = Annotated[int, Path(ge=0, le=2**31 - 1, description="A line of the transcript (0 is the greeting)")]
 
 
 class StartCall(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     channel: Literal["chat", "voice"] = "chat"
-    from_: str | None = Field(
+    from_: Phone | None = Field(
         default=None,
         alias="from",
-        max_length=40,
         description="The caller's phone (read with SWITCHBOARD_DEFAULT_REGION)",
     )
-    name: str | None = Field(default=None, min_length=1, max_length=200)
+    name: Name | None = None
     email: EmailStr | None = None
-    metadata: dict[str, Any] = Field(default_factory=dict)
+    metadata: Annotated[
+        dict[str, Any], AfterValidator(limits.metadata), WithJsonSchema(limits.METADATA_SCHEMA)
+    ] = Field(default_factory=dict)
 
 
 class CallerSummary(BaseModel):
     id: str | None
     name: str | None
     returning: bool
+    """A verified match: greeted with what we know."""
     confidence: float | None
+    matched_on: str | None = None
+    """What the match rests on: phone (the telephony caller id), email, id; null for a new caller."""
+    verified: bool = False
+    possible_match: bool = False
+    """The caller may be an existing one (by name, typed number or email): a new caller for now,
+    told nothing on file until they pass a step-up check in the conversation."""
 
 
 class CallStarted(BaseModel):
@@ -42,7 +123,7 @@ class CallStarted(BaseModel):
 class TurnIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    text: str = Field(min_length=1)
+    text: SpokenText
 
 
 class TurnOut(BaseModel):
@@ -63,7 +144,7 @@ class TurnOut(BaseModel):
 class EndCall(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    outcome: str | None = Field(default=None, max_length=200)
+    outcome: Outcome | None = None
 
 
 class EndResult(BaseModel):

@@ -5,6 +5,9 @@ settings leave unconfigured (FalkorDB, which is also arq's Redis; Postgres),
 and returns settings in which every URL is concrete, to pass to the API and the
 workers. The URLs are also written to ``run/services.json`` so that a
 ``switchboard worker`` or ``doctor`` on the same data dir finds them.
+
+The data dir is private: mode 0700 (0710 with the Postgres user's group when we
+run as root and Postgres runs as that user), every file in it 0600.
 """
 
 from __future__ import annotations
@@ -14,13 +17,14 @@ import json
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
 from backend.config import Settings
 from backend.embedded.falkordb import EmbeddedFalkorDB
 from backend.embedded.postgres import EmbeddedPostgres
-from backend.embedded.process import ServerStartError
+from backend.embedded.process import ChildServer, ServerStartError, make_private, write_private
 
 __all__ = ["DataDirLocked", "EmbeddedStack", "ServerStartError", "free_port", "running_services"]
 
@@ -40,8 +44,7 @@ def _secret(data_dir: Path) -> str:
     """One random password per data dir for the embedded servers (file mode 0600)."""
     path = data_dir / "secret"
     if not path.exists():
-        path.touch(mode=0o600)
-        path.write_text(secrets.token_urlsafe(24))
+        write_private(path, secrets.token_urlsafe(24))
     return path.read_text().strip()
 
 
@@ -81,8 +84,9 @@ class EmbeddedStack:
 
     def start(self) -> Settings:
         """Start what is not configured; return settings with every URL set."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         self._take_lock()
+        make_private(self.data_dir)  # what an older build left readable
         embedded = self.settings.embedded
         update: dict[str, str] = {}
         try:
@@ -104,14 +108,17 @@ class EmbeddedStack:
         if self.settings.redis_url is None and "redis_url" not in update:
             update["redis_url"] = _redis_from_falkor(self.settings.graph_uri or "")
         path = services_file(self.data_dir)
-        path.parent.mkdir(exist_ok=True)
-        path.touch(mode=0o600)
-        path.write_text(json.dumps(update))
+        path.parent.mkdir(mode=0o700, exist_ok=True)
+        write_private(path, json.dumps(update))
         return self.settings.model_copy(update={**update, "data_dir": self.data_dir})
 
     @property
     def running(self) -> bool:
         return self._lock is not None
+
+    def servers(self) -> list[tuple[ChildServer, Callable[[], None]]]:
+        """Each running server's process and how to start it again (same port, same data)."""
+        return [(s.server, s.start) for s in (self.falkordb, self.postgres) if s is not None]
 
     def stop(self) -> None:
         if self._lock is None:
@@ -132,7 +139,8 @@ class EmbeddedStack:
         self.stop()
 
     def _take_lock(self) -> None:
-        lock = open(self.data_dir / "switchboard.lock", "a+")  # noqa: SIM115 - held until stop()
+        fd = os.open(self.data_dir / "switchboard.lock", os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        lock = os.fdopen(fd, "a+")  # held until stop()
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

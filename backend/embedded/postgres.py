@@ -15,7 +15,7 @@ import stat
 import subprocess
 from pathlib import Path
 
-from backend.embedded.process import ChildServer, reap_orphan
+from backend.embedded.process import PRIVATE_UMASK, ChildServer, open_private, reap_orphan, wait_for_leftovers
 
 # Located, not imported: importing pgserver starts its own server machinery.
 _spec = importlib.util.find_spec("pgserver")
@@ -61,11 +61,15 @@ class EmbeddedPostgres:
 
     def start(self, timeout: float = 60.0) -> None:
         reap_orphan(self.server.pidfile, str(self.pgdata))
+        # A killed postmaster's backends finish on their own; none may overlap the next one.
+        wait_for_leftovers(self.pgdata, self.server.argv[0])
         (self.pgdata / "postmaster.pid").unlink(missing_ok=True)  # stale after a kill
         if not (self.pgdata / "PG_VERSION").exists():
             self._initdb()
-        self.server.log.parent.mkdir(parents=True, exist_ok=True)
-        self.server.log.touch()
+        if self.user:
+            _let_the_server_in(self.pgdata, self.user)
+        self.server.log.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        open_private(self.server.log, os.O_WRONLY | os.O_APPEND).close()
         if self.user:
             os.chown(self.server.log, *_ids(self.user))
         self.server.start()
@@ -76,14 +80,14 @@ class EmbeddedPostgres:
         self.server.stop()
 
     def _initdb(self) -> None:
-        self.pgdata.mkdir(parents=True, exist_ok=True)
-        pwfile = self.pgdata.parent / "run" / "pg.pw"
-        pwfile.parent.mkdir(parents=True, exist_ok=True)
-        pwfile.touch(mode=0o600)
-        pwfile.write_text(self.password)
+        self.pgdata.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # Beside pgdata, not in run/: the server user can enter the data dir only.
+        pwfile = self.pgdata.parent / "pg.pw"
+        with open_private(pwfile) as f:
+            f.write(self.password.encode())
         if self.user:
             _ensure_system_user(self.user)
-            _let_others_traverse(self.pgdata)
+            _let_the_server_in(self.pgdata, self.user)
             _let_others_traverse(POSTGRES_BIN_PATH)
             for path in (self.pgdata, pwfile):
                 os.chown(path, *_ids(self.user))
@@ -104,6 +108,9 @@ class EmbeddedPostgres:
                 check=True,
                 capture_output=True,
                 user=self.user,
+                group=self.user,  # its group may enter the data dir
+                extra_groups=[] if self.user else None,
+                umask=PRIVATE_UMASK,
             )
         finally:
             pwfile.unlink(missing_ok=True)
@@ -148,6 +155,16 @@ def _ensure_system_user(user: str) -> None:
         pwd.getpwnam(user)
     except KeyError:
         subprocess.run(["useradd", "--system", "--no-create-home", user], check=True)
+
+
+def _let_the_server_in(pgdata: Path, user: str) -> None:
+    """Let the server user reach ``pgdata`` and nothing else of ours: the data dir above it
+    is ours, mode 0710 with the server user's group (enter, not list); its parents must let
+    others pass."""
+    data_dir = pgdata.parent
+    _let_others_traverse(data_dir)
+    os.chown(data_dir, -1, _ids(user)[1])
+    data_dir.chmod(0o710)
 
 
 def _let_others_traverse(path: Path) -> None:

@@ -5,13 +5,19 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import asyncpg
+
 from backend.store.db import Database
 from backend.store.tenants import Principal
 
 
-async def record(db: Database, who: Principal, action: str, subject: str, **detail: Any) -> None:
-    """``action`` like ``caller.read``; ``subject`` an id (never a name, phone or text)."""
-    await db.pool.execute(
+async def record(
+    db: Database | asyncpg.Connection, who: Principal, action: str, subject: str, **detail: Any
+) -> None:
+    """``action`` like ``caller.read``; ``subject`` an id (never a name, phone or text). ``db``
+    may be a connection in a transaction, so that the entry goes with what it records."""
+    executor = db.pool if isinstance(db, Database) else db
+    await executor.execute(
         "INSERT INTO audit_log (tenant_id, key_id, action, subject, detail) VALUES ($1, $2, $3, $4, $5)",
         who.tenant.tenant_id,
         who.key_id,

@@ -29,7 +29,8 @@ class Booking:
     reference: str
     property_id: str
     starts_at: datetime
-    caller_id: str
+    caller_id: str | None
+    """None once the caller is erased (the booking is kept for accounting)."""
     status: str
 
 
@@ -155,3 +156,36 @@ async def of_call(db: Database, group_id: str, call_id: str) -> list[Booking]:
         call_id,
     )
     return [_booking(r) for r in rows]
+
+
+async def discard(db: Database, group_id: str, call_id: str, keep: set[str]) -> list[str]:
+    """Delete the call's bookings not in ``keep`` (those of a turn that was not stored: the
+    ledger must not hold what the transcript does not); the ids deleted."""
+    rows = await db.pool.fetch(
+        "DELETE FROM bookings WHERE group_id = $1 AND call_id = $2 AND NOT booking_id = ANY($3::text[])"
+        " RETURNING booking_id",
+        group_id,
+        call_id,
+        sorted(keep),
+    )
+    return [r["booking_id"] for r in rows]
+
+
+async def anonymize(
+    db: Database, group_id: str, caller_ids: list[str], call_ids: list[str], now: datetime
+) -> tuple[int, int]:
+    """An erased caller's bookings, kept for accounting without caller or call: those still
+    to come are cancelled (their slots free again), past ones keep their status. Returns
+    (cancelled, anonymized)."""
+    rows = await db.pool.fetch(
+        "WITH mine AS (SELECT booking_id, status = 'scheduled' AND starts_at > $4 AS upcoming FROM bookings"
+        " WHERE group_id = $1 AND (caller_id = ANY($2::text[]) OR call_id = ANY($3::text[])) FOR UPDATE)"
+        " UPDATE bookings b SET caller_id = NULL, call_id = NULL,"
+        " status = CASE WHEN mine.upcoming THEN 'cancelled' ELSE b.status END"
+        " FROM mine WHERE b.booking_id = mine.booking_id RETURNING mine.upcoming",
+        group_id,
+        caller_ids,
+        call_ids,
+        now,
+    )
+    return sum(1 for r in rows if r["upcoming"]), len(rows)

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
+
+import asyncpg
 
 from backend.store.db import Database
 
 
-async def create(
+@asynccontextmanager
+async def creating(
     db: Database,
     *,
     call_id: str,
@@ -23,8 +28,9 @@ async def create(
     name: str | None = None,
     phone: str | None = None,
     email: str | None = None,
-) -> None:
-    """The call and its greeting (turn 0), together or not at all."""
+) -> AsyncIterator[asyncpg.Connection]:
+    """The call and its greeting (turn 0), in a transaction that commits when the block ends
+    without an error: a call start writes the rest of itself inside it (all or nothing)."""
     async with db.pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO calls (call_id, group_id, channel, caller_id, active_agent, started_at, metadata,"
@@ -47,6 +53,13 @@ async def create(
             agent,
             started_at,
         )
+        yield conn
+
+
+async def create(db: Database, **call: Any) -> None:
+    """The call and its greeting (turn 0), together or not at all (``creating``'s fields)."""
+    async with creating(db, **call):
+        pass
 
 
 async def get(db: Database, group_id: str, call_id: str) -> dict[str, Any] | None:
@@ -159,6 +172,14 @@ async def transfer(db: Database, call_id: str, brief: dict[str, Any], at: dateti
     return status.endswith(" 1")
 
 
+async def set_caller(db: Database, call_id: str, caller_id: str) -> bool:
+    """The caller a live call is about, after a step-up check showed who it is."""
+    status = await db.pool.execute(
+        "UPDATE calls SET caller_id = $2 WHERE call_id = $1 AND ended_at IS NULL", call_id, caller_id
+    )
+    return status.endswith(" 1")
+
+
 async def was_transferred(db: Database, call_id: str) -> bool:
     """Whether the call was ever handed to a person (it stays so after it ends)."""
     return bool(
@@ -170,6 +191,116 @@ async def erase_caller(db: Database, group_id: str, caller_id: str) -> int:
     """Delete the caller's calls (turns and ingestion rows go with them); how many."""
     status = await db.pool.execute(
         "DELETE FROM calls WHERE group_id = $1 AND caller_id = $2", group_id, caller_id
+    )
+    return int(status.split()[-1])
+
+
+# -- erasure ----------------------------------------------------------------------------
+
+ERASED_TEXT = "[erased]"
+"""What a turn that named an erased person's number or email says afterwards."""
+
+
+async def of_callers(db: Database, group_id: str, caller_ids: list[str]) -> list[str]:
+    """The calls of these callers."""
+    rows = await db.pool.fetch(
+        "SELECT call_id FROM calls WHERE group_id = $1 AND caller_id = ANY($2::text[]) ORDER BY call_id",
+        group_id,
+        caller_ids,
+    )
+    return [r["call_id"] for r in rows]
+
+
+async def contacts_of_calls(db: Database, group_id: str, caller_ids: list[str]) -> list[dict[str, Any]]:
+    """The number and email each of these callers' calls began with (where given)."""
+    rows = await db.pool.fetch(
+        "SELECT caller_phone, caller_email FROM calls WHERE group_id = $1 AND caller_id = ANY($2::text[])"
+        " AND (caller_phone IS NOT NULL OR caller_email IS NOT NULL)",
+        group_id,
+        caller_ids,
+    )
+    return [dict(r) for r in rows]
+
+
+async def identity_of(db: Database, call_id: str) -> dict[str, Any] | None:
+    """Whose the call is and what it began with: tenant, caller, start, number, email."""
+    row = await db.pool.fetchrow(
+        "SELECT call_id, group_id, caller_id, started_at, caller_phone, caller_email FROM calls"
+        " WHERE call_id = $1",
+        call_id,
+    )
+    return dict(row) if row else None
+
+
+async def with_contact(
+    db: Database, group_id: str, *, national_digits: str | None, email: str | None
+) -> list[dict[str, Any]]:
+    """Calls started with this number (its national digits end the digits given, however
+    written: the caller checks the full number) or email."""
+    rows = await db.pool.fetch(
+        "SELECT call_id, caller_id, caller_phone, caller_email FROM calls WHERE group_id = $1 AND ("
+        " ($2::text IS NOT NULL AND regexp_replace(coalesce(caller_phone, ''), '[^0-9]', '', 'g')"
+        " LIKE '%' || $2::text) OR ($3::text IS NOT NULL AND lower(caller_email) = $3::text))",
+        group_id,
+        national_digits,
+        email,
+    )
+    return [dict(r) for r in rows]
+
+
+async def texts(db: Database, group_id: str, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
+    """Every turn of the tenant's calls (``call_id, caller_id, seq, speaker, text``), and each
+    call's metadata and brief as text (``seq`` None), in batches: what an erasure by contact
+    reads for mentions."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        cursor = conn.cursor(
+            "SELECT c.call_id, c.caller_id, t.seq, t.speaker, t.text"
+            " FROM turns t JOIN calls c USING (call_id) WHERE c.group_id = $1"
+            " UNION ALL SELECT call_id, caller_id, NULL, NULL, metadata::text || coalesce(brief::text, '')"
+            " FROM calls WHERE group_id = $1 AND (metadata <> '{}'::jsonb OR brief IS NOT NULL)",
+            group_id,
+            prefetch=batch,
+        )
+        rows: list[dict[str, Any]] = []
+        async for r in cursor:
+            rows.append(dict(r))
+            if len(rows) >= batch:
+                yield rows
+                rows = []
+        if rows:
+            yield rows
+
+
+async def redact_turns(db: Database, call_id: str, seqs: list[int]) -> int:
+    """Replace the text of these turns (the line stays, so the transcript keeps its shape)."""
+    status = await db.pool.execute(
+        "UPDATE turns SET text = $3 WHERE call_id = $1 AND seq = ANY($2::int[]) AND text <> $3",
+        call_id,
+        seqs,
+        ERASED_TEXT,
+    )
+    return int(status.split()[-1])
+
+
+async def redact_call(db: Database, call_id: str, *, phone: bool, email: bool, details: bool) -> None:
+    """Clear the call's number or email given at its start, and (``details``) its metadata
+    and transfer brief: another person's call that held an erased contact detail."""
+    await db.pool.execute(
+        "UPDATE calls SET caller_phone = CASE WHEN $2 THEN NULL ELSE caller_phone END,"
+        " caller_email = CASE WHEN $3 THEN NULL ELSE caller_email END,"
+        " metadata = CASE WHEN $4 THEN '{}'::jsonb ELSE metadata END,"
+        " brief = CASE WHEN $4 THEN NULL ELSE brief END WHERE call_id = $1",
+        call_id,
+        phone,
+        email,
+        details,
+    )
+
+
+async def erase_calls(db: Database, group_id: str, call_ids: list[str]) -> int:
+    """Delete these calls (turns and ingestion rows go with them); how many."""
+    status = await db.pool.execute(
+        "DELETE FROM calls WHERE group_id = $1 AND call_id = ANY($2::text[])", group_id, call_ids
     )
     return int(status.split()[-1])
 

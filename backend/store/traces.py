@@ -39,3 +39,16 @@ def handoffs(traces: list[dict[str, Any]]) -> list[dict[str, Any]]:
         for span in trace["spans"]
         if span["name"] == HANDOFF_PAYLOAD
     ]
+
+
+async def erase_of_calls(db: Database, call_ids: list[str]) -> tuple[int, int]:
+    """Delete the traces of these calls and their spans (handoff reasons quote the caller);
+    how many traces and spans."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        spans = await conn.execute(
+            "DELETE FROM spans WHERE trace_id IN"
+            " (SELECT trace_id FROM traces WHERE call_id = ANY($1::text[]))",
+            call_ids,
+        )
+        traces = await conn.execute("DELETE FROM traces WHERE call_id = ANY($1::text[])", call_ids)
+    return int(traces.split()[-1]), int(spans.split()[-1])

@@ -122,3 +122,8 @@ class GraphStore(ABC):
     @abstractmethod
     async def drop(self) -> None:
         """Delete the whole graph (tests and benchmarks)."""
+
+    async def rewrite_files(self, timeout_s: float = 300.0) -> bool:
+        """Rewrite the engine's files on disk so that deleted data is gone from them too;
+        False when the engine gives no way to (Neo4j rotates its transaction logs itself)."""
+        return False

@@ -109,6 +109,15 @@ CALLER_BY_PHONE = (
     " RETURN c.uuid AS uuid, c.name AS name"
 )
 
+CALLERS_ON_PHONE = (
+    # Its owner (HAS_PHONE) first, then the callers who also call from it (USES_PHONE: a household).
+    "MATCH (p:Entity {uuid: $phone})<-[r:RELATES_TO]-(c:Caller)"
+    " WHERE r.name IN ['HAS_PHONE', 'USES_PHONE'] AND r.polarity = 'assert'"
+    f" AND {visible('r')}"
+    " RETURN DISTINCT c.uuid AS uuid, c.name AS name, r.name = 'HAS_PHONE' AS owner"
+    " ORDER BY owner DESC, uuid"
+)
+
 CALLER_BY_EMAIL = (
     "MATCH (c:Caller)-[r:RELATES_TO {lookup: $email}]->(c)"
     " WHERE r.group_id = $group_id AND r.name = 'HAS_EMAIL' AND r.polarity = 'assert'"
@@ -186,6 +195,44 @@ ERASE_HANDOFFS = (
     "MATCH (:Agent)-[r:RELATES_TO {name: 'HANDED_OFF'}]->(:Agent)"
     " WHERE any(e IN r.episodes WHERE e IN $episodes)"
     " DELETE r RETURN count(r) AS n"
+)
+
+# Erasure by contact detail: everyone who ever held the number or email, whatever the row's
+# validity (an owner, HAS_PHONE; or a household member who only calls from it, USES_PHONE).
+HOLDERS_OF_PHONE = (
+    "MATCH (p:Entity {uuid: $phone})<-[r:RELATES_TO]-(c:Caller)"
+    " WHERE r.name IN ['HAS_PHONE', 'USES_PHONE']"
+    " RETURN c.key AS caller_id, max(CASE WHEN r.name = 'HAS_PHONE' THEN 1 ELSE 0 END) AS owner"
+)
+
+HOLDERS_OF_EMAIL = (
+    "MATCH (c:Caller)-[r:RELATES_TO {lookup: $email}]->(c)"
+    " WHERE r.group_id = $group_id AND r.name = 'HAS_EMAIL'"
+    " RETURN DISTINCT c.key AS caller_id, 1 AS owner"
+)
+
+CONTACTS_OF = (
+    # The numbers and emails a caller ever held as theirs (not a household's phone they use).
+    "MATCH (c:Entity {uuid: $subject})-[r:RELATES_TO]->()"
+    " WHERE r.name IN ['HAS_PHONE', 'HAS_EMAIL']"
+    " RETURN DISTINCT r.name AS name, r.value AS value"
+)
+
+SAME_PERSON = (
+    # Callers a step-up check showed to be this one (SAME_AS), in either direction. Two directed
+    # patterns: on an undirected one FalkorDB filters ``r.name`` by an edge index scan that
+    # sees outgoing edges only.
+    "MATCH (c:Entity {uuid: $subject})-[r:RELATES_TO]->(o:Caller) WHERE r.name = 'SAME_AS'"
+    " RETURN o.key AS caller_id"
+    " UNION MATCH (c:Entity {uuid: $subject})<-[r:RELATES_TO]-(o:Caller) WHERE r.name = 'SAME_AS'"
+    " RETURN o.key AS caller_id"
+)
+
+ERASE_CONTACT_NODE = "MATCH (p:Entity {uuid: $uuid}) DETACH DELETE p RETURN count(p) AS n"
+
+ERASE_EMAIL_ROWS = (
+    "MATCH (c:Caller)-[r:RELATES_TO {lookup: $email}]->(c)"
+    " WHERE r.group_id = $group_id DELETE r RETURN count(r) AS n"
 )
 
 _LISTING_TAIL = (

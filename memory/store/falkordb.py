@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Awaitable, Callable
+
 from falkordb.asyncio import FalkorDB
 from graphiti_core.driver.falkordb_driver import FalkorDriver
+from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from memory.embedder import EMBEDDING_DIM
@@ -15,6 +19,9 @@ from memory.store.base import GraphStore, Record, WriteBatch
 _VECTOR_OPTIONS = (
     f"OPTIONS {{dimension: {EMBEDDING_DIM}, similarityFunction: 'cosine', M: 8, efConstruction: 32}}"
 )
+
+_POLL_S = 0.05
+"""How often a rewrite or save in progress is polled."""
 
 SCHEMA = (
     f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
@@ -134,6 +141,42 @@ class FalkorStore(GraphStore):
         except ResponseError as exc:
             if "empty key" not in str(exc):
                 raise
+
+    async def rewrite_files(self, timeout_s: float = 300.0) -> bool:
+        """After an erasure: drop the graph's query log, then rewrite the append-only file and
+        the snapshot, waiting for each. Deleted nodes leave the server's memory at once, but
+        the AOF holds every write as it was sent (parameters inlined) and the snapshot holds
+        the graph as it was, until rewritten. FalkorDB also keeps its last queries, with their
+        parameters, in a stream per graph (``telemetry{graph}``) that both files persist."""
+        conn = self.graph.client.connection
+        await conn.delete(f"telemetry{{{self.group_id}}}")
+        async with asyncio.timeout(timeout_s):
+            if (await conn.info("persistence")).get("aof_enabled"):
+                await _background(
+                    conn, conn.bgrewriteaof, "aof_rewrite_in_progress", "aof_last_bgrewrite_status"
+                )
+            await _background(conn, conn.bgsave, "rdb_bgsave_in_progress", "rdb_last_bgsave_status")
+        return True
+
+
+async def _background(conn: Redis, start: Callable[[], Awaitable[object]], busy: str, status: str) -> None:
+    """Start a background rewrite or save and wait until it is done. One already running is
+    waited out first: it started before the erasure and would write the erased data back."""
+    while True:
+        try:
+            await start()
+            break
+        except ResponseError as exc:  # "already in progress", "another child process is active"
+            if "progress" not in str(exc) and "child" not in str(exc):
+                raise
+            await asyncio.sleep(_POLL_S)
+    while True:
+        info = await conn.info("persistence")
+        if not info.get(busy) and not info.get("aof_rewrite_scheduled"):
+            break
+        await asyncio.sleep(_POLL_S)
+    if info.get(status) != "ok":
+        raise RuntimeError(f"FalkorDB {busy.removesuffix('_in_progress')} failed: {info.get(status)}")
 
 
 def fulltext_terms(text: str) -> str:

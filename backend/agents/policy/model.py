@@ -30,6 +30,8 @@ from backend.agents.policy.router import Router
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 
 _ids = itertools.count()
+VERIFY = "verify_identity"
+"""The step-up check's tool (tools/identity.py), owned by the root agent."""
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
 _NO = re.compile(r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b", re.I)
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
@@ -138,6 +140,8 @@ class PolicyModel(Model):
         utterance = last_utterance(items)
         if (answered := self._answer_to_confirm(utterance, tools)) is not None:
             return answered
+        if (checked := self._step_up_answer(utterance, tools, handoffs)) is not None:
+            return checked
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
@@ -169,6 +173,25 @@ class PolicyModel(Model):
             return function_call(pending["tool"], pending["args"], call_id=f"policy-{next(_ids)}")
         if _NO.search(utterance):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
+        return None
+
+    def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff]) -> Any:
+        """Digits or an email said right after the step-up question ("it ends in 019") go to the
+        check, whichever agent asked: a specialist hands back up to Triage, which owns it."""
+        state = self.call.state
+        if not state.step_up_asked:
+            return None
+        digits, email = parse.digits(utterance), parse.email(utterance)
+        if not (digits or email):
+            state.step_up_asked = False
+            return None
+        if any(t.name == VERIFY for t in tools):
+            state.step_up_asked = False
+            return function_call(VERIFY, {"digits": digits, "email": email}, call_id=f"policy-{next(_ids)}")
+        if any(h.tool_name == self.router.root_back for h in handoffs):
+            # Not "The caller said: …": what answers a check is not for handoff reasons and traces.
+            payload = HandoffPayload(intent=VERIFY, reason="The caller answered the identity check")
+            return function_call(self.router.root_back, payload.model_dump(), call_id=f"policy-{next(_ids)}")
         return None
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:

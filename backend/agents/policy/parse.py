@@ -463,4 +463,28 @@ def _names_weekday(text: str) -> bool:
     return any(re.search(rf"\b{d[:3]}", text, re.IGNORECASE) for d in _WEEKDAYS)
 
 
-__all__ = ["count", "money", "ordinal", "percent", "spoken", "when", "years"]
+_DIGIT_WORDS = {"zero": "0", "oh": "0", "nought": "0", "one": "1", "two": "2", "three": "3",
+                "four": "4", "five": "5", "six": "6", "seven": "7", "eight": "8", "nine": "9"}
+_DIGIT = rf"(?:\d+|(?:{'|'.join(_DIGIT_WORDS)})\b)"
+_DIGIT_RUN = re.compile(rf"\b{_DIGIT}(?:[\s,.-]*{_DIGIT})*", re.IGNORECASE)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def digits(text: str) -> str | None:
+    """The digits said, of the longest run of three or more ("it ends in 019", "zero one nine",
+    "4 8 2 1"); None when there is none (an email's digits do not count)."""
+    runs = []
+    for m in _DIGIT_RUN.finditer(_EMAIL.sub(" ", text)):
+        said = "".join(_DIGIT_WORDS.get(w.lower(), w) for w in re.findall(r"\d+|[a-z]+", m.group(0), re.I))
+        runs.append(said)
+    best = max(runs, key=len, default="")
+    return best if len(best) >= 3 else None
+
+
+def email(text: str) -> str | None:
+    """An email address said or typed, lower-cased ("Isabella@Example.com." → isabella@example.com)."""
+    m = _EMAIL.search(text)
+    return m.group(0).rstrip(".").lower() if m else None
+
+
+__all__ = ["count", "digits", "email", "money", "ordinal", "percent", "spoken", "when", "years"]

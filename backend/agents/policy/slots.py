@@ -123,6 +123,10 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
         return m.group(0) if m else None
     if name == "widen":
         return bool(_WIDEN.search(utterance))
+    if name == "digits":
+        return parse.digits(utterance)
+    if name == "email":
+        return parse.email(utterance)
     if name == "reason":
         return utterance
     if kind == "integer":

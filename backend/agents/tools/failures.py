@@ -96,6 +96,19 @@ class NoSuchBooking(ToolFailure):
     code = "no_such_booking"
 
 
+class NeedsVerification(ToolFailure):
+    """The caller may be someone we know, but only by a name (or a typed number, an email):
+    nothing on file is said or changed before they pass a step-up check."""
+
+    code = "needs_verification"
+
+
+class NotVerified(ToolFailure):
+    """A step-up check that failed (or may not be tried again in this call)."""
+
+    code = "not_verified"
+
+
 class Contradictory(ToolFailure):
     """Slots that cannot all hold ("under 500k, at least 5 bedrooms in Mosman")."""
 

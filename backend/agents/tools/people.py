@@ -67,6 +67,8 @@ def brief(call: CallContext, reason: str, trigger: Trigger = "request") -> dict[
             "call_id": call.call_id,
             "caller_id": call.caller_id,
             "fact_ids": [f.uuid for f in caller.facts] if caller else [],
+            # Existing callers this one may be (not verified): for the person to check, never said.
+            "possible_caller_ids": [c["id"] for c in call.state.candidates],
         },
     }
 

@@ -10,7 +10,7 @@ from agents import RunContextWrapper, custom_span, function_tool
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
-from backend.agents.tools import money, resolve
+from backend.agents.tools import identity, money, resolve
 from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, SuburbRetracted
 
 _NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")
@@ -102,6 +102,7 @@ def reply_drop(result: dict[str, Any]) -> str:
 async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
     """What we know about the caller right now: name, budget, suburbs, bookings."""
     call = ctx.context
+    identity.require_verified(call)  # a possible match hears nothing of whom they may be
     if not call.caller_id:
         return {"known": False}
     with custom_span("memory.recall_caller"):

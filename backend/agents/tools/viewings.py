@@ -11,7 +11,7 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.clock import existing, local, spoken, spoken_clock
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools import resolve
+from backend.agents.tools import identity, resolve
 from backend.agents.tools.failures import (
     AlreadyBooked,
     AmbiguousReference,
@@ -172,6 +172,8 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
     for b in mine:
         if reference and reference.upper() in {b.reference, b.booking_id}:
             return b
+    if reference or not mine:
+        identity.require_verified(call)  # it may be a booking of whom a possible match may be
     if reference and mine:
         said = reference.upper()
         raise NoSuchBooking(f"I can't find a viewing with the reference {said}. {_listed(call, mine)}")

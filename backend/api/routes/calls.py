@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
@@ -14,25 +15,29 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 from starlette.requests import HTTPConnection
 
+from backend.api import limits
 from backend.api.auth import Caller, principal
-from backend.api.errors import ApiError, body
+from backend.api.errors import COMMON, ApiError, body, responses
 from backend.api.schemas import (
+    CallId,
     CallRecord,
     CallStarted,
     EndCall,
     EndResult,
+    Seq,
     StartCall,
     TurnContextRecord,
     TurnIn,
     TurnOut,
 )
 from backend.calls import CallDesk, CallEnded, CallNotFound
+from backend.outages import OUTAGES
 from backend.store import audit, traces
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from memory import Fact, UnknownEntity
 
-router = APIRouter(prefix="/v1/calls", tags=["calls"])
+router = APIRouter(prefix="/v1/calls", tags=["calls"], responses=COMMON)
 
 
 def _desk(request: HTTPConnection) -> CallDesk:
@@ -55,8 +60,8 @@ async def start_call(request: Request, who: Caller, start: StartCall) -> CallSta
     return CallStarted.model_validate(started, from_attributes=True)
 
 
-@router.post("/{call_id}/turns")
-async def turn(request: Request, who: Caller, call_id: str, turn: TurnIn) -> TurnOut:
+@router.post("/{call_id}/turns", responses=responses(404, 409, 413))
+async def turn(request: Request, who: Caller, call_id: CallId, turn: TurnIn) -> TurnOut:
     result, latency = await _desk(request).turn(who, call_id, _checked(request, turn.text))
     return TurnOut(
         reply=result.reply,
@@ -71,15 +76,15 @@ async def turn(request: Request, who: Caller, call_id: str, turn: TurnIn) -> Tur
     )
 
 
-@router.post("/{call_id}/end")
-async def end_call(request: Request, who: Caller, call_id: str, end: EndCall | None = None) -> EndResult:
+@router.post("/{call_id}/end", responses=responses(404))
+async def end_call(request: Request, who: Caller, call_id: CallId, end: EndCall | None = None) -> EndResult:
     """Close the call and enqueue its ingestion (once, however often this is called)."""
     job_id = await _desk(request).end(who, call_id, end.outcome if end else None)
     return EndResult(call_id=call_id, job_id=job_id)
 
 
-@router.get("/{call_id}")
-async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
+@router.get("/{call_id}", responses=responses(404))
+async def get_call(request: Request, who: Caller, call_id: CallId) -> CallRecord:
     db = request.app.state.db
     call = await store.get(db, who.tenant.group_id, call_id)
     if call is None:
@@ -103,8 +108,8 @@ async def get_call(request: Request, who: Caller, call_id: str) -> CallRecord:
     )
 
 
-@router.get("/{call_id}/turns/{seq}/context")
-async def turn_context(request: Request, who: Caller, call_id: str, seq: int) -> TurnContextRecord:
+@router.get("/{call_id}/turns/{seq}/context", responses=responses(404))
+async def turn_context(request: Request, who: Caller, call_id: CallId, seq: Seq) -> TurnContextRecord:
     """The context the reply at ``seq`` (or to the caller's line ``seq``) was given: its facts
     read again bi-temporally at the record time the turn read them, so why the agent said
     what it said stays visible after later calls supersede those facts."""
@@ -140,8 +145,12 @@ async def _facts_known(request: Request, group: str, caller_id: str | None, know
         return []
 
 
-@router.get("/{call_id}/stream")
-async def stream(request: Request, who: Caller, call_id: str) -> StreamingResponse:
+@router.get(
+    "/{call_id}/stream",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}}, **responses(404, 409)},
+)
+async def stream(request: Request, who: Caller, call_id: CallId) -> StreamingResponse:
     """Server-sent events of the call: agent_updated, handoff, tool_started, tool, text_delta,
     turn_done, transfer (with the brief), call_ended."""
     events = await _desk(request).subscribe(who, call_id)
@@ -160,10 +169,15 @@ async def duplex(websocket: WebSocket, call_id: str) -> None:
     The key goes in the Authorization header of the handshake."""
     try:
         who = await principal(websocket)
+        if not re.fullmatch(limits.ID_PATTERN, call_id):
+            raise CallNotFound(call_id)
         desk = _desk(websocket)
         events = await desk.subscribe(who, call_id)
     except (ApiError, CallNotFound) as exc:
         await websocket.close(code=4401 if isinstance(exc, ApiError) else 4404, reason=str(exc)[:120])
+        return
+    except OUTAGES:
+        await websocket.close(code=1013, reason="a store is not reachable; retry shortly")
         return
     await websocket.accept()
     forward = asyncio.create_task(_forward(websocket, events))
@@ -187,6 +201,8 @@ async def _turn_from(websocket: WebSocket, desk: CallDesk, who: Principal, call_
         await websocket.send_json(body(exc.code, exc.message))
     except CallEnded as exc:
         await websocket.send_json(body("call_ended", str(exc)))
+    except OUTAGES:  # the socket stays open: the next turn may find the store back
+        await websocket.send_json(body("unavailable", "a store is not reachable; retry shortly"))
 
 
 async def _forward(websocket: WebSocket, events: AsyncIterator[dict[str, Any]]) -> None:

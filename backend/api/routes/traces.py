@@ -7,17 +7,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 
 from backend.api.auth import Caller
+from backend.api.errors import COMMON, responses
+from backend.api.schemas import CallId
 from backend.calls import CallNotFound
 from backend.store import audit
 from backend.store import calls as store
 from backend.store import traces as store_traces
 from ingest import ledger
 
-router = APIRouter(prefix="/v1", tags=["operations"])
+router = APIRouter(prefix="/v1", tags=["operations"], responses=COMMON)
 
 
-@router.get("/traces/{call_id}")
-async def traces(request: Request, who: Caller, call_id: str) -> dict[str, Any]:
+@router.get("/traces/{call_id}", responses=responses(404))
+async def traces(request: Request, who: Caller, call_id: CallId) -> dict[str, Any]:
     """Every trace of the call with its spans (agent, handoff + payload, tool, guardrail)."""
     db = request.app.state.db
     if await store.get(db, who.tenant.group_id, call_id) is None:

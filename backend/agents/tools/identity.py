@@ -1,0 +1,227 @@
+"""Caller identity as evidence: a name, a typed number or an email makes a *possible* match,
+which is kept apart from the caller it may be until the caller passes a step-up check (the
+last digits of the number on file, or the email on file). Before that, nothing of theirs is
+said (the tools refuse, the output guardrail checks) and their bookings are not touched (the
+tools refuse, the tool guardrail checks)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from agents import RunContextWrapper, function_tool
+
+from backend.agents.context import CallContext
+from backend.agents.internal_ids import caller_name
+from backend.agents.policy import parse
+from backend.agents.tools.failures import NeedsVerification, NotVerified
+from backend.store import calls as calls_store
+from memory import CallerContext, Identification, IdentityVerified, PossibleDuplicate
+
+MAX_TRIES = 3
+"""Failed step-up checks allowed in one call."""
+BOOKING_ACTIONS = frozenset({"cancel_viewing", "reschedule_viewing"})
+"""Tools that change an existing booking: never on a possible match's say-so."""
+FIRST = "Before I go into anything on file, I need to check it's you."
+NOT_YET = f"{FIRST} Could you tell me the last digits of the phone number we have for you, or your email?"
+"""What a caller hears instead of a reply the output guardrail stopped for saying a possible
+match's facts."""
+CANNOT = (
+    "I can't check who you are on this call, so I can't go into anything on file. I'm happy to"
+    " help with a new enquiry, or I can put you through to our team."
+)
+LOCKED = (
+    "I'm sorry, I couldn't confirm that it's you, so I can't go into anything on file on this call."
+    " I'm happy to help with a new enquiry, or I can put you through to our team."
+)
+
+
+def candidates_of(found: Identification, phone_e164: str | None, email: str | None) -> list[dict[str, Any]]:
+    """The possible matches as the call keeps them (in its working set: ids, never facts)."""
+    return [
+        {
+            "id": c.caller.id,
+            "matched_on": c.matched_on,
+            "confidence": c.confidence,
+            "checks": checks(c, phone_e164, email),
+        }
+        for c in found.possible
+    ]
+
+
+def checks(candidate: CallerContext, phone_e164: str | None, email: str | None) -> list[str]:
+    """What can prove the caller is ``candidate``: evidence the caller has not already given.
+    The digits of the number they called or typed from prove nothing, nor the email they typed."""
+    found = []
+    numbers = _phones(candidate)
+    if numbers and phone_e164 not in numbers:
+        found.append("phone_digits")
+    emails = _emails(candidate)
+    if emails and (email or "").strip().lower() not in emails:
+        found.append("email")
+    return found
+
+
+def links(
+    group_id: str, call_id: str, now: datetime, caller_id: str, found: Identification
+) -> list[PossibleDuplicate]:
+    """A possible-duplicate link from the new caller to each caller they may be, for analysts."""
+    return [
+        PossibleDuplicate(
+            id=f"{call_id}:possible:{c.caller.id}",
+            group_id=group_id,
+            valid_at=now,
+            caller_id=caller_id,
+            other_id=c.caller.id,
+            matched_on=c.matched_on,  # type: ignore[arg-type]  # never "id": ids are verified
+            confidence=c.confidence,
+        )
+        for c in found.possible
+    ]
+
+
+def pending(call: CallContext) -> bool:
+    """The caller may be someone we know and has not proved it."""
+    return bool(call.state.candidates)
+
+
+def step_up_question(call: CallContext) -> str:
+    """What to ask for (only checks that can succeed), or why nothing can be asked."""
+    if call.state.step_up_failures >= MAX_TRIES:
+        return LOCKED
+    offered = {check for entry in call.state.candidates for check in entry["checks"]}
+    ways = []
+    if "phone_digits" in offered:
+        ways.append("the last three or four digits of the phone number we have for you")
+    if "email" in offered:
+        ways.append("the email address we have on file")
+    return f"{FIRST} Could you tell me {' or '.join(ways)}?" if ways else CANNOT
+
+
+def ask(call: CallContext) -> str:
+    """The step-up question, remembered as asked: the answer goes to the check from any agent."""
+    question = step_up_question(call)
+    call.state.step_up_asked = question not in {CANNOT, LOCKED}
+    return question
+
+
+def require_verified(call: CallContext) -> None:
+    """Tools that say facts or touch bookings start here."""
+    if pending(call):
+        raise NeedsVerification(ask(call))
+
+
+def touches_theirs(call: CallContext, args: dict[str, Any]) -> bool:
+    """A booking action a possible match may not take: on a booking of whom they may be, or
+    with no booking of their own made in this call (then "my viewing" means one of theirs)."""
+    if not pending(call):
+        return False
+    said = str(args.get("reference") or "").upper()
+    theirs = {x for c in call.candidates for b in c.upcoming_bookings for x in (b.reference, b.booking_id)}
+    return call.state.last_booking is None or bool(said and said in theirs)
+
+
+async def load(call: CallContext) -> None:
+    """The possible matches' contexts (after a rebuild the working set holds only their ids);
+    one erased meanwhile is dropped."""
+    if not call.state.candidates or len(call.candidates) == len(call.state.candidates):
+        return
+    loaded, kept = [], []
+    for entry in call.state.candidates:
+        known = await call.memory.recall_caller(call.group_id, caller_id=entry["id"])
+        if known is not None:
+            update = {"verified": False, "matched_on": entry["matched_on"], "confidence": entry["confidence"]}
+            loaded.append(known.model_copy(update=update))
+            kept.append(entry)
+    call.candidates, call.state.candidates = loaded, kept
+
+
+def undisclosed(call: CallContext, text: str, amounts: set[int]) -> int:
+    """How many facts of the call's possible matches ``text`` would say (their viewings'
+    references and addresses, email, phone, budget) that no tool said this turn."""
+    heard = " ".join(call.turn.tool_output).lower()
+    said = text.lower()
+    found = 0
+    for c in call.candidates:
+        words = [w for b in c.upcoming_bookings for w in (b.reference, b.address)]
+        words += [*_phones(c), *_emails(c)]
+        found += sum(1 for w in words if w and w.lower() in said and w.lower() not in heard)
+        budgets = {round(float(f.value)) for f in c.facts if f.name == "HAS_BUDGET" and f.value is not None}
+        found += len(budgets & (amounts - call.turn.grounding))
+    return found
+
+
+def _phones(c: CallerContext) -> set[str]:
+    return {str(f.value) for f in c.facts if f.name == "HAS_PHONE" and f.value}
+
+
+def _emails(c: CallerContext) -> set[str]:
+    return {str(f.value).lower() for f in c.facts if f.name == "HAS_EMAIL" and f.value}
+
+
+def _passes(entry: dict[str, Any], c: CallerContext, digits: str | None, email: str | None) -> str | None:
+    """The check ``c`` passes with what was said, if any."""
+    if digits and len(digits) >= 3 and "phone_digits" in entry["checks"]:
+        tail = digits[-4:]
+        if any(number.endswith(tail) for number in _phones(c)):
+            return "phone_digits"
+    if email and "email" in entry["checks"] and email in _emails(c):
+        return "email"
+    return None
+
+
+@function_tool
+async def verify_identity(
+    ctx: RunContextWrapper[CallContext], digits: str | None = None, email: str | None = None
+) -> dict[str, Any]:
+    """Check who the caller is: the last digits of the phone number on file, or the email on file.
+
+    Args:
+        digits: The last three or four digits of their phone number.
+        email: Their email address.
+    """
+    call = ctx.context
+    if not pending(call):
+        return {"verified": True, "checked": False}
+    if call.state.step_up_failures >= MAX_TRIES:
+        raise NotVerified(LOCKED)
+    said_digits, said_email = parse.digits(digits or ""), parse.email(email or "")
+    if not (said_digits or said_email):
+        raise NeedsVerification(ask(call))
+    await load(call)
+    entries = {e["id"]: e for e in call.state.candidates}
+    for candidate in call.candidates:
+        method = _passes(entries[candidate.caller.id], candidate, said_digits, said_email)
+        if method:
+            await _become(call, candidate, method)
+            return {"verified": True, "checked": True, "name": caller_name(call.caller)}
+    call.state.step_up_failures += 1
+    call.state.tried.append("a step-up identity check failed")
+    if call.state.step_up_failures >= MAX_TRIES:
+        raise NotVerified(LOCKED)
+    again = ask(call).removeprefix(FIRST).strip()
+    raise NotVerified(f"That doesn't match what we have on file. {again}")
+
+
+async def _become(call: CallContext, candidate: CallerContext, method: str) -> None:
+    """The call goes on as the verified caller: in Postgres first (a rebuilt call and post-call
+    ingestion follow it), then as an ``IdentityVerified`` episode (``SAME_AS`` in memory)."""
+    await calls_store.set_caller(call.db, call.call_id, candidate.caller.id)
+    await call.memory.record(
+        call.episode(
+            IdentityVerified, f"{call.call_id}:verified", verified_as=candidate.caller.id, method=method
+        )
+    )
+    call.caller_id = candidate.caller.id
+    call.caller = candidate.model_copy(update={"verified": True})
+    call.state.candidates, call.candidates = [], []
+    call.state.last_booking = None  # a booking made before the check was the provisional caller's
+    call.state.tried.append("identity verified")
+
+
+def reply_verified(result: dict[str, Any]) -> str:
+    if not result.get("checked"):
+        return "Thanks, there's nothing I need to check. How can I help?"
+    name = result.get("name")
+    thanks = f"Thanks, {name.split()[0]}" if name else "Thanks"
+    return f"{thanks}, that matches what we have on file. How can I help?"

@@ -1,0 +1,361 @@
+"""Caller identity as evidence (issue 11): a name, a typed number or an email is only a possible
+match; it unlocks nothing until a step-up check passes. Over real HTTP on the embedded stack,
+and on the agents directly."""
+
+from __future__ import annotations
+
+import json
+import random
+import string
+import uuid
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import httpx
+import pytest
+from agents import Agent, RunContextWrapper
+from agents.tool_context import ToolContext
+
+from backend.agents.context import CallState
+from backend.agents.guardrails import grounded_reply
+from backend.agents.runner import AgentRuntime
+from backend.agents.tools import identity, viewings
+from backend.demo import seed_demo
+from backend.store import Database, bookings
+from ingest import jobs
+from memory import CallerIdentified, ContactChanged, InvalidEpisode, Memory, PossibleDuplicate, parse_episode
+from tests.conftest import Api
+
+NOW = datetime.now(UTC)
+
+
+@pytest.fixture
+async def client(api: Api, local_group: str) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(base_url=api.base_url, headers=api.headers, timeout=60) as c:
+        yield c
+
+
+def _surname() -> str:
+    """A surname no other test uses (names are matched fuzzily across the tenant)."""
+    return "Q" + "".join(random.choices(string.ascii_lowercase, k=9))
+
+
+def _phone() -> str:
+    return f"0412{uuid.uuid4().int % 10**6:06d}"
+
+
+async def _start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
+    response = await client.post("/v1/calls", json={"channel": "chat", **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def _say(client: httpx.AsyncClient, call_id: str, text: str) -> dict[str, Any]:
+    response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+async def _isabella(client: httpx.AsyncClient, db: Database, group: str) -> dict[str, Any]:
+    """A caller known by her (verified) number, with a budget, an email and a booked viewing."""
+    who = {
+        "name": f"Isabella {_surname()}",
+        "phone": _phone(),
+        "email": f"isa.{uuid.uuid4().hex[:6]}@example.com",
+    }
+    call = await _start(
+        client, channel="voice", name=who["name"], email=who["email"], **{"from": who["phone"]}
+    )
+    await _say(client, call["call_id"], "I'm after a 3 bedroom place in Coogee, budget around 3 million")
+    for day in random.sample(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], 5):
+        reply = (await _say(client, call["call_id"], f"Could I see the first one {day} at 2pm?"))["reply"]
+        if "RE-" in reply:
+            break
+    assert "RE-" in reply, reply
+    await client.post(f"/v1/calls/{call['call_id']}/end")
+    [booked] = await bookings.of_caller(db, group, call["caller"]["id"])
+    return {**who, "id": call["caller"]["id"], "booking": booked}
+
+
+def _discloses(text: str, her: dict[str, Any]) -> bool:
+    said = text.lower()
+    booked: bookings.Booking = her["booking"]
+    return any(s in said for s in ("3,000,000", "coogee", booked.reference.lower(), her["email"]))
+
+
+async def test_a_name_alone_unlocks_nothing(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    her = await _isabella(client, db, local_group)
+    for start in ({}, {"from": _phone()}, {"channel": "voice", "from": _phone()}):
+        call = await _start(client, name=her["name"], **start)
+        caller = call["caller"]
+        assert caller["id"] != her["id"] and caller["possible_match"] and not caller["verified"], caller
+        assert not caller["returning"], "a name is not a returning caller"
+        assert call["greeting"] == "Hi, thanks for calling. How can I help you today?"
+        summary = await _say(client, call["call_id"], "What do you know about me?")
+        assert not _discloses(summary["reply"], her) and "check it's you" in summary["reply"], summary
+        cancel = await _say(client, call["call_id"], "cancel my viewing")
+        assert "cancelled" not in cancel["reply"] and not _discloses(cancel["reply"], her), cancel
+        [still] = await bookings.of_caller(db, local_group, her["id"])
+        assert still.status == "scheduled"
+    timeline = (await client.get(f"/v1/callers/{caller['id']}/timeline")).json()
+    link = next(f for f in timeline["facts"] if f["name"] == "POSSIBLY_SAME_AS")
+    assert link["value"] == "name", "the duplicate is linked for analysts"
+
+
+async def test_a_step_up_check_unlocks_facts_and_bookings(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    her = await _isabella(client, db, local_group)
+    call = await _start(client, name=her["name"])
+    call_id = call["call_id"]
+    assert "check it's you" in (await _say(client, call_id, "cancel my viewing"))["reply"]
+    tail = her["phone"][-3:]
+    wrong = f"{(int(tail) + 1) % 1000:03d}"
+    failed = await _say(client, call_id, f"it ends in {wrong}")
+    assert "doesn't match" in failed["reply"] and failed["tool_calls"][-1]["tool"] == "verify_identity", (
+        failed
+    )
+    assert not _discloses((await _say(client, call_id, "what do you know about me?"))["reply"], her)
+
+    passed = await _say(client, call_id, f"it ends in {tail}")
+    assert "matches what we have on file" in passed["reply"], passed
+    assert passed["agent"] == "Triage"
+    summary = (await _say(client, call_id, "what do you know about me?"))["reply"]
+    assert "$3,000,000" in summary and her["booking"].reference not in summary, summary
+    record = (await client.get(f"/v1/calls/{call_id}")).json()
+    assert record["caller_id"] == her["id"], "the call is hers now (a rebuild and ingestion follow it)"
+    cancelled = await _say(client, call_id, "please cancel my viewing")
+    assert "cancelled" in cancelled["reply"], cancelled
+    [gone] = await bookings.of_caller(db, local_group, her["id"])
+    assert gone.status == "cancelled"
+
+
+async def test_a_typed_number_is_no_proof_of_itself(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    """On chat a number is typed: it points at her (a possible match) but its digits prove nothing;
+    the email on file does."""
+    her = await _isabella(client, db, local_group)
+    call = await _start(client, name=her["name"], **{"from": her["phone"]})
+    assert call["caller"]["possible_match"] and call["caller"]["id"] != her["id"]
+    assert not call["greeting"].startswith("Welcome back")
+    asked = (await _say(client, call["call_id"], "what do you know about me?"))["reply"]
+    assert "email" in asked and "digits" not in asked, asked
+    digits = await _say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    assert "doesn't match" in digits["reply"], digits
+    email = await _say(client, call["call_id"], f"my email is {her['email']}")
+    assert "matches what we have on file" in email["reply"], email
+    assert "$3,000,000" in (await _say(client, call["call_id"], "what do you know about me?"))["reply"]
+
+
+async def test_three_failed_checks_lock_the_call(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    her = await _isabella(client, db, local_group)
+    call = await _start(client, name=her["name"])
+    tail = int(her["phone"][-3:])
+    for n in range(1, 4):
+        await _say(client, call["call_id"], f"it ends in {(tail + n) % 1000:03d}")
+    locked = await _say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    assert "couldn't confirm" in locked["reply"], "no fourth try, even with the right digits"
+    assert not _discloses((await _say(client, call["call_id"], "what do you know about me?"))["reply"], her)
+
+
+async def test_five_phones_are_five_callers_even_with_one_name(client: httpx.AsyncClient) -> None:
+    s = _surname()
+    names = [f"John {s}", f"John {s}", f"Jon {s}", f"{s} John", f"Joan {s}"]
+    started = [await _start(client, channel="voice", name=n, **{"from": _phone()}) for n in names]
+    ids = [c["caller"]["id"] for c in started]
+    assert len(set(ids)) == 5, "different numbers never merge on a name"
+    assert not started[0]["caller"]["possible_match"] and all(
+        c["caller"]["possible_match"] for c in started[1:]
+    )
+    for c in started:
+        await _say(client, c["call_id"], "our budget is 1.2 million")
+    links = (await client.get(f"/v1/callers/{ids[1]}/timeline")).json()["facts"]
+    assert any(f["name"] == "POSSIBLY_SAME_AS" for f in links)
+
+    receipt = (await client.delete(f"/v1/callers/{ids[1]}")).json()
+    assert receipt["calls"] == 1, receipt
+    assert (await client.get(f"/v1/calls/{started[1]['call_id']}")).status_code == 404
+    for c in (started[0], *started[2:]):
+        assert (await client.get(f"/v1/calls/{c['call_id']}")).status_code == 200, "another's call survives"
+        assert (await client.get(f"/v1/callers/{c['caller']['id']}")).status_code == 200
+
+
+async def test_a_shared_family_phone(client: httpx.AsyncClient) -> None:
+    s, phone = _surname(), _phone()
+    tom = await _start(client, channel="voice", name=f"Tom {s}", **{"from": phone})
+    await _say(client, tom["call_id"], "our budget is 1.4 million")
+    lena = await _start(client, channel="voice", name=f"Lena {s}", **{"from": phone})
+    assert lena["caller"]["id"] != tom["caller"]["id"] and not lena["caller"]["returning"]
+    assert not lena["caller"]["possible_match"], "Lena is not Tom: no check to pass for his record"
+    told = (await _say(client, lena["call_id"], "what do you know about me?"))["reply"]
+    assert "1,400,000" not in told, told
+
+    again = await _start(client, channel="voice", name=f"Tom {s}", **{"from": phone})
+    assert again["caller"]["id"] == tom["caller"]["id"] and again["caller"]["verified"]
+    assert again["greeting"].startswith("Welcome back, Tom")
+    her = await _start(client, channel="voice", name=f"Lena {s}", **{"from": phone})
+    assert her["caller"]["id"] == lena["caller"]["id"] and her["caller"]["verified"], (
+        "recognized on the shared phone"
+    )
+    nameless = await _start(client, channel="voice", **{"from": phone})
+    assert nameless["caller"]["possible_match"] and not nameless["caller"]["verified"], "whose voice is it?"
+    assert not nameless["greeting"].startswith("Welcome back")
+    anon = (await client.get(f"/v1/callers/{nameless['caller']['id']}/timeline")).json()["facts"]
+    assert not any(f["name"] in {"HAS_PHONE", "USES_PHONE"} for f in anon), "a nameless call links no number"
+
+    facts = (await client.get(f"/v1/callers/{tom['caller']['id']}/timeline")).json()["facts"]
+    assert any(f["name"] == "HAS_PHONE" and f["invalid_at"] is None for f in facts), "the number stays Tom's"
+    facts = (await client.get(f"/v1/callers/{lena['caller']['id']}/timeline")).json()["facts"]
+    assert any(f["name"] == "USES_PHONE" for f in facts)
+
+
+# -- memory: what the evidence says ------------------------------------------------------------
+
+
+async def test_identify_weighs_the_evidence(mem: Memory, runtime: AgentRuntime, group: str) -> None:
+    await seed_demo(mem, group)
+    call = await runtime.open_call(
+        group,
+        "call-" + uuid.uuid4().hex[:8],
+        now=NOW,
+        name="Ana Verity",
+        phone="0412 777 019",
+        phone_verified=True,
+    )
+    me = call.caller_id
+    verified = await mem.identify(group, phone="0412 777 019", phone_verified=True)
+    assert verified.caller and verified.caller.caller.id == me and verified.caller.verified
+    assert (verified.caller.matched_on, verified.caller.confidence) == ("phone", 1.0)
+    typed = await mem.identify(group, phone="0412 777 019", name="Ana Verity")
+    assert typed.caller is None and [(p.caller.id, p.matched_on, p.verified) for p in typed.possible] == [
+        (me, "typed_phone", False)
+    ]
+    named = await mem.identify(group, name="Anna Verity")
+    assert named.caller is None and named.possible[0].caller.id == me
+    assert named.possible[0].matched_on == "name" and named.possible[0].confidence <= 0.6
+    other = await mem.identify(group, phone="0412 777 019", name="Bruno Verity", phone_verified=True)
+    assert other.caller is None and other.phone_held and not any(p.caller.id == me for p in other.possible)
+    by_id = await mem.recall_caller(group, caller_id=me)
+    assert by_id is not None and by_id.verified and by_id.matched_on == "id"
+
+
+def test_a_possible_duplicate_carries_no_call() -> None:
+    link = {
+        "type": "possible_duplicate",
+        "id": "x:possible:c2",
+        "group_id": "g",
+        "valid_at": NOW.isoformat(),
+        "caller_id": "c1",
+        "other_id": "c2",
+        "matched_on": "name",
+        "confidence": 0.6,
+    }
+    assert isinstance(parse_episode(link), PossibleDuplicate)
+    with pytest.raises(InvalidEpisode):
+        parse_episode({**link, "call_id": "call-1"})  # erasing c2 would take c1's call with it
+
+
+# -- the agents: each layer holds on its own ---------------------------------------------------
+
+
+async def _possible(runtime: AgentRuntime, mem: Memory, db: Database, group: str) -> tuple[Any, Any]:
+    """A verified caller with a booked viewing, and a call by her name alone."""
+    await seed_demo(mem, group)
+    name = f"Vera {_surname()}"
+    first = await runtime.open_call(
+        group, "call-" + uuid.uuid4().hex[:8], now=NOW, name=name, phone=_phone(), phone_verified=True
+    )
+    shown = await runtime.turn(first, "show me homes in Bondi", "Triage")
+    result = await runtime.turn(first, "book the first one Monday at 11am", shown.agent)
+    assert "RE-" in result.reply, result.reply
+    second = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:8], now=NOW, name=name)
+    assert second.caller is None and second.candidates[0].caller.id == first.caller_id
+    return first, second
+
+
+async def test_the_output_guardrail_stops_a_possible_matchs_facts(
+    runtime: AgentRuntime, mem: Memory, db: Database, group: str
+) -> None:
+    _, second = await _possible(runtime, mem, db, group)
+    booked = second.candidates[0].upcoming_bookings[0]
+    wrapper = RunContextWrapper(context=second)
+    agent = Agent(name="Triage")
+    leak = await grounded_reply.guardrail_function(
+        wrapper, agent, f"Your viewing {booked.reference} is on Monday."
+    )
+    assert leak.tripwire_triggered and leak.output_info["unverified_facts"] == 1
+    assert booked.reference not in json.dumps(leak.output_info), "it reports how many, never which"
+    fine = await grounded_reply.guardrail_function(wrapper, agent, "Homes in Bondi start at a good price.")
+    assert not fine.tripwire_triggered
+
+
+async def test_the_tools_refuse_without_the_check(
+    runtime: AgentRuntime, mem: Memory, db: Database, group: str
+) -> None:
+    first, second = await _possible(runtime, mem, db, group)
+    tool = ToolContext(context=second, tool_name="cancel_viewing", tool_call_id="t1", tool_arguments="{}")
+    said = json.loads(await viewings.cancel_viewing.on_invoke_tool(tool, "{}"))
+    assert said["failure"] == "needs_verification", said  # the tool itself, without its guardrail
+    assert (await bookings.of_caller(db, group, first.caller_id))[0].status == "scheduled"
+
+    # A process that rebuilds the call keeps refusing: the possible matches are in the working set.
+    rebuilt = await runtime.open_call(group, second.call_id, now=NOW, caller_id=second.caller_id)
+    rebuilt.state = CallState.restore(json.loads(json.dumps(second.state.working_set(), default=str)))
+    result = await runtime.turn(rebuilt, "what do you know about me?", "Triage")
+    assert "check it's you" in result.reply and rebuilt.candidates, result.reply
+    assert identity.pending(rebuilt)
+
+
+async def test_a_number_said_in_a_call_is_not_taken_from_its_owner(
+    runtime: AgentRuntime, mem: Memory, group: str
+) -> None:
+    """Post-call extraction of "my number is …": another caller's number stays theirs."""
+    owner_phone, own_phone = _phone(), _phone()
+    owner = await runtime.open_call(
+        group,
+        "call-" + uuid.uuid4().hex[:8],
+        now=NOW,
+        name="Olive Owner",
+        phone=owner_phone,
+        phone_verified=True,
+    )
+    chat = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:8], now=NOW, name="Mal Vance")
+    said = [
+        ContactChanged(
+            id=f"{chat.call_id}:t1:phone",
+            group_id=group,
+            valid_at=NOW,
+            caller_id=chat.caller_id,
+            call_id=chat.call_id,
+            phone=owner_phone,
+            source="ingest",
+        ),
+        CallerIdentified(
+            id=f"{chat.call_id}:t2:phone",
+            group_id=group,
+            valid_at=NOW,
+            caller_id=chat.caller_id,
+            call_id=chat.call_id,
+            phone=own_phone,
+            source="ingest",
+        ),
+    ]
+    call = jobs.Call(chat.call_id, group, chat.caller_id, "chat", NOW, NOW, None, [])
+    kept = await jobs.unclaimed(mem, call, said)
+    assert [type(e).__name__ for e in kept] == ["CallerIdentified", "PossibleDuplicate"], kept
+    assert kept[0].phone == own_phone and kept[1].other_id == owner.caller_id  # type: ignore[union-attr]
+    await mem.record_many(kept)
+    back = await mem.identify(group, phone=owner_phone, phone_verified=True)
+    assert back.caller is not None and back.caller.caller.id == owner.caller_id, (
+        "the number stays the owner's"
+    )
+    mine = await mem.identify(group, phone=own_phone, phone_verified=True)
+    assert mine.caller is not None and mine.caller.caller.id == chat.caller_id, (
+        "a number of nobody's is recorded"
+    )
