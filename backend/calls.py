@@ -179,9 +179,9 @@ class CallDesk:
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
             latency = (time.perf_counter() - began) * 1000
             metrics.observe_turn(result, latency)
-            _stream_reply(live, result)
             if result.escalated:
                 await self._transfer(live, result)
+            _stream_reply(live, result)
             return result, latency
 
     async def _run_and_store(self, live: LiveCall, text: str) -> tuple[TurnResult, bool]:
@@ -261,8 +261,9 @@ class CallDesk:
 
     async def _transfer(self, live: LiveCall, result: TurnResult) -> None:
         """Hand the call to a person: status and brief in Postgres (so a rebuilt call keeps
-        holding), then a ``transfer`` event, after the reply, for a person's console or the
-        voice bridge. The brief is never logged."""
+        holding), then a ``transfer`` event before the turn's reply, so a listener reading the
+        turn up to ``turn_done`` sees it (a person's console, the voice bridge: it connects the
+        person once the reply is spoken). The brief is never logged."""
         assert result.brief is not None
         await store.transfer(self.db, live.ctx.call_id, result.brief, live.ctx.now)
         live.transferred = True
