@@ -416,6 +416,52 @@ def bench_chat(
     write_json(json_path, result)
 
 
+@app.command()
+def soak(
+    calls: Annotated[int, typer.Option(min=1, help="Concurrent chat callers.")] = 8,
+    minutes: Annotated[float, typer.Option(min=0.05, help="How long the chat-and-booking mix runs.")] = 1.0,
+    fuzz: Annotated[
+        int, typer.Option(min=0, help="Then about this many schemathesis requests, --checks all (0: none).")
+    ] = 0,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """A chat-and-booking mix on loopback against `serve` (one worker) on a fresh stack; stops by
+    itself; errors, p95 and each process's memory growth, then the fuzzer if asked."""
+    import shutil
+    import tempfile
+
+    from backend.bench import soak as soaking
+    from backend.bench.report import show, write_json
+
+    where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-soak-"))
+    try:
+        with console.status(f"Soaking a fresh stack in {where}: {calls} callers for {minutes} min…"):
+            result = soaking.run(where, free_port(), calls, minutes, fuzz)
+    finally:
+        if data_dir is None:
+            shutil.rmtree(where, ignore_errors=True)
+    latency = result["latency_ms"]
+    rows = [
+        ("calls / requests", f"{result['calls']} / {result['requests']}"),
+        ("server errors (5xx, resets)", str(result["server_errors"])),
+        ("client errors (4xx)", str(result["client_errors"])),
+        ("viewings booked", str(result["bookings"])),
+        ("request p50 / p95 (ms)", f"{latency['p50']:.1f} / {latency['p95']:.1f}"),
+    ]
+    for kind, mb in result["memory_mb"].items():
+        rows.append((f"{kind} memory (MB): start → end", f"{mb['start']} → {mb['end']} ({mb['growth']:+})"))
+    if "fuzz" in result:
+        fuzzed = result["fuzz"]
+        rows.append(("fuzz requests / server errors", f"{fuzzed['requests']} / {fuzzed['server_errors']}"))
+        failures = ", ".join(f"{code} {n}" for code, n in fuzzed["failures"].items())
+        rows.append(("fuzz failures by check", failures or "none"))
+    show(f"soak — {calls} concurrent chat callers, {minutes} min, policy model, HTTP", rows)
+    write_json(json_path, result)
+    if result["server_errors"] or result.get("fuzz", {}).get("server_errors"):
+        raise typer.Exit(1)
+
+
 eval_app = typer.Typer(help="Evaluations: scenario suites; print a table, write JSON with --json.")
 app.add_typer(eval_app, name="eval", no_args_is_help=True)
 

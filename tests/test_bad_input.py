@@ -4,6 +4,7 @@ the probe's inputs over real HTTP, and failures injected between the writes by r
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
@@ -138,11 +139,13 @@ async def test_a_body_over_the_limit_is_a_413_before_it_is_read(client: httpx.As
         ("DELETE", "/v1/callers/%00", 422, "invalid_request"),
         ("GET", "/v1/traces/%00", 422, "invalid_request"),
         ("GET", "/v1/calls/call-x/turns/99999999999/context", 422, "invalid_request"),
+        ("GET", "/v1/calls/call-x/turns/2147483647/context", 422, "invalid_request"),
         ("GET", "/v1/calls/call-x/turns/-1/context", 422, "invalid_request"),
         ("GET", "/v1/calls/call-x//", 404, "not_found"),
         ("GET", "/v1/calls/call-x/", 404, "not_found"),
         ("GET", "/v1/callers/caller-nobody/timeline", 404, "caller_not_found"),
         ("PATCH", "/v1/calls", 405, "method_not_allowed"),
+        ("PUT", "/v1/callers/caller-x", 405, "method_not_allowed"),
     ],
 )
 async def test_a_bad_id_or_path_is_a_typed_4xx(
@@ -151,6 +154,9 @@ async def test_a_bad_id_or_path_is_a_typed_4xx(
     response = await client.request(method, path)
     assert response.status_code == status, response.text
     assert response.json()["error"]["code"] == code
+    if status == 405:  # every method of the path, though they are separate routes
+        expected = {"/v1/calls": "POST", "/v1/callers/caller-x": "DELETE, GET"}[path]
+        assert response.headers["allow"] == expected
 
 
 @pytest.mark.parametrize(
@@ -190,6 +196,18 @@ async def test_nul_is_dropped_from_spoken_text_and_refused_in_an_outcome(
     assert len(said) == 3, "refused turns leave nothing"
     ended = await client.post(f"/v1/calls/{call['call_id']}/end", json={"outcome": "sold"})
     assert ended.status_code == 200
+
+
+async def test_reading_a_caller_while_it_is_erased_is_200_or_404(client: httpx.AsyncClient) -> None:
+    for _ in range(3):
+        call = await _start(client, name=_name(), **{"from": f"0413{uuid.uuid4().int % 10**6:06d}"})
+        await _say(client, call["call_id"], "our budget is 1.8 million")
+        caller = f"/v1/callers/{call['caller']['id']}"
+        reads = [client.get(caller) for _ in range(12)] + [client.get(f"{caller}/timeline") for _ in range(4)]
+        answers = await asyncio.gather(client.delete(caller), *reads)
+        assert answers[0].status_code == 200, answers[0].text
+        assert {r.status_code for r in answers[1:]} <= {200, 404}, [r.text for r in answers[1:]]
+        assert (await client.get(caller)).status_code == 404
 
 
 async def _callers_named(mem: Memory, group: str, name: str) -> list[str]:

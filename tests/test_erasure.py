@@ -13,8 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
-from arq import create_pool
-from arq.connections import ArqRedis, RedisSettings
+from arq.connections import ArqRedis
 
 from backend.config import Settings
 from backend.store import Database, bookings
@@ -27,21 +26,6 @@ from tests.conftest import Api
 
 FAST = Limits(max_tries=3, job_timeout_s=20, backoff_s=0.1, lock_timeout_s=5, lock_wait_s=5)
 MON = datetime(2026, 11, 2, 9, tzinfo=UTC)
-
-
-@pytest.fixture
-def settings(stack: Settings) -> Settings:
-    """The session stack with a queue of this test's own (other tests enqueue too)."""
-    return stack.model_copy(update={"queue_name": "test-erasure:" + uuid.uuid4().hex[:8]})
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[ArqRedis]:
-    pool = await create_pool(
-        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name=settings.queue_name
-    )
-    yield pool
-    await pool.aclose()
 
 
 def _contact() -> tuple[str, str]:

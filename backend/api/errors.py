@@ -12,6 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from redis.exceptions import ResponseError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.calls import CallEnded, CallNotFound
@@ -92,7 +93,9 @@ def install(app: FastAPI) -> None:
         if exc.status_code == 400:  # FastAPI's "error parsing the body": not JSON, or not UTF-8
             return _json(422, "invalid_request", "the body is not JSON text")
         response = _json(exc.status_code, _HTTP_CODES.get(exc.status_code, "http_error"), str(exc.detail))
-        response.headers.update(exc.headers or {})  # a 405 says which methods there are (Allow)
+        response.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # every route of the path, not only the first one's methods
+            response.headers["Allow"] = ", ".join(_methods_of(request))
         return response
 
     @app.exception_handler(CallNotFound)
@@ -123,6 +126,18 @@ def install(app: FastAPI) -> None:
     # Outermost, so that it sees everything; not an ``Exception`` handler, whose middleware
     # re-raises after answering and makes the server drop the keep-alive connection.
     app.add_middleware(Unexpected)
+
+
+def _methods_of(request: Request) -> list[str]:
+    """The methods some route answers on this path (routes of included routers too)."""
+    return [
+        method
+        for method in ("DELETE", "GET", "PATCH", "POST", "PUT")
+        if any(
+            route.matches({**request.scope, "method": method})[0] == Match.FULL
+            for route in request.app.router.routes
+        )
+    ]
 
 
 class Unexpected:

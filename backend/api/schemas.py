@@ -80,7 +80,7 @@ SpokenText = Annotated[
 
 CallId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A call id (``call-…``)")]
 CallerId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A caller id (``caller-…``)")]
-Seq = Annotated[int, Path(ge=0, le=2**31 - 1, description="A line of the transcript (0 is the greeting)")]
+Seq = Annotated[int, Path(ge=0, le=1_000_000, description="A line of the transcript (0 is the greeting)")]
 
 
 class StartCall(BaseModel):

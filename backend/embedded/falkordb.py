@@ -25,8 +25,10 @@ dir {dir}
 appendonly yes
 appendfsync everysec
 save 900 1 300 100 60 10000
-loadmodule {module}
+loadmodule {module} CMD_INFO no
 """
+# CMD_INFO no: FalkorDB otherwise keeps each graph's last 1,000 queries, with their parameters
+# (callers' names and numbers), in a stream that the AOF and the snapshot persist.
 
 
 class EmbeddedFalkorDB:
