@@ -15,8 +15,6 @@ import phonenumbers
 from backend.store.tombstones import Contact
 from ingest.extract import patterns as p
 
-_DIGITS = re.compile(r"(?:\d[\s().-]{0,3}){6}")
-"""Six digits or more: below that the (slow) phone matcher has nothing to find."""
 _CLAUSE_END = re.compile(r"[.!?;]")
 _EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+")
 
@@ -63,7 +61,7 @@ def said_in(text: str, region: str) -> list[Said]:
         if contact := phone(digits, region):
             found.append((start, Said(contact, _own(text, start))))
         masked = masked[:start] + " " * (end - start) + masked[end:]
-    if _DIGITS.search(masked):
+    if p.SIX_DIGITS.search(masked):
         for m in phonenumbers.PhoneNumberMatcher(masked, region):
             number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
             found.append((m.start, Said(Contact("phone", number), _own(text, m.start))))

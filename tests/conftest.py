@@ -135,3 +135,24 @@ async def local_group(api: Api, db, mem) -> str:  # type: ignore[no-untyped-def]
     assert who is not None
     await seed_demo(mem, who.tenant.group_id)
     return who.tenant.group_id
+
+
+def a_phone() -> str:
+    """A fresh AU mobile number: each test's callers are its own."""
+    import uuid
+
+    return f"0412{uuid.uuid4().int % 10**6:06d}"
+
+
+async def start_call(client, **body):  # type: ignore[no-untyped-def]
+    """POST /v1/calls (chat unless said), asserting 201."""
+    response = await client.post("/v1/calls", json={"channel": "chat", **body})
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def say(client, call_id: str, text: str):  # type: ignore[no-untyped-def]
+    """One turn, asserting 200."""
+    response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
+    assert response.status_code == 200, response.text
+    return response.json()

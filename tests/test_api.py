@@ -14,7 +14,7 @@ import pytest
 import websockets
 
 from backend.store import Database, audit, tenants
-from tests.conftest import Api
+from tests.conftest import Api, a_phone, say, start_call
 
 
 @pytest.fixture
@@ -24,28 +24,14 @@ async def client(api: Api, local_group: str) -> AsyncIterator[httpx.AsyncClient]
 
 
 
-def _phone() -> str:
-    return f"0412{uuid.uuid4().int % 10**6:06d}"
-
-
-async def _start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/calls", json={"channel": "chat", **body})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def _say(client: httpx.AsyncClient, call_id: str, text: str) -> dict[str, Any]:
-    response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncClient) -> None:
-    phone = _phone()
-    first = await _start(client, **{"from": phone, "name": "Mara Quinlan"})
+    phone = a_phone()
+    first = await start_call(client, **{"from": phone, "name": "Mara Quinlan"})
     assert first["caller"]["returning"] is False and first["agent"] == "Triage"
     text = "I'm looking for a 2 bedroom apartment in Bondi under 1.5 million"
-    turn = await _say(client, first["call_id"], text)
+    turn = await say(client, first["call_id"], text)
     assert turn["agent"] == "Property Search" and turn["handoffs"][0]["to"] == "Property Search"
     assert turn["tool_calls"] and turn["latency_ms"] > 0
     ended = (await client.post(f"/v1/calls/{first['call_id']}/end")).json()
@@ -54,7 +40,7 @@ async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncCl
     assert again["job_id"] == ended["job_id"], "a second end enqueues nothing new"
 
     # The next call from that number (the voice channel's caller id, verified by telephony).
-    second = await _start(client, channel="voice", **{"from": phone})
+    second = await start_call(client, channel="voice", **{"from": phone})
     assert second["caller"] == {
         "id": first["caller"]["id"],
         "name": "Mara Quinlan",
@@ -65,7 +51,7 @@ async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncCl
         "possible_match": False,
     }
     assert second["greeting"].startswith("Welcome back, Mara") and "Bondi" in second["greeting"]
-    typed = await _start(client, **{"from": phone})  # typed into a chat: evidence, not proof
+    typed = await start_call(client, **{"from": phone})  # typed into a chat: evidence, not proof
     assert typed["caller"]["possible_match"] and typed["caller"]["id"] != first["caller"]["id"]
     assert "Bondi" not in typed["greeting"]
 
@@ -76,9 +62,9 @@ async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncCl
 
 
 async def test_the_next_turn_resumes_with_the_specialist(client: httpx.AsyncClient) -> None:
-    call = await _start(client, name="Oren Vale", **{"from": _phone()})
-    await _say(client, call["call_id"], "what would repayments be on 900k over 30 years at 6%")
-    turn = await _say(client, call["call_id"], "and over 25 years?")
+    call = await start_call(client, name="Oren Vale", **{"from": a_phone()})
+    await say(client, call["call_id"], "what would repayments be on 900k over 30 years at 6%")
+    turn = await say(client, call["call_id"], "and over 25 years?")
     assert turn["agent"] == "Mortgage" and not turn["handoffs"], "Mortgage kept the conversation"
     assert (await client.get(f"/v1/calls/{call['call_id']}")).json()["agent"] == "Mortgage"
 
@@ -86,8 +72,8 @@ async def test_the_next_turn_resumes_with_the_specialist(client: httpx.AsyncClie
 async def test_caller_reads_timeline_erasure_and_audit(
     client: httpx.AsyncClient, db: Database, api: Api
 ) -> None:
-    call = await _start(client, name="Tess Albright", **{"from": _phone()})
-    await _say(client, call["call_id"], "our budget is 1.8 million")
+    call = await start_call(client, name="Tess Albright", **{"from": a_phone()})
+    await say(client, call["call_id"], "our budget is 1.8 million")
     caller_id = call["caller"]["id"]
     context = (await client.get(f"/v1/callers/{caller_id}")).json()
     assert context["caller"]["name"] == "Tess Albright"
@@ -114,7 +100,7 @@ async def test_caller_reads_timeline_erasure_and_audit(
 
 
 async def test_tenants_are_isolated(client: httpx.AsyncClient, api: Api, db: Database) -> None:
-    call = await _start(client, name="Ada Lindqvist", **{"from": _phone()})
+    call = await start_call(client, name="Ada Lindqvist", **{"from": a_phone()})
     _, other_key = await tenants.create(db, "other-" + uuid.uuid4().hex[:6])
     other = {"Authorization": f"Bearer {other_key}"}
     for method, path in [
@@ -161,7 +147,7 @@ async def test_keys_and_limits(client: httpx.AsyncClient, api: Api) -> None:
     for header in ("", "Bearer sb_wrong", "Basic x"):
         response = await client.get("/v1/calls/x", headers={"Authorization": header})
         assert response.status_code == 401 and response.json()["error"]["code"] == "unauthorized"
-    call = await _start(client, name="Long Talker")
+    call = await start_call(client, name="Long Talker")
     too_long = await client.post(f"/v1/calls/{call['call_id']}/turns", json={"text": "x" * 2001})
     assert too_long.status_code == 413 and too_long.json()["error"]["code"] == "text_too_long"
     empty = await client.post(f"/v1/calls/{call['call_id']}/turns", json={"text": ""})
@@ -174,11 +160,11 @@ async def test_keys_and_limits(client: httpx.AsyncClient, api: Api) -> None:
 
 
 async def test_concurrent_turns_on_one_call_are_serialized(client: httpx.AsyncClient) -> None:
-    call = await _start(client, name="Quick Typer", **{"from": _phone()})
+    call = await start_call(client, name="Quick Typer", **{"from": a_phone()})
     texts = [f"do you have anything in Manly with {n} bedrooms" for n in range(1, 6)]
     tasks = []
     for text in texts:  # sent in this order, each a moment after the previous
-        tasks.append(asyncio.create_task(_say(client, call["call_id"], text)))
+        tasks.append(asyncio.create_task(say(client, call["call_id"], text)))
         await asyncio.sleep(0.002)
     await asyncio.gather(*tasks)
     transcript = (await client.get(f"/v1/calls/{call['call_id']}")).json()["transcript"]
@@ -189,11 +175,11 @@ async def test_concurrent_turns_on_one_call_are_serialized(client: httpx.AsyncCl
 
 
 async def test_sse_stream_and_websocket(client: httpx.AsyncClient, api: Api) -> None:
-    call = await _start(client, name="Stream Watcher", **{"from": _phone()})
+    call = await start_call(client, name="Stream Watcher", **{"from": a_phone()})
     events: list[tuple[str, dict[str, Any]]] = []
     watcher = asyncio.create_task(_watch(client, call["call_id"], events, until="turn_done"))
     await asyncio.sleep(0.3)
-    await _say(client, call["call_id"], "what's the median price in Paddington")
+    await say(client, call["call_id"], "what's the median price in Paddington")
     await asyncio.wait_for(watcher, 30)
     kinds = [k for k, _ in events]
     assert {"agent_updated", "handoff", "tool", "text_delta", "turn_done"} <= set(kinds)
@@ -220,11 +206,11 @@ async def test_asking_for_a_person_transfers_the_call(client: httpx.AsyncClient)
 
     policy = BusinessHours()  # the server's clock decides which of its two replies is due
     waiting = {policy.holding, policy.closed_reply(datetime(2026, 1, 1, 3, tzinfo=UTC))}
-    call = await _start(client, name="Tove Lindqvist", **{"from": _phone()})
+    call = await start_call(client, name="Tove Lindqvist", **{"from": a_phone()})
     events: list[tuple[str, dict[str, Any]]] = []
     watcher = asyncio.create_task(_watch(client, call["call_id"], events, until="turn_done"))
     await asyncio.sleep(0.3)
-    turn = await _say(client, call["call_id"], "Let me speak to a real person please")
+    turn = await say(client, call["call_id"], "Let me speak to a real person please")
     await asyncio.wait_for(watcher, 30)
     assert turn["escalated"] is True and turn["brief"]["trigger"] == "request", turn
     assert turn["brief"]["who"] == "Tove Lindqvist" and turn["brief"]["refs"]["call_id"] == call["call_id"]
@@ -234,7 +220,7 @@ async def test_asking_for_a_person_transfers_the_call(client: httpx.AsyncClient)
     record = (await client.get(f"/v1/calls/{call['call_id']}")).json()
     assert record["status"] == "transferred" and record["brief"] == turn["brief"]
 
-    held = await _say(client, call["call_id"], "hello?")
+    held = await say(client, call["call_id"], "hello?")
     assert held["reply"] in waiting and held["escalated"] is False and held["tool_calls"] == []
     await client.post(f"/v1/calls/{call['call_id']}/end", json={"outcome": "rang back at 4"})
     record = (await client.get(f"/v1/calls/{call['call_id']}")).json()
@@ -244,8 +230,8 @@ async def test_asking_for_a_person_transfers_the_call(client: httpx.AsyncClient)
 
 
 async def test_metrics_and_traces(client: httpx.AsyncClient) -> None:
-    call = await _start(client, name="Metric Reader", **{"from": _phone()})
-    await _say(client, call["call_id"], "find me a house in Coogee")
+    call = await start_call(client, name="Metric Reader", **{"from": a_phone()})
+    await say(client, call["call_id"], "find me a house in Coogee")
     metrics = (await client.get("/metrics")).text
     for name in (
         "switchboard_turn_seconds_bucket",

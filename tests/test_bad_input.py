@@ -30,7 +30,7 @@ from backend.embedded import free_port
 from backend.embedded.falkordb import EmbeddedFalkorDB
 from backend.store import Database, bookings
 from memory import Memory
-from tests.conftest import API_KEY, Api
+from tests.conftest import API_KEY, Api, say, start_call
 
 
 @pytest.fixture
@@ -50,16 +50,6 @@ def _raw(body: str) -> dict[str, Any]:
     return {"content": body.encode(), "headers": {"content-type": "application/json"}}
 
 
-async def _start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/calls", json={"channel": "chat", **body})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def _say(client: httpx.AsyncClient, call_id: str, text: str) -> dict[str, Any]:
-    response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 DEEP = {"a": {"b": {"c": 1}}}
@@ -109,7 +99,7 @@ async def test_json_no_store_can_keep_is_a_422(client: httpx.AsyncClient, raw: s
 
 async def test_metadata_within_the_limits_is_kept(client: httpx.AsyncClient, db: Database) -> None:
     metadata = {"utm": {"source": "ad", "n": 2}, "tags": ["a", 1, None, True], "note": "two\nlines"}
-    call = await _start(client, name=_name(), metadata=metadata)
+    call = await start_call(client, name=_name(), metadata=metadata)
     stored = await db.pool.fetchval("SELECT metadata FROM calls WHERE call_id = $1", call["call_id"])
     assert json.loads(stored) == metadata
 
@@ -170,7 +160,7 @@ async def test_a_bad_id_or_path_is_a_typed_4xx(
 async def test_a_moment_outside_utc_or_without_a_zone_is_a_422(
     client: httpx.AsyncClient, params: dict[str, str]
 ) -> None:
-    caller_id = (await _start(client, name=_name()))["caller"]["id"]
+    caller_id = (await start_call(client, name=_name()))["caller"]["id"]
     response = await client.get(f"/v1/callers/{caller_id}/timeline", params=params)
     assert response.status_code == 422, response.text
     assert response.json()["error"]["code"] == "invalid_request"
@@ -181,8 +171,8 @@ async def test_a_moment_outside_utc_or_without_a_zone_is_a_422(
 async def test_nul_is_dropped_from_spoken_text_and_refused_in_an_outcome(
     client: httpx.AsyncClient, db: Database
 ) -> None:
-    call = await _start(client, name=_name())
-    turn = await _say(client, call["call_id"], "what would repayments be on 900k\u0000 over 30 years at 6%")
+    call = await start_call(client, name=_name())
+    turn = await say(client, call["call_id"], "what would repayments be on 900k\u0000 over 30 years at 6%")
     assert turn["agent"] == "Mortgage", turn
     for text in ("\u0000", " \u0000 ", "   "):
         response = await client.post(f"/v1/calls/{call['call_id']}/turns", json={"text": text})
@@ -200,8 +190,8 @@ async def test_nul_is_dropped_from_spoken_text_and_refused_in_an_outcome(
 
 async def test_reading_a_caller_while_it_is_erased_is_200_or_404(client: httpx.AsyncClient) -> None:
     for _ in range(3):
-        call = await _start(client, name=_name(), **{"from": f"0413{uuid.uuid4().int % 10**6:06d}"})
-        await _say(client, call["call_id"], "our budget is 1.8 million")
+        call = await start_call(client, name=_name(), **{"from": f"0413{uuid.uuid4().int % 10**6:06d}"})
+        await say(client, call["call_id"], "our budget is 1.8 million")
         caller = f"/v1/callers/{call['caller']['id']}"
         reads = [client.get(caller) for _ in range(12)] + [client.get(f"{caller}/timeline") for _ in range(4)]
         answers = await asyncio.gather(client.delete(caller), *reads)
@@ -226,7 +216,7 @@ async def test_a_refused_start_leaves_no_caller_in_memory(
     assert response.status_code == 422
     assert await _callers_named(mem, local_group, name) == []
     assert await db.pool.fetchval("SELECT count(*) FROM calls WHERE caller_name = $1", name) == 0
-    again = await _start(client, name=name)
+    again = await start_call(client, name=name)
     assert again["caller"]["returning"] is False and "Welcome back" not in again["greeting"]
 
 
@@ -274,7 +264,7 @@ async def test_a_start_is_all_or_nothing_whichever_write_fails(
     assert await _callers_named(mem, local_group, name) == []
     assert await db.pool.fetchval("SELECT count(*) FROM calls WHERE caller_name = $1", name) == 0
 
-    call = await _start(client, name=name)
+    call = await start_call(client, name=name)
     assert await _callers_named(mem, local_group, name) != []
     audited = await db.pool.fetchval(
         "SELECT count(*) FROM audit_log WHERE detail->>'call_id' = $1", call["call_id"]
@@ -283,7 +273,7 @@ async def test_a_start_is_all_or_nothing_whichever_write_fails(
 
 
 async def _shown_homes(client: httpx.AsyncClient, call_id: str) -> dict[str, Any]:
-    turn = await _say(client, call_id, "show me 3 bedroom houses in Bondi under 3 million")
+    turn = await say(client, call_id, "show me 3 bedroom houses in Bondi under 3 million")
     assert turn["tool_calls"] and turn["tool_calls"][-1]["failure"] is None, turn
     return turn
 
@@ -294,7 +284,7 @@ BOOK = "book a viewing of the first one on Monday at {hour}"
 async def test_a_turn_that_booked_but_was_not_stored_leaves_no_booking(
     client: httpx.AsyncClient, mem: Memory, db: Database, local_group: str
 ) -> None:
-    call = await _start(client, name=_name())
+    call = await start_call(client, name=_name())
     call_id, caller_id = call["call_id"], call["caller"]["id"]
     await _shown_homes(client, call_id)
     token = "zq" + uuid.uuid4().hex[:6]
@@ -312,11 +302,11 @@ async def test_a_turn_that_booked_but_was_not_stored_leaves_no_booking(
     known = await mem.recall_caller(local_group, caller_id=caller_id)
     assert known is not None and known.upcoming_bookings == [], "memory shows no upcoming viewing"
 
-    booked = await _say(client, call_id, BOOK.format(hour="11am"))  # the caller says it again
+    booked = await say(client, call_id, BOOK.format(hour="11am"))  # the caller says it again
     assert "RE-" in booked["reply"], booked
     made = await bookings.of_call(db, local_group, call_id)
     assert [b.status for b in made] == ["scheduled"]
-    later = await _say(client, call_id, "what would repayments be on 900k over 30 years at 6%")
+    later = await say(client, call_id, "what would repayments be on 900k over 30 years at 6%")
     assert later["agent"] == "Mortgage"
     assert [b.booking_id for b in await bookings.of_call(db, local_group, call_id)] == [made[0].booking_id]
 
@@ -324,9 +314,9 @@ async def test_a_turn_that_booked_but_was_not_stored_leaves_no_booking(
 async def test_a_turn_with_nul_that_books_is_stored_whole(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:
-    call = await _start(client, name=_name())
+    call = await start_call(client, name=_name())
     await _shown_homes(client, call["call_id"])
-    booked = await _say(client, call["call_id"], BOOK.format(hour="2pm").replace("viewing", "view\u0000ing"))
+    booked = await say(client, call["call_id"], BOOK.format(hour="2pm").replace("viewing", "view\u0000ing"))
     assert "RE-" in booked["reply"], booked
     assert len(await bookings.of_call(db, local_group, call["call_id"])) == 1
     lines = await db.pool.fetch("SELECT text FROM turns WHERE call_id = $1 ORDER BY seq", call["call_id"])
@@ -458,8 +448,8 @@ async def test_a_graph_outage_is_503_for_starts_and_turns_degrade(
     outage_api: Api, own_graph: EmbeddedFalkorDB, db: Database
 ) -> None:
     async with httpx.AsyncClient(base_url=outage_api.base_url, headers=outage_api.headers, timeout=120) as c:
-        call = await _start(c, name=_name(), **{"from": f"0412{uuid.uuid4().int % 10**6:06d}"})
-        await _say(c, call["call_id"], "our budget is 1.8 million")
+        call = await start_call(c, name=_name(), **{"from": f"0412{uuid.uuid4().int % 10**6:06d}"})
+        await say(c, call["call_id"], "our budget is 1.8 million")
         own_graph.stop()
         try:
             started = await c.post("/v1/calls", json={"name": _name()})
@@ -472,10 +462,10 @@ async def test_a_graph_outage_is_503_for_starts_and_turns_degrade(
                 assert read.status_code == 503, (path, read.text)
             assert (await c.get("/readyz")).status_code == 503
 
-            sums = await _say(c, call["call_id"], "what would repayments be on 900k over 30 years at 6%")
+            sums = await say(c, call["call_id"], "what would repayments be on 900k over 30 years at 6%")
             assert sums["agent"] == "Mortgage" and "$" in sums["reply"], sums
             # the handoffs go on without memory; the search needs it, and says so as a question
-            homes = await _say(c, call["call_id"], "any houses in Bondi?")
+            homes = await say(c, call["call_id"], "any houses in Bondi?")
             assert homes["agent"] == "Property Search" and homes["reply"].endswith("?"), homes
             assert [t["failure"] for t in homes["tool_calls"]] == ["unexpected"]
         finally:
@@ -485,5 +475,5 @@ async def test_a_graph_outage_is_503_for_starts_and_turns_degrade(
 
         back = await c.post("/v1/calls", json={"name": _name()})
         assert back.status_code == 201, back.text
-        again = await _say(c, call["call_id"], "and over 25 years?")
+        again = await say(c, call["call_id"], "and over 25 years?")
         assert again["agent"] == "Mortgage"

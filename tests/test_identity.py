@@ -25,7 +25,7 @@ from backend.demo import seed_demo
 from backend.store import Database, bookings
 from ingest import jobs
 from memory import CallerIdentified, ContactChanged, InvalidEpisode, Memory, PossibleDuplicate, parse_episode
-from tests.conftest import Api
+from tests.conftest import Api, a_phone, say, start_call
 
 NOW = datetime.now(UTC)
 
@@ -41,35 +41,21 @@ def _surname() -> str:
     return "Q" + "".join(random.choices(string.ascii_lowercase, k=9))
 
 
-def _phone() -> str:
-    return f"0412{uuid.uuid4().int % 10**6:06d}"
-
-
-async def _start(client: httpx.AsyncClient, **body: Any) -> dict[str, Any]:
-    response = await client.post("/v1/calls", json={"channel": "chat", **body})
-    assert response.status_code == 201, response.text
-    return response.json()
-
-
-async def _say(client: httpx.AsyncClient, call_id: str, text: str) -> dict[str, Any]:
-    response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
 async def _isabella(client: httpx.AsyncClient, db: Database, group: str) -> dict[str, Any]:
     """A caller known by her (verified) number, with a budget, an email and a booked viewing."""
     who = {
         "name": f"Isabella {_surname()}",
-        "phone": _phone(),
+        "phone": a_phone(),
         "email": f"isa.{uuid.uuid4().hex[:6]}@example.com",
     }
-    call = await _start(
+    call = await start_call(
         client, channel="voice", name=who["name"], email=who["email"], **{"from": who["phone"]}
     )
-    await _say(client, call["call_id"], "I'm after a 3 bedroom place in Coogee, budget around 3 million")
+    await say(client, call["call_id"], "I'm after a 3 bedroom place in Coogee, budget around 3 million")
     for day in random.sample(["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"], 5):
-        reply = (await _say(client, call["call_id"], f"Could I see the first one {day} at 2pm?"))["reply"]
+        reply = (await say(client, call["call_id"], f"Could I see the first one {day} at 2pm?"))["reply"]
         if "RE-" in reply:
             break
     assert "RE-" in reply, reply
@@ -88,15 +74,15 @@ async def test_a_name_alone_unlocks_nothing(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:
     her = await _isabella(client, db, local_group)
-    for start in ({}, {"from": _phone()}, {"channel": "voice", "from": _phone()}):
-        call = await _start(client, name=her["name"], **start)
+    for start in ({}, {"from": a_phone()}, {"channel": "voice", "from": a_phone()}):
+        call = await start_call(client, name=her["name"], **start)
         caller = call["caller"]
         assert caller["id"] != her["id"] and caller["possible_match"] and not caller["verified"], caller
         assert not caller["returning"], "a name is not a returning caller"
         assert call["greeting"] == "Hi, thanks for calling. How can I help you today?"
-        summary = await _say(client, call["call_id"], "What do you know about me?")
+        summary = await say(client, call["call_id"], "What do you know about me?")
         assert not _discloses(summary["reply"], her) and "check it's you" in summary["reply"], summary
-        cancel = await _say(client, call["call_id"], "cancel my viewing")
+        cancel = await say(client, call["call_id"], "cancel my viewing")
         assert "cancelled" not in cancel["reply"] and not _discloses(cancel["reply"], her), cancel
         [still] = await bookings.of_caller(db, local_group, her["id"])
         assert still.status == "scheduled"
@@ -109,25 +95,25 @@ async def test_a_step_up_check_unlocks_facts_and_bookings(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:
     her = await _isabella(client, db, local_group)
-    call = await _start(client, name=her["name"])
+    call = await start_call(client, name=her["name"])
     call_id = call["call_id"]
-    assert "check it's you" in (await _say(client, call_id, "cancel my viewing"))["reply"]
+    assert "check it's you" in (await say(client, call_id, "cancel my viewing"))["reply"]
     tail = her["phone"][-3:]
     wrong = f"{(int(tail) + 1) % 1000:03d}"
-    failed = await _say(client, call_id, f"it ends in {wrong}")
+    failed = await say(client, call_id, f"it ends in {wrong}")
     assert "doesn't match" in failed["reply"] and failed["tool_calls"][-1]["tool"] == "verify_identity", (
         failed
     )
-    assert not _discloses((await _say(client, call_id, "what do you know about me?"))["reply"], her)
+    assert not _discloses((await say(client, call_id, "what do you know about me?"))["reply"], her)
 
-    passed = await _say(client, call_id, f"it ends in {tail}")
+    passed = await say(client, call_id, f"it ends in {tail}")
     assert "matches what we have on file" in passed["reply"], passed
     assert passed["agent"] == "Triage"
-    summary = (await _say(client, call_id, "what do you know about me?"))["reply"]
+    summary = (await say(client, call_id, "what do you know about me?"))["reply"]
     assert "$3,000,000" in summary and her["booking"].reference not in summary, summary
     record = (await client.get(f"/v1/calls/{call_id}")).json()
     assert record["caller_id"] == her["id"], "the call is hers now (a rebuild and ingestion follow it)"
-    cancelled = await _say(client, call_id, "please cancel my viewing")
+    cancelled = await say(client, call_id, "please cancel my viewing")
     assert "cancelled" in cancelled["reply"], cancelled
     [gone] = await bookings.of_caller(db, local_group, her["id"])
     assert gone.status == "cancelled"
@@ -139,42 +125,42 @@ async def test_a_typed_number_is_no_proof_of_itself(
     """On chat a number is typed: it points at her (a possible match) but its digits prove nothing;
     the email on file does."""
     her = await _isabella(client, db, local_group)
-    call = await _start(client, name=her["name"], **{"from": her["phone"]})
+    call = await start_call(client, name=her["name"], **{"from": her["phone"]})
     assert call["caller"]["possible_match"] and call["caller"]["id"] != her["id"]
     assert not call["greeting"].startswith("Welcome back")
-    asked = (await _say(client, call["call_id"], "what do you know about me?"))["reply"]
+    asked = (await say(client, call["call_id"], "what do you know about me?"))["reply"]
     assert "email" in asked and "digits" not in asked, asked
-    digits = await _say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    digits = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
     assert "doesn't match" in digits["reply"], digits
-    email = await _say(client, call["call_id"], f"my email is {her['email']}")
+    email = await say(client, call["call_id"], f"my email is {her['email']}")
     assert "matches what we have on file" in email["reply"], email
-    assert "$3,000,000" in (await _say(client, call["call_id"], "what do you know about me?"))["reply"]
+    assert "$3,000,000" in (await say(client, call["call_id"], "what do you know about me?"))["reply"]
 
 
 async def test_three_failed_checks_lock_the_call(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:
     her = await _isabella(client, db, local_group)
-    call = await _start(client, name=her["name"])
+    call = await start_call(client, name=her["name"])
     tail = int(her["phone"][-3:])
     for n in range(1, 4):
-        await _say(client, call["call_id"], f"it ends in {(tail + n) % 1000:03d}")
-    locked = await _say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+        await say(client, call["call_id"], f"it ends in {(tail + n) % 1000:03d}")
+    locked = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
     assert "couldn't confirm" in locked["reply"], "no fourth try, even with the right digits"
-    assert not _discloses((await _say(client, call["call_id"], "what do you know about me?"))["reply"], her)
+    assert not _discloses((await say(client, call["call_id"], "what do you know about me?"))["reply"], her)
 
 
 async def test_five_phones_are_five_callers_even_with_one_name(client: httpx.AsyncClient) -> None:
     s = _surname()
     names = [f"John {s}", f"John {s}", f"Jon {s}", f"{s} John", f"Joan {s}"]
-    started = [await _start(client, channel="voice", name=n, **{"from": _phone()}) for n in names]
+    started = [await start_call(client, channel="voice", name=n, **{"from": a_phone()}) for n in names]
     ids = [c["caller"]["id"] for c in started]
     assert len(set(ids)) == 5, "different numbers never merge on a name"
     assert not started[0]["caller"]["possible_match"] and all(
         c["caller"]["possible_match"] for c in started[1:]
     )
     for c in started:
-        await _say(client, c["call_id"], "our budget is 1.2 million")
+        await say(client, c["call_id"], "our budget is 1.2 million")
     links = (await client.get(f"/v1/callers/{ids[1]}/timeline")).json()["facts"]
     assert any(f["name"] == "POSSIBLY_SAME_AS" for f in links)
 
@@ -187,23 +173,23 @@ async def test_five_phones_are_five_callers_even_with_one_name(client: httpx.Asy
 
 
 async def test_a_shared_family_phone(client: httpx.AsyncClient) -> None:
-    s, phone = _surname(), _phone()
-    tom = await _start(client, channel="voice", name=f"Tom {s}", **{"from": phone})
-    await _say(client, tom["call_id"], "our budget is 1.4 million")
-    lena = await _start(client, channel="voice", name=f"Lena {s}", **{"from": phone})
+    s, phone = _surname(), a_phone()
+    tom = await start_call(client, channel="voice", name=f"Tom {s}", **{"from": phone})
+    await say(client, tom["call_id"], "our budget is 1.4 million")
+    lena = await start_call(client, channel="voice", name=f"Lena {s}", **{"from": phone})
     assert lena["caller"]["id"] != tom["caller"]["id"] and not lena["caller"]["returning"]
     assert not lena["caller"]["possible_match"], "Lena is not Tom: no check to pass for his record"
-    told = (await _say(client, lena["call_id"], "what do you know about me?"))["reply"]
+    told = (await say(client, lena["call_id"], "what do you know about me?"))["reply"]
     assert "1,400,000" not in told, told
 
-    again = await _start(client, channel="voice", name=f"Tom {s}", **{"from": phone})
+    again = await start_call(client, channel="voice", name=f"Tom {s}", **{"from": phone})
     assert again["caller"]["id"] == tom["caller"]["id"] and again["caller"]["verified"]
     assert again["greeting"].startswith("Welcome back, Tom")
-    her = await _start(client, channel="voice", name=f"Lena {s}", **{"from": phone})
+    her = await start_call(client, channel="voice", name=f"Lena {s}", **{"from": phone})
     assert her["caller"]["id"] == lena["caller"]["id"] and her["caller"]["verified"], (
         "recognized on the shared phone"
     )
-    nameless = await _start(client, channel="voice", **{"from": phone})
+    nameless = await start_call(client, channel="voice", **{"from": phone})
     assert nameless["caller"]["possible_match"] and not nameless["caller"]["verified"], "whose voice is it?"
     assert not nameless["greeting"].startswith("Welcome back")
     anon = (await client.get(f"/v1/callers/{nameless['caller']['id']}/timeline")).json()["facts"]
@@ -269,7 +255,7 @@ async def _possible(runtime: AgentRuntime, mem: Memory, db: Database, group: str
     await seed_demo(mem, group)
     name = f"Vera {_surname()}"
     first = await runtime.open_call(
-        group, "call-" + uuid.uuid4().hex[:8], now=NOW, name=name, phone=_phone(), phone_verified=True
+        group, "call-" + uuid.uuid4().hex[:8], now=NOW, name=name, phone=a_phone(), phone_verified=True
     )
     shown = await runtime.turn(first, "show me homes in Bondi", "Triage")
     result = await runtime.turn(first, "book the first one Monday at 11am", shown.agent)
@@ -316,7 +302,7 @@ async def test_a_number_said_in_a_call_is_not_taken_from_its_owner(
     runtime: AgentRuntime, mem: Memory, group: str
 ) -> None:
     """Post-call extraction of "my number is …": another caller's number stays theirs."""
-    owner_phone, own_phone = _phone(), _phone()
+    owner_phone, own_phone = a_phone(), a_phone()
     owner = await runtime.open_call(
         group,
         "call-" + uuid.uuid4().hex[:8],

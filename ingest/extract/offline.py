@@ -115,7 +115,6 @@ _ANAPHOR_LISTING = re.compile(
 _SUBURB_ONE = r"\bthe\s+({})\s+(?:one|place|house|home|listing|property|unit|apartment|townhouse)\b"
 _WORD = re.compile(r"[A-Za-z][A-Za-z']{3,}")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
-_DIGITS = re.compile(r"(?:\d[\s().-]{0,3}){6}")
 
 
 @dataclass(frozen=True)
@@ -378,7 +377,7 @@ class OfflineExtractor:
             if number:
                 found.append(phone_fact(t, start, end, number))
                 t.mask(start, end)
-        if not _DIGITS.search(t.masked):
+        if not p.SIX_DIGITS.search(t.masked):
             return [f for f in found if f.value]  # the matcher is slow; a number has six digits or more
         for m in phonenumbers.PhoneNumberMatcher(t.masked, self.region):
             number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)

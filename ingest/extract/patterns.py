@@ -662,3 +662,7 @@ def past(sentence: str) -> bool:
 def past_visit(sentence: str) -> bool:
     """ "We looked at it on Tuesday": a day already gone, not a proposal."""
     return bool(_PAST_VISIT.search(sentence))
+
+
+SIX_DIGITS = re.compile(r"(?:\d[\s().-]{0,3}){6}")
+"""Six digits or more: below that the (slow) phone matcher has nothing to find."""
