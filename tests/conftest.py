@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -98,31 +99,15 @@ class Api:
 
 @pytest.fixture(scope="session")
 def api(stack: Settings) -> Iterator[Api]:
-    import threading
-    import time
 
-    import uvicorn
     from pydantic import SecretStr
 
     from backend.api.main import create_app
 
     settings = stack.model_copy(update={"api_key": SecretStr(API_KEY), "max_turn_chars": 2000})
-    port = free_port()
-    server = uvicorn.Server(
-        # No replayer: it would enqueue other tests' ended calls (tests/test_calls.py covers it).
-        uvicorn.Config(
-            create_app(settings, replay_every_s=None), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    yield Api(f"http://127.0.0.1:{port}", API_KEY)
-    server.should_exit = True
-    thread.join(30)
+    # No replayer: it would enqueue other tests' ended calls (tests/test_calls.py covers it).
+    with serving(create_app(settings, replay_every_s=None)) as base_url:
+        yield Api(base_url, API_KEY)
 
 
 @pytest.fixture(scope="session")
@@ -156,3 +141,26 @@ async def say(client, call_id: str, text: str):  # type: ignore[no-untyped-def]
     response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
     assert response.status_code == 200, response.text
     return response.json()
+
+
+@contextlib.contextmanager
+def serving(app):  # type: ignore[no-untyped-def]
+    """A real HTTP server (uvicorn in a thread) for ``app`` on a free loopback port; its URL."""
+    import threading
+    import time
+
+    import uvicorn
+
+    port = free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 120
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(30)

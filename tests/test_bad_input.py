@@ -30,7 +30,7 @@ from backend.embedded import free_port
 from backend.embedded.falkordb import EmbeddedFalkorDB
 from backend.store import Database, bookings
 from memory import Memory
-from tests.conftest import API_KEY, Api, say, start_call
+from tests.conftest import API_KEY, Api, say, serving, start_call
 
 
 @pytest.fixture
@@ -431,17 +431,8 @@ def outage_api(stack: Settings, own_graph: EmbeddedFalkorDB) -> Iterator[Api]:
         update={"graph_uri": own_graph.graph_uri, "redis_url": own_graph.url, "api_key": SecretStr(API_KEY)}
     )
     app = create_app(settings, {"graph": True, "redis": True, "postgres": False}, replay_every_s=None)
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    yield Api(f"http://127.0.0.1:{port}", API_KEY)
-    server.should_exit = True
-    thread.join(30)
+    with serving(app) as base_url:
+        yield Api(base_url, API_KEY)
 
 
 async def test_a_graph_outage_is_503_for_starts_and_turns_degrade(

@@ -8,8 +8,6 @@ A stack of its own in a tmp dir, so that no other test's data is in the files gr
 from __future__ import annotations
 
 import subprocess
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,10 +20,11 @@ from pydantic import SecretStr
 
 from backend.config import Settings, load_settings
 from backend.demo import seed_demo
-from backend.embedded import EmbeddedStack, free_port
+from backend.embedded import EmbeddedStack
 from backend.store import Database, bookings, tenants
 from ingest import Limits, build_worker
 from memory import Memory
+from tests.conftest import serving
 
 NAME = "Erin Erasure"
 PHONE = "0412 999 888"
@@ -43,25 +42,13 @@ class Server:
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    import uvicorn
-
     from backend.api.main import create_app
 
     settings = load_settings(data_dir=tmp_path_factory.mktemp("erasure-disk"))
     with EmbeddedStack(settings) as resolved:
         resolved = resolved.model_copy(update={"api_key": SecretStr(KEY)})
-        port = free_port()
-        app = create_app(resolved, replay_every_s=None)
-        uv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-        thread = threading.Thread(target=uv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 120
-        while not uv.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-            time.sleep(0.05)
-        yield Server(resolved, f"http://127.0.0.1:{port}")
-        uv.should_exit = True
-        thread.join(30)
+        with serving(create_app(resolved, replay_every_s=None)) as base_url:
+            yield Server(resolved, base_url)
 
 
 @pytest.fixture(scope="module")
