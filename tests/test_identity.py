@@ -142,9 +142,11 @@ async def test_three_failed_checks_lock_the_call(
 ) -> None:
     her = await _isabella(client, db, local_group)
     call = await start_call(client, name=her["name"])
-    tail = int(her["phone"][-3:])
-    for n in range(1, 4):
-        await say(client, call["call_id"], f"it ends in {(tail + n) % 1000:03d}")
+    # Digits the router alone reads as a time or a price: a possible match's answer is still a check.
+    wrong = [d for d in ("185", "250", "401", "802") if d != her["phone"][-3:]][:3]
+    for digits in wrong:
+        tried = await say(client, call["call_id"], f"it ends in {digits}")
+        assert tried["tool_calls"] and tried["tool_calls"][-1]["tool"] == "verify_identity", tried
     locked = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
     assert "couldn't confirm" in locked["reply"], "no fourth try, even with the right digits"
     assert not _discloses((await say(client, call["call_id"], "what do you know about me?"))["reply"], her)

@@ -415,7 +415,7 @@ ROOT = AgentSpec(
             ),
             identity.reply_verified,
             cues=(
-                r"(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)",
+                r"\b(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)\b",
                 r"[\w.+-]+@[\w-]+\.[\w.]+",
             ),
         ),

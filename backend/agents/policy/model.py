@@ -176,10 +176,11 @@ class PolicyModel(Model):
         return None
 
     def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff]) -> Any:
-        """Digits or an email said right after the step-up question ("it ends in 019") go to the
-        check, whichever agent asked: a specialist hands back up to Triage, which owns it."""
+        """Digits or an email said right after the step-up question ("it ends in 019"), or said
+        as an answer to it later ("it ends in 250" is no price), go to the check, whichever agent
+        asked: a specialist hands back up to Triage, which owns it."""
         state = self.call.state
-        if not state.step_up_asked:
+        if not (state.step_up_asked or (state.candidates and self.router.cued(VERIFY, utterance))):
             return None
         digits, email = parse.digits(utterance), parse.email(utterance)
         if not (digits or email):
