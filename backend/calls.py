@@ -22,11 +22,12 @@ from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.outages import OUTAGES
+from backend.queue import job_id_of
 from backend.store import Database, audit, bookings
 from backend.store import calls as store
 from backend.store.tenants import Principal
-from ingest.ledger import job_id_of
-from memory import BookingCancelled, MemoryInputError
+from backend.verticals.real_estate.episodes import BookingCancelled
+from memory import MemoryInputError
 
 log = structlog.get_logger(__name__)
 
@@ -355,9 +356,7 @@ class CallDesk:
         return live
 
     async def _ended(self, call_id: str) -> bool:
-        return bool(
-            await self.db.pool.fetchval("SELECT ended_at IS NOT NULL FROM calls WHERE call_id = $1", call_id)
-        )
+        return await store.has_ended(self.db, call_id)
 
     def _keep(self, call_id: str, live: LiveCall) -> None:
         self.live[call_id] = live

@@ -1,4 +1,11 @@
-"""The ``switchboard`` command."""
+"""The ``switchboard`` command: the program's composition root.
+
+It is the one backend module that imports ``ingest`` (an exception the import-linter
+contracts in pyproject name): ``switchboard`` is one program whose ingest commands (``worker``,
+``ingest …``, ``import …``, ``bench ingest``, ``bench extract``) live in ``ingest.cli`` and are
+mounted here. Nothing in backend imports this module, so the rest of backend stays free of
+ingest; ``serve`` starts workers as child processes (``python -m backend worker``), not imports.
+"""
 
 from __future__ import annotations
 
@@ -15,11 +22,11 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.config import ENV_PREFIX, Settings, SettingsError, check_timezone, load_settings
-from backend.embedded import DataDirLocked, EmbeddedStack, ServerStartError, free_port, running_services
-from backend.embedded.process import ChildServer
+from backend.embedded.process import ChildServer, ServerStartError
+from backend.embedded.stack import DataDirLocked, EmbeddedStack, free_port, running_services
 from backend.embedded.supervisor import Supervisor
 from backend.logs import configure_logging
-from ingest.cli import bench_ingest, import_app, ingest_app
+from ingest import cli as ingest_cli
 
 app = typer.Typer(
     name="switchboard",
@@ -141,20 +148,7 @@ def _print_started(resolved: Settings, configured: Settings) -> None:
     )
 
 
-@app.command()
-def worker(data_dir: DataDir = None) -> None:
-    """Run an ingestion worker against the configured (or running embedded) stack."""
-    from ingest import run_worker
-
-    settings = _settings(data_dir=data_dir)
-    configure_logging(settings.log_level)
-    resolved = settings.model_copy(update=running_services(settings.data_dir))
-    if not resolved.redis_url:
-        _fail(
-            f"no queue to work on: start `switchboard serve --data-dir {settings.data_dir}` "
-            f"or set {ENV_PREFIX}REDIS_URL"
-        )
-    run_worker(resolved)
+app.command("worker")(ingest_cli.worker)
 
 
 @app.command()
@@ -278,9 +272,10 @@ def tenants_revoke(
 
 bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)
 app.add_typer(bench, name="bench")
-app.add_typer(ingest_app, name="ingest")
-app.add_typer(import_app, name="import")
-bench.command("ingest")(bench_ingest)
+app.add_typer(ingest_cli.ingest_app, name="ingest")
+app.add_typer(ingest_cli.import_app, name="import")
+bench.command("ingest")(ingest_cli.bench_ingest)
+bench.command("extract")(ingest_cli.bench_extract)
 
 
 @bench.command("memory")
@@ -296,14 +291,14 @@ def bench_memory(
 
     from backend.bench import memory as bench_mem
     from backend.bench.report import show, write_json
-    from memory import Memory
+    from backend.connections import open_memory
 
     settings = _settings(data_dir=data_dir or load_settings().data_dir / "bench")
     with EmbeddedStack(settings) as resolved, Progress(console=console) as bar:
         task = bar.add_task("recording facts", total=facts)
 
         async def go() -> dict:
-            mem = await Memory.open(resolved)
+            mem = await open_memory(resolved)
             try:
                 return await bench_mem.run(
                     mem,
@@ -335,7 +330,8 @@ def bench_memory(
     write_json(json_path, result)
 
 
-HELDOUT = Path(__file__).resolve().parents[1] / "tests" / "data" / "routing_test.jsonl"
+HELDOUT = Path(__file__).with_name("evals") / "data" / "routing_test.jsonl"
+"""Package data, so an installed ``switchboard`` has it (``routing_dev.jsonl`` beside it)."""
 
 
 @bench.command("routing")
@@ -364,20 +360,6 @@ def bench_routing(
     if show_misses:
         for miss in result["misses"]:
             console.print(f"{miss['expected']:>20} ← {miss['got']!s:<20} {miss['text']}", highlight=False)
-    write_json(json_path, result)
-
-
-@bench.command("extract")
-def bench_extract(
-    labelled: Annotated[Path | None, typer.Option("--file", help="Labelled snippets (JSON lines).")] = None,
-    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
-    misses: Annotated[bool, typer.Option("--misses", help="List each wrong or missed fact.")] = False,
-) -> None:
-    """Precision and recall per fact type of the offline extractor, and its speed."""
-    from backend.bench.report import write_json
-    from ingest.extract import evaluate
-
-    result = evaluate.run(labelled or evaluate.LABELLED, console=Console(), misses=misses)
     write_json(json_path, result)
 
 

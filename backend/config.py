@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import phonenumbers
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 ENV_PREFIX = "SWITCHBOARD_"
@@ -183,6 +183,23 @@ class Settings(BaseSettings):
     def _timezone(cls, v: str | None) -> str | None:
         return check_timezone(v) if v else None
 
+    # Rules between settings: each message names the variables, as ``_describe`` would.
+    @model_validator(mode="after")
+    def _llm_model_for_a_base_url(self) -> Settings:
+        if self.llm not in {"policy", "openai"} and not self.llm_model:
+            raise ValueError(
+                f"{ENV_PREFIX}LLM_MODEL: required when {ENV_PREFIX}LLM is a base URL ({self.llm})"
+            )
+        return self
+
+    @model_validator(mode="after")
+    def _key_for_openai(self) -> Settings:
+        # OpenAI embeddings go to the compatible server instead when SWITCHBOARD_LLM is a base URL.
+        wants_openai = self.llm == "openai" or (self.embedder == "openai" and not self.llm.startswith("http"))
+        if wants_openai and self.llm_api_key is None:
+            raise ValueError(f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI (LLM or embeddings)")
+        return self
+
     @property
     def business_timezone(self) -> str:
         """The zone a tenant without one of its own reads and says times in."""
@@ -212,25 +229,15 @@ class Settings(BaseSettings):
 def load_settings(**overrides: object) -> Settings:
     """Read and validate settings, turning a validation error into one clear message."""
     try:
-        settings = Settings(**overrides)  # type: ignore[arg-type]
+        return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
         raise SettingsError(_describe(exc)) from None
-    if settings.llm not in {"policy", "openai"} and not settings.llm_model:
-        raise SettingsError(
-            f"{ENV_PREFIX}LLM_MODEL: required when {ENV_PREFIX}LLM is a base URL ({settings.llm})"
-        )
-    wants_openai = settings.llm == "openai" or (
-        settings.embedder == "openai" and not settings.llm.startswith("http")
-    )
-    if wants_openai and settings.llm_api_key is None:
-        raise SettingsError(f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI (LLM or embeddings)")
-    return settings
 
 
 def _describe(exc: ValidationError) -> str:
     lines = []
     for err in exc.errors():
-        field = str(err["loc"][0]) if err["loc"] else "?"
         message = err["msg"].removeprefix("Value error, ")
-        lines.append(f"{ENV_PREFIX}{field.upper()}: {message}")
+        # A field's error is located at the field; a rule between fields names its own.
+        lines.append(f"{ENV_PREFIX}{str(err['loc'][0]).upper()}: {message}" if err["loc"] else message)
     return "invalid settings:\n  " + "\n  ".join(lines)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime
 
-from memory import ListingAdded, Memory
+from backend.verticals.real_estate.episodes import ListingAdded
+from memory import Memory
 
 # Suburb → median price of a three-bedroom house (dollars), roughly as the market sits.
 SUBURBS = {

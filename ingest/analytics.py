@@ -16,22 +16,17 @@ from datetime import UTC
 from decimal import Decimal
 from typing import Any
 
-from memory import (
+from backend.verticals.real_estate.episodes import (
     AppraisalRequested,
     BedroomsWanted,
     BookingCancelled,
     BookingMade,
     BookingRescheduled,
     BudgetStated,
-    CallerIdentified,
-    ContactChanged,
-    Episode,
-    Escalated,
-    OptedOut,
     PropertyInterest,
     SuburbPreferred,
-    Turn,
 )
+from memory import CallerIdentified, ContactChanged, Episode, Escalated, OptedOut, Turn
 
 
 def _words(text: str) -> frozenset[str]:

@@ -24,12 +24,14 @@ from arq.connections import RedisSettings
 from backend.bench.report import percentiles, write_json
 from backend.bench.report import show as table
 from backend.config import Settings, load_settings
+from backend.connections import open_memory
 from backend.demo import demo_listings, seed_demo
-from backend.store import Database
-from ingest import ledger
-from ingest.jobs import enqueue_ingest
+from backend.queue import enqueue_ingest
+from backend.store import Database, ingestions
+from backend.store import calls as call_store
+from backend.verticals.real_estate.episodes import ListingAdded
 from ingest.worker import Limits, build_worker, use_model_threads
-from memory import CallerIdentified, ListingAdded, Memory
+from memory import CallerIdentified, Memory
 from memory.embedder import load_model
 
 TURNS = 20
@@ -162,30 +164,18 @@ async def make_call(
             )
         )
     step = timedelta(seconds=15)
-    async with db.pool.acquire() as conn, conn.transaction():
-        await conn.execute(
-            "INSERT INTO calls (call_id, group_id, channel, caller_id, started_at, ended_at)"
-            " VALUES ($1, $2, 'voice', $3, $4, $5)",
-            call_id,
-            group_id,
-            caller_id,
-            started_at,
-            started_at + step * (len(turns) + 1),
-        )
-        await conn.executemany(
-            "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",
-            [
-                (
-                    call_id,
-                    seq,
-                    speaker,
-                    text,
-                    "Triage" if speaker == "agent" else None,
-                    started_at + step * seq,
-                )
-                for seq, (speaker, text) in enumerate(turns, start=1)
-            ],
-        )
+    await call_store.create_ended(
+        db,
+        call_id=call_id,
+        group_id=group_id,
+        caller_id=caller_id,
+        started_at=started_at,
+        ended_at=started_at + step * (len(turns) + 1),
+        turns=[
+            (seq, speaker, text, "Triage" if speaker == "agent" else None, started_at + step * seq)
+            for seq, (speaker, text) in enumerate(turns, start=1)
+        ],
+    )
 
 
 async def prepare(db: Database, memory: Memory, calls: int, seed: int = 7) -> tuple[list[str], int]:
@@ -211,7 +201,7 @@ async def prepare(db: Database, memory: Memory, calls: int, seed: int = 7) -> tu
 
 
 async def measure(settings: Settings, calls: int, limits: Limits, progress: Callable[[int], None]) -> dict:
-    memory = await Memory.open(settings)
+    memory = await open_memory(settings)
     db = await Database.open(settings.database_url or "")
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""))
     try:
@@ -274,7 +264,7 @@ async def _until_started(worker: Any, timeout_s: float = 120) -> None:
 
 async def _until_finished(db: Database, ids: list[str], progress: Callable[[int], None]) -> list[dict]:
     while True:
-        rows = await ledger.of_calls(db, ids)
+        rows = await ingestions.of_calls(db, ids)
         finished = [r for r in rows if r["state"] in ("done", "dead")]
         progress(len(finished))
         if len(finished) == len(ids):
@@ -310,7 +300,7 @@ def run(calls: int, max_jobs: int, model_threads: int, json_path: Path | None, d
     from rich.console import Console
     from rich.progress import Progress
 
-    from backend.embedded import EmbeddedStack
+    from backend.embedded.stack import EmbeddedStack
 
     console = Console(stderr=True)
     with tempfile.TemporaryDirectory(prefix="switchboard-bench-ingest-") as tmp:

@@ -1,5 +1,6 @@
-"""Command-line sub-apps: ``switchboard ingest …`` (the ledger, dead letters, replays) and
-``switchboard import listings FILE``. ``backend/cli.py`` mounts them."""
+"""Ingest's commands: ``switchboard worker``, ``switchboard ingest …`` (the ledger, dead
+letters, replays), ``switchboard import listings FILE``, ``switchboard bench ingest`` and
+``bench extract``. ``backend/cli.py``, the composition root, mounts them."""
 
 from __future__ import annotations
 
@@ -17,9 +18,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from backend.config import ENV_PREFIX, Settings, SettingsError, load_settings
-from backend.embedded import running_services
-from backend.store import Database
-from ingest import ledger
+from backend.embedded.stack import running_services
+from backend.logs import configure_logging
+from backend.queue import replay
+from backend.store import Database, ingestions, tenants
 
 ingest_app = typer.Typer(help="Post-call ingestion: the ledger, dead letters, replays.", no_args_is_help=True)
 import_app = typer.Typer(help="Import data into a tenant's graph.", no_args_is_help=True)
@@ -38,12 +40,16 @@ def _fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def resolved_settings(data_dir: Path | None) -> Settings:
-    """Settings whose URLs point at the configured servers or the running embedded stack."""
+def _settings(data_dir: Path | None) -> Settings:
     try:
-        settings = load_settings(**({"data_dir": data_dir} if data_dir else {}))
+        return load_settings(**({"data_dir": data_dir} if data_dir else {}))
     except SettingsError as exc:
         _fail(str(exc))
+
+
+def resolved_settings(data_dir: Path | None) -> Settings:
+    """Settings whose URLs point at the configured servers or the running embedded stack."""
+    settings = _settings(data_dir)
     resolved = settings.model_copy(update=running_services(settings.data_dir))
     if not resolved.database_url or not resolved.redis_url:
         _fail(
@@ -66,20 +72,33 @@ def _run(settings: Settings, work: Callable[[Database, ArqRedis], Awaitable[T]])
     return asyncio.run(go())
 
 
+def worker(data_dir: DataDir = None) -> None:
+    """Run an ingestion worker against the configured (or running embedded) stack."""
+    from ingest.worker import run_worker
+
+    settings = _settings(data_dir)
+    configure_logging(settings.log_level)
+    resolved = settings.model_copy(update=running_services(settings.data_dir))
+    if not resolved.redis_url:
+        _fail(
+            f"no queue to work on: start `switchboard serve --data-dir {settings.data_dir}` "
+            f"or set {ENV_PREFIX}REDIS_URL"
+        )
+    run_worker(resolved)
+
+
 @ingest_app.command("status")
 def status(data_dir: DataDir = None, as_json: AsJson = False) -> None:
     """Calls per ledger state and the queue's depth."""
     settings = resolved_settings(data_dir)
 
     async def work(db: Database, redis: ArqRedis) -> dict[str, Any]:
-        oldest = await db.pool.fetchval(
-            "SELECT extract(epoch FROM now() - min(enqueued_at)) FROM ingestions WHERE state = 'queued'"
-        )
+        oldest = await ingestions.oldest_queued_s(db)
         return {
             "queue": settings.queue_name,
             "queued_jobs": int(await redis.zcard(settings.queue_name)),
-            "oldest_queued_s": round(float(oldest), 1) if oldest is not None else None,
-            "states": await ledger.counts(db),
+            "oldest_queued_s": round(oldest, 1) if oldest is not None else None,
+            "states": await ingestions.counts(db),
         }
 
     report = _run(settings, work)
@@ -105,7 +124,7 @@ def failed(
 ) -> None:
     """The dead-letter list: calls that will not be retried, and why."""
     settings = resolved_settings(data_dir)
-    rows = _run(settings, lambda db, _: ledger.dead_letters(db, limit=limit))
+    rows = _run(settings, lambda db, _: ingestions.dead_letters(db, limit=limit))
     if as_json:
         print(json.dumps(rows, indent=2, default=str))
         return
@@ -124,8 +143,6 @@ def replay_call(
     data_dir: DataDir = None,
 ) -> None:
     """Queue a call's ingestion again with a fresh try count."""
-    from ingest.jobs import replay
-
     settings = resolved_settings(data_dir)
     try:
         job_id = _run(settings, lambda db, redis: replay(redis, db, call_id, queue_name=settings.queue_name))
@@ -144,24 +161,24 @@ def import_listings(
     as_json: AsJson = False,
 ) -> None:
     """Listings into a tenant's graph: new, re-priced and sold ones recorded, the rest untouched."""
+    from backend.connections import open_memory
     from ingest.listings import import_file
     from ingest.worker import Limits
-    from memory import Memory
 
     settings = resolved_settings(data_dir)
 
     async def work(db: Database, redis: ArqRedis) -> dict[str, Any]:
-        group = await db.pool.fetchval("SELECT group_id FROM tenants WHERE name = $1", tenant)
-        if group is None:
+        found = await tenants.named(db, tenant)
+        if found is None:
             _fail(f"no tenant {tenant!r} (see `switchboard tenants list`)", 1)
-        memory = await Memory.open(settings)
+        memory = await open_memory(settings)
         try:
             with Progress(console=console) as bar:
                 task = bar.add_task(f"importing {file.name}", total=None)
                 report = await import_file(
                     memory,
                     redis,
-                    group,
+                    found.group_id,
                     file,
                     limits=Limits.from_settings(settings),
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -206,3 +223,16 @@ def bench_ingest(
     from ingest import bench
 
     bench.run(calls, max_jobs, model_threads, json_path, data_dir)
+
+
+def bench_extract(
+    labelled: Annotated[Path | None, typer.Option("--file", help="Labelled snippets (JSON lines).")] = None,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    misses: Annotated[bool, typer.Option("--misses", help="List each wrong or missed fact.")] = False,
+) -> None:
+    """Precision and recall per fact type of the offline extractor, and its speed."""
+    from backend.bench.report import write_json
+    from ingest.extract import evaluate
+
+    result = evaluate.run(labelled or evaluate.LABELLED, console=Console(), misses=misses)
+    write_json(json_path, result)

@@ -1,4 +1,5 @@
-"""The jobs workers run, and how a finished call is enqueued (the API knows jobs by name only).
+"""The jobs workers run, registered under the names of the queue contract (``backend.queue``,
+which also enqueues them: backend knows jobs by name only).
 
 ``ingest_call`` turns a finished call into memory exactly once in effect: delivery is
 at least once (retries, re-runs after a killed worker) and every write is keyed by
@@ -8,7 +9,6 @@ at least once (retries, re-runs after a killed worker) and every write is keyed 
 from __future__ import annotations
 
 import asyncio
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,16 +17,15 @@ from typing import Any
 import structlog
 from arq import Retry
 from arq.connections import ArqRedis
-from arq.constants import default_queue_name as ARQ_DEFAULT_QUEUE
-from arq.constants import in_progress_key_prefix, job_key_prefix, result_key_prefix
+from arq.worker import Function, func
 from pydantic import ValidationError
 
-from backend.config import Settings
+from backend import erasure
 from backend.pii import redact
-from backend.store import Database, bookings, calls
-from ingest import erasure, ledger
+from backend.queue import ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
+from backend.store import Database, bookings, calls, ingestions
 from ingest.analytics import CallAnalytics, analyse
-from ingest.extract import Transcript
+from ingest.extract.interface import Transcript
 from ingest.listings import import_file
 from ingest.worker import Deps, group_lock
 from memory import (
@@ -43,7 +42,6 @@ from memory import (
 
 log = structlog.get_logger(__name__)
 
-DEFAULT_QUEUE: str = Settings.model_fields["queue_name"].default
 _QUOTED = re.compile(r"'[^']*'")
 
 
@@ -72,50 +70,6 @@ class Call:
     turns: list[dict[str, Any]]
 
 
-# -- enqueueing ----------------------------------------------------------------
-
-
-def queue_of(redis: ArqRedis, queue_name: str | None) -> str:
-    """The queue to use: the one given, the pool's own if it has one, else the default."""
-    if queue_name:
-        return queue_name
-    if redis.default_queue_name != ARQ_DEFAULT_QUEUE:
-        return redis.default_queue_name
-    return DEFAULT_QUEUE
-
-
-async def enqueue_ingest(
-    redis: ArqRedis, db: Database, call_id: str, group_id: str, *, queue_name: str | None = None
-) -> str:
-    """Record the call as ``queued`` and enqueue its ingestion once; returns the job id.
-
-    Enqueueing again is harmless: a call already ingested (or dead-lettered: replay it
-    on purpose) is not enqueued, and arq refuses a job id that is queued or running.
-    """
-    job_id = ledger.job_id_of(call_id)
-    state = await ledger.open_row(db, call_id, group_id)
-    if state not in ("done", "dead"):
-        await _enqueue(redis, call_id, queue_name)
-    return job_id
-
-
-async def _enqueue(redis: ArqRedis, call_id: str, queue_name: str | None) -> None:
-    queue = queue_of(redis, queue_name)
-    await redis.enqueue_job("ingest_call", call_id, _job_id=ledger.job_id_of(call_id), _queue_name=queue)
-
-
-async def replay(redis: ArqRedis, db: Database, call_id: str, *, queue_name: str | None = None) -> str:
-    """Ingest a call again (a dead letter after a fix); refuses while its job is queued or running."""
-    job_id = ledger.job_id_of(call_id)
-    if await redis.exists(job_key_prefix + job_id, in_progress_key_prefix + job_id):
-        raise RuntimeError(f"{job_id} is queued or running already")
-    if not await ledger.requeue(db, call_id):
-        raise LookupError(f"no ingestion of call {call_id} on record")
-    await redis.delete(result_key_prefix + job_id)  # arq refuses a job id whose result it still keeps
-    await _enqueue(redis, call_id, queue_name)
-    return job_id
-
-
 # -- jobs ------------------------------------------------------------------------
 
 
@@ -132,10 +86,10 @@ async def ingest_call(ctx: dict[str, Any], call_id: str) -> dict[str, Any]:
     if call is None:
         log.info("call gone before ingestion", call_id=call_id)
         return {"state": "gone"}
-    await ledger.open_row(deps.db, call_id, call.group_id)
+    await ingestions.open_row(deps.db, call_id, call.group_id, job_id_of(call_id))
     if job_try > limits.max_tries:  # the previous tries died with their worker (killed, timed out)
         return await _dead(deps, call_id, f"gave up after {limits.max_tries} tries (worker lost the job)")
-    await ledger.start(deps.db, call_id)
+    await ingestions.start(deps.db, call_id)
     try:
         async with asyncio.timeout(limits.job_timeout_s):
             call = await unerased(deps, ctx["redis"], call)
@@ -149,12 +103,12 @@ async def ingest_call(ctx: dict[str, Any], call_id: str) -> dict[str, Any]:
         reason = describe(exc)
         if job_try >= limits.max_tries:
             return await _dead(deps, call_id, f"failed {job_try} times, last: {reason}")
-        await ledger.failed(deps.db, call_id, reason)
+        await ingestions.failed(deps.db, call_id, reason)
         log.warning(
             "ingestion failed, will retry", call_id=call_id, job_try=job_try, error=type(exc).__name__
         )
         raise Retry(defer=limits.backoff(job_try)) from None
-    await ledger.done(deps.db, call_id, facts)
+    await ingestions.done(deps.db, call_id, facts)
     return {"state": "done", "facts": facts}
 
 
@@ -162,7 +116,7 @@ async def unerased(deps: Deps, redis: ArqRedis, call: Call) -> Call:
     """The call without what an erasure since it began took away (``erasure.refuse_erased``):
     CallGone if it was the erased person's call, else the call read again if lines went."""
     refused = await erasure.refuse_erased(
-        deps.memory, deps.db, redis, deps.settings, call.call_id, deps.limits
+        deps.memory, deps.db, redis, deps.settings, call.call_id, deps.limits.locks(redis)
     )
     if refused is None:
         return call
@@ -175,7 +129,7 @@ async def unerased(deps: Deps, redis: ArqRedis, call: Call) -> Call:
 
 
 async def _dead(deps: Deps, call_id: str, reason: str) -> dict[str, Any]:
-    await ledger.dead(deps.db, call_id, reason)
+    await ingestions.dead(deps.db, call_id, reason)
     log.warning("ingestion dead-lettered", call_id=call_id, reason=reason)
     return {"state": "dead", "reason": reason}
 
@@ -191,24 +145,17 @@ def describe(exc: BaseException) -> str:
         text = _QUOTED.sub("'…'", str(exc))
     else:
         text = str(exc) or type(exc).__name__
-    return f"{type(exc).__name__}: {redact(text)}"[: ledger.MAX_REASON]
+    return f"{type(exc).__name__}: {redact(text)}"[: ingestions.MAX_REASON]
 
 
 # -- the ingestion itself -------------------------------------------------------------
 
 
 async def load_call(db: Database, call_id: str) -> Call | None:
-    row = await db.pool.fetchrow(
-        "SELECT call_id, group_id, caller_id, channel, started_at, ended_at, outcome FROM calls"
-        " WHERE call_id = $1",
-        call_id,
-    )
+    row = await calls.for_ingestion(db, call_id)
     if row is None:
         return None
-    turns = await db.pool.fetch(
-        "SELECT seq, speaker, text, at FROM turns WHERE call_id = $1 ORDER BY seq", call_id
-    )
-    return Call(**dict(row), turns=[dict(t) for t in turns])
+    return Call(**row, turns=await calls.turns(db, call_id))
 
 
 def to_turns(call: Call) -> list[Turn]:
@@ -235,7 +182,7 @@ async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
     # other jobs', it fills memory's vector cache, so the writes below only look vectors up.
     await deps.embeddings.warm(embed_texts(turns, episodes, deps.memory.region))
     async with group_lock(redis, call.group_id, deps.limits):
-        if not await call_exists(deps.db, call.call_id):
+        if not await calls.exists(deps.db, call.call_id):
             raise CallGone(call.call_id)
         await deps.memory.ingest_transcript(
             call.group_id, call.call_id, turns, reference_time(call, turns), caller_id=call.caller_id
@@ -328,9 +275,9 @@ def embed_texts(turns: list[Turn], episodes: list[Episode], region: str) -> list
     """
     texts = [f"{t.speaker}: {t.text}" for t in turns]
     try:
-        from memory.ontology import translate
+        from backend.verticals.registry import ONTOLOGY
 
-        texts += [f.embed_text for e in episodes for f in translate(e, region).facts]
+        texts += [f.embed_text for e in episodes for f in ONTOLOGY.translate(e, region).facts]
     except Exception:  # only a speed-up: never fail an ingestion over it
         log.debug("predicate texts unavailable")
     return texts
@@ -373,22 +320,15 @@ def completed(call: Call, turns: list[Turn], numbers: CallAnalytics) -> CallComp
     )
 
 
-async def call_exists(db: Database, call_id: str) -> bool:
-    return bool(await db.pool.fetchval("SELECT 1 FROM calls WHERE call_id = $1", call_id))
-
-
 async def store_analytics(db: Database, call_id: str, numbers: CallAnalytics) -> None:
-    """Onto the call's row. ``outcome`` is always the derived label (a client's outcome at
-    ``/end`` is kept apart, in ``client_outcome``)."""
-    await db.pool.execute(
-        "UPDATE calls SET summary = $2, sentiment = $3, lead_score = $4, lead_reasons = $5,"
-        " outcome = $6 WHERE call_id = $1",
+    await calls.set_analytics(
+        db,
         call_id,
-        numbers.summary,
-        numbers.sentiment,
-        numbers.lead_score,
-        json.dumps(numbers.lead_reasons),
-        numbers.outcome,
+        summary=numbers.summary,
+        sentiment=numbers.sentiment,
+        lead_score=numbers.lead_score,
+        lead_reasons=numbers.lead_reasons,
+        outcome=numbers.outcome,
     )
 
 
@@ -401,7 +341,7 @@ async def import_listings(ctx: dict[str, Any], path: str, group_id: str) -> dict
 
 
 async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> dict[str, Any]:
-    """Everything of a caller, queued or stored (see ``ingest.erasure``)."""
+    """Everything of a caller, queued or stored (see ``backend.erasure``)."""
     deps: Deps = ctx["deps"]
     erased = await erasure.erase_caller(
         deps.memory,
@@ -410,10 +350,14 @@ async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> di
         group_id,
         caller_id,
         settings=deps.settings,
-        limits=deps.limits,
+        locks=deps.limits.locks(ctx["redis"]),
     )
     return erased.as_dict()
 
 
-FUNCTIONS = [ping, import_listings, erase_caller]
+FUNCTIONS: list[Function] = [
+    func(ping, name=PING),
+    func(import_listings, name=IMPORT_LISTINGS),
+    func(erase_caller, name=ERASE_CALLER),
+]
 """Jobs with arq's default tries; ``ingest_call`` is added by ``build_worker`` with its own."""

@@ -30,8 +30,10 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from redis.asyncio import Redis
 
+from backend.verticals.real_estate.episodes import ListingAdded, ListingSold, PriceChanged
+from backend.verticals.real_estate.listings import Listing, current_listings
 from ingest.worker import Limits, group_lock
-from memory import Episode, Listing, ListingAdded, ListingSold, Memory, MemoryInputError, PriceChanged
+from memory import Episode, Memory, MemoryInputError
 
 CHUNK = 200
 """Listings recorded per atomic write (and per progress step)."""
@@ -162,7 +164,8 @@ async def import_rows(
     progress: Progress | None = None,
 ) -> ImportReport:
     now = now or datetime.now(UTC)
-    current = {x.property_id: x for x in await memory.listings(group_id, status=None, limit=10_000_000)}
+    known = await current_listings(memory, group_id, status=None, limit=10_000_000)
+    current = {x.property_id: x for x in known}
     report = ImportReport(rows=len(rows))
     latest = {row.listing_id: n for n, row in rows}  # a listing twice in a file: its last row wins
     for start in range(0, len(rows), CHUNK):

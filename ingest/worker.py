@@ -30,9 +30,12 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from backend.config import Settings
+from backend.connections import open_memory
+from backend.queue import INGEST_CALL
 from backend.store import Database
-from ingest.extract import Extractor, Transcript
+from ingest.extract.interface import Extractor, Transcript
 from memory import Memory, Turn
+from memory.locks import RedisLocks
 
 HEALTH_CHECK_INTERVAL_S = 1
 """A worker's heartbeat; it lives one interval more (arq), so /healthz sees a dead worker
@@ -75,6 +78,10 @@ class Limits:
     def backoff(self, job_try: int) -> float:
         """Seconds to wait after failed try number ``job_try`` (1-based)."""
         return min(self.backoff_cap_s, self.backoff_s * 2 ** (job_try - 1))
+
+    def locks(self, redis: Redis) -> RedisLocks:
+        """The tenants' graph locks with these limits, for what ``backend.erasure`` runs here."""
+        return RedisLocks(redis, timeout_s=self.lock_timeout_s, wait_s=self.lock_wait_s)
 
 
 _LOCAL: dict[tuple[int, str], asyncio.Lock] = {}
@@ -185,7 +192,7 @@ class Deps:
 
     @classmethod
     async def open(cls, settings: Settings, limits: Limits) -> Deps:
-        memory = await Memory.open(settings)
+        memory = await open_memory(settings)
         db = await Database.open(settings.database_url or "", max_size=max(4, limits.max_jobs))
         return cls(settings, limits, memory, db, EmbedBatcher(memory.embed))
 
@@ -280,7 +287,9 @@ def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | No
     limits = limits or Limits.from_settings(settings)
     # One try more than max_tries for arq: the extra try only marks the call dead
     # (arq itself would drop the job silently, leaving the ledger at 'running').
-    ingest = func(ingest_call, max_tries=limits.max_tries + 1, timeout=limits.job_timeout_s + 5)
+    ingest = func(
+        ingest_call, name=INGEST_CALL, max_tries=limits.max_tries + 1, timeout=limits.job_timeout_s + 5
+    )
     return IngestWorker(
         functions=[ingest, *FUNCTIONS],
         queue_name=settings.queue_name,

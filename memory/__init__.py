@@ -1,95 +1,59 @@
-"""Switchboard memory: the bi-temporal caller graph on Graphiti's data model.
+"""Switchboard memory: a domain-agnostic engine for bi-temporal caller graphs on
+Graphiti's data model: timelines, recording, store drivers, search, recall, erasure and
+transcripts. It knows callers and calls (``memory.callers``); a vertical registers the
+rest as an ``Ontology``.
 
-This package imports nothing else of Switchboard; callers pass settings in.
+This package imports nothing else of Switchboard; callers pass settings in. The names
+below are imported on first use, so importing one leaf costs only what it imports.
 """
 
 import os
+from importlib import import_module
+from typing import Any
 
-# Graphiti posts usage analytics unless told not to; nothing leaves the machine.
+# Before any Graphiti import, which reads both: it posts usage analytics unless told not to
+# (nothing leaves the machine), and sizes its vectors at import time.
 os.environ["GRAPHITI_TELEMETRY_ENABLED"] = "false"
 os.environ.setdefault("EMBEDDING_DIM", "384")
 
-from memory.engine import connect_graph, graph_version
-from memory.episodes import (
-    AppraisalRequested,
-    BedroomsWanted,
-    BookingAttended,
-    BookingCancelled,
-    BookingMade,
-    BookingRescheduled,
-    BudgetStated,
-    CallCompleted,
-    CallerIdentified,
-    ContactChanged,
-    Episode,
-    Escalated,
-    Handoff,
-    IdentityVerified,
-    ListingAdded,
-    ListingSold,
-    OptedOut,
-    PossibleDuplicate,
-    PriceChanged,
-    PropertyInterest,
-    PropertyInterestWithdrawn,
-    SuburbPreferred,
-    SuburbRetracted,
-    Turn,
-    parse_episode,
-)
-from memory.errors import (
-    EpisodeConflict,
-    InvalidEpisode,
-    InvalidGroupId,
-    MalformedPhone,
-    MemoryInputError,
-    UnknownEntity,
-)
-from memory.listings import Listing
-from memory.memory import Memory
-from memory.models import CallerContext, ErasureReceipt, Fact, Hit, Identification
-from memory.record import Recorded
+_HOMES = {
+    "CALLERS": "memory.callers",
+    "CallCompleted": "memory.episodes",
+    "CallerContext": "memory.models",
+    "CallerIdentified": "memory.episodes",
+    "ContactChanged": "memory.episodes",
+    "Current": "memory.models",
+    "EntityState": "memory.models",
+    "Episode": "memory.episodes",
+    "EpisodeConflict": "memory.errors",
+    "ErasureReceipt": "memory.models",
+    "Escalated": "memory.episodes",
+    "Fact": "memory.models",
+    "Handoff": "memory.episodes",
+    "Hit": "memory.models",
+    "Identification": "memory.models",
+    "IdentityVerified": "memory.episodes",
+    "InvalidEpisode": "memory.errors",
+    "InvalidGroupId": "memory.errors",
+    "MalformedPhone": "memory.errors",
+    "Memory": "memory.memory",
+    "MemoryInputError": "memory.errors",
+    "Ontology": "memory.ontology",
+    "OptedOut": "memory.episodes",
+    "PossibleDuplicate": "memory.episodes",
+    "Recorded": "memory.record",
+    "RedisLocks": "memory.locks",
+    "Turn": "memory.episodes",
+    "UnknownEntity": "memory.errors",
+    "connect_graph": "memory.engine",
+    "graph_version": "memory.engine",
+}
 
-__all__ = [
-    "AppraisalRequested",
-    "BedroomsWanted",
-    "BookingAttended",
-    "BookingCancelled",
-    "BookingMade",
-    "BookingRescheduled",
-    "BudgetStated",
-    "CallCompleted",
-    "CallerContext",
-    "CallerIdentified",
-    "ContactChanged",
-    "Episode",
-    "EpisodeConflict",
-    "ErasureReceipt",
-    "Escalated",
-    "Fact",
-    "Handoff",
-    "Hit",
-    "Identification",
-    "IdentityVerified",
-    "InvalidEpisode",
-    "InvalidGroupId",
-    "Listing",
-    "ListingAdded",
-    "ListingSold",
-    "MalformedPhone",
-    "Memory",
-    "MemoryInputError",
-    "OptedOut",
-    "PossibleDuplicate",
-    "PriceChanged",
-    "PropertyInterest",
-    "PropertyInterestWithdrawn",
-    "Recorded",
-    "SuburbPreferred",
-    "SuburbRetracted",
-    "Turn",
-    "UnknownEntity",
-    "connect_graph",
-    "graph_version",
-    "parse_episode",
-]
+
+def __getattr__(name: str) -> Any:
+    if name in _HOMES:
+        return getattr(import_module(_HOMES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = sorted(_HOMES)

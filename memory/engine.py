@@ -27,7 +27,10 @@ def connect_graph(uri: str, user: str | None = None, password: str | None = None
 async def graph_version(driver: GraphDriver) -> str:
     """The engine's name and version, from a round trip to the server."""
     if driver.provider == GraphProvider.FALKORDB:
-        modules = await driver.client.connection.execute_command("MODULE", "LIST")  # type: ignore[attr-defined]
+        from graphiti_core.driver.falkordb_driver import FalkorDriver
+
+        assert isinstance(driver, FalkorDriver)  # the one driver of that provider (connect_graph)
+        modules = await driver.client.connection.execute_command("MODULE", "LIST")
         for module in modules:
             info = {_text(k): _text(v) for k, v in zip(module[::2], module[1::2], strict=True)}
             if info.get("name") == "graph":
@@ -40,5 +43,5 @@ async def graph_version(driver: GraphDriver) -> str:
     return f"{records[0]['name']} {records[0]['version']}"
 
 
-def _text(value: object) -> object:
-    return value.decode() if isinstance(value, bytes) else value
+def _text(value: object) -> str:
+    return value.decode() if isinstance(value, bytes) else str(value)

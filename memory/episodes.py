@@ -1,8 +1,10 @@
 """Structured episodes: the only way agents and workers write to memory.
 
 Each episode is one thing that happened, at ``valid_at``, said or done in a
-call, typed and validated here. ``id`` is the caller's idempotency key:
-recording the same episode twice changes nothing.
+call, typed and validated. ``id`` is the caller's idempotency key: recording
+the same episode twice changes nothing. This module holds the base, the field
+types verticals build theirs from, and the episodes of callers and calls that
+every vertical shares; a vertical's own live in its package.
 """
 
 from __future__ import annotations
@@ -18,8 +20,6 @@ from pydantic import (
     EmailStr,
     Field,
     StringConstraints,
-    TypeAdapter,
-    ValidationError,
     model_validator,
 )
 
@@ -36,9 +36,15 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 Money = Annotated[Decimal, Field(gt=0, le=10**10, max_digits=14, decimal_places=2)]
 
 
-class _Episode(BaseModel):
+class Episode(BaseModel):
+    """What every episode has: its key, its tenant, when it happened, and where it came from.
+    A vertical declares its own episode types as subclasses, each with a literal ``type``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
+    type: str
+    """What happened, e.g. ``caller_identified``: a literal in each subclass, its key in the
+    ontology."""
     id: Id
     """Idempotency key, unique per group (e.g. ``call-17:turn-4:budget``)."""
     group_id: GroupId
@@ -51,7 +57,7 @@ class _Episode(BaseModel):
     source: Literal["agent", "ingest", "api", "import"] = "agent"
 
 
-class CallerIdentified(_Episode):
+class CallerIdentified(Episode):
     """A caller made themselves known; creates the caller if new. A phone is linked
     (numbers move between callers over time); an email or name is set."""
 
@@ -65,7 +71,7 @@ class CallerIdentified(_Episode):
     caller also uses (``USES_PHONE``) and stays with its owner."""
 
 
-class ContactChanged(_Episode):
+class ContactChanged(Episode):
     """An existing caller's contact detail changed: a new phone replaces their
     current ones; a new email or name supersedes the old."""
 
@@ -82,7 +88,7 @@ class ContactChanged(_Episode):
         return self
 
 
-class PossibleDuplicate(_Episode):
+class PossibleDuplicate(Episode):
     """A new caller whose name (or typed number, or email) matches an existing caller: they are
     kept apart, never merged on such evidence, and linked for analysts. It has no ``call_id``:
     erasing either caller must not take the other's calls with it."""
@@ -100,7 +106,7 @@ class PossibleDuplicate(_Episode):
         return self
 
 
-class IdentityVerified(_Episode):
+class IdentityVerified(Episode):
     """A caller (``caller_id``, the one the call started as) passed a step-up check as an
     existing caller (``verified_as``): the digits of the number on file, or the email on file."""
 
@@ -110,104 +116,7 @@ class IdentityVerified(_Episode):
     method: Literal["phone_digits", "email"]
 
 
-class BudgetStated(_Episode):
-    type: Literal["budget_stated"] = "budget_stated"
-    caller_id: Id
-    amount: Money
-    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "AUD"
-
-
-class BedroomsWanted(_Episode):
-    type: Literal["bedrooms_wanted"] = "bedrooms_wanted"
-    caller_id: Id
-    bedrooms: Annotated[int, Field(ge=0, le=20)]
-
-
-class SuburbPreferred(_Episode):
-    type: Literal["suburb_preferred"] = "suburb_preferred"
-    caller_id: Id
-    suburb: Name
-
-
-class SuburbRetracted(_Episode):
-    """The caller is no longer looking in a suburb."""
-
-    type: Literal["suburb_retracted"] = "suburb_retracted"
-    caller_id: Id
-    suburb: Name
-
-
-class PropertyInterest(_Episode):
-    type: Literal["property_interest"] = "property_interest"
-    caller_id: Id
-    property_id: Id
-
-
-class PropertyInterestWithdrawn(_Episode):
-    type: Literal["property_interest_withdrawn"] = "property_interest_withdrawn"
-    caller_id: Id
-    property_id: Id
-
-
-class BookingMade(_Episode):
-    type: Literal["booking_made"] = "booking_made"
-    caller_id: Id
-    booking_id: Id
-    property_id: Id
-    starts_at: AwareDatetime
-    reference: Annotated[str, StringConstraints(max_length=40)] | None = None
-
-
-class BookingRescheduled(_Episode):
-    type: Literal["booking_rescheduled"] = "booking_rescheduled"
-    booking_id: Id
-    starts_at: AwareDatetime
-
-
-class BookingCancelled(_Episode):
-    type: Literal["booking_cancelled"] = "booking_cancelled"
-    booking_id: Id
-    reason: Annotated[str, StringConstraints(max_length=500)] | None = None
-
-
-class BookingAttended(_Episode):
-    type: Literal["booking_attended"] = "booking_attended"
-    booking_id: Id
-
-
-class ListingAdded(_Episode):
-    type: Literal["listing_added"] = "listing_added"
-    property_id: Id
-    address: Name
-    suburb: Name
-    price: Money
-    bedrooms: Annotated[int, Field(ge=0, le=50)]
-    bathrooms: Annotated[int, Field(ge=0, le=50)] | None = None
-    kind: Literal["house", "apartment", "townhouse", "unit", "land", "other"] = "house"
-
-
-class PriceChanged(_Episode):
-    type: Literal["price_changed"] = "price_changed"
-    property_id: Id
-    price: Money
-
-
-class ListingSold(_Episode):
-    type: Literal["listing_sold"] = "listing_sold"
-    property_id: Id
-    price: Money | None = None
-
-
-class AppraisalRequested(_Episode):
-    """A caller who wants to sell asked for an appraisal of their home."""
-
-    type: Literal["appraisal_requested"] = "appraisal_requested"
-    caller_id: Id
-    address: Name
-    timeframe: Annotated[str, StringConstraints(max_length=200)] | None = None
-
-
-class OptedOut(_Episode):
+class OptedOut(Episode):
     """The caller asked not to be contacted (on a channel, or at all)."""
 
     type: Literal["opted_out"] = "opted_out"
@@ -215,7 +124,7 @@ class OptedOut(_Episode):
     channel: Literal["all", "sms", "email", "phone"] = "all"
 
 
-class Handoff(_Episode):
+class Handoff(Episode):
     """One agent handed the conversation to another, with what it relied on."""
 
     type: Literal["handoff"] = "handoff"
@@ -228,7 +137,7 @@ class Handoff(_Episode):
     episode_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
-class Escalated(_Episode):
+class Escalated(Episode):
     """The call was handed to a person: the caller asked, a guardrail tripped, or a ceiling
     was reached; with why and the facts the brief relied on."""
 
@@ -241,7 +150,7 @@ class Escalated(_Episode):
     fact_ids: list[Id] = Field(default_factory=list, max_length=100)
 
 
-class CallCompleted(_Episode):
+class CallCompleted(Episode):
     """A call ended; its outcome is what the next greeting recalls."""
 
     type: Literal["call_completed"] = "call_completed"
@@ -249,53 +158,6 @@ class CallCompleted(_Episode):
     channel: Literal["voice", "chat"] = "voice"
     outcome: Annotated[str, StringConstraints(max_length=200)]
     summary: Annotated[str, StringConstraints(max_length=2000)] = ""
-
-
-Episode = Annotated[
-    CallerIdentified
-    | ContactChanged
-    | PossibleDuplicate
-    | IdentityVerified
-    | BudgetStated
-    | BedroomsWanted
-    | SuburbPreferred
-    | SuburbRetracted
-    | PropertyInterest
-    | PropertyInterestWithdrawn
-    | BookingMade
-    | BookingRescheduled
-    | BookingCancelled
-    | BookingAttended
-    | ListingAdded
-    | PriceChanged
-    | ListingSold
-    | AppraisalRequested
-    | OptedOut
-    | Handoff
-    | Escalated
-    | CallCompleted,
-    Field(discriminator="type"),
-]
-
-_adapter: TypeAdapter[Episode] = TypeAdapter(Episode)
-
-EPISODE_TYPES = sorted(m.model_fields["type"].default for m in _Episode.__subclasses__())
-
-
-def parse_episode(data: dict[str, object]) -> Episode:
-    """An episode from plain data (JSON from a queue or an API), or InvalidEpisode."""
-    try:
-        return _adapter.validate_python(data)
-    except ValidationError as exc:
-        raise InvalidEpisode(_describe(exc)) from None
-
-
-def _describe(exc: ValidationError) -> str:
-    parts = []
-    for err in exc.errors()[:5]:
-        where = ".".join(str(p) for p in err["loc"]) or "episode"
-        parts.append(f"{where}: {err['msg']}")
-    return "invalid episode: " + "; ".join(parts)
 
 
 class Turn(BaseModel):

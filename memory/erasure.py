@@ -1,14 +1,14 @@
-"""Erasing a caller: their node, facts, episodes, transcript turns, embeddings
-(they live on the rows and episodes) and the entities left orphaned; and what an erasure by
+"""Erasing a caller: their node, facts, what they own (their bookings), episodes, transcript
+turns, embeddings (they live on the rows and episodes) and the entities left orphaned; and what an erasure by
 phone number or email needs: who held it, and its own node."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from memory.callers import caller, phone
 from memory.errors import UnknownEntity
 from memory.models import ErasureReceipt
-from memory.ontology import Ref, caller
 from memory.phones import to_e164
 from memory.store import GraphStore, cypher
 from memory.transcripts import turn_uuid
@@ -22,23 +22,23 @@ async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureRec
     finishes the job (the caller is still there to be found)."""
     group = store.group_id
     subject = caller(caller_id).uuid(group)
-    plan = await store.query(cypher.ERASE_PLAN, {"subject": subject})
+    ontology = store.ontology
+    plan = await store.query(cypher.ERASE_PLAN, {"subject": subject, "owned": ontology.owned})
     if not plan:
         raise UnknownEntity(f"unknown caller {caller_id!r} in group {group!r}")
-    bookings: list[str] = plan[0]["bookings"]
+    owned: list[str] = plan[0]["owned"]
     calls = [c for c in plan[0]["calls"] if c]
     episodes: list[str] = plan[0]["episodes"]
-    subjects = [subject, *bookings]
+    subjects = [subject, *owned]
     neighbours = [r["uuid"] for r in await store.query(cypher.ERASE_NEIGHBOURS, {"subjects": subjects})]
     facts = await _count(store, cypher.ERASE_EDGES, {"subjects": subjects})
     facts += await _count(store, cypher.ERASE_HANDOFFS, {"episodes": episodes})
     removed_episodes = await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
     removed_episodes += await _count(store, cypher.ERASE_TRANSCRIPTS, {"calls": calls})
-    orphans = [
-        r["uuid"]
-        for r in await store.query(cypher.ORPHANS, {"uuids": [n for n in neighbours if n not in subjects]})
-    ]
-    entities = await _count(store, cypher.ERASE_NODES, {"uuids": [*bookings, *orphans]})
+    durable = [t.name for t in ontology.entity_types if t.durable]
+    left = {"uuids": [n for n in neighbours if n not in subjects], "durable": durable}
+    orphans = [r["uuid"] for r in await store.query(cypher.ORPHANS, left)]
+    entities = await _count(store, cypher.ERASE_NODES, {"uuids": [*owned, *orphans]})
     callers = await _count(store, cypher.ERASE_NODES, {"uuids": [subject]})
     return ErasureReceipt(
         caller_id=caller_id,
@@ -76,13 +76,13 @@ async def _recheck(
 # -- by contact detail -------------------------------------------------------------------
 
 
-async def holders(store: GraphStore, region: str, phone: str | None, email: str | None) -> dict[str, bool]:
+async def holders(store: GraphStore, region: str, number: str | None, email: str | None) -> dict[str, bool]:
     """Callers who ever held the number or email: caller id → owner (False: a household
     member who only calls from the owner's number)."""
     found: dict[str, bool] = {}
     rows: list[dict[str, object]] = []
-    if phone:
-        rows += await store.query(cypher.HOLDERS_OF_PHONE, {"phone": _phone_uuid(store, region, phone)})
+    if number:
+        rows += await store.query(cypher.HOLDERS_OF_PHONE, {"phone": _phone_uuid(store, region, number)})
     if email:
         rows += await store.query(
             cypher.HOLDERS_OF_EMAIL, {"email": email.strip().lower(), "group_id": store.group_id}
@@ -106,12 +106,13 @@ async def same_person(store: GraphStore, caller_id: str) -> list[str]:
     return sorted(str(r["caller_id"]) for r in rows)
 
 
-async def erase_contact(store: GraphStore, region: str, phone: str | None, email: str | None) -> int:
+async def erase_contact(store: GraphStore, region: str, number: str | None, email: str | None) -> int:
     """The number's node (with the links of household members who call from it) and any
     email row left once its holders are erased; how many went."""
     removed = 0
-    if phone:
-        removed += await _count(store, cypher.ERASE_CONTACT_NODE, {"uuid": _phone_uuid(store, region, phone)})
+    if number:
+        held = _phone_uuid(store, region, number)
+        removed += await _count(store, cypher.ERASE_CONTACT_NODE, {"uuid": held})
     if email:
         removed += await _count(
             store, cypher.ERASE_EMAIL_ROWS, {"email": email.strip().lower(), "group_id": store.group_id}
@@ -127,5 +128,5 @@ async def erase_turns(store: GraphStore, call_id: str, turn_ids: list[str] | Non
     return await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
 
 
-def _phone_uuid(store: GraphStore, region: str, phone: str) -> str:
-    return Ref("PhoneNumber", to_e164(phone, region)).uuid(store.group_id)
+def _phone_uuid(store: GraphStore, region: str, number: str) -> str:
+    return phone(to_e164(number, region)).uuid(store.group_id)

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from graphiti_core.driver.driver import GraphDriver, GraphProvider
+from graphiti_core.driver.falkordb_driver import FalkorDriver
 from graphiti_core.embedder.client import EmbedderClient
 
-from memory import listings as listings_
 from memory import recall as recall_
 from memory import search as search_
+from memory.callers import CALLERS
+from memory.callers import caller as caller_ref
 from memory.embedder import MiniLMEmbedder, openai_embedder
 from memory.engine import connect_graph
-from memory.episodes import Episode, Turn, parse_episode, utc
+from memory.episodes import Episode, Turn, utc
 from memory.errors import InvalidGroupId, UnknownEntity
-from memory.listings import Listing
-from memory.models import CallerContext, ErasureReceipt, Fact, Hit, Identification
-from memory.ontology import caller as caller_ref
+from memory.locks import GroupLocks, LocalLocks, held
+from memory.models import CallerContext, Current, EntityState, ErasureReceipt, Fact, Hit, Identification
+from memory.ontology import Ontology, Ref
 from memory.record import Recorded, build_batch
-from memory.store import GraphStore, WriteBatch, cypher
+from memory.store import GraphStore, WriteBatch, cypher, iso
 from memory.store.falkordb import FalkorStore
 
 _GROUP_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -43,9 +45,16 @@ class MemorySettings(Protocol):
     llm_api_key: Any
 
 
-def _secret(value: Any) -> str | None:
+@runtime_checkable
+class _Secret(Protocol):
+    """A pydantic SecretStr, or anything else that hides its text the same way."""
+
+    def get_secret_value(self) -> str: ...
+
+
+def _secret(value: _Secret | str | None) -> str | None:
     """Plain text from a pydantic SecretStr (or a str, or None)."""
-    return value.get_secret_value() if hasattr(value, "get_secret_value") else value
+    return value.get_secret_value() if isinstance(value, _Secret) else value
 
 
 def _given(vector: Sequence[float]) -> Callable[[str], Awaitable[list[float]]]:
@@ -60,19 +69,32 @@ def now_utc() -> datetime:
 
 
 class Memory:
-    """The bi-temporal caller graph of every tenant (group)."""
+    """The bi-temporal caller graph of every tenant (group), holding what ``ontology``
+    declares (the caller ontology alone unless a vertical's is added), written one writer per
+    group at a time under ``locks``."""
 
-    def __init__(self, driver: GraphDriver, *, region: str = "AU", embedder: EmbedderClient | None = None):
+    def __init__(
+        self,
+        driver: GraphDriver,
+        *,
+        ontology: Ontology = CALLERS,
+        region: str = "AU",
+        embedder: EmbedderClient | None = None,
+        locks: GroupLocks | None = None,
+    ):
         self.driver = driver
+        self.ontology = ontology
         self.region = region
         self.embedder = embedder or MiniLMEmbedder()
+        self.locks = locks or LocalLocks()
         self._stores: dict[str, GraphStore] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
         self._last_write: dict[str, datetime] = {}
         self._vectors: OrderedDict[str, list[float]] = OrderedDict()
 
     @classmethod
-    async def open(cls, settings: MemorySettings) -> Memory:
+    async def open(
+        cls, settings: MemorySettings, *, ontology: Ontology = CALLERS, locks: GroupLocks | None = None
+    ) -> Memory:
         if not settings.graph_uri:
             raise ValueError("Memory.open needs a graph URI (start the embedded stack first)")
         password = settings.graph_password
@@ -81,12 +103,22 @@ class Memory:
         if settings.embedder == "openai":
             base_url = settings.llm if settings.llm.startswith("http") else None
             embedder = openai_embedder(_secret(settings.llm_api_key), base_url)
-        return cls(driver, region=settings.default_region, embedder=embedder)
+        return cls(driver, ontology=ontology, region=settings.default_region, embedder=embedder, locks=locks)
 
     async def close(self) -> None:
-        await self.driver.close()
+        # graphiti declares the abstract GraphDriver.close without annotations (its drivers' are typed)
+        await self.driver.close()  # type: ignore[no-untyped-call]
 
     # -- writing -------------------------------------------------------------
+
+    def writing(self, group_id: str) -> AbstractAsyncContextManager[None]:
+        """The group's write lock, for a caller that checks and then writes (an ingestion job,
+        an erasure): memory's own writes inside it pass through."""
+        return held(self.locks, group_id)
+
+    def parse(self, data: dict[str, Any]) -> Episode:
+        """An episode of this memory's ontology from plain data, or InvalidEpisode."""
+        return self.ontology.parse(data)
 
     async def record(self, episode: Episode | dict[str, Any]) -> Recorded:
         """Write one typed episode; recording it again changes nothing."""
@@ -94,16 +126,16 @@ class Memory:
 
     async def record_many(self, episodes: Sequence[Episode | dict[str, Any]]) -> Recorded:
         """Write a batch atomically per group (all of a group's episodes or none)."""
-        parsed = [e if not isinstance(e, dict) else parse_episode(e) for e in episodes]
+        parsed = [e if not isinstance(e, dict) else self.parse(e) for e in episodes]
         total = Recorded(0, 0, 0, 0)
         by_group: dict[str, list[Episode]] = {}
         for e in parsed:
             by_group.setdefault(e.group_id, []).append(e)
         for group, batch in by_group.items():
             store = await self.store(group)
-            async with self._locks[group]:
+            async with self.writing(group):
                 now = self._record_time(group)
-                write, done = await build_batch(store, batch, self.region, now, self.embed)
+                write, done = await build_batch(store, self.ontology, batch, self.region, now, self.embed)
                 if write:
                     await store.write(write)
             for field in ("episodes", "facts", "closed", "replaced"):
@@ -123,7 +155,7 @@ class Memory:
 
         store = await self.store(group_id)
         utc(reference_time)
-        async with self._locks[group_id]:
+        async with self.writing(group_id):
             now = self._record_time(group_id)
             batch: WriteBatch = await transcript_batch(store, call_id, turns, caller_id, now, self.embed)
             if batch:
@@ -135,7 +167,7 @@ class Memory:
         from memory.erasure import erase
 
         store = await self.store(group_id)
-        async with self._locks[group_id]:
+        async with self.writing(group_id):
             return await erase(self, store, caller_id)
 
     async def contact_holders(
@@ -167,7 +199,7 @@ class Memory:
         from memory.erasure import erase_contact
 
         store = await self.store(group_id)
-        async with self._locks[group_id]:
+        async with self.writing(group_id):
             return await erase_contact(store, self.region, phone, email)
 
     async def erase_turns(self, group_id: str, call_id: str, turn_ids: list[str] | None = None) -> int:
@@ -175,7 +207,7 @@ class Memory:
         from memory.erasure import erase_turns
 
         store = await self.store(group_id)
-        async with self._locks[group_id]:
+        async with self.writing(group_id):
             return await erase_turns(store, call_id, turn_ids)
 
     async def rewrite_files(self, group_id: str, timeout_s: float = 300.0) -> bool:
@@ -254,40 +286,45 @@ class Memory:
         embed = self.embed_one if vector is None else _given(vector)
         return await search_.search(store, embed, query, subject, at, now_utc(), limit)
 
-    async def listings(
+    async def entities(
         self,
         group_id: str,
+        entity_type: str,
+        facts: Sequence[str],
         *,
-        suburb: str | None = None,
-        max_price: float | None = None,
-        min_bedrooms: int | None = None,
-        status: str | None = "listed",
+        linked: tuple[str, Ref] | None = None,
         valid_at: datetime | None = None,
-        limit: int = 20,
-    ) -> list[Listing]:
-        """Properties with their price, status and suburb valid at ``valid_at``, cheapest first."""
+    ) -> list[EntityState]:
+        """Every entity of a type (``Property``) with the current values of some of its
+        facts, true at ``valid_at`` as known now; ``linked`` = (fact, entity): only those with
+        such a fact to that entity (the properties ``IN_SUBURB`` Bondi)."""
         store = await self.store(group_id)
+        if entity_type not in self.ontology.labels or self.ontology.entity(entity_type).personal:
+            raise ValueError(f"no entity list for {entity_type!r}")
         now = now_utc()
-        return await listings_.listings(
-            store,
-            utc(valid_at) if valid_at else now,
-            now,
-            suburb=suburb,
-            max_price=max_price,
-            min_bedrooms=min_bedrooms,
-            status=status,
-            limit=limit,
-        )
+        params: dict[str, Any] = {"facts": list(facts), "at": iso(utc(valid_at) if valid_at else now)}
+        params["known"] = iso(now)
+        if linked:
+            fact, target = linked
+            params |= {"via": self.ontology.fact(fact).name, "object": target.uuid(group_id)}
+            rows = await store.query(cypher.ENTITIES_LINKED.format(label=entity_type), params)
+        else:
+            rows = await store.query(cypher.ENTITIES.format(label=entity_type), params)
+        return [_entity_state(r) for r in rows]
 
     async def call_episodes(self, group_id: str, call_id: str) -> list[Episode]:
         """The structured episodes recorded for one call (not its transcript), in time order."""
         store = await self.store(group_id)
         rows = await store.query(cypher.CALL_EPISODES, {"call": call_id})
-        return [parse_episode(json.loads(r["content"])) for r in rows if r["content"]]
+        return [self.parse(json.loads(r["content"])) for r in rows if r["content"]]
 
     async def names(self, group_id: str, entity_type: str) -> dict[str, str]:
-        """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key."""
-        return await listings_.names(await self.store(group_id), entity_type)
+        """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key; never
+        of personal ones (callers, phone numbers)."""
+        if entity_type not in self.ontology.labels or self.ontology.entity(entity_type).personal:
+            raise ValueError(f"no name list for {entity_type!r}")
+        rows = await (await self.store(group_id)).query(cypher.NAMES_OF.format(label=entity_type))
+        return {r["key"]: r["name"] for r in rows}
 
     # -- plumbing ------------------------------------------------------------
 
@@ -299,15 +336,19 @@ class Memory:
             store = self._open_store(group_id)
             await store.ensure_schema()
             self._stores[group_id] = store
-            self._locks[group_id] = asyncio.Lock()
         return store
 
     def _open_store(self, group_id: str) -> GraphStore:
+        # connect_graph opens graphiti's one driver class for each provider
         if self.driver.provider == GraphProvider.NEO4J:
+            from graphiti_core.driver.neo4j_driver import Neo4jDriver
+
             from memory.store.neo4j import Neo4jStore
 
-            return Neo4jStore(self.driver, group_id)  # type: ignore[arg-type]
-        return FalkorStore(self.driver, group_id)  # type: ignore[arg-type]
+            assert isinstance(self.driver, Neo4jDriver)
+            return Neo4jStore(self.driver, group_id, self.ontology)
+        assert isinstance(self.driver, FalkorDriver)
+        return FalkorStore(self.driver, group_id, self.ontology)
 
     def _record_time(self, group_id: str) -> datetime:
         """Strictly increasing per group, so "as known at T" is never ambiguous."""
@@ -331,3 +372,15 @@ class Memory:
 
     async def embed_one(self, text: str) -> list[float]:
         return (await self.embed([text]))[0]
+
+
+def _entity_state(row: dict[str, Any]) -> EntityState:
+    facts: dict[str, list[Current]] = {}
+    for name, value, key, object_name in row["facts"]:
+        if name is not None:
+            facts.setdefault(name, []).append(Current(value=value, object=key, object_name=object_name))
+    attributes = {k: v for k, v in (row["attributes"] or {}).items() if k not in _NODE_FIELDS}
+    return EntityState(key=row["key"], name=row["name"], attributes=attributes, facts=facts)
+
+
+_NODE_FIELDS = frozenset({"uuid", "name", "key", "group_id", "created_at", "summary", "name_embedding"})

@@ -102,6 +102,29 @@ class Hit(BaseModel):
     call_id: str | None = None
 
 
+class Current(BaseModel):
+    """A fact's current value as an entity read gives it."""
+
+    value: str | float | int | bool | None = None
+    object: str | None = None
+    """The key of the entity it points at (itself for a literal fact)."""
+    object_name: str | None = None
+
+
+class EntityState(BaseModel):
+    """An entity with the current values of the facts asked for."""
+
+    key: str
+    name: str
+    attributes: dict[str, str | float | int | bool | None] = Field(default_factory=dict)
+    facts: dict[str, list[Current]] = Field(default_factory=dict)
+
+    def value(self, fact: str) -> str | float | int | bool | None:
+        """The one current value of a functional fact (None when it has none)."""
+        rows = self.facts.get(fact)
+        return rows[0].value if rows else None
+
+
 class ErasureReceipt(BaseModel):
     caller_id: str
     group_id: str

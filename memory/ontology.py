@@ -1,34 +1,29 @@
-"""The real-estate ontology: entity types, fact types, and what each episode means.
+"""What the graph can hold, as its owner declares it: entity types, fact types, and what
+each episode type means.
 
-``translate`` turns one episode into the entities it touches and the fact rows
-it asserts or retracts. It is pure (no graph): reads it needs, such as "which
-phones does this caller have now", are declared as ``Expansion`` and resolved
-by the writer.
+The engine knows no vertical. It takes an ``Ontology`` (the way Graphiti takes
+``entity_types`` and ``edge_types``): the caller ontology every vertical shares
+(``memory.callers``) joined with each vertical's own. A translation is pure (no
+graph): reads it needs, such as "which phones does this caller have now", are
+declared as ``Expansion`` and resolved by the writer.
 """
 
 from __future__ import annotations
 
+import re
 import uuid as uuidlib
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from decimal import Decimal
 from functools import lru_cache
-from typing import Literal
+from typing import Any, Literal
 
-from memory import episodes as ep
-from memory.phones import to_e164
+from pydantic import ValidationError
 
-EntityType = Literal["Caller", "PhoneNumber", "Property", "Suburb", "Booking", "Agent"]
-ENTITY_TYPES: tuple[EntityType, ...] = (
-    "Caller",
-    "PhoneNumber",
-    "Property",
-    "Suburb",
-    "Booking",
-    "Agent",
-)
+from memory.episodes import Episode
+from memory.errors import InvalidEpisode
 
 _NS = uuidlib.UUID("6f1c0d1e-5b0b-4a43-9a51-2a1f0c9e7d10")
+_LABEL = re.compile(r"^[A-Z][A-Za-z]{0,39}$")
 
 
 @lru_cache(maxsize=65_536)
@@ -38,14 +33,13 @@ def stable_uuid(*parts: str) -> str:
 
 
 @dataclass(frozen=True)
-class Ref:
-    """An entity by domain key (caller id, listing id, E.164 number, suburb name)."""
-
-    type: EntityType
-    key: str
-
-    def uuid(self, group_id: str) -> str:
-        return stable_uuid(group_id, self.type, self.key)
+class EntityType:
+    name: str
+    """The node label (``Caller``, ``Property``): a capitalised word."""
+    durable: bool = False
+    """It outlives the callers who mention it (a listed property): erasure never takes it."""
+    personal: bool = False
+    """Its names are personal data (callers, phone numbers): never listed by ``Memory.names``."""
 
 
 @dataclass(frozen=True)
@@ -58,34 +52,23 @@ class FactType:
     identifying: bool = True
     """Its value names something (a person, suburb, listing) worth finding by full
     text. Status words and times are not: they would match half the graph."""
+    lookup: bool = False
+    """Its value is indexed for exact lookup (an email finds its caller)."""
+    owned: bool = False
+    """Its object belongs to the subject (a caller's booking): read with the subject's facts
+    and erased with it."""
 
 
-FACT_TYPES = {
-    f.name: f
-    for f in (
-        FactType("HAS_NAME", "subject"),
-        FactType("HAS_EMAIL", "subject"),
-        FactType("HAS_PHONE", "object"),
-        FactType("USES_PHONE", "pair"),
-        FactType("POSSIBLY_SAME_AS", "pair", identifying=False),
-        FactType("SAME_AS", "pair", identifying=False),
-        FactType("HAS_BUDGET", "subject"),
-        FactType("WANTS_BEDROOMS", "subject"),
-        FactType("PREFERS_SUBURB", "pair"),
-        FactType("INTERESTED_IN", "pair"),
-        FactType("BOOKED", "object"),
-        FactType("FOR_PROPERTY", "subject"),
-        FactType("SCHEDULED_FOR", "subject", identifying=False),
-        FactType("BOOKING_STATUS", "subject", identifying=False),
-        FactType("IN_SUBURB", "subject"),
-        FactType("LISTED_AT_PRICE", "subject"),
-        FactType("LISTING_STATUS", "subject", identifying=False),
-        FactType("OPTED_OUT", "subject", identifying=False),
-        FactType("WANTS_APPRAISAL", "subject"),
-        FactType("HANDED_OFF", "episode", identifying=False),
-        FactType("ESCALATED", "episode", identifying=False),
-    )
-}
+@dataclass(frozen=True)
+class Ref:
+    """An entity by type and domain key (caller id, listing id, E.164 number, suburb name)."""
+
+    type: str
+    key: str
+
+    def uuid(self, group_id: str) -> str:
+        return stable_uuid(group_id, self.type, self.key)
+
 
 Value = str | int | float | bool | None
 
@@ -116,28 +99,18 @@ class FactEvent:
     value: Value = None
     retract: bool = False
 
-    @property
-    def terms(self) -> str:
-        """Full-text terms: identifiers only; predicates are found by their vectors."""
-        if isinstance(self.value, str) and FACT_TYPES[self.fact].identifying:
-            return self.value
-        return ""
-
-    def timeline(self, group_id: str, episode_uuid: str) -> str:
-        kind = FACT_TYPES[self.fact].timeline
-        s, o = self.subject.uuid(group_id), self.object.uuid(group_id)
-        part = {"subject": s, "object": o, "pair": f"{s}|{o}", "episode": episode_uuid}[kind]
-        return f"{self.fact}|{part}"
-
 
 @dataclass(frozen=True)
 class Expansion:
     """Retract every current ``fact`` row from ``subject`` (e.g. the old phones of a
-    caller whose number changed), except the one to ``keep``."""
+    caller whose number changed), except the one to ``keep``; each retraction reads
+    ``text`` with ``{name}`` the old object's name."""
 
     fact: str
     subject: Ref
     keep: Ref
+    text: str
+    embed_text: str
 
 
 @dataclass
@@ -150,414 +123,126 @@ class Translation:
     expansions: list[Expansion] = field(default_factory=list)
 
 
-def caller(caller_id: str) -> Ref:
-    return Ref("Caller", caller_id)
+Translate = Callable[[Any, str], Translation]
+"""(episode, default phone region) → what it means in the graph."""
 
 
-def suburb(name: str) -> Ref:
-    return Ref("Suburb", " ".join(name.split()).title())
+@dataclass(frozen=True)
+class Appointments:
+    """Which facts make a caller's upcoming appointments (a viewing, a repair visit): the
+    caller ``booked`` it, it ``starts`` at an ISO time, its ``status`` is ``open`` until
+    done, and it is ``of`` something whose name is the place."""
+
+    booked: str
+    starts: str
+    status: str
+    open: str
+    of: str
 
 
-def money(amount: Decimal, currency: str = "AUD") -> str:
-    return f"${amount:,.0f} {currency}" if amount == amount.to_integral() else f"${amount:,} {currency}"
-
-
-def translate(episode: ep.Episode, region: str) -> Translation:
-    """What an episode means in the graph."""
-    handler = _HANDLERS[type(episode)]
-    return handler(episode, region)
-
-
-def _about(ref: Ref, fact: str, text: str, embed: str, value: Value) -> Translation:
+def about(ref: Ref, fact: str, text: str, embed: str, value: Value) -> Translation:
     """One literal fact about one existing entity (a budget, a price, a status)."""
     return Translation(facts=[FactEvent(fact, ref, ref, text, embed, value)], mentions=[ref], requires=[ref])
 
 
-def _contact(e: ep.CallerIdentified | ep.ContactChanged, region: str) -> Translation:
-    me = caller(e.caller_id)
-    t = Translation(mentions=[me])
-    attributes: dict[str, Value] = {"caller_id": e.caller_id}
-    t.entities.append(Entity(me, e.name or e.caller_id, attributes, rename=e.name is not None))
-    if isinstance(e, ep.ContactChanged):
-        t.requires.append(me)
-    who = e.name or "The caller"
-    if e.name:
-        t.facts.append(
-            FactEvent("HAS_NAME", me, me, f"The caller's name is {e.name}", "the caller's name", e.name)
-        )
-    if e.email:
-        email = e.email.lower()
-        t.facts.append(
-            FactEvent("HAS_EMAIL", me, me, f"{who} has email {email}", "the caller's email address", email)
-        )
-    if e.phone:
-        number = to_e164(e.phone, region)
-        phone = Ref("PhoneNumber", number)
-        t.entities.append(Entity(phone, number))
-        t.mentions.append(phone)
-        shared = isinstance(e, ep.CallerIdentified) and e.phone_shared
-        t.facts.append(
-            FactEvent(
-                "USES_PHONE" if shared else "HAS_PHONE",
-                me,
-                phone,
-                f"{who} also calls from {number}" if shared else f"{who} has phone number {number}",
-                "a phone number the caller also uses" if shared else "the caller's phone number",
-                number,
-            )
-        )
-        if isinstance(e, ep.ContactChanged):
-            t.expansions.append(Expansion("HAS_PHONE", me, keep=phone))
-    return t
+@dataclass(frozen=True)
+class Ontology:
+    """Entity types, fact types and episode types with their meaning; ``+`` joins two."""
 
+    entity_types: tuple[EntityType, ...]
+    fact_types: tuple[FactType, ...]
+    episodes: Mapping[type[Episode], Translate]
+    appointments: tuple[Appointments, ...] = ()
+    _by_fact: dict[str, FactType] = field(init=False, repr=False, compare=False)
+    _by_entity: dict[str, EntityType] = field(init=False, repr=False, compare=False)
 
-def _possible_duplicate(e: ep.PossibleDuplicate, region: str) -> Translation:
-    """New caller → existing caller: kept apart, linked for analysts (never merged)."""
-    me, other = caller(e.caller_id), caller(e.other_id)
-    return Translation(
-        facts=[
-            FactEvent(
-                "POSSIBLY_SAME_AS",
-                me,
-                other,
-                f"The caller may be the same person as caller {e.other_id}"
-                f" (matched on {e.matched_on}, confidence {e.confidence:.2f})",
-                "possibly the same person as another caller",
-                e.matched_on,
-            )
-        ],
-        mentions=[me, other],
-        requires=[me, other],
-    )
+    def __post_init__(self) -> None:
+        _unique("entity type", (t.name for t in self.entity_types))
+        _unique("fact type", (f.name for f in self.fact_types))
+        _unique("episode type", (_type_of(e) for e in self.episodes))
+        bad = [t.name for t in self.entity_types if not _LABEL.match(t.name)]
+        if bad:
+            raise ValueError(f"entity type names must be capitalised words: {bad}")
+        object.__setattr__(self, "_by_fact", {f.name: f for f in self.fact_types})
+        object.__setattr__(self, "_by_entity", {t.name: t for t in self.entity_types})
 
-
-def _identity_verified(e: ep.IdentityVerified, region: str) -> Translation:
-    """The caller a call started as → the existing caller a step-up check showed them to be."""
-    me, other = caller(e.caller_id), caller(e.verified_as)
-    return Translation(
-        facts=[
-            FactEvent(
-                "SAME_AS",
-                me,
-                other,
-                f"The caller is the same person as caller {e.verified_as} (verified by {e.method})",
-                "verified as the same person as another caller",
-                e.method,
-            )
-        ],
-        mentions=[me, other],
-        requires=[me, other],
-    )
-
-
-def _budget(e: ep.BudgetStated, region: str) -> Translation:
-    amount = money(e.amount, e.currency)
-    return _about(
-        caller(e.caller_id),
-        "HAS_BUDGET",
-        f"The caller's budget is {amount}",
-        f"budget of {amount}",
-        float(e.amount),
-    )
-
-
-def _bedrooms(e: ep.BedroomsWanted, region: str) -> Translation:
-    return _about(
-        caller(e.caller_id),
-        "WANTS_BEDROOMS",
-        f"The caller wants {e.bedrooms} bedrooms",
-        f"wants {e.bedrooms} bedrooms",
-        e.bedrooms,
-    )
-
-
-def _suburb(e: ep.SuburbPreferred | ep.SuburbRetracted, region: str) -> Translation:
-    me, place = caller(e.caller_id), suburb(e.suburb)
-    retract = isinstance(e, ep.SuburbRetracted)
-    text = (
-        f"The caller is no longer looking in {place.key}"
-        if retract
-        else f"The caller is looking in {place.key}"
-    )
-    return Translation(
-        entities=[Entity(place, place.key)],
-        facts=[
-            FactEvent(
-                "PREFERS_SUBURB",
-                me,
-                place,
-                text,
-                f"looking for a home in {place.key}",
-                place.key,
-                retract,
-            )
-        ],
-        mentions=[me, place],
-        requires=[me],
-    )
-
-
-def _interest(e: ep.PropertyInterest | ep.PropertyInterestWithdrawn, region: str) -> Translation:
-    me, home = caller(e.caller_id), Ref("Property", e.property_id)
-    retract = isinstance(e, ep.PropertyInterestWithdrawn)
-    text = (
-        f"The caller is no longer interested in property {e.property_id}"
-        if retract
-        else f"The caller is interested in property {e.property_id}"
-    )
-    return Translation(
-        facts=[
-            FactEvent(
-                "INTERESTED_IN",
-                me,
-                home,
-                text,
-                f"interested in property {e.property_id}",
-                e.property_id,
-                retract,
-            )
-        ],
-        mentions=[me, home],
-        requires=[me, home],
-    )
-
-
-def _booking_made(e: ep.BookingMade, region: str) -> Translation:
-    me, home, booking = (
-        caller(e.caller_id),
-        Ref("Property", e.property_id),
-        Ref("Booking", e.booking_id),
-    )
-    when = ep.utc(e.starts_at).isoformat()
-    attributes: dict[str, Value] = {"booking_id": e.booking_id, "reference": e.reference}
-    return Translation(
-        entities=[Entity(booking, e.reference or e.booking_id, attributes)],
-        facts=[
-            FactEvent(
-                "BOOKED",
-                me,
-                booking,
-                f"The caller booked a viewing ({e.reference or _label(e.booking_id)})",
-                "booked a property viewing",
-                e.booking_id,
-            ),
-            FactEvent(
-                "FOR_PROPERTY",
-                booking,
-                home,
-                f"Viewing {_label(e.booking_id)} is of property {e.property_id}",
-                f"viewing of property {e.property_id}",
-                e.property_id,
-            ),
-            FactEvent(
-                "SCHEDULED_FOR",
-                booking,
-                booking,
-                f"Viewing {_label(e.booking_id)} is at {_said(e.starts_at)}",
-                f"viewing scheduled for {when[:16]}",
-                when,
-            ),
-            FactEvent(
-                "BOOKING_STATUS",
-                booking,
-                booking,
-                f"Viewing {_label(e.booking_id)} is scheduled",
-                "viewing is scheduled",
-                "scheduled",
-            ),
-        ],
-        mentions=[me, booking, home],
-        requires=[me, home],
-    )
-
-
-def _label(booking_id: str) -> str:
-    """A booking as people read it: its reference, without the tenant part of the id."""
-    return booking_id.rsplit(":", 1)[-1]
-
-
-def _said(moment: datetime) -> str:
-    return f"{ep.utc(moment):%a %d %b %Y %H:%M} UTC"
-
-
-def _rescheduled(e: ep.BookingRescheduled, region: str) -> Translation:
-    when = ep.utc(e.starts_at).isoformat()
-    return _about(
-        Ref("Booking", e.booking_id),
-        "SCHEDULED_FOR",
-        f"Viewing {_label(e.booking_id)} is at {_said(e.starts_at)}",
-        f"viewing scheduled for {when[:16]}",
-        when,
-    )
-
-
-def _booking_status(status: str, sentence: str):
-    def handle(e: ep.BookingCancelled | ep.BookingAttended, region: str) -> Translation:
-        return _about(
-            Ref("Booking", e.booking_id),
-            "BOOKING_STATUS",
-            f"Viewing {_label(e.booking_id)} {sentence}",
-            f"viewing {sentence}",
-            status,
+    def __add__(self, other: Ontology) -> Ontology:
+        """Both ontologies; an entity type both declare alike (a ``Property`` two verticals
+        share) is kept once, one declared differently is an error."""
+        return Ontology(
+            entity_types=tuple(dict.fromkeys((*self.entity_types, *other.entity_types))),
+            fact_types=(*self.fact_types, *other.fact_types),
+            episodes={**self.episodes, **other.episodes},
+            appointments=(*self.appointments, *other.appointments),
         )
 
-    return handle
+    def fact(self, name: str) -> FactType:
+        return self._by_fact[name]
+
+    def entity(self, name: str) -> EntityType:
+        return self._by_entity[name]
+
+    @property
+    def labels(self) -> list[str]:
+        return [t.name for t in self.entity_types]
+
+    @property
+    def owned(self) -> list[str]:
+        """Fact types whose objects are the subject's own (read and erased with it)."""
+        return [f.name for f in self.fact_types if f.owned]
+
+    @property
+    def episode_types(self) -> list[str]:
+        return sorted(_type_of(e) for e in self.episodes)
+
+    def translate(self, episode: Episode, region: str) -> Translation:
+        """What an episode means in the graph."""
+        handler = self.episodes.get(type(episode))
+        if handler is None:
+            raise InvalidEpisode(f"episode type {episode.type!r} is not in this memory's ontology")
+        return handler(episode, region)
+
+    def parse(self, data: Mapping[str, object]) -> Episode:
+        """An episode from plain data (JSON from a queue or an API), or InvalidEpisode."""
+        kind = data.get("type") if isinstance(data, Mapping) else None
+        if kind not in self.episode_types:
+            known = ", ".join(self.episode_types)
+            raise InvalidEpisode(f"invalid episode: type: {kind!r} is not one of {known}")
+        model = next(m for m in self.episodes if _type_of(m) == kind)
+        try:
+            return model.model_validate(dict(data))
+        except ValidationError as exc:
+            raise InvalidEpisode(_describe(exc)) from None
+
+    def timeline(self, event: FactEvent, group_id: str, episode_uuid: str) -> str:
+        """The timeline key of a fact event: rows with equal keys supersede one another."""
+        kind = self.fact(event.fact).timeline
+        s, o = event.subject.uuid(group_id), event.object.uuid(group_id)
+        part = {"subject": s, "object": o, "pair": f"{s}|{o}", "episode": episode_uuid}[kind]
+        return f"{event.fact}|{part}"
+
+    def terms(self, event: FactEvent) -> str:
+        """Full-text terms: identifiers only; predicates are found by their vectors."""
+        if isinstance(event.value, str) and self.fact(event.fact).identifying:
+            return event.value
+        return ""
 
 
-def _listing(e: ep.ListingAdded, region: str) -> Translation:
-    home, place = Ref("Property", e.property_id), suburb(e.suburb)
-    price = money(e.price)
-    attributes: dict[str, Value] = {
-        "listing_id": e.property_id,
-        "address": e.address,
-        "bedrooms": e.bedrooms,
-        "bathrooms": e.bathrooms,
-        "kind": e.kind,
-    }
-    return Translation(
-        entities=[Entity(home, e.address, attributes, rename=True), Entity(place, place.key)],
-        facts=[
-            FactEvent(
-                "IN_SUBURB",
-                home,
-                place,
-                f"{e.address} is in {place.key}",
-                f"property in {place.key}",
-                place.key,
-            ),
-            FactEvent(
-                "LISTED_AT_PRICE",
-                home,
-                home,
-                f"{e.address} is listed at {price}",
-                f"listed at {price}",
-                float(e.price),
-            ),
-            FactEvent(
-                "LISTING_STATUS",
-                home,
-                home,
-                f"{e.address} is for sale",
-                "property is for sale",
-                "listed",
-            ),
-        ],
-        mentions=[home, place],
-    )
+def _type_of(model: type[Episode]) -> str:
+    return str(model.model_fields["type"].default)
 
 
-def _price(e: ep.PriceChanged, region: str) -> Translation:
-    price = money(e.price)
-    return _about(
-        Ref("Property", e.property_id),
-        "LISTED_AT_PRICE",
-        f"Property {e.property_id} is listed at {price}",
-        f"listed at {price}",
-        float(e.price),
-    )
+def _unique(what: str, names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValueError(f"{what} {name!r} is declared twice")
+        seen.add(name)
 
 
-def _sold(e: ep.ListingSold, region: str) -> Translation:
-    price = f" for {money(e.price)}" if e.price else ""
-    return _about(
-        Ref("Property", e.property_id),
-        "LISTING_STATUS",
-        f"Property {e.property_id} sold{price}",
-        f"property sold{price}",
-        "sold",
-    )
-
-
-def _opted_out(e: ep.OptedOut, region: str) -> Translation:
-    channel = "any channel" if e.channel == "all" else e.channel
-    return _about(
-        caller(e.caller_id),
-        "OPTED_OUT",
-        f"The caller opted out of contact by {channel}",
-        f"opted out of contact by {channel}",
-        e.channel,
-    )
-
-
-def _appraisal(e: ep.AppraisalRequested, region: str) -> Translation:
-    when = f" ({e.timeframe})" if e.timeframe else ""
-    return _about(
-        caller(e.caller_id),
-        "WANTS_APPRAISAL",
-        f"The caller wants an appraisal of {e.address}{when}",
-        f"wants an appraisal of {e.address}",
-        e.address,
-    )
-
-
-def _handoff(e: ep.Handoff, region: str) -> Translation:
-    src, dst = Ref("Agent", e.from_agent), Ref("Agent", e.to_agent)
-    t = Translation(
-        entities=[Entity(src, e.from_agent), Entity(dst, e.to_agent)],
-        facts=[
-            FactEvent(
-                "HANDED_OFF",
-                src,
-                dst,
-                f"{e.from_agent} handed off to {e.to_agent} ({e.intent}): {e.reason}".rstrip(": "),
-                f"handoff to {e.to_agent} for {e.intent}",
-                e.intent,
-            )
-        ],
-        mentions=[src, dst],
-    )
-    if e.caller_id:
-        t.mentions.append(caller(e.caller_id))
-        t.requires.append(caller(e.caller_id))
-    return t
-
-
-def _escalated(e: ep.Escalated, region: str) -> Translation:
-    """Caller → the agent that handed them over; one row per escalation, never closed."""
-    me, agent = caller(e.caller_id), Ref("Agent", e.agent)
-    return Translation(
-        entities=[Entity(agent, e.agent)],
-        facts=[
-            FactEvent(
-                "ESCALATED",
-                me,
-                agent,
-                f"The caller was transferred to a person by {e.agent} ({e.trigger}): {e.reason}".rstrip(": "),
-                f"transferred to a person ({e.trigger})",
-                e.trigger,
-            )
-        ],
-        mentions=[me, agent],
-        requires=[me],
-    )
-
-
-def _call_completed(e: ep.CallCompleted, region: str) -> Translation:
-    me = caller(e.caller_id)
-    return Translation(mentions=[me], requires=[me])
-
-
-_HANDLERS = {
-    ep.CallerIdentified: _contact,
-    ep.ContactChanged: _contact,
-    ep.PossibleDuplicate: _possible_duplicate,
-    ep.IdentityVerified: _identity_verified,
-    ep.BudgetStated: _budget,
-    ep.BedroomsWanted: _bedrooms,
-    ep.SuburbPreferred: _suburb,
-    ep.SuburbRetracted: _suburb,
-    ep.PropertyInterest: _interest,
-    ep.PropertyInterestWithdrawn: _interest,
-    ep.BookingMade: _booking_made,
-    ep.BookingRescheduled: _rescheduled,
-    ep.BookingCancelled: _booking_status("cancelled", "was cancelled"),
-    ep.BookingAttended: _booking_status("attended", "was attended"),
-    ep.ListingAdded: _listing,
-    ep.PriceChanged: _price,
-    ep.ListingSold: _sold,
-    ep.OptedOut: _opted_out,
-    ep.AppraisalRequested: _appraisal,
-    ep.Handoff: _handoff,
-    ep.Escalated: _escalated,
-    ep.CallCompleted: _call_completed,
-}
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors()[:5]:
+        where = ".".join(str(p) for p in err["loc"]) or "episode"
+        parts.append(f"{where}: {err['msg']}")
+    return "invalid episode: " + "; ".join(parts)

@@ -7,9 +7,11 @@ from datetime import datetime
 
 from rapidfuzz import fuzz, process
 
+from memory.callers import caller
+from memory.callers import phone as phone_ref
 from memory.errors import UnknownEntity
-from memory.models import Caller, CallerContext, CallSummary, Fact, Identification, UpcomingBooking
-from memory.ontology import Ref, caller
+from memory.models import Caller, CallerContext, CallSummary, Fact, Identification, MatchedOn, UpcomingBooking
+from memory.ontology import Appointments
 from memory.phones import to_e164
 from memory.store import GraphStore, cypher, iso
 from memory.store.base import Record, from_iso
@@ -30,7 +32,7 @@ LAST_CALLS = 3
 @dataclass(frozen=True)
 class _Match:
     uuid: str
-    matched_on: str
+    matched_on: MatchedOn
     confidence: float
     verified: bool
 
@@ -81,7 +83,7 @@ async def identify(
     matches: list[_Match] = []
     found = Identification()
     if phone:
-        number = Ref("PhoneNumber", to_e164(phone, region)).uuid(group)
+        number = phone_ref(to_e164(phone, region)).uuid(group)
         holders = await store.query(cypher.CALLERS_ON_PHONE, {"phone": number, **at})
         found.phone_held = bool(holders)
         matches += _on_phone(holders, name, phone_verified)
@@ -114,7 +116,7 @@ def _agrees(name: str | None, known: str) -> bool:
 
 def _on_phone(holders: list[Record], name: str | None, verified: bool) -> list[_Match]:
     """The number's callers (its owner first, then whoever else calls from it) the name fits."""
-    kind = "phone" if verified else "typed_phone"
+    kind: MatchedOn = "phone" if verified else "typed_phone"
     fits = [h for h in holders if _agrees(name, h["name"])]
     if name:
         fits = fits[:1]
@@ -140,16 +142,16 @@ async def context(
     store: GraphStore,
     subject: str,
     confidence: float,
-    matched_on: str,
+    matched_on: MatchedOn,
     now: datetime,
     verified: bool = False,
 ) -> CallerContext:
     facts, calls, node = await _gather(store, subject, now)
-    by_booking = _bookings(facts, now)
+    by_booking = _bookings(facts, now, store.ontology.appointments)
     return CallerContext(
         caller=Caller(id=node.get("key") or node["uuid"], uuid=subject, name=node["name"]),
         confidence=confidence,
-        matched_on=matched_on,  # type: ignore[arg-type]
+        matched_on=matched_on,
         verified=verified,
         facts=facts,
         upcoming_bookings=by_booking,
@@ -157,7 +159,7 @@ async def context(
             CallSummary(
                 call_id=c["call_id"],
                 at=from_iso(c["at"]),
-                channel=c["channel"],  # type: ignore[arg-type]
+                channel=c["channel"],
                 outcome=c["outcome"],
                 summary=c["summary"],
             )
@@ -179,7 +181,8 @@ async def _gather(store: GraphStore, subject: str, now: datetime) -> tuple[list[
 
 
 async def facts_of(store: GraphStore, subject: str, at: datetime, known: datetime) -> list[Fact]:
-    rows = await store.query(cypher.FACTS_OF, {"subject": subject, "at": iso(at), "known": iso(known)})
+    params = {"subject": subject, "owned": store.ontology.owned, "at": iso(at), "known": iso(known)}
+    rows = await store.query(cypher.FACTS_OF, params)
     return sorted((to_fact(r) for r in rows), key=lambda f: (f.name, f.valid_at, f.uuid))
 
 
@@ -188,39 +191,45 @@ def to_fact(row: Record) -> Fact:
         **{k: row[k] for k in ("uuid", "name", "fact", "value", "subject", "object")},
         subject_name=row.get("subject_name"),
         object_name=row.get("object_name"),
-        valid_at=from_iso(row["valid_at"]),  # type: ignore[arg-type]
+        valid_at=from_iso(row["valid_at"]),
         invalid_at=from_iso(row["invalid_at"]),
-        created_at=from_iso(row["created_at"]),  # type: ignore[arg-type]
+        created_at=from_iso(row["created_at"]),
         expired_at=from_iso(row["expired_at"]),
         episodes=list(row.get("episodes") or []),
         turn_ids=list(row.get("turn_ids") or []),
     )
 
 
-def _bookings(facts: list[Fact], now: datetime) -> list[UpcomingBooking]:
-    """Scheduled viewings still ahead, soonest first, from the booking facts."""
+def _bookings(facts: list[Fact], now: datetime, kinds: tuple[Appointments, ...]) -> list[UpcomingBooking]:
+    """Appointments still ahead (a viewing, a repair visit), soonest first, from the facts
+    each kind of appointment is declared to have."""
+    upcoming = [b for kind in kinds for b in _appointments(facts, now, kind)]
+    return sorted(upcoming, key=lambda b: b.starts_at)
+
+
+def _appointments(facts: list[Fact], now: datetime, kind: Appointments) -> list[UpcomingBooking]:
     per: dict[str, dict[str, Fact]] = {}
     for f in facts:
-        if f.name in {"SCHEDULED_FOR", "BOOKING_STATUS", "FOR_PROPERTY"}:
+        if f.name in {kind.starts, kind.status, kind.of}:
             per.setdefault(f.subject, {})[f.name] = f
-        if f.name == "BOOKED":
-            per.setdefault(f.object, {})["BOOKED"] = f
-    upcoming = []
+        if f.name == kind.booked:
+            per.setdefault(f.object, {})[kind.booked] = f
+    found = []
     for parts in per.values():
-        when, status = parts.get("SCHEDULED_FOR"), parts.get("BOOKING_STATUS")
-        if not when or not status or status.value != "scheduled":
+        when, status = parts.get(kind.starts), parts.get(kind.status)
+        if not when or not status or status.value != kind.open:
             continue
         starts = datetime.fromisoformat(str(when.value))
         if starts < now:
             continue
-        booked, prop = parts.get("BOOKED"), parts.get("FOR_PROPERTY")
-        upcoming.append(
+        booked, of = parts.get(kind.booked), parts.get(kind.of)
+        found.append(
             UpcomingBooking(
                 booking_id=str(booked.value) if booked else when.subject,
                 reference=booked.object_name if booked else None,
                 starts_at=starts,
-                property_id=str(prop.value) if prop else None,
-                address=prop.object_name if prop else None,
+                property_id=str(of.value) if of else None,
+                address=of.object_name if of else None,
             )
         )
-    return sorted(upcoming, key=lambda b: b.starts_at)
+    return found

@@ -16,7 +16,7 @@ from datetime import datetime
 from memory import timeline
 from memory.episodes import Episode, utc
 from memory.errors import EpisodeConflict, UnknownEntity
-from memory.ontology import FactEvent, Ref, Translation, stable_uuid, translate
+from memory.ontology import FactEvent, Ontology, Ref, Translation, stable_uuid
 from memory.store import GraphStore, WriteBatch, cypher, iso
 from memory.store.base import from_iso
 
@@ -51,18 +51,23 @@ def content_hash(episode: Episode) -> str:
 
 
 async def build_batch(
-    store: GraphStore, episodes: Sequence[Episode], region: str, now: datetime, embed: Embed
+    store: GraphStore,
+    ontology: Ontology,
+    episodes: Sequence[Episode],
+    region: str,
+    now: datetime,
+    embed: Embed,
 ) -> tuple[WriteBatch, Recorded]:
     group = store.group_id
-    pending = await _new_episodes(store, episodes, region)
+    pending = await _new_episodes(store, ontology, episodes, region)
     await _check_references(store, pending)
-    events = await _fact_events(store, pending, now)
+    events = await _fact_events(store, ontology, pending, now)
     batch = WriteBatch(now=iso(now) or "")
     _add_entities(batch, pending, group)
     plans = await _plan_timelines(store, events, group)
     texts = sorted({e.embed_text for _, e, _ in events})
     by_text = dict(zip(texts, await embed(texts), strict=True))
-    created = _add_rows(batch, events, plans, by_text, group)
+    created = _add_rows(batch, ontology, events, plans, by_text, group)
     for p in pending:
         _add_episode(batch, p, created.get(p.uuid, []), group)
     recorded = Recorded(
@@ -74,7 +79,9 @@ async def build_batch(
     return batch, recorded
 
 
-async def _new_episodes(store: GraphStore, episodes: Sequence[Episode], region: str) -> list[_Pending]:
+async def _new_episodes(
+    store: GraphStore, ontology: Ontology, episodes: Sequence[Episode], region: str
+) -> list[_Pending]:
     """Drop episodes already recorded (same content); refuse a reused id with new content."""
     group = store.group_id
     seen: dict[str, str] = {}
@@ -93,7 +100,7 @@ async def _new_episodes(store: GraphStore, episodes: Sequence[Episode], region: 
         e = uuids.pop(row["uuid"])
         if row["hash"] != seen[e.id]:
             raise EpisodeConflict(f"episode {e.id!r} was already recorded with different content")
-    return [_Pending(e, u, seen[e.id], translate(e, region)) for u, e in uuids.items()]
+    return [_Pending(e, u, seen[e.id], ontology.translate(e, region)) for u, e in uuids.items()]
 
 
 async def _check_references(store: GraphStore, pending: list[_Pending]) -> None:
@@ -110,7 +117,7 @@ async def _check_references(store: GraphStore, pending: list[_Pending]) -> None:
 
 
 async def _fact_events(
-    store: GraphStore, pending: list[_Pending], now: datetime
+    store: GraphStore, ontology: Ontology, pending: list[_Pending], now: datetime
 ) -> list[tuple[_Pending, FactEvent, str]]:
     """Every fact event with its timeline key, expansions resolved against the graph."""
     group = store.group_id
@@ -130,19 +137,10 @@ async def _fact_events(
             for row in rows:
                 if row["uuid"] == x.keep.uuid(group):
                     continue
-                old = Ref("PhoneNumber", row["name"])
-                facts.append(
-                    FactEvent(
-                        x.fact,
-                        x.subject,
-                        old,
-                        f"The caller no longer uses {row['name']}",
-                        "the caller no longer uses a phone number",
-                        row["name"],
-                        retract=True,
-                    )
-                )
-        events.extend((p, f, f.timeline(group, p.uuid)) for f in facts)
+                old = Ref(x.keep.type, row["name"])
+                text = x.text.format(name=row["name"])
+                facts.append(FactEvent(x.fact, x.subject, old, text, x.embed_text, row["name"], retract=True))
+        events.extend((p, f, ontology.timeline(f, group, p.uuid)) for f in facts)
     return events
 
 
@@ -179,7 +177,7 @@ async def _plan_timelines(
             stored[row["key"]].append(
                 timeline.Row(
                     uuid=row["uuid"],
-                    valid_at=from_iso(row["valid_at"]),  # type: ignore[arg-type]
+                    valid_at=from_iso(row["valid_at"]),
                     subject=row["subject"],
                     object=row["object"],
                     retract=bool(row["retract"]),
@@ -193,9 +191,11 @@ async def _plan_timelines(
 
 def _add_entities(batch: WriteBatch, pending: list[_Pending], group: str) -> None:
     merged: dict[str, dict[str, object]] = {}
+    attrs: dict[str, dict[str, object]] = {}  # by uuid: the properties each row's "attrs" holds
     for p in pending:
         for ent in p.translation.entities:
             u = ent.ref.uuid(group)
+            node_attrs = attrs.setdefault(u, {"key": ent.ref.key})
             row = merged.setdefault(
                 u,
                 {
@@ -204,10 +204,10 @@ def _add_entities(batch: WriteBatch, pending: list[_Pending], group: str) -> Non
                     "rename": False,
                     "created_at": batch.now,
                     "label": ent.ref.type,
-                    "attrs": {"key": ent.ref.key},
+                    "attrs": node_attrs,
                 },
             )
-            row["attrs"].update({k: v for k, v in ent.attributes.items() if v is not None})  # type: ignore[union-attr]
+            node_attrs.update({k: v for k, v in ent.attributes.items() if v is not None})
             if ent.rename:
                 row["name"], row["rename"] = ent.name, True
     for row in merged.values():
@@ -216,6 +216,7 @@ def _add_entities(batch: WriteBatch, pending: list[_Pending], group: str) -> Non
 
 def _add_rows(
     batch: WriteBatch,
+    ontology: Ontology,
     events: list[tuple[_Pending, FactEvent, str]],
     plans: dict[str, timeline.Plan],
     vectors: dict[str, list[float]],
@@ -241,11 +242,11 @@ def _add_rows(
                     "group_id": group,
                     "name": f.fact,
                     "fact": f.text,
-                    "terms": f.terms,
+                    "terms": ontology.terms(f),
                     "value": f.value,
                     "key": key,
                     "polarity": "retract" if f.retract else "assert",
-                    "lookup": f.value if f.fact == "HAS_EMAIL" else None,
+                    "lookup": f.value if ontology.fact(f.fact).lookup else None,
                     "episodes": [p.uuid],
                     "turn_ids": list(p.episode.turn_ids),
                     "call_id": p.episode.call_id,

@@ -68,7 +68,7 @@ async def _none() -> list[Record]:
 
 
 async def _caller_facts(store: GraphStore, subject: str, when: dict[str, str | None]) -> list[Record]:
-    return await store.query(cypher.FACTS_OF, {"subject": subject, **when})
+    return await store.query(cypher.FACTS_OF, {"subject": subject, "owned": store.ontology.owned, **when})
 
 
 def _proximity(touches: bool) -> float:

@@ -8,9 +8,10 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from memory.callers import caller
 from memory.episodes import Turn, utc
 from memory.errors import InvalidEpisode, UnknownEntity
-from memory.ontology import caller, stable_uuid
+from memory.ontology import stable_uuid
 from memory.record import Embed
 from memory.store import GraphStore, WriteBatch, cypher, iso
 

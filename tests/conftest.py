@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from backend.config import Settings, load_settings
-from backend.embedded import EmbeddedStack, free_port
+from backend.embedded.stack import EmbeddedStack, free_port
 
 
 @pytest.fixture(scope="session")
@@ -28,9 +28,9 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture(scope="session")
 async def mem(stack: Settings):  # type: ignore[no-untyped-def]
     """One Memory on the session's embedded FalkorDB."""
-    from memory import Memory
+    from backend.connections import open_memory
 
-    memory = await Memory.open(stack)
+    memory = await open_memory(stack)
     yield memory
     await memory.close()
 

@@ -17,7 +17,7 @@ from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.config import Settings
 from backend.demo import seed_demo
-from backend.embedded import free_port
+from backend.embedded.stack import free_port
 from backend.store import Database, bookings
 from memory import Memory
 

@@ -26,8 +26,8 @@ from redis import exceptions as redis_errors
 from backend.api import errors, limits
 from backend.api.main import create_app
 from backend.config import Settings
-from backend.embedded import free_port
 from backend.embedded.falkordb import EmbeddedFalkorDB
+from backend.embedded.stack import free_port
 from backend.store import Database, bookings
 from memory import Memory
 from tests.conftest import API_KEY, Api, say, serving, start_call

@@ -12,10 +12,10 @@ from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.calls import CallDesk
 from backend.config import Settings
+from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store import calls as store
-from ingest import enqueue_ingest
-from ingest.ledger import row
+from backend.store.ingestions import row
 from memory import Memory
 
 

@@ -17,9 +17,9 @@ from arq import create_pool
 from arq.connections import RedisSettings
 
 from backend.config import Settings, load_settings
-from backend.embedded import DataDirLocked, EmbeddedStack, running_services
 from backend.embedded.process import reap_orphan
-from ingest import build_worker
+from backend.embedded.stack import DataDirLocked, EmbeddedStack, running_services
+from ingest.worker import build_worker
 from memory import connect_graph, graph_version
 
 
@@ -124,7 +124,7 @@ _CHILD = textwrap.dedent(
     """
     import sys, time
     from backend.config import load_settings
-    from backend.embedded import EmbeddedStack
+    from backend.embedded.stack import EmbeddedStack
     EmbeddedStack(load_settings(data_dir=sys.argv[1])).start()
     print("ready", flush=True)
     time.sleep(600)

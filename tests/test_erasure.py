@@ -16,11 +16,12 @@ import pytest
 from arq.connections import ArqRedis
 
 from backend.config import Settings
-from backend.store import Database, bookings
+from backend.erasure import erase_caller, erase_contact, tombstone_key
+from backend.queue import enqueue_ingest
+from backend.store import Database, bookings, ingestions
 from backend.store.calls import ERASED_TEXT
-from ingest import Limits, build_worker, enqueue_ingest, erase_caller, erase_contact, ledger
 from ingest.bench import make_call
-from ingest.erasure import tombstone_key
+from ingest.worker import Limits, build_worker
 from memory import CallerIdentified, IdentityVerified, Memory
 from tests.conftest import Api
 
@@ -208,10 +209,10 @@ async def test_tombstones_refuse_an_old_call_but_not_a_new_one(
         await enqueue_ingest(redis, db, f"{group}-{call}", group, queue_name=settings.queue_name)
     await _drain(settings)
 
-    assert await ledger.row(db, f"{group}-old") is None and await _texts(db, f"{group}-old") == []
+    assert await ingestions.row(db, f"{group}-old") is None and await _texts(db, f"{group}-old") == []
     assert await mem.recall_caller(group, caller_id="caller-ava-old") is None, "known only from that call"
     assert await _graph_turns(mem, group, f"{group}-old") == []
-    ed = await ledger.row(db, f"{group}-ed")
+    ed = await ingestions.row(db, f"{group}-ed")
     assert ed is not None and ed["state"] == "done", ed
     assert await _texts(db, f"{group}-ed") == [ERASED_TEXT, "our budget is $900,000"]
     assert not [t for t in await _graph_turns(mem, group, f"{group}-ed") if phone in t]

@@ -19,10 +19,11 @@ import redis.asyncio as aredis
 from pydantic import SecretStr
 
 from backend.config import Settings, load_settings
+from backend.connections import open_memory
 from backend.demo import seed_demo
-from backend.embedded import EmbeddedStack
+from backend.embedded.stack import EmbeddedStack
 from backend.store import Database, bookings, tenants
-from ingest import Limits, build_worker
+from ingest.worker import Limits, build_worker
 from memory import Memory
 from tests.conftest import serving
 
@@ -53,7 +54,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 async def stores(server: Server) -> AsyncIterator[tuple[Memory, Database, str]]:
-    memory = await Memory.open(server.settings)
+    memory = await open_memory(server.settings)
     db = await Database.open(server.settings.database_url or "")
     who = await tenants.authenticate(db, KEY)
     assert who is not None

@@ -11,21 +11,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ingest.extract import Transcript
-from ingest.extract.evaluate import LABELLED, evaluate, known_names, load
-from ingest.extract.offline import FACT_KINDS, Fact, OfflineExtractor, episode_id, to_episode
-from memory import (
+from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
     BudgetStated,
-    CallerIdentified,
-    ContactChanged,
-    OptedOut,
     PropertyInterest,
     PropertyInterestWithdrawn,
     SuburbPreferred,
     SuburbRetracted,
-    Turn,
 )
+from ingest.extract.evaluate import LABELLED, evaluate, known_names, load
+from ingest.extract.interface import Transcript
+from ingest.extract.offline import FACT_KINDS, Fact, OfflineExtractor, episode_id, to_episode
+from memory import CallerIdentified, ContactChanged, OptedOut, Turn
 
 WEDNESDAY = datetime.fromisoformat("2026-10-14T10:00:00+11:00")
 SUBURBS, PROPERTIES = known_names()

@@ -72,10 +72,10 @@ def test_compatible_endpoint_gets_a_generic_client() -> None:
 async def test_openai_embeddings_when_configured_keep_the_index_size(stack: Settings) -> None:
     from graphiti_core.embedder.openai import OpenAIEmbedder
 
-    from memory import Memory
+    from backend.connections import open_memory
 
     settings = stack.model_copy(update={"embedder": "openai", "llm": "http://127.0.0.1:9/v1"})
-    mem = await Memory.open(settings)
+    mem = await open_memory(settings)
     try:
         assert isinstance(mem.embedder, OpenAIEmbedder)
         assert mem.embedder.config.embedding_dim == EMBEDDING_DIM

@@ -14,7 +14,8 @@ from graphiti_core.search.search_filters import (
     edge_search_filter_query_constructor,
 )
 
-from memory import BudgetStated, CallerIdentified, Memory
+from backend.verticals.real_estate.episodes import BudgetStated
+from memory import CallerIdentified, Memory
 from memory.graphiti import build_graphiti
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)

@@ -23,8 +23,9 @@ from backend.agents.runner import AgentRuntime
 from backend.agents.tools import identity, viewings
 from backend.demo import seed_demo
 from backend.store import Database, bookings
+from backend.verticals.registry import ONTOLOGY
 from ingest import jobs
-from memory import CallerIdentified, ContactChanged, InvalidEpisode, Memory, PossibleDuplicate, parse_episode
+from memory import CallerIdentified, ContactChanged, InvalidEpisode, Memory, PossibleDuplicate
 from tests.conftest import Api, a_phone, say, start_call
 
 NOW = datetime.now(UTC)
@@ -244,9 +245,9 @@ def test_a_possible_duplicate_carries_no_call() -> None:
         "matched_on": "name",
         "confidence": 0.6,
     }
-    assert isinstance(parse_episode(link), PossibleDuplicate)
+    assert isinstance(ONTOLOGY.parse(link), PossibleDuplicate)
     with pytest.raises(InvalidEpisode):
-        parse_episode({**link, "call_id": "call-1"})  # erasing c2 would take c1's call with it
+        ONTOLOGY.parse({**link, "call_id": "call-1"})  # erasing c2 would take c1's call with it
 
 
 # -- the agents: each layer holds on its own ---------------------------------------------------

@@ -24,14 +24,17 @@ from typer.testing import CliRunner
 
 from backend.config import Settings
 from backend.demo import demo_listings, seed_demo
-from backend.store import Database, tenants
-from ingest import Limits, build_worker, enqueue_ingest, erase_caller, ledger, replay
+from backend.erasure import erase_caller
+from backend.queue import enqueue_ingest, replay
+from backend.store import Database, ingestions, tenants
+from backend.verticals.real_estate.episodes import BookingMade, BudgetStated, SuburbPreferred
+from backend.verticals.real_estate.listings import current_listings
 from ingest.analytics import analyse, sentiment
 from ingest.bench import make_call, synthetic_turns
 from ingest.cli import import_app, ingest_app
 from ingest.listings import import_file
-from ingest.worker import group_lock, lock_key
-from memory import BookingMade, BudgetStated, Memory, OptedOut, SuburbPreferred, Turn
+from ingest.worker import Limits, build_worker, group_lock, lock_key
+from memory import Memory, OptedOut, Turn
 
 
 def _has_extractor() -> bool:
@@ -90,7 +93,7 @@ async def test_a_call_enqueued_twice_is_ingested_once(
 
     worker = await drain(settings)
     assert worker.jobs_complete == 1
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert (row["state"], row["attempts"]) == ("done", 1)
     assert await count(mem, group, TRANSCRIPT_TURNS, call=call_id) == len(TALK)
@@ -107,12 +110,12 @@ async def test_a_poison_transcript_goes_to_the_dead_letter_list_and_can_be_repla
     await enqueue_ingest(redis, db, call_id, group)
     await drain(settings)
 
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert (row["state"], row["attempts"]) == ("dead", 1), "retrying a poison transcript cannot help"
     assert row["error"].startswith("poison transcript:")
     assert "t3" in row["error"] and "text" in row["error"]
-    assert [d["call_id"] for d in await ledger.dead_letters(db, group)] == [call_id]
+    assert [d["call_id"] for d in await ingestions.dead_letters(db, group)] == [call_id]
     assert await count(mem, group, TRANSCRIPT_TURNS, call=call_id) == 0, "nothing half-written"
 
     await db.pool.execute(
@@ -120,7 +123,7 @@ async def test_a_poison_transcript_goes_to_the_dead_letter_list_and_can_be_repla
     )
     assert await replay(redis, db, call_id) == f"ingest:{call_id}"
     await drain(settings)
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert (row["state"], row["attempts"], row["error"]) == ("done", 1, None)
     assert await count(mem, group, TRANSCRIPT_TURNS, call=call_id) == 3
@@ -142,7 +145,7 @@ async def test_a_failed_try_is_retried_with_backoff(
     finally:
         await busy.release()
     await worker
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert row["state"] == "done" and row["attempts"] >= 2
     assert await count(mem, group, TRANSCRIPT_TURNS, call=call_id) == len(TALK)
@@ -160,7 +163,7 @@ async def test_out_of_tries_the_call_is_dead_with_its_last_reason(
         await drain(settings, replace(FAST, lock_wait_s=0.2, backoff_s=0.1, max_tries=2))
     finally:
         await busy.release()
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert (row["state"], row["attempts"]) == ("dead", 2)
     assert row["error"].startswith("failed 2 times, last: LockError")
@@ -213,7 +216,7 @@ async def test_an_ended_call_becomes_facts_a_summary_and_a_lead_score(
     assert await enqueue_ingest(redis, db, call_id, group) == f"ingest:{call_id}"
     await drain(settings)
 
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert (row["state"], row["attempts"]) == ("done", 1), row["error"]
     assert row["facts"] > 0
@@ -256,7 +259,7 @@ async def test_a_fact_recorded_live_under_the_same_id_is_kept_and_the_call_still
     await enqueue_ingest(redis, db, call_id, group)
     await drain(settings)
 
-    row = await ledger.row(db, call_id)
+    row = await ingestions.row(db, call_id)
     assert row is not None
     assert row["state"] == "done", row["error"]
     facts = await mem.facts(group, caller)
@@ -345,7 +348,7 @@ async def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(
     assert interrupted, "the worker was killed mid-job"
 
     await drain(settings, KILLED_LIMITS)  # "restart": re-runs the interrupted jobs once arq frees them
-    rows = {c: await ledger.row(db, c) for c in calls}
+    rows = {c: await ingestions.row(db, c) for c in calls}
     assert all(r is not None and r["state"] == "done" for r in rows.values()), rows
     assert all(rows[c]["attempts"] == 2 for c in interrupted), "an interrupted job ran again"
 
@@ -361,7 +364,7 @@ async def test_a_worker_killed_mid_job_loses_nothing_and_duplicates_nothing(
 async def _wait_for(db: Database, call_id: str, done: Callable[[dict], bool]) -> dict:
     async with asyncio.timeout(60):
         while True:
-            row = await ledger.row(db, call_id)
+            row = await ingestions.row(db, call_id)
             if row is not None and done(row):
                 return row
             await asyncio.sleep(0.02)
@@ -370,7 +373,7 @@ async def _wait_for(db: Database, call_id: str, done: Callable[[dict], bool]) ->
 async def _wait_for_states(db: Database, calls: list[str], done: Callable[[list[str]], bool]) -> list[str]:
     async with asyncio.timeout(120):
         while True:
-            rows = {r["call_id"]: r["state"] for r in await ledger.of_calls(db, calls)}
+            rows = {r["call_id"]: r["state"] for r in await ingestions.of_calls(db, calls)}
             states = [rows.get(c, "missing") for c in calls]
             if done(states):
                 return states
@@ -435,7 +438,7 @@ async def test_importing_listings_twice_changes_nothing_and_a_new_price_supersed
     assert (await import_file(mem, redis, group, changed)).episodes == 0
 
     async def seen(at: datetime) -> dict[str, tuple[float, str]]:
-        found = await mem.listings(group, status=None, valid_at=at)
+        found = await current_listings(mem, group, status=None, valid_at=at)
         return {x.property_id: (x.price, x.status) for x in found}
 
     october = await seen(datetime(2026, 10, 20, tzinfo=UTC))
@@ -505,7 +508,7 @@ def test_cli_status_failed_replay_and_import(stack: Settings, tmp_path: Path) ->
     runner, data_dir, cli = CliRunner(), str(stack.data_dir), _cli()
     status = runner.invoke(cli, ["ingest", "status", "--json", "--data-dir", data_dir])
     assert status.exit_code == 0, status.output
-    assert set(json.loads(status.stdout)["states"]) == set(ledger.STATES)
+    assert set(json.loads(status.stdout)["states"]) == set(ingestions.STATES)
 
     failed = runner.invoke(cli, ["ingest", "failed", "--json", "--data-dir", data_dir])
     assert failed.exit_code == 0 and isinstance(json.loads(failed.stdout), list)

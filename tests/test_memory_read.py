@@ -6,19 +6,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from memory import (
+from backend.verticals.real_estate.episodes import (
     BookingCancelled,
     BookingMade,
     BudgetStated,
-    CallCompleted,
-    CallerIdentified,
-    InvalidEpisode,
     ListingAdded,
-    Memory,
     PropertyInterest,
     SuburbPreferred,
-    UnknownEntity,
 )
+from memory import CallCompleted, CallerIdentified, InvalidEpisode, Memory, UnknownEntity
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 SOON = datetime.now(UTC) + timedelta(days=3)

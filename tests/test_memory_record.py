@@ -6,20 +6,22 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from memory import (
+from backend.verticals.real_estate.episodes import (
     BudgetStated,
+    ListingAdded,
+    SuburbPreferred,
+    SuburbRetracted,
+)
+from backend.verticals.registry import ONTOLOGY
+from memory import (
     CallerIdentified,
     ContactChanged,
     EpisodeConflict,
     InvalidEpisode,
     InvalidGroupId,
-    ListingAdded,
     MalformedPhone,
     Memory,
-    SuburbPreferred,
-    SuburbRetracted,
     UnknownEntity,
-    parse_episode,
 )
 from memory.episodes import MAX_TEXT
 
@@ -202,7 +204,7 @@ async def test_changed_phone_retires_the_old_number(mem: Memory, group: str) -> 
 )
 def test_bad_episodes_are_typed_errors(data: dict[str, object], error: str) -> None:
     with pytest.raises(InvalidEpisode, match=error):
-        parse_episode(data)
+        ONTOLOGY.parse(data)
 
 
 async def test_bad_group_id_and_phone(mem: Memory, group: str) -> None:
@@ -267,4 +269,4 @@ async def test_an_escalation_is_a_fact_from_the_caller_to_the_agent(mem: Memory,
     [recorded] = await mem.call_episodes(group, "call-e1")
     assert recorded == first, "the episode reads back typed, with the fact ids it relied on"
     with pytest.raises(InvalidEpisode):
-        parse_episode({**first.model_dump(mode="json"), "trigger": "whim"})
+        ONTOLOGY.parse({**first.model_dump(mode="json"), "trigger": "whim"})

@@ -8,14 +8,8 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from memory import (
-    BudgetStated,
-    CallerIdentified,
-    Episode,
-    Memory,
-    SuburbPreferred,
-    SuburbRetracted,
-)
+from backend.verticals.real_estate.episodes import BudgetStated, SuburbPreferred, SuburbRetracted
+from memory import CallerIdentified, Episode, Memory
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 GRID = [T0 + timedelta(hours=h) for h in range(0, 14)]

@@ -16,20 +16,18 @@ from backend.agents.runner import AgentRuntime
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.demo import seed_demo
+from backend.queue import enqueue_ingest
 from backend.store import Database, bookings, tenants
-from ingest import Limits, build_worker, enqueue_ingest
-from ingest.analytics import OUTCOMES, analyse
-from ingest.bench import make_call
-from memory import (
+from backend.verticals.real_estate.episodes import (
     AppraisalRequested,
     BookingCancelled,
     BookingMade,
     BookingRescheduled,
-    CallCompleted,
-    Escalated,
-    Memory,
-    Turn,
 )
+from ingest.analytics import OUTCOMES, analyse
+from ingest.bench import make_call
+from ingest.worker import Limits, build_worker
+from memory import CallCompleted, Escalated, Memory, Turn
 
 FAST = Limits(max_tries=3, job_timeout_s=60, backoff_s=0.1, lock_timeout_s=10, lock_wait_s=10)
 MON = datetime(2026, 11, 2, 9, tzinfo=UTC)

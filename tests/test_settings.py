@@ -1,8 +1,9 @@
 import pathlib
 
 import pytest
+from pydantic import ValidationError
 
-from backend.config import SettingsError, load_settings
+from backend.config import Settings, SettingsError, load_settings
 
 
 def test_defaults_embed_everything(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -76,3 +77,14 @@ def test_a_neighbours_file_must_map_suburbs_to_lists(
         load_settings()
     table.write_text('{"Bondi": ["Bronte"]}')
     assert load_settings().neighbours_file == table
+
+
+def test_rules_between_settings_hold_however_settings_are_built(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Settings' own validators hold the rules, so no caller can skip them by not using load_settings."""
+    for var in ("LLM_MODEL", "LLM_API_KEY", "EMBEDDER"):
+        monkeypatch.delenv(f"SWITCHBOARD_{var}", raising=False)
+    with pytest.raises(ValidationError, match="SWITCHBOARD_LLM_MODEL"):
+        Settings(llm="http://localhost:8080/v1")
+    with pytest.raises(ValidationError, match="SWITCHBOARD_LLM_API_KEY"):
+        Settings(llm="openai")
+    assert Settings(llm="http://localhost:8080/v1", embedder="openai", llm_model="qwen").llm_model == "qwen"

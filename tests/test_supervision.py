@@ -36,11 +36,12 @@ from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 
 from backend.config import load_settings
+from backend.connections import open_memory
 from backend.demo import demo_listings
-from backend.embedded import running_services
+from backend.embedded.stack import running_services
 from backend.embedded.supervisor import Backoff
-from backend.store import Database
-from ingest import enqueue_ingest, ledger
+from backend.queue import enqueue_ingest
+from backend.store import Database, ingestions
 from ingest.bench import make_call, synthetic_turns
 from memory import Memory
 from tests.conftest import free_port
@@ -198,7 +199,7 @@ async def stores(served: Served) -> AsyncIterator[tuple[Database, Memory, ArqRed
     """Clients of the served stack's own stores, as another process on the machine has."""
     settings = load_settings(data_dir=served.data_dir).model_copy(update=running_services(served.data_dir))
     db = await Database.open(settings.database_url or "")
-    mem = await Memory.open(settings)
+    mem = await open_memory(settings)
     queue = await create_pool(
         RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name=settings.queue_name
     )
@@ -224,7 +225,7 @@ async def _ended_calls(db: Database, mem: Memory, group: str, first: int, n: int
 async def _ingested(db: Database, calls: list[str]) -> list[dict]:
     async with asyncio.timeout(BACK_WITHIN_S):
         while True:
-            rows = await ledger.of_calls(db, calls)
+            rows = await ingestions.of_calls(db, calls)
             if len(rows) == len(calls) and all(r["state"] == "done" for r in rows):
                 return rows
             await asyncio.sleep(0.1)
@@ -330,7 +331,7 @@ async def test_a_worker_rides_out_a_falkordb_outage_and_ingests_what_comes_after
     rows = {r["call_id"]: r for r in await _ingested(db, list(after))}
     assert all(r["attempts"] == 1 for r in rows.values()), rows
     calls = {**before, **after}
-    states = {r["call_id"]: r["state"] for r in await ledger.of_calls(db, list(calls))}
+    states = {r["call_id"]: r["state"] for r in await ingestions.of_calls(db, list(calls))}
     assert states == dict.fromkeys(calls, "done"), "a call was lost"
     for call_id, turns in calls.items():  # neither lost nor written twice by the restart
         assert await _count(mem, group, TRANSCRIPT_TURNS, call_id) == turns, call_id

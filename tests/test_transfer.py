@@ -21,10 +21,10 @@ from backend.agents.tools.failures import GENERIC_SDK_TEXT, UNEXPECTED
 from backend.agents.tools.preferences import reply_summary
 from backend.calls import CallDesk
 from backend.config import Settings
+from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store import calls as store
 from backend.store.tenants import Principal
-from ingest import enqueue_ingest
 from memory import Memory
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon

@@ -21,8 +21,8 @@ from backend.agents.tools.failures import GENERIC_SDK_TEXT, UNEXPECTED
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.demo import seed_demo
+from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
-from ingest import enqueue_ingest
 from memory import Memory
 from tests.conftest import Api
 

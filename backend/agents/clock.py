@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.speech.times import existing
+
 UTC_ZONE = ZoneInfo("UTC")
 
 
@@ -66,14 +68,6 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
 def zone_of(name: str | None) -> ZoneInfo:
     """The zone a tenant names (validated when it was stored); none: UTC."""
     return ZoneInfo(name) if name else UTC_ZONE
-
-
-def existing(moment: datetime) -> datetime:
-    """``moment`` as a wall clock can show it: a time in a spring-forward gap (02:30 on the day
-    clocks jump from 2 to 3) becomes the time an hour later, as if the clock had been set then."""
-    if moment.tzinfo is None:
-        return moment
-    return moment.astimezone(UTC_ZONE).astimezone(moment.tzinfo)
 
 
 def spoken(moment: datetime, zone: ZoneInfo | None = None) -> str:

@@ -13,7 +13,8 @@ from pydantic import BaseModel
 from backend.agents.clock import UTC_ZONE, BusinessHours
 from backend.agents.turn_context import TurnContext
 from backend.store import Database
-from memory import CallerContext, Identification, Listing, Memory
+from backend.verticals.real_estate.listings import Listing
+from memory import CallerContext, Identification, Memory
 
 E = TypeVar("E", bound=BaseModel)
 

@@ -36,6 +36,7 @@ from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
 from backend.demo import NEIGHBOURS
 from backend.store import Database
+from backend.verticals.real_estate.listings import current_listings
 from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
 from memory.phones import to_e164
@@ -236,7 +237,7 @@ class AgentRuntime:
         call.neighbours = self.neighbours
 
     async def _load_names(self, group: str) -> tuple[float, dict[str, str], dict[str, str], dict[str, str]]:
-        homes = await self.memory.listings(group, status=None, limit=100_000)
+        homes = await current_listings(self.memory, group, status=None, limit=100_000)
         loaded = (
             time.monotonic(),
             await self.memory.names(group, "Suburb"),

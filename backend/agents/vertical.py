@@ -1,6 +1,7 @@
 """A vertical is data: agents, their skills (tools with examples and reply
-templates) and who hands off to whom. ``build`` turns it into SDK agents; a
-second vertical needs a new declaration and its tools, not new orchestration."""
+templates) and who hands off to whom, as a tree (a ladder of rungs: each agent hands
+down to its team and back up to the agent above). ``build`` turns it into SDK agents;
+a second vertical needs a new declaration and its tools, not new orchestration."""
 
 from __future__ import annotations
 
@@ -58,6 +59,8 @@ class AgentSpec:
     skills: tuple[Skill, ...] = ()
     fallback: str = "Sorry, I didn't catch that. Could you say it another way?"
     """What the policy model says when nothing fits."""
+    team: tuple[AgentSpec, ...] = ()
+    """The agents this one hands down to (a lead's specialists); they hand back up to it."""
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,7 @@ class Vertical:
     root: AgentSpec
     """Owns intent and call state; the first agent of every call."""
     specialists: tuple[AgentSpec, ...]
+    """The root's team: the first rung below it."""
     escalation: str
     """The specialist that reaches a human; the loop guard's destination."""
     greeting: Callable[[CallContext], str] = field(default=lambda ctx: "Hello, how can I help?")
@@ -86,20 +90,45 @@ class Vertical:
                 found.setdefault(row["tool"], []).append(row["text"])
         return {tool: tuple(texts) for tool, texts in found.items()}
 
+    @property
+    def agents(self) -> tuple[AgentSpec, ...]:
+        """Every agent of the tree, the root first, each before its team."""
+        return _tree(self.root, self.specialists)
+
+    def team(self, spec: AgentSpec) -> tuple[AgentSpec, ...]:
+        return self.specialists if spec is self.root else spec.team
+
+    def parent(self, name: str) -> AgentSpec | None:
+        """The agent above ``name`` (None for the root)."""
+        return next((s for s in self.agents if any(t.name == name for t in self.team(s))), None)
+
+    def below(self, name: str) -> tuple[AgentSpec, ...]:
+        """``name`` and every agent under it."""
+        spec = self.spec(name)
+        return _tree(spec, self.team(spec))
+
+    def branch(self, name: str) -> list[str]:
+        """The tools of ``name`` and of every agent under it."""
+        return [skill.name for spec in self.below(name) for skill in spec.skills]
+
     def spec(self, name: str) -> AgentSpec:
-        return next(s for s in (self.root, *self.specialists) if s.name == name)
+        return next(s for s in self.agents if s.name == name)
 
     def skill(self, tool_name: str) -> Skill | None:
-        for spec in (self.root, *self.specialists):
+        for spec in self.agents:
             for skill in spec.skills:
                 if skill.name == tool_name:
                     return skill
         return None
 
 
+def _tree(top: AgentSpec, team: tuple[AgentSpec, ...]) -> tuple[AgentSpec, ...]:
+    return (top, *(s for member in team for s in _tree(member, member.team)))
+
+
 def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
-    """SDK agents: the root hands off to every specialist; each hands back up."""
-    for spec in (vertical.root, *vertical.specialists):
+    """SDK agents: each hands down to its team and back up to the agent above it."""
+    for spec in vertical.agents:
         for skill in spec.skills:
             # The SDK's generic failure text must never reach a caller.
             set_function_tool_failure_error_function(skill.tool, spoken_failure)
@@ -115,20 +144,23 @@ def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
             input_guardrails=[screen_input],
             output_guardrails=[grounded_reply],
         )
-        for spec in (vertical.root, *vertical.specialists)
+        for spec in vertical.agents
     }
-    root = agents[vertical.root.name]
-    root.handoffs = [
-        recorded_handoff(root.name, agents[spec.name], spec.description) for spec in vertical.specialists
-    ]
-    for spec in vertical.specialists:
-        agents[spec.name].handoffs = [
-            recorded_handoff(
-                spec.name,
-                root,
-                f"Back to {root.name}: the caller wants something {spec.name} does not do.",
-            )
-        ]
+    for spec in vertical.agents:
+        down = [recorded_handoff(spec.name, agents[m.name], m.description) for m in vertical.team(spec)]
+        above = vertical.parent(spec.name)
+        up = (
+            [
+                recorded_handoff(
+                    spec.name,
+                    agents[above.name],
+                    f"Back to {above.name}: the caller wants something {spec.name} does not do.",
+                )
+            ]
+            if above
+            else []
+        )
+        agents[spec.name].handoffs = [*down, *up]
     return agents
 
 

@@ -3,37 +3,36 @@
 from __future__ import annotations
 
 import time
-from typing import Annotated
-
-from fastapi import Depends
-from starlette.requests import HTTPConnection
 
 from backend.api.errors import ApiError
-from backend.store import tenants
+from backend.store import Database, tenants
 from backend.store.tenants import Principal
 
 CACHE_S = 5.0
 """How long a checked key is trusted without asking Postgres again (a revoked key stops
 working within this time)."""
+CACHE_KEYS = 10_000
 
 
-async def principal(request: HTTPConnection) -> Principal:
-    header = request.headers.get("authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise ApiError(401, "unauthorized", "send a tenant API key: Authorization: Bearer <key>")
-    cache: dict[str, tuple[float, Principal]] = request.app.state.keys
-    hit = cache.get(key)
-    if hit is not None and time.monotonic() - hit[0] < CACHE_S:
-        return hit[1]
-    state = request.app.state
-    who = await tenants.authenticate(state.db, key.strip(), state.settings.business_timezone)
-    if who is None:  # failures are not cached: a flood of wrong keys cannot fill memory
-        raise ApiError(401, "unauthorized", "unknown or revoked API key")
-    if len(cache) > 10_000:
-        cache.clear()
-    cache[key] = (time.monotonic(), who)
-    return who
+class Keys:
+    """Checks keys against Postgres, trusting a checked one for ``CACHE_S`` in process."""
 
+    def __init__(self, db: Database, default_timezone: str) -> None:
+        self.db, self.default_timezone = db, default_timezone
+        self._checked: dict[str, tuple[float, Principal]] = {}
 
-Caller = Annotated[Principal, Depends(principal)]
+    async def principal(self, authorization: str) -> Principal:
+        """Who the ``Authorization`` header's key belongs to; ApiError 401 if nobody."""
+        scheme, _, key = authorization.partition(" ")
+        if scheme.lower() != "bearer" or not key.strip():
+            raise ApiError(401, "unauthorized", "send a tenant API key: Authorization: Bearer <key>")
+        hit = self._checked.get(key)
+        if hit is not None and time.monotonic() - hit[0] < CACHE_S:
+            return hit[1]
+        who = await tenants.authenticate(self.db, key.strip(), self.default_timezone)
+        if who is None:  # failures are not cached: a flood of wrong keys cannot fill memory
+            raise ApiError(401, "unauthorized", "unknown or revoked API key")
+        if len(self._checked) > CACHE_KEYS:
+            self._checked.clear()
+        self._checked[key] = (time.monotonic(), who)
+        return who

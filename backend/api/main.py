@@ -17,14 +17,16 @@ from backend.agents.models import from_settings
 from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.api import errors
+from backend.api.auth import Keys
+from backend.api.deps import Services
 from backend.api.limits import BodyLimit
 from backend.api.routes import callers, calls, health, traces
 from backend.calls import CallDesk
 from backend.config import Settings
-from backend.connections import Connections
+from backend.connections import Connections, open_memory
 from backend.demo import NEIGHBOURS, seed_demo
+from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
-from ingest import enqueue_ingest
 from memory import Memory
 
 log = structlog.get_logger(__name__)
@@ -45,34 +47,33 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         conns = await Connections.open(settings, embedded or settings.embedded)
-        app.state.conns, app.state.settings, app.state.keys = conns, settings, {}
-        app.state.memory = await Memory.open(settings)
-        app.state.db = db = await Database.open(settings.database_url or "")
+        memory = await open_memory(settings, conns.redis)
+        db = await Database.open(settings.database_url or "")
         local = await _local_tenant(db, settings)
         if (embedded or settings.embedded)["graph"]:
-            await _demo_listings(app.state.memory, local.group_id)
+            await _demo_listings(memory, local.group_id)
         runtime = AgentRuntime(
             REAL_ESTATE,
-            app.state.memory,
+            memory,
             db,
             from_settings(settings),
             upload_traces=settings.upload_traces,
             memory_budget_s=settings.memory_budget_ms / 1000,
             neighbours=_neighbours(settings),
         )
-        app.state.desk = CallDesk(
+        desk = CallDesk(
             runtime, db, conns.redis, functools.partial(enqueue_ingest, queue_name=settings.queue_name)
         )
-        replayer = (
-            asyncio.create_task(_replay_forever(app.state.desk, replay_every_s)) if replay_every_s else None
-        )
+        # Routes reach these only through backend.api.deps.
+        app.state.services = Services(settings, conns, memory, db, desk, Keys(db, settings.business_timezone))
+        replayer = asyncio.create_task(_replay_forever(desk, replay_every_s)) if replay_every_s else None
         try:
             yield
         finally:
             if replayer:
                 replayer.cancel()
             await db.close()
-            await app.state.memory.close()
+            await memory.close()
             await conns.close()
 
     # No redirect from a path with a trailing slash: ids ending in "//" are a 404, not a 307.

@@ -19,7 +19,7 @@ import httpx
 
 from backend.bench.report import percentiles
 from backend.config import Settings
-from backend.embedded import running_services
+from backend.embedded.stack import running_services
 
 KEY = "sb_bench_local-key-for-the-chat-benchmark"
 TURNS = (
@@ -57,15 +57,15 @@ async def _ready(base: str, timeout_s: float = 900) -> None:
 
 async def _seed(settings: Settings) -> None:
     """The demo listings in the local tenant's graph."""
+    from backend.connections import open_memory
     from backend.demo import seed_demo
     from backend.store import Database, tenants
-    from memory import Memory
 
     db = await Database.open(settings.database_url or "")
     who = await tenants.authenticate(db, KEY)
     await db.close()
     assert who is not None
-    memory = await Memory.open(settings)
+    memory = await open_memory(settings)
     try:
         await seed_demo(memory, who.tenant.group_id)
     finally:

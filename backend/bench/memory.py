@@ -19,16 +19,14 @@ from graphiti_core.search.search_config_recipes import EDGE_HYBRID_SEARCH_RRF
 from graphiti_core.search.search_filters import SearchFilters
 
 from backend.bench.report import percentiles
-from memory import (
+from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
     BudgetStated,
-    CallerIdentified,
-    Episode,
     ListingAdded,
-    Memory,
     PropertyInterest,
     SuburbPreferred,
 )
+from memory import CallerIdentified, Episode, Memory
 from memory.graphiti import build_graphiti
 
 GROUP = "bench"

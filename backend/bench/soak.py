@@ -25,7 +25,7 @@ import psutil
 from backend.bench.chat import KEY, _ready, _seed
 from backend.bench.report import percentiles
 from backend.config import Settings
-from backend.embedded import running_services
+from backend.embedded.stack import running_services
 
 SUBURBS = ("Bondi", "Coogee", "Paddington", "Glebe", "Newtown", "Manly")
 DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday")

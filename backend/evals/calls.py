@@ -27,7 +27,7 @@ import httpx
 from rich.console import Console
 from rich.table import Table
 
-from backend.embedded import free_port
+from backend.embedded.stack import free_port
 from backend.evals import checks, verdicts
 from backend.evals.scenario import AfterCheck, Call, Scenario, Turn, load_scenarios
 from backend.evals.verdicts import Heard, Verdict

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from datetime import datetime
 from typing import Any
@@ -180,6 +180,10 @@ async def set_caller(db: Database, call_id: str, caller_id: str) -> bool:
     return status.endswith(" 1")
 
 
+async def has_ended(db: Database, call_id: str) -> bool:
+    return bool(await db.pool.fetchval("SELECT ended_at IS NOT NULL FROM calls WHERE call_id = $1", call_id))
+
+
 async def was_transferred(db: Database, call_id: str) -> bool:
     """Whether the call was ever handed to a person (it stays so after it ends)."""
     return bool(
@@ -314,3 +318,73 @@ async def unqueued(db: Database, older_than_s: float) -> list[dict[str, Any]]:
         older_than_s,
     )
     return [dict(r) for r in rows]
+
+
+# -- post-call ingestion ------------------------------------------------------------------
+
+
+async def for_ingestion(db: Database, call_id: str) -> dict[str, Any] | None:
+    """What ingestion reads of a call besides its turns: tenant, caller, channel, start, end
+    and outcome."""
+    row = await db.pool.fetchrow(
+        "SELECT call_id, group_id, caller_id, channel, started_at, ended_at, outcome FROM calls"
+        " WHERE call_id = $1",
+        call_id,
+    )
+    return dict(row) if row else None
+
+
+async def exists(db: Database, call_id: str) -> bool:
+    return bool(await db.pool.fetchval("SELECT 1 FROM calls WHERE call_id = $1", call_id))
+
+
+async def set_analytics(
+    db: Database,
+    call_id: str,
+    *,
+    summary: str,
+    sentiment: float,
+    lead_score: int,
+    lead_reasons: list[dict[str, Any]],
+    outcome: str,
+) -> None:
+    """Post-call analytics onto the call's row. ``outcome`` is the derived label (a client's
+    outcome at ``/end`` is kept apart, in ``client_outcome``)."""
+    await db.pool.execute(
+        "UPDATE calls SET summary = $2, sentiment = $3, lead_score = $4, lead_reasons = $5,"
+        " outcome = $6 WHERE call_id = $1",
+        call_id,
+        summary,
+        sentiment,
+        lead_score,
+        json.dumps(lead_reasons),
+        outcome,
+    )
+
+
+async def create_ended(
+    db: Database,
+    *,
+    call_id: str,
+    group_id: str,
+    caller_id: str | None,
+    started_at: datetime,
+    ended_at: datetime,
+    turns: Sequence[tuple[int, str, str, str | None, datetime]],
+) -> None:
+    """A voice call as the API leaves it at its end, with its ``(seq, speaker, text, agent,
+    at)`` turns, in one transaction: the input of benchmarks and tests of post-call work."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        await conn.execute(
+            "INSERT INTO calls (call_id, group_id, channel, caller_id, started_at, ended_at)"
+            " VALUES ($1, $2, 'voice', $3, $4, $5)",
+            call_id,
+            group_id,
+            caller_id,
+            started_at,
+            ended_at,
+        )
+        await conn.executemany(
+            "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",
+            [(call_id, *turn) for turn in turns],
+        )

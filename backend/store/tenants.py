@@ -136,20 +136,27 @@ async def revoke(db: Database, name_or_key_id: str) -> int:
     return int(status.split()[-1])
 
 
+_BY_NAME = f"SELECT {_TENANT} FROM tenants t WHERE t.name = $1"
+
+
+async def named(db: Database, name: str, default_timezone: str = FALLBACK_TIMEZONE) -> Tenant | None:
+    row = await db.pool.fetchrow(_BY_NAME, name, default_timezone)
+    return _tenant(row) if row else None
+
+
 async def ensure_local(
     db: Database, key: str | None, timezone: str = FALLBACK_TIMEZONE
 ) -> tuple[Tenant, str | None]:
     """The local tenant, created on first start in ``timezone`` (the settings' default, which
     it also reads as when it was made before tenants had zones); returns a key only when one
     was made now (or ``key``, i.e. SWITCHBOARD_API_KEY, was newly registered)."""
-    by_name = f"SELECT {_TENANT} FROM tenants t WHERE t.name = $1"
-    row = await db.pool.fetchrow(by_name, LOCAL, timezone)
-    if row is None:
+    tenant = await named(db, LOCAL, timezone)
+    if tenant is None:
         try:
             return await create(db, LOCAL, key, timezone)
         except TenantExists:  # another process created it a moment ago
-            row = await db.pool.fetchrow(by_name, LOCAL, timezone)
-    tenant = _tenant(row)
+            tenant = await named(db, LOCAL, timezone)
+            assert tenant is not None
     if key and await authenticate(db, key) is None:
         return tenant, await issue_key(db, tenant.tenant_id, key)
     return tenant, None

@@ -24,11 +24,12 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from ingest.extract import Transcript
+from ingest.extract.interface import Transcript
 from ingest.extract.offline import FACT_KINDS, OfflineExtractor, nlp, warm_up
 from memory import Turn
 
-LABELLED = Path(__file__).resolve().parents[2] / "tests" / "data" / "extraction_labelled.jsonl"
+LABELLED = Path(__file__).with_name("data") / "extraction_labelled.jsonl"
+"""Package data, so that ``switchboard bench extract`` runs from an installed wheel."""
 TURN_GAP = timedelta(seconds=20)
 TIMING_CALLS = 200
 TIMING_TURNS = 20
@@ -177,8 +178,8 @@ def timing(
 
 
 def spacy_load_seconds() -> float | None:
-    """How long importing spaCy, loading its model and dateparser's data took here (None if
-    already loaded in this process)."""
+    """How long importing spaCy and loading its model took here (None if already loaded in
+    this process)."""
     if nlp.cache_info().currsize:
         return None
     started = time.perf_counter()

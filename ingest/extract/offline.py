@@ -1,10 +1,11 @@
 """The default extractor: offline, deterministic, fast enough to run on every call.
 
-Domain patterns (``ingest.extract.patterns``) find the facts; the names the graph knows
-(suburbs, listing addresses) anchor places; phonenumbers reads phone numbers; dateparser
-reads calendar dates; spaCy confirms a person's name, and runs only on turns where the
-caller introduces themselves. Only the caller's turns state facts; the agent's turns give
-context ("the Ocean St one" after the agent read out "132 Ocean St").
+Domain patterns (``ingest.extract.patterns``) find the facts in what ``backend.speech``
+reads (numbers, money, days and times, emails, phone numbers, as the agents read them); the
+names the graph knows (suburbs, listing addresses) anchor places; spaCy confirms a person's
+name, and runs only on turns where the caller introduces themselves. Only the caller's turns
+state facts; the agent's turns give context ("the Ocean St one" after the agent read out "132
+Ocean St").
 
 ``facts`` is the pure, labelled view (used by the evaluation); ``extract`` turns it into
 episodes whose ids are ``{call}:{turn}:{kind}:{value}``, so re-running a call writes
@@ -18,31 +19,28 @@ import itertools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
-import phonenumbers
 from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from ingest.extract import Transcript
-from ingest.extract import patterns as p
-from memory import (
+from backend.speech import contacts, times
+from backend.speech.numbers import Amount
+from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
     BudgetStated,
-    CallerIdentified,
-    ContactChanged,
-    Episode,
-    OptedOut,
     PropertyInterest,
     PropertyInterestWithdrawn,
     SuburbPreferred,
     SuburbRetracted,
-    Turn,
 )
+from ingest.extract import patterns as p
+from ingest.extract.interface import Transcript
+from memory import CallerIdentified, ContactChanged, Episode, OptedOut, Turn
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -209,10 +207,9 @@ def nlp() -> Language:
 
 @lru_cache(maxsize=1)
 def warm_up() -> None:
-    """Load spaCy and dateparser's English data (seconds, once per process) on the first call,
-    which is the worker's warm-up, so that no job pays for them."""
+    """Load spaCy (seconds, once per process) on the first call, which is the worker's
+    warm-up, so that no job pays for it."""
     nlp()
-    p.calendar_day("the 1st", datetime(2026, 1, 1, tzinfo=UTC))
 
 
 @lru_cache(maxsize=1)
@@ -365,24 +362,16 @@ class OfflineExtractor:
         for _, _, name in suburb_mentions(t, names):
             state.last_suburb = name
         for s, e in t.sentences:
-            said = p.moments(text[s:e], now)
-            if said.day is not None:
+            said = heard(text[s:e], now)
+            if said is not None and said.day is not None:
                 state.last_day = said.day
         state.agent_asked_budget = "?" in text and bool(p.BUDGET_QUESTION.search(text))
 
     def _phones(self, t: TurnText) -> list[Found]:
         found = []
-        for start, end, digits in p.spoken_digit_runs(t.masked):
-            number = e164(digits, self.region)
-            if number:
-                found.append(phone_fact(t, start, end, number))
-                t.mask(start, end)
-        if not p.SIX_DIGITS.search(t.masked):
-            return [f for f in found if f.value]  # the matcher is slow; a number has six digits or more
-        for m in phonenumbers.PhoneNumberMatcher(t.masked, self.region):
-            number = phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164)
-            found.append(phone_fact(t, m.start, m.end, number))
-            t.mask(m.start, m.end)
+        for start, end, number in contacts.phones(t.masked, self.region):
+            found.append(phone_fact(t, start, end, number))
+            t.mask(start, end)
         return [f for f in found if f.value]
 
     def _name_docs(self, turns: Sequence[Turn], names: Names) -> dict[str, Doc]:
@@ -403,28 +392,18 @@ class OfflineExtractor:
 # -- contact details --------------------------------------------------------------------------
 
 
-def e164(raw: str, region: str) -> str | None:
-    try:
-        number = phonenumbers.parse(raw, region)
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
 def phone_fact(t: TurnText, start: int, end: int, number: str) -> Found:
     """A number of someone else's ("my husband's number") is not the caller's."""
-    if p.OTHER_PERSON.search(t.prefix(start)):
+    if contacts.OTHER_PERSON.search(t.prefix(start)):
         return Found(start, end, "phone", "")
     return Found(start, end, "phone", number, replaces=bool(p.NEW_CONTACT.search(t.clause_text(start))))
 
 
 def contact_emails(t: TurnText) -> list[Found]:
     found = []
-    for start, end, email in p.emails(t.text):
+    for start, end, email in contacts.emails(t.text):
         t.mask(start, end)
-        if not p.OTHER_PERSON.search(t.prefix(start)):
+        if not contacts.OTHER_PERSON.search(t.prefix(start)):
             changed = bool(p.NEW_CONTACT.search(t.text[t.clause(start)[0] : end]))
             found.append(Found(start, end, "email", email, replaces=changed))
     return found
@@ -704,7 +683,7 @@ _TIGHT = re.compile(
 """A budget word right before a small bare number ("budget's 2", "under 3")."""
 
 
-def budget(t: TurnText, amount: p.Amount, state: CallState, context: bool = False) -> str | None:
+def budget(t: TurnText, amount: Amount, state: CallState, context: bool = False) -> str | None:
     """An amount is the caller's budget unless it prices something else ("the asking price",
     "$650 a week", "sold for 1.8"); a bare number needs a budget word next to it, the agent's
     question, or a budget said in the same turn ("under a mil, … push to 1.1")."""
@@ -727,7 +706,7 @@ def corrected(correction: tuple[int, int, float], found: list[Found], state: Cal
     if kind == "bedrooms" and value == int(value) and 0 <= value <= 20:
         return [Found(start, end, "bedrooms", str(int(value)))]
     if kind == "budget":
-        dollars = p.dollars(p.Amount(start, end, value, scaled=False))
+        dollars = p.dollars(Amount(start, end, value, scaled=False))
         if dollars is not None:
             return [Found(start, end, "budget", str(round(dollars)))]
     return []
@@ -751,10 +730,10 @@ def viewing_times(t: TurnText, now: datetime, state: CallState) -> list[Found]:
     day was named), relative to the call's start; past days are not proposals."""
     found = []
     for start, end in t.sentences:
-        sentence = p.GREETING.sub(lambda g: " " * len(g.group(0)), t.masked[start:end])
-        said = p.moments(sentence, now)
-        if said.named and (said.day is None or p.past_visit(sentence)):
-            continue  # "last Saturday", "yesterday", "we looked at it on Tuesday"
+        sentence = t.masked[start:end]
+        said = heard(sentence, now)
+        if said is None or (said.named and (said.day is None or p.past_visit(sentence))):
+            continue  # "last Saturday", "yesterday", "we looked at it on Tuesday", "the 31st of June"
         if not said.named and (said.clock is None or p.past(sentence)):
             continue
         if said.named and said.clock is None and said.day == midnight(now):
@@ -767,14 +746,22 @@ def viewing_times(t: TurnText, now: datetime, state: CallState) -> list[Found]:
     return found
 
 
+def heard(sentence: str, now: datetime) -> times.Said | None:
+    """What a sentence says about when; None when it names a date the calendar does not have."""
+    try:
+        return times.said(sentence, now)
+    except times.ImpossibleDate:
+        return None
+
+
 def midnight(moment: datetime) -> datetime:
     return moment.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
-def when(said: p.Said, last_day: datetime | None, now: datetime) -> datetime | None:
+def when(said: times.Said, last_day: datetime | None, now: datetime) -> datetime | None:
     """A bare day means 10 am; a bare time is on the day named last in the call, or its next
     occurrence; "Saturday at 9" said on a Saturday at 10 is next week's; "today at 9" is gone."""
-    hour, minute = said.clock or (10, 0)
+    hour, minute = said.clock or (times.DAY_HOUR, 0)
     day = said.day if said.named else last_day
     moment = (day or midnight(now)).replace(hour=hour, minute=minute, second=0, microsecond=0)
     if moment > now:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, overload
+
+if TYPE_CHECKING:
+    from memory.ontology import Ontology
 
 Record = dict[str, Any]
 
@@ -17,7 +20,12 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
 
 
+@overload
+def from_iso(value: str) -> datetime: ...
+@overload
+def from_iso(value: str | None) -> datetime | None: ...
 def from_iso(value: str | None) -> datetime | None:
+    """A stored time back as a datetime: a stored string gives a time, a missing one None."""
     return None if value is None else datetime.fromisoformat(value)
 
 
@@ -86,9 +94,10 @@ class WriteBatch:
 
 
 class GraphStore(ABC):
-    """One group's graph (tenant) on one engine."""
+    """One group's graph (tenant) on one engine, holding what its ontology declares."""
 
     group_id: str
+    ontology: Ontology
 
     @abstractmethod
     async def ensure_schema(self) -> None: ...

@@ -95,9 +95,10 @@ FACTS_OF = (
     f" WHERE r.polarity = 'assert' AND {visible('r')}"
     f" RETURN {FACT_FIELDS}"
     " UNION ALL "
-    "MATCH (c:Entity {uuid: $subject})-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
-    "-[r:RELATES_TO]->(o)"
-    f" WHERE b.polarity = 'assert' AND {visible('b')} AND r.polarity = 'assert' AND {visible('r')}"
+    # What the caller owns (their bookings): its facts are read with theirs.
+    "MATCH (c:Entity {uuid: $subject})-[b:RELATES_TO]->(k:Entity)-[r:RELATES_TO]->(o)"
+    f" WHERE b.name IN $owned AND b.polarity = 'assert' AND {visible('b')}"
+    f" AND r.polarity = 'assert' AND {visible('r')}"
     f" RETURN {FACT_FIELDS}"
 )
 
@@ -154,15 +155,15 @@ CALL_EPISODES = (
     " RETURN x.content AS content ORDER BY x.valid_at, x.name"
 )
 
-# Erasure: the caller, the rows touching them and their bookings, the episodes
+# Erasure: the caller, the rows touching them and what they own (their bookings), the episodes
 # that mention them or carry their calls, then entities nothing else links to.
 ERASE_PLAN = (
     "MATCH (c:Entity {uuid: $subject}) WHERE c:Caller"
-    " OPTIONAL MATCH (c)-[b:RELATES_TO {name: 'BOOKED'}]->(k:Booking)"
-    " WITH c, collect(DISTINCT k) AS bookings"
+    " OPTIONAL MATCH (c)-[b:RELATES_TO]->(k:Entity) WHERE b.name IN $owned"
+    " WITH c, collect(DISTINCT k) AS owned"
     " OPTIONAL MATCH (x:Episodic)-[:MENTIONS]->(c)"
-    " WITH c, bookings, collect(DISTINCT x.call_id) AS calls, collect(DISTINCT x) AS mentioned"
-    " RETURN c.uuid AS caller, [k IN bookings | k.uuid] AS bookings, calls,"
+    " WITH c, owned, collect(DISTINCT x.call_id) AS calls, collect(DISTINCT x) AS mentioned"
+    " RETURN c.uuid AS caller, [k IN owned | k.uuid] AS owned, calls,"
     " [x IN mentioned | x.uuid] AS episodes"
 )
 
@@ -187,7 +188,7 @@ ERASE_NODES = "UNWIND $uuids AS u MATCH (x:Entity {uuid: u}) DETACH DELETE x RET
 
 ORPHANS = (
     "UNWIND $uuids AS u MATCH (x:Entity {uuid: u})"
-    " WHERE NOT (x)-[:RELATES_TO]-() AND NOT (x:Property)"
+    " WHERE NOT (x)-[:RELATES_TO]-() AND NOT any(l IN labels(x) WHERE l IN $durable)"
     " RETURN x.uuid AS uuid"
 )
 
@@ -235,26 +236,19 @@ ERASE_EMAIL_ROWS = (
     " WHERE r.group_id = $group_id DELETE r RETURN count(r) AS n"
 )
 
-_LISTING_TAIL = (
-    " MATCH (p)-[pr:RELATES_TO]->(p) WHERE pr.name = 'LISTED_AT_PRICE' AND "
-    + visible("pr")
-    + " MATCH (p)-[st:RELATES_TO]->(p) WHERE st.name = 'LISTING_STATUS' AND "
-    + visible("st")
-    + " MATCH (p)-[ins:RELATES_TO]->(s) WHERE ins.name = 'IN_SUBURB' AND "
-    + visible("ins")
-    + " WITH p, pr, st, s WHERE ($max_price IS NULL OR pr.value <= $max_price)"
-    " AND ($min_bedrooms IS NULL OR p.bedrooms >= $min_bedrooms)"
-    " AND ($status IS NULL OR st.value = $status)"
-    " RETURN p.key AS property_id, p.name AS address, s.name AS suburb, pr.value AS price,"
-    " p.bedrooms AS bedrooms, p.bathrooms AS bathrooms, p.kind AS kind, st.value AS status"
-    " ORDER BY price, address LIMIT $limit"
+_ENTITY_TAIL = (
+    " OPTIONAL MATCH (x)-[r:RELATES_TO]->(o:Entity)"
+    f" WHERE r.name IN $facts AND r.polarity = 'assert' AND {visible('r')}"
+    " RETURN x.key AS key, x.name AS name, properties(x) AS attributes,"
+    " collect([r.name, r.value, o.key, o.name]) AS facts"
 )
 
-LISTINGS_IN_SUBURB = (
-    "MATCH (s0:Entity {uuid: $suburb})<-[i:RELATES_TO]-(p:Property)"
-    f" WHERE i.name = 'IN_SUBURB' AND {visible('i')} WITH p" + _LISTING_TAIL
-)
+# ``{label}`` is a declared entity type (``Ontology`` checks its form): never caller input.
+ENTITIES = "MATCH (x:{label}) WITH x" + _ENTITY_TAIL
 
-LISTINGS = "MATCH (p:Property) WITH p" + _LISTING_TAIL
+ENTITIES_LINKED = (
+    "MATCH (o0:Entity {{uuid: $object}})<-[i:RELATES_TO]-(x:{label})"
+    f" WHERE i.name = $via AND i.polarity = 'assert' AND {visible('i')} WITH DISTINCT x" + _ENTITY_TAIL
+)
 
 NAMES_OF = "MATCH (x:{label}) RETURN x.name AS name, x.key AS key"

@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
 from memory.embedder import EMBEDDING_DIM
+from memory.ontology import Ontology
 from memory.store import cypher
 from memory.store.base import GraphStore, Record, WriteBatch
 
@@ -39,8 +40,9 @@ class FalkorStore(GraphStore):
     """One group's graph. Queries go to the FalkorDB client directly (not through
     Graphiti's driver, which logs parameters, and so caller data, on errors)."""
 
-    def __init__(self, driver: FalkorDriver, group_id: str) -> None:
+    def __init__(self, driver: FalkorDriver, group_id: str, ontology: Ontology) -> None:
         self.group_id = group_id
+        self.ontology = ontology
         self.driver = driver.clone(database=group_id)
         client: FalkorDB = driver.client
         self.graph = client.select_graph(group_id)

@@ -10,11 +10,12 @@ index hits from other groups are filtered out.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from graphiti_core.driver.neo4j_driver import Neo4jDriver
 
 from memory.embedder import EMBEDDING_DIM
+from memory.ontology import Ontology
 from memory.store import cypher
 from memory.store.base import GraphStore, Record, WriteBatch
 
@@ -36,8 +37,9 @@ SCHEMA = (
 
 
 class Neo4jStore(GraphStore):
-    def __init__(self, driver: Neo4jDriver, group_id: str) -> None:
+    def __init__(self, driver: Neo4jDriver, group_id: str, ontology: Ontology) -> None:
         self.group_id = group_id
+        self.ontology = ontology
         self.driver = driver
 
     async def ensure_schema(self) -> None:
@@ -48,7 +50,7 @@ class Neo4jStore(GraphStore):
     async def query(
         self, cypher_text: str, params: Record | None = None, *, write: bool = False
     ) -> list[Record]:
-        routing = "w" if write else "r"
+        routing: Literal["r", "w"] = "w" if write else "r"
         result = await self.driver.client.execute_query(
             cypher_text,
             parameters_={"group_id": self.group_id, **(params or {})},

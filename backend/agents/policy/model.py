@@ -75,7 +75,7 @@ class PolicyModel(Model):
         self.vertical = vertical
         self.router = router
         self.call = call
-        self._by_instructions = {s.instructions: s for s in (vertical.root, *vertical.specialists)}
+        self._by_instructions = {s.instructions: s for s in vertical.agents}
 
     async def get_response(
         self,
@@ -140,15 +140,15 @@ class PolicyModel(Model):
         utterance = last_utterance(items)
         if (answered := self._answer_to_confirm(utterance, tools)) is not None:
             return answered
-        if (checked := self._step_up_answer(utterance, tools, handoffs)) is not None:
+        if (checked := self._step_up_answer(utterance, tools, handoffs, spec.name)) is not None:
             return checked
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
-            candidates.discard(self.router.root_back)
-        route = self.router.route(utterance, candidates)
+            candidates.discard(self.router.up(spec.name) or "")
+        route = self.router.route(utterance, candidates, spec.name)
         if route.target is None:
             return assistant_message(spec.fallback)
         if route.target.startswith("transfer_to_"):
@@ -175,10 +175,10 @@ class PolicyModel(Model):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
         return None
 
-    def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff]) -> Any:
+    def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str) -> Any:
         """Digits or an email said right after the step-up question ("it ends in 019"), or said
         as an answer to it later ("it ends in 250" is no price), go to the check, whichever agent
-        asked: a specialist hands back up to Triage, which owns it."""
+        asked: a specialist hands back up (rung by rung) to the root, which owns it."""
         state = self.call.state
         if not (state.step_up_asked or (state.candidates and self.router.cued(VERIFY, utterance))):
             return None
@@ -189,10 +189,11 @@ class PolicyModel(Model):
         if any(t.name == VERIFY for t in tools):
             state.step_up_asked = False
             return function_call(VERIFY, {"digits": digits, "email": email}, call_id=f"policy-{next(_ids)}")
-        if any(h.tool_name == self.router.root_back for h in handoffs):
+        up = self.router.up(agent)
+        if up and any(h.tool_name == up for h in handoffs):
             # Not "The caller said: …": what answers a check is not for handoff reasons and traces.
             payload = HandoffPayload(intent=VERIFY, reason="The caller answered the identity check")
-            return function_call(self.router.root_back, payload.model_dump(), call_id=f"policy-{next(_ids)}")
+            return function_call(up, payload.model_dump(), call_id=f"policy-{next(_ids)}")
         return None
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:

@@ -2,9 +2,11 @@
 of the examples, trained on the vertical's examples when the router is built.
 
 Every target is a tool. An utterance gets a probability per tool (all tools of the
-vertical, whoever owns them); a handoff scores as its best tool: "book a viewing" heard
-at Triage goes to the Viewing Scheduler because ``book_viewing`` is likeliest, and heard
-at Mortgage goes back up to Triage because Mortgage does not own that tool.
+vertical, whoever owns them); a handoff scores as its best tool: a handoff down the tree
+reaches the tools of the agent's whole team, a handoff back up reaches every tool outside
+the current agent's own branch. "Book a viewing" heard at Triage goes to the Viewing
+Scheduler because ``book_viewing`` is likeliest, and heard at Mortgage goes back up to
+Triage because Mortgage does not own that tool.
 """
 
 from __future__ import annotations
@@ -58,13 +60,14 @@ def training_set(vertical: Vertical, tools: list[str]) -> tuple[list[str], np.nd
         texts.append(text)
         rows.append(row)
 
-    for spec in (vertical.root, *vertical.specialists):
+    for spec in vertical.agents:
         for skill in spec.skills:
             for text in (skill.tool.description.split("\n")[0], *vertical.examples(skill)):
                 add(text, [skill.name])
-        if spec is not vertical.root and spec.skills:
+        branch = vertical.branch(spec.name)
+        if spec is not vertical.root and branch:
             for text in (spec.description, *spec.examples):
-                add(text, [s.name for s in spec.skills])
+                add(text, branch)
     return texts, np.stack(rows)
 
 
@@ -109,19 +112,21 @@ class Router:
 
     def __init__(self, vertical: Vertical, embedder: MiniLMEmbedder | None = None) -> None:
         self.embedder = embedder or MiniLMEmbedder()
-        self.root_back = handoff_name(vertical.root.name)
+        self.root = vertical.root.name
         self.owner: dict[str, str] = {}
         self.cues: dict[str, list[re.Pattern[str]]] = {}
         self.vetoes: dict[str, list[re.Pattern[str]]] = {}
-        for spec in (vertical.root, *vertical.specialists):
+        for spec in vertical.agents:
             for skill in spec.skills:
                 self.owner[skill.name] = spec.name
                 self.cues[skill.name] = [_compile(c) for c in skill.cues if not c.startswith("!")]
                 self.vetoes[skill.name] = [_compile(c[1:]) for c in skill.cues if c.startswith("!")]
         self.tools = list(self.owner)
-        # The tools a handoff leads to; handing back up leads to whatever the agent lacks.
-        self.members: dict[str, set[str]] = {
-            handoff_name(spec.name): {s.name for s in spec.skills} for spec in vertical.specialists
+        # Each agent's branch (its own tools and its team's), and the handoff back up.
+        self.branch = {spec.name: set(vertical.branch(spec.name)) for spec in vertical.agents}
+        self.by_handoff = {handoff_name(spec.name): spec.name for spec in vertical.agents}
+        self.above: dict[str, str | None] = {
+            spec.name: (p.name if (p := vertical.parent(spec.name)) else None) for spec in vertical.agents
         }
         texts, wanted = training_set(vertical, self.tools)
         seen = Counter(w for text in texts for w in set(words(text)))
@@ -177,23 +182,35 @@ class Router:
             return True
         return any(c.search(utterance) for cues in self.cues.values() for c in cues)
 
-    def scores(self, utterance: str, candidates: set[str]) -> dict[str, float]:
+    def up(self, agent: str) -> str | None:
+        """The handoff back up from ``agent`` (None at the root)."""
+        above = self.above.get(agent)
+        return handoff_name(above) if above else None
+
+    def reach(self, agent: str, target: str) -> set[str]:
+        """The tools a handoff from ``agent`` leads to: down, the target's branch; back up,
+        everything outside ``agent``'s own."""
+        if target == self.up(agent):
+            return set(self.tools) - self.branch[agent]
+        return self.branch.get(self.by_handoff.get(target, ""), set())
+
+    def scores(self, utterance: str, candidates: set[str], agent: str | None = None) -> dict[str, float]:
         """Each candidate's probability: a tool's own, a handoff's best tool's."""
+        agent = agent or self.root
         probs = self.probabilities(utterance)
         own = {t for t in candidates if t in probs}
-        if own and self.root_back in candidates:
+        if own and agent != self.root:
             # A specialist holds the conversation: weigh its tools by the prior odds.
             probs = {t: p * (STAY if t in own else 1.0) for t, p in probs.items()}
             total = sum(probs.values())
             probs = {t: p / total for t, p in probs.items()}
         out: dict[str, float] = {t: probs[t] for t in own}
         for target in candidates - own:
-            members = set(self.tools) - own if target == self.root_back else self.members.get(target, set())
-            out[target] = max((probs[t] for t in members), default=0.0)
+            out[target] = max((probs[t] for t in self.reach(agent, target)), default=0.0)
         return out
 
-    def route(self, utterance: str, candidates: set[str]) -> Route:
-        scores = self.scores(utterance, candidates)
+    def route(self, utterance: str, candidates: set[str], agent: str | None = None) -> Route:
+        scores = self.scores(utterance, candidates, agent)
         if not scores:
             return Route(None, 0.0)
         target = max(scores, key=lambda k: scores[k])

@@ -9,9 +9,11 @@ from typing import Any
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools import money, preferences, resolve
+from backend.agents.tools import preferences, resolve
 from backend.agents.tools.failures import UnknownProperty
-from memory import Listing, PropertyInterest
+from backend.agents.tools.replies import money
+from backend.verticals.real_estate.episodes import PropertyInterest
+from backend.verticals.real_estate.listings import Listing, current_listings
 
 RESULTS = 5
 """Homes read out per search."""
@@ -67,7 +69,8 @@ async def _find(call: CallContext, criteria: Criteria) -> list[Listing]:
     found: list[Listing] = []
     with custom_span("memory.listings"):
         for place in criteria.suburbs or [None]:  # type: ignore[list-item]
-            found += await call.memory.listings(
+            found += await current_listings(
+                call.memory,
                 call.group_id,
                 suburb=place,
                 max_price=criteria.max_price,
@@ -214,7 +217,7 @@ async def property_details(
     pid = resolve.property_id(call, property)
     place = call.localities.get(pid)
     with custom_span("memory.listings"):
-        homes = await call.memory.listings(call.group_id, suburb=place, status=None, limit=1000)
+        homes = await current_listings(call.memory, call.group_id, suburb=place, status=None, limit=1000)
     home = next((h for h in homes if h.property_id == pid), None)
     if home is None:
         raise UnknownProperty("I can't find that listing any more. Shall I search again?")
@@ -245,7 +248,7 @@ async def suburb_profile(ctx: RunContextWrapper[CallContext], suburb: str) -> di
     if place is None:
         return {"suburb": suburb, "known": False}
     with custom_span("memory.listings"):
-        homes = await call.memory.listings(call.group_id, suburb=place, limit=200)
+        homes = await current_listings(call.memory, call.group_id, suburb=place, limit=200)
     prices = [h.price for h in homes]
     return {
         "suburb": place,

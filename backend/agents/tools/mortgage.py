@@ -7,7 +7,7 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools import money
+from backend.agents.tools.replies import money
 
 DEFAULT_RATE = 6.2
 DEFAULT_YEARS = 30

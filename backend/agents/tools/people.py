@@ -10,7 +10,8 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.clock import local, spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name, scrub
-from memory import AppraisalRequested, Escalated
+from backend.verticals.real_estate.episodes import AppraisalRequested
+from memory import Escalated
 
 
 @function_tool

@@ -10,8 +10,15 @@ from agents import RunContextWrapper, custom_span, function_tool
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
-from backend.agents.tools import identity, money, resolve
-from memory import BedroomsWanted, BudgetStated, Episode, SuburbPreferred, SuburbRetracted
+from backend.agents.tools import identity, resolve
+from backend.agents.tools.replies import money
+from backend.verticals.real_estate.episodes import (
+    BedroomsWanted,
+    BudgetStated,
+    SuburbPreferred,
+    SuburbRetracted,
+)
+from memory import Episode
 
 _NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")
 

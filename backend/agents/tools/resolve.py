@@ -9,7 +9,6 @@ from rapidfuzz import fuzz, process
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools import money
 from backend.agents.tools.failures import (
     AmbiguousReference,
     NothingToBook,
@@ -17,7 +16,8 @@ from backend.agents.tools.failures import (
     UnknownProperty,
     UnknownSuburb,
 )
-from memory import Listing
+from backend.agents.tools.replies import money
+from backend.verticals.real_estate.listings import Listing
 
 _PROPERTY_ID = re.compile(r"\bP\d+\b")
 _STREET = re.compile(

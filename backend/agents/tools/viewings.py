@@ -22,7 +22,7 @@ from backend.agents.tools.failures import (
     SlotTaken,
 )
 from backend.store import bookings
-from memory import BookingCancelled, BookingMade, BookingRescheduled
+from backend.verticals.real_estate.episodes import BookingCancelled, BookingMade, BookingRescheduled
 
 
 def _moment(call: CallContext, when: str) -> datetime:

@@ -3,113 +3,107 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from redis.asyncio import Redis
+from fastapi import APIRouter, Query
 
 from backend.api import limits
-from backend.api.auth import Caller
+from backend.api.deps import Config, CurrentTenant, Db, Mem, Queue, Runtime
 from backend.api.errors import COMMON, ApiError, responses
-from backend.api.schemas import CallerId
+from backend.api.schemas.callers import CallerId, Erasure, Timeline
+from backend.erasure import CallerErased, erase_caller, erase_contact
 from backend.store import Database, audit
 from backend.store.tenants import Principal
-from ingest import CallerErased, erase_caller, erase_contact
-from memory import CallerContext, Fact, UnknownEntity
+from memory import CallerContext, UnknownEntity
 
 router = APIRouter(prefix="/v1/callers", tags=["callers"], responses=COMMON)
 
 
 @router.get("/{caller_id}", responses=responses(404))
-async def caller(request: Request, who: Caller, caller_id: CallerId) -> CallerContext:
+async def caller(who: CurrentTenant, caller_id: CallerId, memory: Mem, db: Db) -> CallerContext:
     """What a greeting needs: who, current facts, upcoming viewings, last calls."""
     try:
-        known = await request.app.state.memory.recall_caller(who.tenant.group_id, caller_id=caller_id)
+        known = await memory.recall_caller(who.tenant.group_id, caller_id=caller_id)
     except UnknownEntity:  # erased while this was read
         known = None
     if known is None:
         raise ApiError(404, "caller_not_found", f"no caller {caller_id}")
-    await audit.record(request.app.state.db, who, "caller.read", f"caller:{caller_id}")
+    await audit.record(db, who, "caller.read", f"caller:{caller_id}")
     return known
 
 
 @router.get("/{caller_id}/timeline", responses=responses(404))
 async def timeline(
-    request: Request,
-    who: Caller,
+    who: CurrentTenant,
     caller_id: CallerId,
+    memory: Mem,
+    db: Db,
     valid_at: datetime | None = None,
     known_at: datetime | None = None,
-) -> dict[str, Any]:
+) -> Timeline:
     """Facts true at ``valid_at`` as the graph knew them at ``known_at`` (both default: now)."""
     try:
         valid_at, known_at = limits.moment(valid_at, "valid_at"), limits.moment(known_at, "known_at")
     except ValueError as exc:
         raise ApiError(422, "invalid_request", str(exc)) from None
     try:
-        facts: list[Fact] = await request.app.state.memory.facts(
-            who.tenant.group_id, caller_id, valid_at=valid_at, known_at=known_at
-        )
+        facts = await memory.facts(who.tenant.group_id, caller_id, valid_at=valid_at, known_at=known_at)
     except UnknownEntity:
         raise ApiError(404, "caller_not_found", f"no caller {caller_id}") from None
-    await audit.record(request.app.state.db, who, "caller.timeline", f"caller:{caller_id}")
-    return {"caller_id": caller_id, "valid_at": valid_at, "known_at": known_at, "facts": facts}
+    await audit.record(db, who, "caller.timeline", f"caller:{caller_id}")
+    return Timeline(caller_id=caller_id, valid_at=valid_at, known_at=known_at, facts=facts)
 
 
 @router.delete("/{caller_id}", responses=responses(404))
-async def erase(request: Request, who: Caller, caller_id: CallerId) -> dict[str, Any]:
+async def erase(
+    who: CurrentTenant,
+    caller_id: CallerId,
+    memory: Mem,
+    db: Db,
+    queue: Queue,
+    runtime: Runtime,
+    settings: Config,
+) -> Erasure:
     """Erase the caller and whoever their numbers and emails lead to (docs/ingest.md, Erasure):
     queued ingestions, calls and transcripts, traces, bookings (upcoming ones cancelled, all
     kept without the caller), the graph, and the files on disk; the receipt says what went."""
-    state = request.app.state
-    await state.desk.runtime.settle()  # the traces of a turn just taken are written first
-    erased = await erase_caller(
-        state.memory, state.db, _queue(state), who.tenant.group_id, caller_id, settings=state.settings
-    )
+    await runtime.settle()  # the traces of a turn just taken are written first
+    erased = await erase_caller(memory, db, queue, who.tenant.group_id, caller_id, settings=settings)
     if not erased.found:
         raise ApiError(404, "caller_not_found", f"no caller {caller_id}")
-    await _audit(state.db, who, erased)
-    return erased.as_dict()
+    await _audit(db, who, erased)
+    return Erasure.model_validate(erased.as_dict())
 
 
 @router.delete("", responses=responses(404))
 async def erase_by_contact(
-    request: Request,
-    who: Caller,
+    who: CurrentTenant,
+    memory: Mem,
+    db: Db,
+    queue: Queue,
+    runtime: Runtime,
+    settings: Config,
     phone: Annotated[
         str | None, Query(max_length=40, description="A phone number (read with SWITCHBOARD_DEFAULT_REGION)")
     ] = None,
     email: Annotated[str | None, Query(max_length=254, description="An email address")] = None,
-) -> dict[str, Any]:
+) -> Erasure:
     """Erase everything under a phone number or email (or both): every caller who held it,
     every call that began with it or in which the caller gave it, every line naming it; the
     receipt says what went, never the values."""
     if phone is None and email is None:
         raise ApiError(422, "invalid_request", "give a phone or an email to erase")
-    state = request.app.state
-    await state.desk.runtime.settle()
+    await runtime.settle()
     try:
         erased = await erase_contact(
-            state.memory,
-            state.db,
-            _queue(state),
-            who.tenant.group_id,
-            phone=phone,
-            email=email,
-            settings=state.settings,
+            memory, db, queue, who.tenant.group_id, phone=phone, email=email, settings=settings
         )
     except ValueError as exc:
         raise ApiError(422, "invalid_request", str(exc)) from None
     if not erased.found:
         raise ApiError(404, "caller_not_found", "nothing on file under that phone or email")
-    await _audit(state.db, who, erased)
-    return erased.as_dict()
-
-
-def _queue(state: Any) -> Redis:
-    if state.conns.redis is None:
-        raise ConnectionError("the queue is not reachable")
-    return state.conns.redis  # type: ignore[no-any-return]
+    await _audit(db, who, erased)
+    return Erasure.model_validate(erased.as_dict())
 
 
 async def _audit(db: Database, who: Principal, erased: CallerErased) -> None:

@@ -5,45 +5,51 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi import APIRouter, Response
+from fastapi.responses import PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from redis.exceptions import RedisError
 
+from backend.api.deps import Conns
+from backend.api.schemas.health import Health
+from backend.connections import Connections
 from backend.health import CHECK_TIMEOUT_S, check_components
 from backend.metrics import QUEUE_DEPTH
 
 router = APIRouter(tags=["health"])
 
 
-async def _report(request: Request) -> tuple[bool, dict[str, object]]:
-    components = await check_components(request.app.state.conns)
-    ok = all(c.ok for c in components)
-    body = {
-        "status": "ok" if ok else "degraded",
-        "components": {c.name: c.as_dict() for c in components},
-    }
-    return ok, body
+async def _report(conns: Connections) -> Health:
+    components = await check_components(conns)
+    return Health.model_validate(
+        {
+            "status": "ok" if all(c.ok for c in components) else "degraded",
+            "components": {c.name: c.as_dict() for c in components},
+        }
+    )
 
 
 @router.get("/healthz")
-async def healthz(request: Request) -> JSONResponse:
+async def healthz(conns: Conns) -> Health:
     """The API is alive (always 200); the body says how each component is."""
-    _, body = await _report(request)
-    return JSONResponse(body)
+    return await _report(conns)
 
 
-@router.get("/readyz", responses={503: {"description": "a component is not ready (the body says which)"}})
-async def readyz(request: Request) -> JSONResponse:
+@router.get(
+    "/readyz",
+    responses={503: {"model": Health, "description": "a component is not ready (the body says which)"}},
+)
+async def readyz(conns: Conns, response: Response) -> Health:
     """503 until every component answers."""
-    ok, body = await _report(request)
-    return JSONResponse(body, status_code=200 if ok else 503)
+    health = await _report(conns)
+    if health.status != "ok":
+        response.status_code = 503
+    return health
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
-async def metrics(request: Request) -> Response:
+async def metrics(conns: Conns) -> Response:
     """Prometheus: turn latency, handoffs, tool calls, memory read latency, queue depth."""
-    conns = request.app.state.conns
     if conns.redis is not None:
         # The gauge keeps its last value while the queue is away; /readyz says why.
         with contextlib.suppress(RedisError, OSError, TimeoutError):

@@ -2,34 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Request
-
-from backend.api.auth import Caller
+from backend.api.deps import CurrentTenant, Db, Runtime
 from backend.api.errors import COMMON, responses
-from backend.api.schemas import CallId
+from backend.api.schemas.calls import CallId
+from backend.api.schemas.traces import CallTraces, DeadLetters
 from backend.calls import CallNotFound
-from backend.store import audit
+from backend.store import audit, ingestions
 from backend.store import calls as store
 from backend.store import traces as store_traces
-from ingest import ledger
 
 router = APIRouter(prefix="/v1", tags=["operations"], responses=COMMON)
 
 
 @router.get("/traces/{call_id}", responses=responses(404))
-async def traces(request: Request, who: Caller, call_id: CallId) -> dict[str, Any]:
+async def traces(who: CurrentTenant, call_id: CallId, db: Db, runtime: Runtime) -> CallTraces:
     """Every trace of the call with its spans (agent, handoff + payload, tool, guardrail)."""
-    db = request.app.state.db
     if await store.get(db, who.tenant.group_id, call_id) is None:
         raise CallNotFound(call_id)
     await audit.record(db, who, "trace.read", f"call:{call_id}")
-    await request.app.state.desk.runtime.settle()
-    return {"call_id": call_id, "traces": await store_traces.of_call(db, call_id)}
+    await runtime.settle()
+    return CallTraces.model_validate({"call_id": call_id, "traces": await store_traces.of_call(db, call_id)})
 
 
 @router.get("/ingest/failed")
-async def failed_ingestions(request: Request, who: Caller) -> dict[str, Any]:
+async def failed_ingestions(who: CurrentTenant, db: Db) -> DeadLetters:
     """Calls whose ingestion went to the dead-letter list, with the reason."""
-    return {"failed": await ledger.dead_letters(request.app.state.db, who.tenant.group_id)}
+    return DeadLetters.model_validate({"failed": await ingestions.dead_letters(db, who.tenant.group_id)})

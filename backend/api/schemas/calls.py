@@ -1,4 +1,4 @@
-"""Request and response bodies of the /v1 API."""
+"""Bodies of the /v1/calls routes: starting a call, its turns, ending it, reading it back."""
 
 from __future__ import annotations
 
@@ -79,7 +79,6 @@ SpokenText = Annotated[
 """What a caller said: NULs dropped, then it must hold more than whitespace."""
 
 CallId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A call id (``call-…``)")]
-CallerId = Annotated[str, Path(pattern=limits.ID_PATTERN, description="A caller id (``caller-…``)")]
 Seq = Annotated[int, Path(ge=0, le=1_000_000, description="A line of the transcript (0 is the greeting)")]
 
 
@@ -126,19 +125,66 @@ class TurnIn(BaseModel):
     text: SpokenText
 
 
+class Handoff(BaseModel):
+    """One agent handing the conversation to another, with the payload the next one got."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    from_: str = Field(alias="from")
+    to: str
+    intent: str
+    slots: dict[str, str]
+    """Values already heard, by name."""
+    fact_ids: list[str]
+    episode_ids: list[str]
+    reason: str
+
+
+class ToolCall(BaseModel):
+    agent: str
+    tool: str
+    latency_ms: float
+    from_memory: list[str]
+    """Arguments defaulted from the turn context (e.g. ``suburb``, ``max_price``)."""
+    failure: str | None
+    """A typed failure's code (``unknown_property``), or null."""
+
+
+class BriefRefs(BaseModel):
+    """Ids for consoles and memory, never to be spoken."""
+
+    call_id: str
+    caller_id: str | None
+    fact_ids: list[str]
+    possible_caller_ids: list[str] = Field(default_factory=list)
+    """Existing callers this one may be (not verified): for the person to check."""
+
+
+class Brief(BaseModel):
+    """The warm-transfer brief a person reads before picking up; all but ``refs`` may be read out."""
+
+    who: str
+    why: str
+    trigger: Literal["request", "guardrail", "ceiling"]
+    facts: list[str]
+    """What we know, as a person would say it."""
+    tried: list[str]
+    summary: str
+    """One paragraph to read to whoever picks up."""
+    refs: BriefRefs
+
+
 class TurnOut(BaseModel):
     reply: str
     agent: str
-    handoffs: list[dict[str, Any]]
-    tool_calls: list[dict[str, Any]]
-    """Each: agent, tool, latency_ms, from_memory (arguments defaulted from the turn context),
-    failure (a typed failure's code, or null)."""
+    handoffs: list[Handoff]
+    tool_calls: list[ToolCall]
     facts_used: list[str]
     latency_ms: float
     context_ms: float = 0.0
     """Of ``latency_ms``: assembling the turn context (facts, snippets, working set)."""
     escalated: bool = False
-    brief: dict[str, Any] | None = None
+    brief: Brief | None = None
 
 
 class EndCall(BaseModel):
@@ -160,6 +206,11 @@ class TranscriptTurn(BaseModel):
     at: datetime
 
 
+class Ingestion(BaseModel):
+    job_id: str
+    state: Literal["queued", "running", "done", "failed", "dead"]
+
+
 class CallRecord(BaseModel):
     call_id: str
     channel: str
@@ -169,7 +220,7 @@ class CallRecord(BaseModel):
     agent: str
     status: Literal["active", "transferred", "ended"] = "active"
     """``transferred``: handed to a person (turns get the holding reply until the call ends)."""
-    brief: dict[str, Any] | None = None
+    brief: Brief | None = None
     """The warm-transfer brief of a transferred call (``refs`` holds ids; the rest may be read out)."""
     outcome: str | None
     """Derived by post-call ingestion: viewing_booked, viewing_changed, appraisal_requested,
@@ -177,8 +228,16 @@ class CallRecord(BaseModel):
     client_outcome: str | None = None
     """What the client gave at ``POST /v1/calls/{id}/end``, kept as given."""
     transcript: list[TranscriptTurn]
-    handoffs: list[dict[str, Any]]
-    ingestion: dict[str, Any] | None
+    handoffs: list[Handoff]
+    ingestion: Ingestion | None
+
+
+class Snippet(BaseModel):
+    """A line of an earlier call the turn context held."""
+
+    id: str
+    text: str
+    call_id: str | None
 
 
 class TurnContextRecord(BaseModel):
@@ -193,5 +252,7 @@ class TurnContextRecord(BaseModel):
     superseded them do not change this)."""
     missing_fact_ids: list[str]
     """Ids the context held that the read no longer finds (the caller was erased)."""
-    snippets: list[dict[str, Any]]
+    snippets: list[Snippet]
     working_set: dict[str, Any]
+    """The call's working set as the turn began (its keys are the vertical's: results read
+    out, shortlist, last booking, last search…)."""

@@ -1,5 +1,5 @@
 """The ingestion ledger (Postgres ``ingestions``): one row per ended call and the
-state of its post-call job.
+state of its post-call job (``backend.queue`` enqueues it, ``ingest.jobs`` runs it).
 
 States: ``queued`` → ``running`` → ``done``; a failed try that will be retried is
 ``failed``; a job that will not be retried (a poison transcript, or out of tries)
@@ -11,25 +11,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from backend.store import Database
+from backend.store.db import Database
 
 STATES = ("queued", "running", "done", "failed", "dead")
 MAX_REASON = 500
 
 
-def job_id_of(call_id: str) -> str:
-    """The arq job id of a call's ingestion: one per call, so a second enqueue is refused."""
-    return f"ingest:{call_id}"
-
-
-async def open_row(db: Database, call_id: str, group_id: str) -> str:
+async def open_row(db: Database, call_id: str, group_id: str, job_id: str) -> str:
     """Insert the call's row as ``queued`` unless it exists; the row's state either way."""
     state = await db.pool.fetchval(
         "INSERT INTO ingestions (call_id, group_id, job_id) VALUES ($1, $2, $3)"
         " ON CONFLICT (call_id) DO NOTHING RETURNING state",
         call_id,
         group_id,
-        job_id_of(call_id),
+        job_id,
     )
     if state is not None:
         return str(state)
@@ -98,6 +93,14 @@ async def counts(db: Database, group_id: str | None = None) -> dict[str, int]:
     )
     found = {r["state"]: int(r["n"]) for r in rows}
     return {s: found.get(s, 0) for s in STATES}
+
+
+async def oldest_queued_s(db: Database) -> float | None:
+    """Seconds since the longest-waiting queued call was enqueued (None: nothing queued)."""
+    age = await db.pool.fetchval(
+        "SELECT extract(epoch FROM now() - min(enqueued_at)) FROM ingestions WHERE state = 'queued'"
+    )
+    return float(age) if age is not None else None
 
 
 async def dead_letters(db: Database, group_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:

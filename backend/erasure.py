@@ -1,6 +1,7 @@
 """Erasing a person everywhere Switchboard keeps them, by caller id, phone number or email:
 queued jobs, calls, turns, the ledger, traces, bookings, the graph, and the files on disk.
-A plain function: the API calls it directly, the ``erase_caller`` job calls it for a worker.
+Plain functions: the API calls them directly (so a phone or email never sits in a job's
+arguments); the ``erase_caller`` job and ingestion's ``refuse_erased`` check run them in a worker.
 
 Who is erased:
 
@@ -16,9 +17,10 @@ A line that names the number or email as someone else's ("my wife's number is â€
 agent's line that repeats it, is redacted (``[erased]``), in Postgres and in the graph, and
 that call's traces go. A household member keeps their record and loses the link to the number.
 
-The graph part runs under the tenant's graph lock, and an ingestion re-checks its call under
-the same lock before writing, so a job in flight either finishes before the erasure (and its
-writes are erased) or finds its call gone (and writes nothing). The numbers and emails
+The graph part runs under the tenant's graph lock (``memory.locks``: a Redis lock every
+process shares), and an ingestion re-checks its call under the same lock before writing, so
+a job in flight either finishes before the erasure (and its writes are erased) or finds its
+call gone (and writes nothing). The numbers and emails
 erased are kept as keyed hashes (``backend.store.tombstones``); an ingestion of a call that
 began before their erasure refuses what the call says about them (``refuse_erased``).
 Then the files are rewritten (``backend.store.purge``, ``Memory.rewrite_files``).
@@ -34,19 +36,17 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from arq.constants import in_progress_key_prefix, job_key_prefix, retry_key_prefix
 from redis.asyncio import Redis
-from redis.exceptions import WatchError
 
+from backend import contacts
 from backend.config import Settings
+from backend.queue import dequeue, job_id_of
 from backend.store import Database, bookings, purge, tombstones
 from backend.store import calls as call_store
 from backend.store import traces as trace_store
 from backend.store.tombstones import Contact
-from ingest import contacts
-from ingest.ledger import job_id_of
-from ingest.worker import Limits, group_lock
 from memory import ErasureReceipt, Memory, UnknownEntity
+from memory.locks import GroupLocks, RedisLocks, held
 
 CALLER_SPEAKERS = frozenset({"caller", "user"})
 KEY_FILE = "erasure.key"
@@ -138,10 +138,10 @@ async def erase_caller(
     caller_id: str,
     *,
     settings: Settings,
-    limits: Limits | None = None,
+    locks: GroupLocks | None = None,
 ) -> CallerErased:
     """Erase the caller, and whoever their numbers and emails lead to (see the module)."""
-    async with group_lock(redis, group_id, limits):
+    async with held(locks or RedisLocks(redis), group_id):
         plan = _Plan(callers={caller_id, *await memory.same_person(group_id, caller_id)})
         phones, emails = await memory.contacts_of(group_id, caller_id)
         if not phones and not emails:  # the graph lost them: what their calls were started with
@@ -163,7 +163,7 @@ async def erase_contact(
     phone: str | None = None,
     email: str | None = None,
     settings: Settings,
-    limits: Limits | None = None,
+    locks: GroupLocks | None = None,
 ) -> CallerErased:
     """Erase everything under a phone number or email (see the module). ValueError if the
     number is not one."""
@@ -178,7 +178,7 @@ async def erase_contact(
         if address is None:
             raise ValueError("not an email address")
         wanted.add(address)
-    async with group_lock(redis, group_id, limits):
+    async with held(locks or RedisLocks(redis), group_id):
         plan = _Plan(contacts=wanted)
         await _sweep(memory, db, group_id, plan, settings.default_region)
         erased = await _erase(memory, db, redis, group_id, plan, settings, asked=None)
@@ -398,7 +398,7 @@ async def refuse_erased(
     redis: Redis,
     settings: Settings,
     call_id: str,
-    limits: Limits | None = None,
+    locks: GroupLocks | None = None,
 ) -> str | None:
     """Before a call is ingested: if it began before the erasure of a number or email it
     holds, take that out first. A call that began with one, or whose caller gave one as
@@ -422,7 +422,7 @@ async def refuse_erased(
     speakers = {t["seq"]: t["speaker"].lower() for t in lines}
     own = any(s.own and s.contact in erased and speakers[seq] in CALLER_SPEAKERS for seq, s in said)
     seqs = sorted({seq for seq, s in said if s.contact in erased})
-    async with group_lock(redis, group, limits):  # an earlier try may have written some of it
+    async with held(locks or RedisLocks(redis), group):  # an earlier try may have written some of it
         if own or given & erased:
             await _erase_call(memory, db, group, call)
             return "erased"
@@ -441,27 +441,3 @@ async def _erase_call(memory: Memory, db: Database, group_id: str, call: dict[st
     if only_call:
         with contextlib.suppress(UnknownEntity):
             await memory.erase_caller(group_id, caller_id)
-
-
-# -- the queue -------------------------------------------------------------------------------
-
-
-async def dequeue(redis: Redis, queue_name: str, job_ids: list[str]) -> int:
-    """Take jobs that have not started out of the queue (a running one is left to find
-    its call gone); returns how many were removed."""
-    removed = 0
-    for job_id in job_ids:
-        running = in_progress_key_prefix + job_id
-        async with redis.pipeline(transaction=True) as pipe:
-            try:
-                await pipe.watch(running)
-                if await pipe.exists(running):
-                    continue
-                pipe.multi()
-                pipe.zrem(queue_name, job_id)
-                pipe.delete(job_key_prefix + job_id, retry_key_prefix + job_id)
-                taken, _ = await pipe.execute()
-            except WatchError:  # it started just now; it will find its call gone
-                continue
-        removed += int(taken)
-    return removed

@@ -1,0 +1,102 @@
+"""Contact details in what people say or type: emails written or spelled out, digits read out,
+phone numbers as E.164 (phonenumbers' matcher for written ones)."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+
+from backend.speech.numbers import digit_runs
+
+WRITTEN_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_TLDS = "com|net|org|edu|gov|au|io|co|uk|nz|me|info|biz|id|asn|ai|app|dev"
+_LOCAL_SEP = r"\s+(?:dot|underscore|dash|hyphen|period)\s+|[._-]"
+_SPELLED = r"(?:[a-z0-9] ){2,}[a-z0-9]"  # "z o e"
+_SPOKEN_EMAIL = re.compile(
+    rf"(?<![\w.@'’])(?P<local>{_SPELLED}|[a-z0-9]+(?:(?:{_LOCAL_SEP})[a-z0-9]+)*)\s+(?:at|@)\s+"
+    rf"(?P<domain>[a-z0-9-]+(?:\s+[a-z0-9-]+)?(?:(?:\s+dot\s+|\.)[a-z0-9-]+)*(?:\s+dot\s+|\.)(?:{_TLDS}))\b",
+    re.IGNORECASE,
+)
+_AT = re.compile(r"@|\sat\s", re.IGNORECASE)
+_SEPARATORS = {"dot": ".", "period": ".", "underscore": "_", "dash": "-", "hyphen": "-"}
+_SPOKEN_SEPARATOR = re.compile(r"\s+(dot|period|underscore|dash|hyphen)\s+")
+SIX_DIGITS = re.compile(r"(?:\d[\s().-]{0,3}){6}")
+"""Six digits or more: below that the (slow) phone matcher has nothing to find."""
+OTHER_PERSON = re.compile(
+    r"\b(?:husband|wife|partner|son|daughter|mum|mom|mother|dad|father|brother|sister|friend|boss|agent"
+    r"|lawyer|solicitor|conveyancer|broker|office|neighbour)(?:'s|s'|’s)\b",
+    re.IGNORECASE,
+)
+"""Whose a number or email is, when it is not the speaker's: "my husband's number is …"."""
+
+
+def emails(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, address) of written ("j.smith@bigpond.com") and spoken ("sarah dot chen at
+    gmail dot com", "z o e at …") emails, lower-cased, in order."""
+    if not _AT.search(text):
+        return []  # most lines: no "@" and no " at "
+    found = [(m.start(), m.end(), m.group(0).lower().rstrip(".")) for m in WRITTEN_EMAIL.finditer(text)]
+    for m in _SPOKEN_EMAIL.finditer(text):
+        if any(s < m.end() and m.start() < e for s, e, _ in found):
+            continue
+        local = m["local"].lower()
+        local = local.replace(" ", "") if re.fullmatch(_SPELLED, local) else local
+        local = _SPOKEN_SEPARATOR.sub(lambda w: _SEPARATORS[w[1]], local)
+        domain = re.sub(r"\s+dot\s+", ".", m["domain"].lower())
+        found.append((m.start(), m.end(), f"{local}@{domain.replace(' ', '')}"))
+    return sorted(found)
+
+
+def email(text: str) -> str | None:
+    """The first email said or typed ("Isabella@Example.com." → isabella@example.com)."""
+    found = emails(text)
+    return found[0][2] if found else None
+
+
+def digits(text: str) -> str | None:
+    """The digits said, of the longest run of three or more ("it ends in 019", "zero one nine",
+    "4 8 2 1"); None when there is none (an email's digits do not count)."""
+    best = max((run.digits for run in digit_runs(_blank(text, emails(text)))), key=len, default="")
+    return best if len(best) >= 3 else None
+
+
+def e164(raw: str, region: str) -> str | None:
+    """``0412 345 678`` with region AU → ``+61412345678``; None if it is not a valid number.
+    (``memory.phones.to_e164`` is the same rule for memory, which imports nothing of ours.)"""
+    try:
+        number = phonenumbers.parse(raw, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def written_phones(text: str, region: str) -> list[tuple[int, int, str]]:
+    """(start, end, E.164) of the phone numbers written in ``text`` (phonenumbers' matcher)."""
+    if not SIX_DIGITS.search(text):
+        return []  # the matcher is slow; a number has six digits or more
+    return [
+        (m.start, m.end, phonenumbers.format_number(m.number, phonenumbers.PhoneNumberFormat.E164))
+        for m in phonenumbers.PhoneNumberMatcher(text, region)
+    ]
+
+
+def phones(text: str, region: str) -> list[tuple[int, int, str]]:
+    """(start, end, E.164) of every phone number in ``text``, in order: read out in words ("oh
+    four one two, double two …"), which the matcher cannot see, or written. Emails are skipped."""
+    masked = _blank(text, emails(text))
+    found = []
+    for run in digit_runs(masked):
+        if run.spoken and len(run.digits) >= 6:
+            if number := e164(run.digits, region):
+                found.append((run.start, run.end, number))
+            masked = _blank(masked, [(run.start, run.end, "")])
+    return sorted(found + written_phones(masked, region))
+
+
+def _blank(text: str, spans: list[tuple[int, int, str]]) -> str:
+    for start, end, _ in spans:
+        text = text[:start] + " " * (end - start) + text[end:]
+    return text

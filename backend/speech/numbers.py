@@ -1,0 +1,257 @@
+"""Numbers as people say them: number words, amounts of money, counts, ordinals, rates,
+terms and runs of digits.
+
+Readers that the offline extractor needs give where a number was said (``start``, ``end``):
+clause-level negation and corrections work on positions. The slot filler takes the values.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+        "ninety": 90}  # fmt: skip
+_SCALE = {"k": 1e3, "thousand": 1e3, "grand": 1e3, "m": 1e6, "mil": 1e6, "mill": 1e6, "million": 1e6,
+         "millions": 1e6, "b": 1e9, "billion": 1e9}  # fmt: skip
+_DIGIT_WORDS = {"zero": 0, "oh": 0, "o": 0, "nought": 0} | {w: n for w, n in _UNITS.items() if 1 <= n <= 9}
+"""Digits as they are read out one by one ("oh four one two", "z o e" is not one: see ``digit_runs``)."""
+_COUNT_WORDS = {**_UNITS, **_TENS, "a": 1, "an": 1, "single": 1, "couple": 2}
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5,
+    "5th": 5, "last": -1, "final": -1, "latter": -1, "former": 1,
+}  # fmt: skip
+
+_WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred"], key=len, reverse=True))
+_MORE_WORDS = (
+    rf"(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:{_WORD}))*"
+    rf"(?:\s+point(?:\s+(?:{'|'.join(w for w, n in _UNITS.items() if n <= 9)}))+)?(?:\s+and\s+a\s+half)?"
+)
+NUMBER_WORDS = rf"(?:half an?|a|{_WORD}){_MORE_WORDS}"
+"""A number in words: "seven hundred and fifty", "one point five", "three and a half", "half a"
+("and" only after "hundred": "between three and four" is two numbers)."""
+_NUMERIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_SCALE_WORD = r"k|grand|thousand|m|mil|mill|millions?|b|billion"
+_HALF = r"\s+and\s+a\s+half\b"
+
+
+def words_to_number(words: str) -> float | None:
+    """ "seven hundred and fifty" → 750, "one point five" → 1.5, "three and a half" → 3.5,
+    "a" → 1, "half a" → 0.5; None when the words are not one number."""
+    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t]
+    if tokens in (["half", "a"], ["half", "an"]):
+        return 0.5
+    if "point" in tokens:
+        i = tokens.index("point")
+        whole, decimals = words_to_number(" ".join(tokens[:i])), tokens[i + 1 :]
+        if whole is None or not decimals or any(_UNITS.get(d, 10) > 9 for d in decimals):
+            return None
+        return float(f"{int(whole)}." + "".join(str(_UNITS[d]) for d in decimals))
+    half = tokens[-3:] == ["and", "a", "half"]
+    if half:
+        tokens = tokens[:-3]
+    current, seen, previous = 0, False, ""
+    for token in tokens:
+        if token in _UNITS or token in _TENS:
+            current, seen = current + _UNITS.get(token, _TENS.get(token, 0)), True
+        elif token == "a" and not seen:
+            current, seen = 1, True
+        elif token == "hundred":
+            current, seen = (current or 1) * 100, True  # "a hundred", "hundred grand"
+        elif not (token == "and" and previous == "hundred"):
+            return None
+        previous = token
+    if not seen:
+        return None
+    return current + 0.5 if half else float(current)
+
+
+# -- money -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Amount:
+    """A number that could be money, where it was said."""
+
+    start: int
+    end: int
+    value: float
+    """In dollars when a scale was said ("1.2 million"), else the bare number ("1.3", "850")."""
+    scaled: bool
+    """Said with a scale or a dollar sign ("$850k", "1.2 million"), not a bare number."""
+
+
+_AMOUNT = re.compile(
+    rf"(?P<dollar>\$\s?)?(?:(?P<num>{_NUMERIC})(?P<num_half>{_HALF})?|\b(?P<words>{NUMBER_WORDS}))"
+    rf"(?:\s*(?P<scale>{_SCALE_WORD}))?\b(?!\.\d)(?(scale)(?P<scale_half>{_HALF})?)",
+    re.IGNORECASE,
+)
+# A number with one of these after it is a rate, a term or a time of day, never money.
+_NOT_MONEY_AFTER = re.compile(
+    r"\s*(?:%|percent|per ?cent|year|yr|am\b|pm\b|a\.m|p\.m|o'?clock|:\d)", re.IGNORECASE
+)
+
+
+def amounts(text: str) -> list[Amount]:
+    """Every number that could be money: "$850k", "1.2 million", "one point five mil", "half a
+    million", "a million and a half", "850,000", and bare numbers ("1.3", "900"), whose meaning
+    is left to the reader (a budget, a price)."""
+    found = []
+    for m in _AMOUNT.finditer(text):
+        scale = (m["scale"] or "").lower()
+        if m["words"] and not scale and not re.search(r"\bpoint\b", m["words"], re.IGNORECASE):
+            continue  # "three" alone is a count, not money
+        if m["words"] and scale == "m":
+            continue  # "one m"
+        if _NOT_MONEY_AFTER.match(text, m.end()):
+            continue
+        value = float(m["num"].replace(",", "")) if m["num"] else words_to_number(m["words"])
+        if value is None:
+            continue
+        value += 0.5 if m["num_half"] or m["scale_half"] else 0.0
+        found.append(Amount(m.start(), m.end(), value * _SCALE.get(scale, 1), bool(scale or m["dollar"])))
+    return found
+
+
+# -- spoken numbers written as digits ------------------------------------------------------------
+
+_SPOKEN = re.compile(
+    rf"\b(?:{_WORD}){_MORE_WORDS}(?=\s*(?:million|mil|thousand|grand|k\b|percent|per cent|%|years?|yrs?))",
+    re.IGNORECASE,
+)
+_AND_A_HALF = re.compile(rf"\b(\d+(?:\.\d+)?)\s*(million|mil|m\b)?{_HALF}", re.IGNORECASE)
+"""Left after the words are digits: "2 and a half", "1 million and a half"."""
+_A_MILLION_AND_A_HALF = re.compile(rf"\ba\s+(million|mil){_HALF}", re.IGNORECASE)
+
+
+def spoken(text: str) -> str:
+    """``text`` with spelled-out amounts, rates and terms written as digits: "one point eight
+    million" → "1.8 million", "six and a half percent" → "6.5 percent", "twenty-five years"."""
+
+    def number(m: re.Match[str]) -> str:
+        value = words_to_number(m.group(0))
+        return m.group(0) if value is None else f"{value:g}"
+
+    text = _A_MILLION_AND_A_HALF.sub(r"1.5 \1", _SPOKEN.sub(number, text))
+    return _AND_A_HALF.sub(lambda m: f"{float(m[1]) + 0.5:g}" + (f" {m[2]}" if m[2] else ""), text)
+
+
+# -- counts, positions, rates and terms ------------------------------------------------------------
+
+
+def count_word(word: str) -> int | None:
+    """One word as a count: "3", "three", "couple", "a couple of", "single"."""
+    word = word.lower()
+    if word.isdigit():
+        return int(word)
+    if "couple" in word:
+        return 2
+    return _COUNT_WORDS.get(word) if word not in ("a", "an") else None
+
+
+def count(text: str, near: str | None = None) -> int | None:
+    """A small whole number, preferring one next to ``near`` ("three bedrooms")."""
+    text = re.sub(r"(\d)\s*(?:br|bdr|bdrm|bed)s?\b", r"\1 bed", text, flags=re.IGNORECASE)
+    words = re.findall(r"[a-z0-9]+", spoken(text).lower())
+    candidates: list[tuple[int, int]] = []  # (distance to `near`, value)
+    anchor = [i for i, w in enumerate(words) if near and w.startswith(near)]
+    if near and not anchor:
+        return None
+    for i, w in enumerate(words):
+        value = int(w) if w.isdigit() and len(w) <= 2 else _COUNT_WORDS.get(w)
+        if value is None and i + 1 in anchor and _ORDINALS.get(w, 0) > 1:
+            value = _ORDINALS[w]  # "a third bedroom" makes three
+        if value is None or (w in {"a", "an"} and not anchor):
+            continue
+        distance = min((abs(i - j) for j in anchor), default=0)
+        if anchor and distance > 3:
+            continue
+        candidates.append((distance, value))
+    return min(candidates)[1] if candidates else None
+
+
+_NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d|one|two|three|four|five|six|seven|eight|nine)\b", re.I)
+
+
+def ordinal(text: str) -> int | None:
+    """1-based position ("the second one", "number four") or -1 for "the last one"."""
+    for w in re.findall(r"[a-z0-9]+", text.lower()):
+        if w in _ORDINALS:
+            return _ORDINALS[w]
+    m = _NUMBERED.search(text)
+    if not m:
+        return None
+    said = m.group(1).lower()
+    return int(said) if said.isdigit() else _UNITS[said]
+
+
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pc\b|p\.?a\b|interest\b)", re.IGNORECASE)
+# A rate said without "percent": a decimal after "at", or any number after "rate"/"interest".
+_BARE_RATE = re.compile(
+    r"\b(?:at\s+(\d{1,2}\.\d{1,3})|(?:rates?|interest)(?: rate)?(?: of| is| are| at| would be)?"
+    r"(?: around| about| roughly)?\s+(\d{1,2}(?:\.\d{1,3})?))\b(?!\s*(?:[kmb]|mil|am|pm|:|years?|yrs?))",
+    re.IGNORECASE,
+)
+
+
+def percent(text: str) -> float | None:
+    """A rate: "6.2%", "six and a half percent", "6.25 interest", "at 6.2" (a decimal)."""
+    text = spoken(text)
+    m = _PERCENT.search(text) or _BARE_RATE.search(text)
+    if not m:
+        return None
+    value = float(next(g for g in m.groups() if g))
+    return value if value <= 30 else None
+
+
+def years(text: str) -> int | None:
+    """A term: "25 years", "twenty-five years", "a 30 yr loan"."""
+    text = spoken(text)
+    m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?)\b", text, re.IGNORECASE)
+    if m:
+        return int(m.group(1))
+    return count(text, near="year")
+
+
+# -- digits read out ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DigitRun:
+    """Digits said in a row: "0412 345 678", "oh four one two, double two", "zero one nine"."""
+
+    start: int
+    end: int
+    digits: str
+    spoken: bool
+    """At least one digit was said as a word: a phone matcher cannot read it."""
+
+
+_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
+_ONE_DIGIT = rf"(?:(?:{_DIGIT_WORD})\b(?!')|\d)"  # not the "o" of "o'clock"
+_DIGIT_TOKEN = rf"(?:(?:double|triple)\s+{_ONE_DIGIT}|\d+|(?:{_DIGIT_WORD})\b(?!'))"
+_DIGIT_RUN = re.compile(rf"\b{_DIGIT_TOKEN}(?:[\s,.-]*{_DIGIT_TOKEN})*", re.IGNORECASE)
+_TOKEN = re.compile(rf"(double|triple)\s+({_ONE_DIGIT})|(\d+)|({_DIGIT_WORD})", re.IGNORECASE)
+
+
+def digit_runs(text: str) -> list[DigitRun]:
+    """Every run of digits, written or read out ("double two" is 22), in order."""
+    runs = []
+    for m in _DIGIT_RUN.finditer(text):
+        said, spoken_word = [], False
+        for t in _TOKEN.finditer(m.group(0)):
+            repeat, digit, number, word = t.groups()
+            if number:
+                said.append(number)
+                continue
+            spoken_word = True
+            one = digit or word
+            one = one if one.isdigit() else str(_DIGIT_WORDS[one.lower()])
+            said.append(one * (1 if not repeat else 2 if repeat.lower() == "double" else 3))
+        runs.append(DigitRun(m.start(), m.end(), "".join(said), spoken_word))
+    return runs

@@ -1,0 +1,320 @@
+"""Days and times of day as people say them, read on a clock in a time zone.
+
+``now`` is always aware and on the wall clock the speaker means (the tenant's zone): day and
+hour arithmetic is done on that wall clock, so a daylight-saving change in between is right.
+The conventions are the agents' and the extractor's alike: a day said alone means 10 am, "at 3"
+means 3 pm (nobody books a viewing at 3 am), "arvo" is 2 pm.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+_MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
+_DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch time": 12, "afternoon": 14,
+            "arvo": 14, "evening": 18, "tonight": 18}  # fmt: skip
+"""The hour a part of the day means when no time is said."""
+DAY_HOUR = 10
+"""The hour a day said alone means ("Saturday")."""
+_PM_UNTIL = 7
+"""An hour up to this one said without am/pm is in the afternoon: "at 3" is 3 pm."""
+
+_UTC = ZoneInfo("UTC")
+
+
+def existing(moment: datetime) -> datetime:
+    """``moment`` as a wall clock can show it: a time in a spring-forward gap (02:30 on the day
+    clocks jump from 2 to 3) becomes the time an hour later, as if the clock had been set then."""
+    if moment.tzinfo is None:
+        return moment
+    return moment.astimezone(_UTC).astimezone(moment.tzinfo)
+
+
+class ImpossibleDate(ValueError):
+    """A day the calendar does not have ("the 31st of February")."""
+
+    def __init__(self, day: int, month: int) -> None:
+        super().__init__(f"there is no {day} {calendar.month_name[month]}")
+        self.day, self.month = day, month
+
+
+# -- days ----------------------------------------------------------------------------------------
+
+# Whole day names, short forms that are no other word, and "Mon", "Wed", "Sat", "Sun" only with
+# a capital ("we sat down", "c'mon", "the sun" are no days).
+_WEEKDAY = (
+    r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues?|thu(?:rs?)?|weds|fri"
+    r"|(?-i:Mon|Wed|Sat|Sun))"
+)
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
+    r"|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
+_SUFFIX = r"(?:st|nd|rd|th)"
+# "The 3rd bedroom", "the 2nd one", "my 2nd viewing" are not days of the month.
+_NOT_A_DATE = (
+    r"(?!\s+(?:bed|floor|level|one|place|house|home|property|listing|apartment|unit|time|option|car"
+    r"|street|st\b|inspection|viewing|open))"
+)
+_DAY = re.compile(
+    r"\b(?P<today>today|tonight|this (?:morning|afternoon|arvo|evening))\b"
+    r"|\b(?P<after>(?:the )?day after tomorrow)\b|\b(?P<tomorrow>tomorrow|tmrw)\b"
+    rf"|\b(?P<past>yesterday|last (?:{_WEEKDAY}|week|weekend|night|month))\b"
+    rf"|\b(?P<rel>this |next |coming |this coming )?(?P<weekday>{_WEEKDAY})\b(?P<week>\s+week\b)?"
+    rf"|\b(?:the\s+)?(?P<d1>\d{{1,2}})(?P<s1>{_SUFFIX})?\s+(?:of\s+)?(?P<m1>{_MONTH})\b"
+    rf"|\b(?P<m2>{_MONTH})\s+(?:the\s+)?(?P<d2>\d{{1,2}}){_SUFFIX}?\b"
+    rf"|\b(?:the\s+)?(?P<d3>\d{{1,2}}){_SUFFIX}\b{_NOT_A_DATE}"
+    r"|\b(?P<d4>\d{1,2})/(?P<m4>\d{1,2})(?:/(?P<y4>\d{2}|\d{4}))?\b",
+    re.IGNORECASE,
+)
+_MOVED_FROM = re.compile(
+    r"\b(?:from|instead of|rather than|than|not|booked (?:it |one |in )?(?:for|on)|can'?t (?:make|do)(?: it)?"
+    r"|(?:my|the|our) (?:viewing|inspection|booking|appointment)(?: on| for)?)\s+(?:the\s+)?$",
+    re.IGNORECASE,
+)
+"""What precedes the day a booking is moved away from: "from Tuesday", "instead of Wednesday"."""
+
+
+@dataclass(frozen=True)
+class Day:
+    """A day named, where it was said."""
+
+    start: int
+    end: int
+    day: datetime | None
+    """Midnight of that day on ``now``'s wall clock; None for a day gone ("last Saturday") or
+    one the calendar does not have."""
+    weekday: bool = False
+    """Named as a weekday ("Saturday"): a time already passed that day means next week's."""
+    moved_from: bool = False
+    """The day something is moved away from ("instead of Wednesday", "from Tuesday")."""
+    impossible: tuple[int, int] | None = None
+    """(day, month) of a date the calendar does not have ("the 31st of February")."""
+
+
+def days(text: str, now: datetime) -> list[Day]:
+    """Every day named in ``text``, in order: "today", "tomorrow", "next Tuesday", "Friday week",
+    "the 28th", "3rd of December", "December 3", "12/12", and days gone ("yesterday",
+    "last Saturday"). A date without a year is the next one on or after today."""
+    midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    next_week = "next week" in text.lower()
+    found = []
+    for m in _DAY.finditer(text):
+        moved = bool(_MOVED_FROM.search(text[: m.start()]))
+        if m["past"]:
+            found.append(Day(m.start(), m.end(), None, moved_from=moved))
+        elif m["today"]:
+            found.append(Day(m.start(), m.end(), midnight, moved_from=moved))
+        elif m["after"] or m["tomorrow"]:
+            ahead = 2 if m["after"] else 1
+            found.append(Day(m.start(), m.end(), midnight + timedelta(days=ahead), moved_from=moved))
+        elif m["weekday"]:
+            ahead = (_weekday(m["weekday"]) - now.weekday()) % 7
+            if (m["rel"] or "").strip() == "next" or next_week:
+                ahead = ahead or 7  # "next Tuesday" said on a Monday is tomorrow, as most people mean it
+            if m["week"]:
+                ahead += 7  # "Friday week": a week after the coming Friday
+            found.append(Day(m.start(), m.end(), midnight + timedelta(days=ahead), True, moved))
+        elif day := _date(m, midnight):
+            found.append(Day(m.start(), m.end(), day[0], moved_from=moved, impossible=day[1]))
+    return found
+
+
+def _date(m: re.Match[str], midnight: datetime) -> tuple[datetime | None, tuple[int, int] | None] | None:
+    """The day a calendar date names (or why there is none); None if it is no date."""
+    if m["m1"] or m["m2"]:
+        day, month = int(m["d1"] or m["d2"]), _month(m["m1"] or m["m2"])
+        if m["m1"] and not m["s1"] and m["m1"].lower() == "may":
+            return None  # "the 2 may be too small"
+        if not 1 <= day <= calendar.monthrange(2028, month)[1]:  # 2028: a leap year has 29 February
+            return None, (day, month)
+        return _next(midnight, month, day), None
+    if m["d3"]:
+        day = int(m["d3"])  # this month's, or next month's once it has passed
+        this_month = _next(midnight, midnight.month, day, years=0)
+        next_month = _next(midnight, midnight.month % 12 + 1, day, years=int(midnight.month == 12))
+        return this_month or next_month, None
+    day, month = int(m["d4"]), int(m["m4"])  # day first, as Australians and the British write it
+    if not 1 <= month <= 12:
+        return None
+    if m["y4"]:
+        year = int(m["y4"]) + (2000 if len(m["y4"]) == 2 else 0)
+        return _on(midnight, year, month, day), None
+    return _next(midnight, month, day), None
+
+
+def _next(midnight: datetime, month: int, day: int, years: int = 1) -> datetime | None:
+    """That day and month on or after today, this year or (``years``) later ones."""
+    for year in range(midnight.year, midnight.year + years + 1):
+        if (moment := _on(midnight, year, month, day)) is not None:
+            return moment
+    return None
+
+
+def _on(midnight: datetime, year: int, month: int, day: int) -> datetime | None:
+    try:
+        moment = midnight.replace(year=year, month=month, day=day)
+    except ValueError:
+        return None
+    return moment if moment >= midnight else None
+
+
+def _weekday(word: str) -> int:
+    return next(i for i, d in enumerate(_WEEKDAYS) if d.startswith(word.lower()[:3]))
+
+
+def _month(word: str) -> int:
+    return next(i for i, name in enumerate(_MONTHS, 1) if name.startswith(word.lower()[:3]))
+
+
+# -- times of day ------------------------------------------------------------------------------------
+
+_HOUR_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+               "twelve")  # fmt: skip
+_HOUR = rf"(?:\d{{1,2}}|{'|'.join(_HOUR_WORDS)})"
+_PART = r"morning|midday|noon|lunchtime|lunch time|afternoon|arvo|evening|tonight"
+_IN_THE = r"\s*(?:o'?clock\s*)?(?:in the\s+)?(?:morning|afternoon|arvo|evening)\b"
+_MERIDIEM = r"[ap]\.?m\b\.?"
+# After "at 2", what makes it a count or an amount, not a time: "at 2 bedrooms", "about 3 kids",
+# "around 2 or 3 of us", "at 6.2", "around 1.2 million".
+_NOT_AN_HOUR = (
+    r"bed|br\b|bath|car|kid|child|people|person|minute|mins?\b|hour|week|month|year|yr|day|of\b"
+    r"|k\b|m\b|b\b|mil|hundred|thousand|million|grand|point\b|and a half|%|per|percent"
+    r"|st\b|nd\b|rd\b|th\b|street|road|ave"
+)
+_ANCHORED = (
+    rf"(?P<anchor>@|at|after|around|about|say|from|by)\s*(?P<ah>{_HOUR})(?::(?P<am>[0-5]\d))?\b"
+    rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
+    rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock)"
+)
+_CLOCK = re.compile(
+    rf"\b(?P<mh>{_HOUR})(?:[:.](?P<mm>[0-5]\d))?\s*(?P<ap>{_MERIDIEM})"  # "3pm", "8.30 a.m.", "three pm"
+    rf"|\b(?P<ih>\d{{1,2}})(?::(?P<im>[0-5]\d))?(?P<in_the>{_IN_THE})"  # "4 in the afternoon"
+    rf"|\b(?P<frac>half past|quarter past|quarter to)\s+(?P<fh>{_HOUR})\b"  # "half past two"
+    rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
+    rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
+    r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
+    rf"|\b(?P<part>{_PART})\b",
+    re.IGNORECASE,
+)
+_PART_WORD = re.compile(rf"\b(?:{_PART})\b", re.IGNORECASE)
+_LOOSE = frozenset({"around", "about", "say", "from", "by"})
+"""Anchors that need a day, a part of one, or a question about time: "around 2" may be a count."""
+_DAY_WORD = re.compile(r"\b(?:morning|afternoon|arvo|evening|tonight|today|tomorrow)\b", re.IGNORECASE)
+_GREETING = re.compile(
+    r"\bgood (?:morning|afternoon|evening|arvo)\b|^\W*(?:morning|afternoon|evening)\s*[,!.]", re.IGNORECASE
+)
+"""A greeting, not a time: "Good morning", "Morning, my name's …"."""
+
+
+def _hour(said: str) -> int:
+    return int(said) if said.isdigit() else _HOUR_WORDS.index(said.lower()) + 1
+
+
+def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> tuple[int, int] | None:
+    """(hour, minute) of the first time said ("3pm", "half past two", "4 in the afternoon",
+    "at 3", "5:30"), else of a part of the day ("tomorrow arvo"); greetings are no time.
+    "Around 2" is a time only when ``asked`` (the speaker was asked when), a day is named
+    (``day_named``) or a part of the day is said."""
+    if _GREETING.search(text):
+        text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
+    part = None
+    for m in _CLOCK.finditer(text):
+        if m["part"]:
+            part = part or m["part"].lower()
+            continue
+        loose = m["anchor"] and m["anchor"].lower() in _LOOSE
+        if loose and not (asked or day_named or _DAY_WORD.search(text)):
+            continue
+        clock = _clock(m)
+        if clock is None:
+            continue
+        hour, minute, meridiem = clock
+        if meridiem == "p" and hour < 12:
+            hour += 12
+        elif meridiem == "a" and hour == 12:
+            hour = 0
+        elif not meridiem and hour < 12:
+            later = _PART_WORD.search(text, m.end())
+            part = part or (later.group(0).lower() if later else None)
+            if hour <= _PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"]):
+                hour += 12  # "at 3" is the afternoon for a viewing; "evening at 6" too
+        return hour, minute
+    return (_DAYPARTS[part], 0) if part else None
+
+
+def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
+    """(hour, minute, "a" / "p" / "") of one time said; None if it is no time ("at 25")."""
+    if m["mh"]:
+        if not m["mh"].isdigit() and m["ap"].lower() == "am":
+            return None  # "which one am I looking at"
+        hour, minute, meridiem = _hour(m["mh"]), int(m["mm"] or 0), m["ap"][0].lower()
+    elif m["ih"]:
+        hour, minute = _hour(m["ih"]) % 12, int(m["im"] or 0)
+        meridiem = "a" if "morning" in m["in_the"].lower() else "p"
+    elif m["fh"]:
+        hour, minute, meridiem = _hour(m["fh"]), 30 if m["frac"].lower().startswith("half") else 15, ""
+        if m["frac"].lower().endswith("to"):
+            hour, minute = hour - 1, 60 - minute
+    elif m["oh"]:
+        hour, minute, meridiem = _hour(m["oh"]), 0, ""
+    elif m["ah"]:
+        hour, minute, meridiem = _hour(m["ah"]), int(m["am"] or 0), ""
+    else:
+        hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
+    return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None
+
+
+# -- a moment --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Said:
+    """What one piece of speech says about when."""
+
+    named: bool
+    """A day was named, even one gone ("Saturday", "tomorrow", "the 28th", "last week")."""
+    day: datetime | None
+    """The day meant, midnight on ``now``'s wall clock: the last one named that is not the one
+    being moved away from ("Thursday instead of Wednesday"); None if none or it is gone."""
+    weekday: bool
+    """The day meant was named as a weekday: a time already passed that day means next week's."""
+    clock: tuple[int, int] | None
+    """(hour, minute), if a time or a part of the day was said."""
+
+
+def said(text: str, now: datetime, *, asked: bool = False) -> Said:
+    """What ``text`` says about when, read against ``now`` (see ``days`` and ``time_of_day``).
+    ImpossibleDate for a date the calendar does not have."""
+    named = days(text, now)
+    for d in named:
+        if d.impossible:
+            raise ImpossibleDate(*d.impossible)
+    # The last day named that is neither gone nor the one moved away from, else the last named.
+    wanted = [d for d in named if d.day is not None and not d.moved_from] or named[-1:]
+    meant = wanted[-1] if wanted else None
+    clock = time_of_day(text, asked=asked, day_named=bool(named))
+    return Said(bool(named), meant.day if meant else None, bool(meant and meant.weekday), clock)
+
+
+def when(text: str, now: datetime) -> datetime | None:
+    """The moment asked for: "Saturday at 10", "tomorrow afternoon", "next Tuesday 3pm", "the
+    28th at 11am", "at 2" (the next 2 pm); None if ``text`` names no day and no time.
+
+    Days and hours are the wall clock of ``now``'s zone: pass the call's time in the tenant's
+    zone and "Saturday at 10" is 10 am there, with that day's UTC offset. A time in a
+    spring-forward gap moves an hour on."""
+    heard = said(text, now, asked=True)
+    if heard.day is None and heard.clock is None:
+        return None
+    hour, minute = heard.clock or (DAY_HOUR, 0)
+    moment = (heard.day or now).replace(hour=hour, minute=minute, second=0, microsecond=0)
+    if moment <= now:
+        # "at 10" alone means the next 10 o'clock; "Saturday at 10" said on a Saturday, next week's.
+        moment += timedelta(days=7 if heard.day is not None and heard.weekday else 1)
+    return existing(moment)

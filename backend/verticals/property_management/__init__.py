@@ -1,0 +1,2 @@
+"""The after-hours property-management line: renters and landlords calling about the
+properties the agency manages (the same properties the sales line lists)."""

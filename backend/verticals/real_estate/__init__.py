@@ -1,0 +1,1 @@
+"""The real-estate sales line: buyers and sellers calling an agency."""

@@ -1,0 +1,140 @@
+"""The speech-reading rules both layers share: the agents' slot filler and the offline
+extractor read the same utterance the same way, and importing them loads neither the SDK,
+memory nor spaCy."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from backend.agents.policy import parse
+from backend.speech import contacts, numbers, times
+from ingest.extract.interface import Transcript
+from ingest.extract.offline import OfflineExtractor
+from memory import Turn
+
+SYDNEY = ZoneInfo("Australia/Sydney")
+WEDNESDAY = datetime(2026, 10, 14, 10, tzinfo=SYDNEY)
+"""Wednesday 14 October 2026, 10 am in Sydney."""
+EXTRACTOR = OfflineExtractor()
+
+
+def extracted(text: str, started: datetime = WEDNESDAY) -> set[tuple[str, str]]:
+    """What the extractor records from ``text`` said by the caller."""
+    turns = [Turn(id="t0", speaker="caller", text=text, at=started + timedelta(seconds=5))]
+    return {(f.kind, f.value) for f in EXTRACTOR.facts(Transcript("g", "c", "caller-1", started, turns))}
+
+
+@pytest.mark.parametrize(
+    ("said", "dollars"),
+    [
+        ("Our budget is $850k.", 850_000),
+        ("We're looking at around 1.2 million.", 1_200_000),
+        ("Budget is one point five mil.", 1_500_000),
+        ("We can spend seven hundred and fifty thousand.", 750_000),
+        ("Up to a million and a half.", 1_500_000),
+        ("Our limit is 950 grand.", 950_000),
+        ("Around half a million.", 500_000),
+        ("We could stretch to two and a half million.", 2_500_000),
+    ],
+)
+def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollars: int) -> None:
+    assert parse.money(said) == dollars
+    assert ("budget", str(dollars)) in extracted(said)
+
+
+@pytest.mark.parametrize(
+    ("said", "moment"),
+    [
+        ("Can I see it Saturday at 10?", "2026-10-17T10:00"),
+        ("Tomorrow arvo works for us.", "2026-10-15T14:00"),
+        ("How about next Tuesday 3pm?", "2026-10-20T15:00"),
+        ("Could we do the 28th at 11am?", "2026-10-28T11:00"),
+        ("Could we do Thursday instead of Friday?", "2026-10-15T10:00"),
+        ("Friday at 4 in the afternoon suits.", "2026-10-16T16:00"),
+        ("Saturday at 7:30 in the morning, please.", "2026-10-17T07:30"),
+        ("Tuesday at half past two would be good.", "2026-10-20T14:30"),
+        ("Friday week at 3, if that's free.", "2026-10-23T15:00"),
+        ("Is the 3rd at 2pm free?", "2026-11-03T14:00"),  # the 3rd has passed: next month's
+        ("Saturday the 24th at midday?", "2026-10-24T12:00"),
+        ("Sat at 9 then.", "2026-10-17T09:00"),
+    ],
+)
+def test_times_read_the_same_for_the_agents_and_the_extractor(said: str, moment: str) -> None:
+    found = parse.when(said, WEDNESDAY)
+    assert found is not None and f"{found:%Y-%m-%dT%H:%M}" == moment
+    assert ("datetime", moment) in extracted(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "Good morning, I'm after a place in Glebe.",  # a greeting
+        "We've been looking for about 6 months.",  # a count
+        "I've got around seven hundred and fifty thousand to spend.",
+        "My unit at 12/40 Military Rd needs selling.",  # an address
+        "We sat down with the bank and the sun was out.",  # "sat", "sun" are words
+    ],
+)
+def test_what_is_no_time_for_either(said: str) -> None:
+    assert parse.when(said, WEDNESDAY) is None
+    assert not {f for f in extracted(said) if f[0] == "datetime"}
+
+
+def test_a_date_the_calendar_does_not_have() -> None:
+    with pytest.raises(times.ImpossibleDate) as refused:
+        parse.when("the 31st of June at 10", WEDNESDAY)
+    assert (refused.value.day, refused.value.month) == (31, 6)
+    assert not extracted("Can we do the 31st of June at 10?")
+
+
+@pytest.mark.parametrize(
+    ("said", "address"),
+    [
+        ("My email is sarah dot chen at gmail dot com.", "sarah.chen@gmail.com"),
+        ("It's tom underscore walker at outlook dot com dot au.", "tom_walker@outlook.com.au"),
+        ("It's z o e at zmail dot io", "zoe@zmail.io"),
+        ("Email me at Isabella@Example.com.", "isabella@example.com"),
+    ],
+)
+def test_emails_read_the_same_for_the_agents_and_the_extractor(said: str, address: str) -> None:
+    assert parse.email(said) == address
+    assert ("email", address) in extracted(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    ["My number is oh four one two, three four five, six seven eight.", "Call me on 0412 345 678."],
+)
+def test_phone_numbers_said_or_written(said: str) -> None:
+    assert [number for _, _, number in contacts.phones(said, "AU")] == ["+61412345678"]
+    assert ("phone", "+61412345678") in extracted(said)
+
+
+def test_digits_read_out() -> None:
+    assert parse.digits("it ends in zero one nine") == "019"
+    assert parse.digits("Zero four double two, one one one") == "0422111"
+    assert parse.digits("at 10 o'clock") is None  # not the "o" of "o'clock"
+    assert parse.digits("it's 123@example.com") is None  # an email's digits do not count
+
+
+def test_amounts_give_where_they_were_said() -> None:
+    text = "Somewhere between 900 and a million, I reckon."
+    said = [(text[a.start : a.end], a.value, a.scaled) for a in numbers.amounts(text)]
+    assert said == [("900", 900, False), ("a million", 1_000_000, True)]
+
+
+def test_importing_the_readers_loads_no_runtime() -> None:
+    """The slot filler's and the extractor's language rules load in milliseconds: no SDK, no
+    memory, no spaCy (package ``__init__`` files do no work)."""
+    heavy = ["agents", "memory", "spacy", "torch", "dateparser", "openai", "graphiti_core"]
+    code = (
+        "import sys, backend.agents.policy.parse, ingest.extract.patterns; "
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
