@@ -10,19 +10,19 @@ import asyncpg
 from arq import create_pool
 from arq.connections import ArqRedis, RedisSettings
 from graphiti_core.driver.driver import GraphDriver
-from redis.asyncio import Redis
 
 from backend.config import Settings
 from backend.verticals.registry import ONTOLOGY
-from memory import Memory, RedisLocks, connect_graph
+from memory import Memory, connect_graph
+from memory.locks import GroupLocks
 
 CONNECT_TIMEOUT_S = 3.0
 
 
-async def open_memory(settings: Settings, redis: Redis | None = None) -> Memory:
-    """Memory holding every vertical's ontology. With ``redis`` its write lock is shared by
-    every process on that Redis (API processes, workers); without, it is this process's."""
-    locks = RedisLocks(redis) if redis is not None else None
+async def open_memory(settings: Settings, locks: GroupLocks | None = None) -> Memory:
+    """Memory holding every vertical's ontology, writing under ``locks``: ``RedisLocks``
+    where other processes write the same graphs (API processes, workers), else this
+    process's own."""
     return await Memory.open(settings, ontology=ONTOLOGY, locks=locks)
 
 

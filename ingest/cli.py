@@ -171,16 +171,14 @@ def import_listings(
         found = await tenants.named(db, tenant)
         if found is None:
             _fail(f"no tenant {tenant!r} (see `switchboard tenants list`)", 1)
-        memory = await open_memory(settings)
+        memory = await open_memory(settings, Limits.from_settings(settings).locks(redis))
         try:
             with Progress(console=console) as bar:
                 task = bar.add_task(f"importing {file.name}", total=None)
                 report = await import_file(
                     memory,
-                    redis,
                     found.group_id,
                     file,
-                    limits=Limits.from_settings(settings),
                     progress=lambda done, total: bar.update(task, completed=done, total=total),
                 )
         finally:

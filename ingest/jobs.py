@@ -27,7 +27,7 @@ from backend.store import Database, bookings, calls, ingestions
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract.interface import Transcript
 from ingest.listings import import_file
-from ingest.worker import Deps, group_lock
+from ingest.worker import Deps
 from memory import (
     CallCompleted,
     CallerIdentified,
@@ -116,7 +116,7 @@ async def unerased(deps: Deps, redis: ArqRedis, call: Call) -> Call:
     """The call without what an erasure since it began took away (``erasure.refuse_erased``):
     CallGone if it was the erased person's call, else the call read again if lines went."""
     refused = await erasure.refuse_erased(
-        deps.memory, deps.db, redis, deps.settings, call.call_id, deps.limits.locks(redis)
+        deps.memory, deps.db, redis, deps.settings, call.call_id, deps.memory.locks
     )
     if refused is None:
         return call
@@ -181,7 +181,7 @@ async def ingest(deps: Deps, redis: ArqRedis, call: Call) -> int:
     # Embedding is the costly step: done here, outside the tenant's lock and batched with
     # other jobs', it fills memory's vector cache, so the writes below only look vectors up.
     await deps.embeddings.warm(embed_texts(turns, episodes, deps.memory.region))
-    async with group_lock(redis, call.group_id, deps.limits):
+    async with deps.memory.writing(call.group_id):  # checked, then written, with no writer between
         if not await calls.exists(deps.db, call.call_id):
             raise CallGone(call.call_id)
         await deps.memory.ingest_transcript(
@@ -335,7 +335,7 @@ async def store_analytics(db: Database, call_id: str, numbers: CallAnalytics) ->
 async def import_listings(ctx: dict[str, Any], path: str, group_id: str) -> dict[str, Any]:
     """A CSV or JSON file of listings into a tenant's graph (see ``ingest.listings``)."""
     deps: Deps = ctx["deps"]
-    report = await import_file(deps.memory, ctx["redis"], group_id, path, limits=deps.limits)
+    report = await import_file(deps.memory, group_id, path)
     deps.forget_names(group_id)
     return report.as_dict()
 
@@ -350,7 +350,7 @@ async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> di
         group_id,
         caller_id,
         settings=deps.settings,
-        locks=deps.limits.locks(ctx["redis"]),
+        locks=deps.memory.locks,
     )
     return erased.as_dict()
 

@@ -28,11 +28,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
-from redis.asyncio import Redis
 
 from backend.verticals.real_estate.episodes import ListingAdded, ListingSold, PriceChanged
 from backend.verticals.real_estate.listings import Listing, current_listings
-from ingest.worker import Limits, group_lock
 from memory import Episode, Memory, MemoryInputError
 
 CHUNK = 200
@@ -105,16 +103,14 @@ class ImportReport:
 
 async def import_file(
     memory: Memory,
-    redis: Redis,
     group_id: str,
     path: str | Path,
     *,
-    limits: Limits | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
     rows, errors = read_rows(Path(path))
-    report = await import_rows(memory, redis, group_id, rows, limits=limits, now=now, progress=progress)
+    report = await import_rows(memory, group_id, rows, now=now, progress=progress)
     report.errors = errors + report.errors
     report.rows += len(errors)
     return report
@@ -155,11 +151,9 @@ def _normalized(record: dict[str, Any]) -> dict[str, Any]:
 
 async def import_rows(
     memory: Memory,
-    redis: Redis,
     group_id: str,
     rows: list[tuple[int, ListingRow]],
     *,
-    limits: Limits | None = None,
     now: datetime | None = None,
     progress: Progress | None = None,
 ) -> ImportReport:
@@ -172,8 +166,7 @@ async def import_rows(
         chunk = rows[start : start + CHUNK]
         episodes = list(_plan_chunk(chunk, latest, current, group_id, now, report))
         if episodes:
-            async with group_lock(redis, group_id, limits):
-                recorded = await memory.record_many(episodes)
+            recorded = await memory.record_many(episodes)  # under memory's write lock
             report.episodes += recorded.episodes
             report.facts += recorded.facts
         if progress:

@@ -1,4 +1,5 @@
-"""The arq worker that runs ingestion jobs, its limits, and the per-tenant graph lock.
+"""The arq worker that runs ingestion jobs and its limits (the per-tenant graph write lock
+is memory's: ``memory.locks``, on Redis here).
 
 Delivery is at least once: arq keeps a job in its queue until it finishes, so a
 worker killed mid-job (SIGKILL) leaves it there, and once the job's in-progress
@@ -15,8 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -25,7 +25,7 @@ import structlog
 from arq.connections import RedisSettings
 from arq.worker import Worker, func
 from redis.asyncio import Redis
-from redis.exceptions import BusyLoadingError, LockError, LockNotOwnedError
+from redis.exceptions import BusyLoadingError
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -80,51 +80,8 @@ class Limits:
         return min(self.backoff_cap_s, self.backoff_s * 2 ** (job_try - 1))
 
     def locks(self, redis: Redis) -> RedisLocks:
-        """The tenants' graph locks with these limits, for what ``backend.erasure`` runs here."""
+        """The tenants' graph write locks with these limits (memory writes under them)."""
         return RedisLocks(redis, timeout_s=self.lock_timeout_s, wait_s=self.lock_wait_s)
-
-
-_LOCAL: dict[tuple[int, str], asyncio.Lock] = {}
-
-
-def _local_lock(group_id: str) -> asyncio.Lock:
-    """Jobs of one process queue for a group here first, so only one of them polls Redis
-    (keyed by event loop too: an asyncio lock must not cross loops)."""
-    key = (id(asyncio.get_running_loop()), group_id)
-    return _LOCAL.setdefault(key, asyncio.Lock())
-
-
-def lock_key(group_id: str) -> str:
-    return f"switchboard:graph-lock:{group_id}"
-
-
-@asynccontextmanager
-async def group_lock(redis: Redis, group_id: str, limits: Limits | None = None) -> AsyncIterator[None]:
-    """Serialize one tenant's graph writes across every worker and the API.
-
-    Memory's own lock covers one process only; record times and the timeline plan
-    (read, then write) assume no other writer of the group in between. Raises
-    ``redis.exceptions.LockError`` if the lock stays busy for ``lock_wait_s``.
-    """
-    limits = limits or Limits()
-    lock = redis.lock(
-        lock_key(group_id),
-        timeout=limits.lock_timeout_s,
-        sleep=0.01,
-        blocking_timeout=limits.lock_wait_s,
-        thread_local=False,
-    )
-    async with _local_lock(group_id):
-        if not await lock.acquire():
-            raise LockError(f"the graph lock of group {group_id} stayed busy for {limits.lock_wait_s:g}s")
-        try:
-            yield
-        finally:
-            try:
-                await lock.release()
-            except LockNotOwnedError:
-                # Our writes are atomic; at worst another writer overlapped the last of them.
-                log.warning("graph lock expired before release", group_id=group_id)
 
 
 class ExtractorUnavailable(RuntimeError):
@@ -191,8 +148,8 @@ class Deps:
     _names: dict[tuple[str, str], tuple[float, dict[str, str]]] = field(default_factory=dict)
 
     @classmethod
-    async def open(cls, settings: Settings, limits: Limits) -> Deps:
-        memory = await open_memory(settings)
+    async def open(cls, settings: Settings, limits: Limits, redis: Redis) -> Deps:
+        memory = await open_memory(settings, limits.locks(redis))
         db = await Database.open(settings.database_url or "", max_size=max(4, limits.max_jobs))
         return cls(settings, limits, memory, db, EmbedBatcher(memory.embed))
 
@@ -220,7 +177,7 @@ class Deps:
 
 
 async def on_startup(ctx: dict[str, Any]) -> None:
-    ctx["deps"] = deps = await Deps.open(ctx["settings"], ctx["limits"])
+    ctx["deps"] = deps = await Deps.open(ctx["settings"], ctx["limits"], ctx["redis"])
     await _warm_up(deps)
 
 

@@ -33,8 +33,9 @@ from ingest.analytics import analyse, sentiment
 from ingest.bench import make_call, synthetic_turns
 from ingest.cli import import_app, ingest_app
 from ingest.listings import import_file
-from ingest.worker import Limits, build_worker, group_lock, lock_key
-from memory import Memory, OptedOut, Turn
+from ingest.worker import Limits, build_worker
+from memory import Memory, OptedOut, RedisLocks, Turn
+from memory.locks import held
 
 
 def _has_extractor() -> bool:
@@ -135,7 +136,7 @@ async def test_a_failed_try_is_retried_with_backoff(
     call_id = f"{group}-retry"
     await make_call(db, mem, group, call_id, None, TALK, MON)
     await enqueue_ingest(redis, db, call_id, group)
-    busy = redis.lock(lock_key(group), timeout=30)  # another writer holds the tenant's graph
+    busy = redis.lock(RedisLocks.key(group), timeout=30)  # another writer holds the tenant's graph
     assert await busy.acquire()
     limits = replace(FAST, lock_wait_s=0.3, backoff_s=0.5, max_tries=5)
     worker = asyncio.create_task(drain(settings, limits))
@@ -157,7 +158,7 @@ async def test_out_of_tries_the_call_is_dead_with_its_last_reason(
     call_id = f"{group}-tries"
     await make_call(db, mem, group, call_id, None, TALK, MON)
     await enqueue_ingest(redis, db, call_id, group)
-    busy = redis.lock(lock_key(group), timeout=60)
+    busy = redis.lock(RedisLocks.key(group), timeout=60)
     assert await busy.acquire()
     try:
         await drain(settings, replace(FAST, lock_wait_s=0.2, backoff_s=0.1, max_tries=2))
@@ -175,12 +176,12 @@ def test_backoff_doubles_up_to_its_cap() -> None:
 
 
 async def test_the_group_lock_waits_for_a_writer_elsewhere(redis: ArqRedis, group: str) -> None:
-    elsewhere = redis.lock(lock_key(group), timeout=30)  # as another worker process holds it
+    elsewhere = redis.lock(RedisLocks.key(group), timeout=30)  # as another worker process holds it
     assert await elsewhere.acquire()
     entered = asyncio.Event()
 
     async def writer() -> None:
-        async with group_lock(redis, group, FAST):
+        async with held(FAST.locks(redis), group):
             entered.set()
 
     task = asyncio.create_task(writer())
@@ -189,7 +190,7 @@ async def test_the_group_lock_waits_for_a_writer_elsewhere(redis: ArqRedis, grou
     await elsewhere.release()
     await asyncio.wait_for(task, 5)
     assert entered.is_set()
-    assert not await redis.exists(lock_key(group)), "released after the write"
+    assert not await redis.exists(RedisLocks.key(group)), "released after the write"
 
 
 async def test_a_call_erased_before_its_job_runs_writes_nothing(
@@ -418,10 +419,10 @@ async def test_importing_listings_twice_changes_nothing_and_a_new_price_supersed
         + "L3,9 Park Ave,Manly,2100000,4,listed,,\n"
         + "L4,1 Bad Row,Manly,cheap,4,listed,,\n"
     )
-    report = await import_file(mem, redis, group, first)
+    report = await import_file(mem, group, first)
     assert (report.added, report.episodes, report.unchanged) == (3, 3, 0)
     assert [e["row"] for e in report.errors] == [4]
-    again = await import_file(mem, redis, group, first)
+    again = await import_file(mem, group, first)
     assert (again.episodes, again.facts, again.unchanged) == (0, 0, 3)
 
     changed = tmp_path / "listings.json"
@@ -433,9 +434,9 @@ async def test_importing_listings_twice_changes_nothing_and_a_new_price_supersed
         {"id": "L3", "address": "9 Park Ave", "suburb": "Manly", "price": 2100000, "bedrooms": 4},
     ]  # fmt: skip
     changed.write_text(json.dumps({"listings": rows}))
-    update = await import_file(mem, redis, group, changed)
+    update = await import_file(mem, group, changed)
     assert (update.price_changes, update.sold, update.unchanged, update.episodes) == (1, 1, 1, 2)
-    assert (await import_file(mem, redis, group, changed)).episodes == 0
+    assert (await import_file(mem, group, changed)).episodes == 0
 
     async def seen(at: datetime) -> dict[str, tuple[float, str]]:
         found = await current_listings(mem, group, status=None, valid_at=at)

@@ -49,7 +49,8 @@ async def _timeline(mem: Memory, group: str) -> list[tuple[object, datetime, dat
 async def test_concurrent_writers_in_two_processes_give_the_sequential_timeline(
     settings: Settings, redis: ArqRedis
 ) -> None:
-    api, worker = await open_memory(settings, redis), await open_memory(settings, redis)
+    # Two processes' memories: each its own driver and locks object, one Redis between them.
+    api, worker = [await open_memory(settings, RedisLocks(redis)) for _ in range(2)]
     together, alone = f"g{uuid.uuid4().hex[:12]}", f"g{uuid.uuid4().hex[:12]}"
     try:
         for mem, group in ((api, together), (api, alone)):

@@ -27,7 +27,7 @@ from backend.connections import Connections, open_memory
 from backend.demo import NEIGHBOURS, seed_demo
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
-from memory import Memory
+from memory import Memory, RedisLocks
 
 log = structlog.get_logger(__name__)
 CONSOLE = Path(__file__).with_name("console")
@@ -47,7 +47,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         conns = await Connections.open(settings, embedded or settings.embedded)
-        memory = await open_memory(settings, conns.redis)
+        memory = await open_memory(settings, RedisLocks(conns.redis) if conns.redis else None)
         db = await Database.open(settings.database_url or "")
         local = await _local_tenant(db, settings)
         if (embedded or settings.embedded)["graph"]:
