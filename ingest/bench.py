@@ -25,10 +25,10 @@ from backend.bench.report import percentiles, write_json
 from backend.bench.report import show as table
 from backend.config import Settings, load_settings
 from backend.connections import open_memory
-from backend.demo import demo_listings, seed_demo
 from backend.queue import enqueue_ingest
 from backend.store import Database, ingestions
 from backend.store import calls as call_store
+from backend.verticals.real_estate.demo import demo_listings, seed_demo
 from backend.verticals.real_estate.episodes import ListingAdded
 from ingest.worker import Limits, build_worker, use_model_threads
 from memory import CallerIdentified, Memory

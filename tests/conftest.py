@@ -48,8 +48,8 @@ async def db(stack: Settings):  # type: ignore[no-untyped-def]
 @pytest.fixture(scope="session")
 async def runtime(mem, db):  # type: ignore[no-untyped-def]
     """The real-estate agents with the policy model (its router is built once: ~3.5 s)."""
-    from backend.agents.real_estate import REAL_ESTATE
     from backend.agents.runner import AgentRuntime
+    from backend.verticals.real_estate.agents import REAL_ESTATE
 
     return AgentRuntime(REAL_ESTATE, mem, db)
 
@@ -113,8 +113,8 @@ def api(stack: Settings) -> Iterator[Api]:
 @pytest.fixture(scope="session")
 async def local_group(api: Api, db, mem) -> str:  # type: ignore[no-untyped-def]
     """The local tenant's graph group, with the demo listings in it."""
-    from backend.demo import seed_demo
     from backend.store import tenants
+    from backend.verticals.real_estate.demo import seed_demo
 
     who = await tenants.authenticate(db, api.key)
     assert who is not None

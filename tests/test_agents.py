@@ -13,12 +13,12 @@ import pytest
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 
 from backend.agents.models import from_settings
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.config import Settings
-from backend.demo import seed_demo
 from backend.embedded.stack import free_port
 from backend.store import Database, bookings
+from backend.verticals.real_estate.agents import REAL_ESTATE
+from backend.verticals.real_estate.demo import seed_demo
 from memory import Memory
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon

@@ -8,7 +8,6 @@ import uuid
 from arq import create_pool
 from arq.connections import RedisSettings
 
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.calls import CallDesk
 from backend.config import Settings
@@ -16,6 +15,7 @@ from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store import calls as store
 from backend.store.ingestions import row
+from backend.verticals.real_estate.agents import REAL_ESTATE
 from memory import Memory
 
 

@@ -20,9 +20,9 @@ from pydantic import SecretStr
 
 from backend.config import Settings, load_settings
 from backend.connections import open_memory
-from backend.demo import seed_demo
 from backend.embedded.stack import EmbeddedStack
 from backend.store import Database, bookings, tenants
+from backend.verticals.real_estate.demo import seed_demo
 from ingest.worker import Limits, build_worker
 from memory import Memory
 from tests.conftest import serving

@@ -20,9 +20,10 @@ from agents.tool_context import ToolContext
 from backend.agents.context import CallState
 from backend.agents.guardrails import grounded_reply
 from backend.agents.runner import AgentRuntime
-from backend.agents.tools import identity, viewings
-from backend.demo import seed_demo
+from backend.agents.tools import identity
 from backend.store import Database, bookings
+from backend.verticals.real_estate.demo import seed_demo
+from backend.verticals.real_estate.tools import viewings
 from backend.verticals.registry import ONTOLOGY
 from ingest import jobs
 from memory import CallerIdentified, ContactChanged, InvalidEpisode, Memory, PossibleDuplicate

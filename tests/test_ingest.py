@@ -23,10 +23,10 @@ from arq.worker import Worker
 from typer.testing import CliRunner
 
 from backend.config import Settings
-from backend.demo import demo_listings, seed_demo
 from backend.erasure import erase_caller
 from backend.queue import enqueue_ingest, replay
 from backend.store import Database, ingestions, tenants
+from backend.verticals.real_estate.demo import demo_listings, seed_demo
 from backend.verticals.real_estate.episodes import BookingMade, BudgetStated, SuburbPreferred
 from backend.verticals.real_estate.listings import current_listings
 from ingest.analytics import analyse, sentiment

@@ -15,9 +15,9 @@ from backend.agents.clock import BusinessHours
 from backend.agents.runner import AgentRuntime
 from backend.calls import CallDesk
 from backend.config import Settings
-from backend.demo import seed_demo
 from backend.queue import enqueue_ingest
 from backend.store import Database, bookings, tenants
+from backend.verticals.real_estate.demo import seed_demo
 from backend.verticals.real_estate.episodes import (
     AppraisalRequested,
     BookingCancelled,

@@ -9,9 +9,9 @@ import pytest
 from backend.agents.policy import parse, slots
 from backend.agents.policy.evaluate import evaluate, offline_call
 from backend.agents.policy.router import Router
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.vertical import build
 from backend.cli import HELDOUT
+from backend.verticals.real_estate.agents import REAL_ESTATE
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 

@@ -9,10 +9,10 @@ import re
 import uuid
 from datetime import UTC, datetime
 
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.agents.tools.failures import GENERIC_SDK_TEXT
-from backend.demo import SUBURBS, seed_demo
+from backend.verticals.real_estate.agents import REAL_ESTATE
+from backend.verticals.real_estate.demo import SUBURBS, seed_demo
 from memory import Memory
 
 NOW = datetime(2026, 11, 19, 23, tzinfo=UTC)  # Friday 10 am in Sydney

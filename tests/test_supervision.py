@@ -37,11 +37,11 @@ from arq.connections import ArqRedis, RedisSettings
 
 from backend.config import load_settings
 from backend.connections import open_memory
-from backend.demo import demo_listings
 from backend.embedded.stack import running_services
 from backend.embedded.supervisor import Backoff
 from backend.queue import enqueue_ingest
 from backend.store import Database, ingestions
+from backend.verticals.real_estate.demo import demo_listings
 from ingest.bench import make_call, synthetic_turns
 from memory import Memory
 from tests.conftest import free_port

@@ -17,13 +17,13 @@ from agents.tool_context import ToolContext
 from backend.agents.clock import BusinessHours, local, spoken
 from backend.agents.context import CallContext
 from backend.agents.policy import parse, slots
-from backend.agents.real_estate import REAL_ESTATE, greeting
 from backend.agents.runner import AgentRuntime
-from backend.agents.tools import preferences, viewings
 from backend.agents.tools.failures import InThePast, OutsideBusinessHours
 from backend.config import SettingsError, load_settings, region_timezone
-from backend.demo import seed_demo
 from backend.store import Database, bookings, tenants
+from backend.verticals.real_estate.agents import REAL_ESTATE, greeting
+from backend.verticals.real_estate.demo import seed_demo
+from backend.verticals.real_estate.tools import preferences, viewings
 from memory import CallerContext, Memory
 from memory.models import Caller, UpcomingBooking
 from tests.conftest import Api

@@ -15,16 +15,16 @@ from agents.testing import ModelStep, ScriptedModel, assistant_message, function
 
 from backend.agents.clock import UTC_ZONE, BusinessHours
 from backend.agents.internal_ids import internal_ids
-from backend.agents.real_estate import greeting
 from backend.agents.runner import CIVIL, NOT_FOR_CALLERS, AgentRuntime
 from backend.agents.tools.failures import GENERIC_SDK_TEXT, UNEXPECTED
-from backend.agents.tools.preferences import reply_summary
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store import calls as store
 from backend.store.tenants import Principal
+from backend.verticals.real_estate.agents import greeting
+from backend.verticals.real_estate.tools.preferences import reply_summary
 from memory import Memory
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon

@@ -15,14 +15,14 @@ import pytest
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 
 from backend.agents.context import CallContext
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.agents.tools.failures import GENERIC_SDK_TEXT, UNEXPECTED
 from backend.calls import CallDesk
 from backend.config import Settings
-from backend.demo import seed_demo
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
+from backend.verticals.real_estate.agents import REAL_ESTATE
+from backend.verticals.real_estate.demo import seed_demo
 from memory import Memory
 from tests.conftest import Api
 

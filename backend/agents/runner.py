@@ -34,8 +34,8 @@ from backend.agents.policy.router import Router
 from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
-from backend.demo import NEIGHBOURS
 from backend.store import Database
+from backend.verticals.real_estate.demo import NEIGHBOURS
 from backend.verticals.real_estate.listings import current_listings
 from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder

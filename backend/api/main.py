@@ -14,7 +14,6 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from backend.agents.models import from_settings
-from backend.agents.real_estate import REAL_ESTATE
 from backend.agents.runner import AgentRuntime
 from backend.api import errors
 from backend.api.auth import Keys
@@ -24,9 +23,10 @@ from backend.api.routes import callers, calls, health, traces
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.connections import Connections, open_memory
-from backend.demo import NEIGHBOURS, seed_demo
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
+from backend.verticals.real_estate.agents import REAL_ESTATE
+from backend.verticals.real_estate.demo import NEIGHBOURS, seed_demo
 from memory import Memory, RedisLocks
 
 log = structlog.get_logger(__name__)

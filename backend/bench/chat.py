@@ -58,8 +58,8 @@ async def _ready(base: str, timeout_s: float = 900) -> None:
 async def _seed(settings: Settings) -> None:
     """The demo listings in the local tenant's graph."""
     from backend.connections import open_memory
-    from backend.demo import seed_demo
     from backend.store import Database, tenants
+    from backend.verticals.real_estate.demo import seed_demo
 
     db = await Database.open(settings.database_url or "")
     who = await tenants.authenticate(db, KEY)

@@ -10,8 +10,8 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
-from backend.demo import SUBURBS, demo_listings
 from backend.evals.scenario import HomeFilter, Intent
+from backend.verticals.real_estate.demo import SUBURBS, demo_listings
 
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*[ap]\.?\s*m\b"
 # Phrase sets a caller would recognise as "it said X"; regular expressions, case-insensitive.

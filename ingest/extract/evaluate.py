@@ -5,7 +5,8 @@ returns the result for ``--json``. ``evaluate`` is the same without printing.
 
 A fact is right when its kind and normalized value are among the snippet's expected facts
 (the turn it came from is not scored: corrections move facts between turns). The known
-names are the demo tenant's (``backend.demo``): its 20 suburbs and 120 listing addresses.
+names are the demo tenant's (``backend.verticals.real_estate.demo``): its 20 suburbs and
+120 listing addresses.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class Example:
 
 def known_names() -> tuple[dict[str, str], dict[str, str]]:
     """The demo tenant's suburbs and listing addresses, keyed as ``Memory.names`` keys them."""
-    from backend.demo import SUBURBS, demo_listings
+    from backend.verticals.real_estate.demo import SUBURBS, demo_listings
 
     suburbs = {name.title(): name for name in SUBURBS}
     properties = {x.property_id: x.address for x in demo_listings("evaluation")}

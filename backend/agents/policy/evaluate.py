@@ -12,7 +12,7 @@ from backend.agents.context import CallContext
 from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Router, handoff_name
 from backend.agents.vertical import Vertical, build
-from backend.demo import SUBURBS, demo_listings
+from backend.verticals.real_estate.demo import SUBURBS, demo_listings
 
 CALL_TIME = datetime(2026, 11, 21, 15, tzinfo=UTC)
 """The held-out set reads relative dates against this moment (a Saturday afternoon)."""

@@ -9,8 +9,8 @@ from typing import Any
 from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools import resolve
 from backend.agents.tools.failures import NotUnderstood, ToolFailure
+from backend.verticals.real_estate.tools import resolve
 
 _MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 _REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)

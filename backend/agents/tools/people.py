@@ -1,8 +1,7 @@
-"""Seller Intake and Escalation (a warm transfer to a human)."""
+"""Escalation: a warm transfer to a person, with the brief they read first."""
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Literal
 
 from agents import RunContextWrapper, function_tool
@@ -10,38 +9,7 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.clock import local, spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name, scrub
-from backend.verticals.real_estate.episodes import AppraisalRequested
 from memory import Escalated
-
-
-@function_tool
-async def request_appraisal(
-    ctx: RunContextWrapper[CallContext], address: str, timeframe: str | None = None
-) -> dict[str, Any]:
-    """A caller who wants to sell: book a free appraisal of their home.
-
-    Args:
-        address: The home to appraise.
-        timeframe: When they hope to sell.
-    """
-    call = ctx.context
-    call.state.tried.append(f"appraisal requested for {address}")
-    if call.caller_id:
-        key = hashlib.sha256(address.strip().lower().encode()).hexdigest()[:12]
-        await call.memory.record(
-            call.episode(
-                AppraisalRequested, f"{call.call_id}:appraisal:{key}", address=address, timeframe=timeframe
-            )
-        )
-    return {"address": address, "timeframe": timeframe}
-
-
-def reply_appraisal(result: dict[str, Any]) -> str:
-    return (
-        f"Thanks, an agent will call you to arrange a free appraisal of {result['address']}"
-        f"{' (' + result['timeframe'] + ')' if result['timeframe'] else ''}."
-    )
-
 
 TRANSFERRING = "I'm transferring you to one of our team now; they'll have the details of this call."
 BOOKING_FACTS = frozenset({"BOOKED", "FOR_PROPERTY", "SCHEDULED_FOR", "BOOKING_STATUS"})

@@ -10,7 +10,7 @@ from agents import RunContextWrapper, custom_span, function_tool
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
-from backend.agents.tools import identity, resolve
+from backend.agents.tools import identity
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
@@ -18,6 +18,7 @@ from backend.verticals.real_estate.episodes import (
     SuburbPreferred,
     SuburbRetracted,
 )
+from backend.verticals.real_estate.tools import resolve
 from memory import Episode
 
 _NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")

@@ -7,8 +7,9 @@ from pathlib import Path
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
-from backend.agents.tools import identity, listings, mortgage, people, preferences, viewings
+from backend.agents.tools import identity, people
 from backend.agents.vertical import AgentSpec, Skill, Vertical
+from backend.verticals.real_estate.tools import appraisal, listings, mortgage, preferences, viewings
 
 TRIAGE = "Triage"
 ESCALATION = "Escalation"
@@ -319,14 +320,14 @@ SELLERS = AgentSpec(
     ),
     skills=(
         Skill(
-            people.request_appraisal,
+            appraisal.request_appraisal,
             (
                 "appraise 5 Smith St please",
                 "I want to sell 22 Park Rd next year",
                 "book an appraisal for my house",
                 "value my home at 9 Hill Ave",
             ),
-            people.reply_appraisal,
+            appraisal.reply_appraisal,
             cues=(
                 r"\b(sell|selling|appraise|appraisal|valu(e|ation)|worth|fetch|list (our|my)|offload|downsiz)\w*",
                 r"\b(has to go|price on my|on the market ourselves)\b",
@@ -449,5 +450,5 @@ REAL_ESTATE = Vertical(
     specialists=(PROPERTY_SEARCH, SUBURBS, MORTGAGE, VIEWINGS, SELLERS, HUMAN),
     escalation=ESCALATION,
     greeting=greeting,
-    examples_file=Path(__file__).with_name("real_estate_examples.jsonl"),
+    examples_file=Path(__file__).with_name("examples.jsonl"),
 )

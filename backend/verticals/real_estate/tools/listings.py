@@ -9,11 +9,11 @@ from typing import Any
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools import preferences, resolve
 from backend.agents.tools.failures import UnknownProperty
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
 from backend.verticals.real_estate.listings import Listing, current_listings
+from backend.verticals.real_estate.tools import preferences, resolve
 
 RESULTS = 5
 """Homes read out per search."""

@@ -11,7 +11,7 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.clock import existing, local, spoken, spoken_clock
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools import identity, resolve
+from backend.agents.tools import identity
 from backend.agents.tools.failures import (
     AlreadyBooked,
     AmbiguousReference,
@@ -23,6 +23,7 @@ from backend.agents.tools.failures import (
 )
 from backend.store import bookings
 from backend.verticals.real_estate.episodes import BookingCancelled, BookingMade, BookingRescheduled
+from backend.verticals.real_estate.tools import resolve
 
 
 def _moment(call: CallContext, when: str) -> datetime:
