@@ -11,6 +11,18 @@ import pytest
 from backend.config import Settings, load_settings
 from backend.embedded.stack import EmbeddedStack, free_port
 
+SERVERS = frozenset({"stack", "data_dir"})
+"""Fixtures that start real servers (or a data dir a test starts its own stack in)."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """``integration``: the test talks to real servers (through a server fixture, or it starts
+    its own: a module marks itself); every other test is ``unit`` (``pytest -m unit``: seconds)."""
+    for item in items:
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if item.get_closest_marker("integration") is None and not fixtures & SERVERS:
+            item.add_marker(pytest.mark.unit)
+
 
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:

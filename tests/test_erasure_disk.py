@@ -27,6 +27,8 @@ from ingest.worker import Limits, build_worker
 from memory import Memory
 from tests.conftest import serving
 
+pytestmark = pytest.mark.integration  # starts its own servers
+
 NAME = "Erin Erasure"
 PHONE = "0412 999 888"
 EMAIL = "erin.erasure@example.com"

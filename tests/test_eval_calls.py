@@ -24,6 +24,8 @@ from backend.evals.scenario import (
     load_scenarios,
 )
 
+pytestmark = pytest.mark.integration  # starts its own servers
+
 FAILING = """
 name: harness-must-fail
 kind: new_caller

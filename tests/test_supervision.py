@@ -46,6 +46,8 @@ from ingest.bench import make_call, synthetic_turns
 from memory import Memory
 from tests.conftest import free_port
 
+pytestmark = pytest.mark.integration  # starts its own servers
+
 SWITCHBOARD = [sys.executable, "-m", "backend"]
 HEALTH_BOUND_S = 2.0
 """The issue's bound: health tells the truth within 2 s."""
