@@ -268,3 +268,14 @@ def test_the_cached_agent_identity_map_is_the_sdks() -> None:
     for agent in build(REAL_ESTATE).values():
         assert sdk._cached_identity_keys(agent) == identity._build_agent_identity_keys_by_id(agent)
         assert sdk._cached_identity_keys(agent) is sdk._cached_identity_keys(agent)
+
+
+async def test_hello_mid_call_is_a_check_in_not_the_last_search_again(
+    runtime: AgentRuntime, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Check In")
+    searched = await runtime.turn(call, "a three bedroom house in Bondi up to 5 million", "Triage")
+    assert searched.tool_calls, searched.reply
+    for said in ("hello?", "are you still there?"):
+        heard = await runtime.turn(call, said, searched.agent)
+        assert heard.reply.startswith("Yes, I'm here.") and not heard.tool_calls, heard.reply

@@ -34,6 +34,11 @@ VERIFY = "verify_identity"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
 _NO = re.compile(r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b", re.I)
+_CHECK_IN = re.compile(
+    r"^\W*(hello|hi|hey|hullo)?\W*(are you|is anyone|anybody|is somebody)?\s*(still )?(there|with me)?\W*$"
+    r"|^\W*(hello|hi|hey|hullo)\W*$",
+    re.I,
+)
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -144,6 +149,9 @@ class PolicyModel(Model):
             return checked
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
+        if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
+            # "hello?" mid-call asks whether anyone is there, not for the last search again.
+            return assistant_message(f"Yes, I'm here. {spec.fallback}")
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
