@@ -45,6 +45,9 @@ def test_env_names_match_the_settings_model() -> None:
     # Production runs no embedded store: every service URL is set.
     for var in ("GRAPH_URI", "REDIS_URL", "DATABASE_URL"):
         assert api_env[f"{ENV_PREFIX}{var}"], var
+    # Separate containers have separate data dirs: without one shared key each would make its
+    # own, and a worker could not match the API's erasure tombstones.
+    assert api_env[f"{ENV_PREFIX}ERASURE_KEY"].startswith("${SWITCHBOARD_ERASURE_KEY:?")
     assert api_env[f"{ENV_PREFIX}GRAPH_URI"].startswith("bolt://neo4j:")
     assert "@postgres:5432/" in api_env[f"{ENV_PREFIX}DATABASE_URL"]
 
