@@ -298,9 +298,8 @@ class Memory:
         """Every entity of a type (``Property``) with the current values of some of its
         facts, true at ``valid_at`` as known now; ``linked`` = (fact, entity): only those with
         such a fact to that entity (the properties ``IN_SUBURB`` Bondi)."""
+        self._listable(entity_type)
         store = await self.store(group_id)
-        if entity_type not in self.ontology.labels or self.ontology.entity(entity_type).personal:
-            raise ValueError(f"no entity list for {entity_type!r}")
         now = now_utc()
         params: dict[str, Any] = {"facts": list(facts), "at": iso(utc(valid_at) if valid_at else now)}
         params["known"] = iso(now)
@@ -321,12 +320,16 @@ class Memory:
     async def names(self, group_id: str, entity_type: str) -> dict[str, str]:
         """Names of every entity of a type (``Suburb``, ``Property``, ``Agent``) by key; never
         of personal ones (callers, phone numbers)."""
-        if entity_type not in self.ontology.labels or self.ontology.entity(entity_type).personal:
-            raise ValueError(f"no name list for {entity_type!r}")
+        self._listable(entity_type)
         rows = await (await self.store(group_id)).query(cypher.NAMES_OF.format(label=entity_type))
         return {r["key"]: r["name"] for r in rows}
 
     # -- plumbing ------------------------------------------------------------
+
+    def _listable(self, entity_type: str) -> None:
+        """Entities of a declared, impersonal type may be listed (never callers or numbers)."""
+        if entity_type not in self.ontology.labels or self.ontology.entity(entity_type).personal:
+            raise ValueError(f"no entity list for {entity_type!r}")
 
     async def store(self, group_id: str) -> GraphStore:
         if not isinstance(group_id, str) or not _GROUP_ID.match(group_id):

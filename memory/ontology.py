@@ -155,6 +155,7 @@ class Ontology:
     appointments: tuple[Appointments, ...] = ()
     _by_fact: dict[str, FactType] = field(init=False, repr=False, compare=False)
     _by_entity: dict[str, EntityType] = field(init=False, repr=False, compare=False)
+    _by_type: dict[str, type[Episode]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         _unique("entity type", (t.name for t in self.entity_types))
@@ -165,6 +166,7 @@ class Ontology:
             raise ValueError(f"entity type names must be capitalised words: {bad}")
         object.__setattr__(self, "_by_fact", {f.name: f for f in self.fact_types})
         object.__setattr__(self, "_by_entity", {t.name: t for t in self.entity_types})
+        object.__setattr__(self, "_by_type", {_type_of(e): e for e in self.episodes})
 
     def __add__(self, other: Ontology) -> Ontology:
         """Both ontologies; an entity type both declare alike (a ``Property`` two verticals
@@ -193,7 +195,7 @@ class Ontology:
 
     @property
     def episode_types(self) -> list[str]:
-        return sorted(_type_of(e) for e in self.episodes)
+        return sorted(self._by_type)
 
     def translate(self, episode: Episode, region: str) -> Translation:
         """What an episode means in the graph."""
@@ -205,10 +207,10 @@ class Ontology:
     def parse(self, data: Mapping[str, object]) -> Episode:
         """An episode from plain data (JSON from a queue or an API), or InvalidEpisode."""
         kind = data.get("type") if isinstance(data, Mapping) else None
-        if kind not in self.episode_types:
+        model = self._by_type.get(kind) if isinstance(kind, str) else None
+        if model is None:
             known = ", ".join(self.episode_types)
             raise InvalidEpisode(f"invalid episode: type: {kind!r} is not one of {known}")
-        model = next(m for m in self.episodes if _type_of(m) == kind)
         try:
             return model.model_validate(dict(data))
         except ValidationError as exc:
