@@ -151,7 +151,8 @@ class PolicyModel(Model):
             return again
         if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
             # "hello?" mid-call asks whether anyone is there, not for the last search again.
-            return assistant_message(f"Yes, I'm here. {spec.fallback}")
+            # What the line can do, not the agent's "didn't catch that": the caller was understood.
+            return assistant_message(f"Yes, I'm here. {self.vertical.root.fallback}")
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
