@@ -8,7 +8,7 @@ import copy
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -21,9 +21,10 @@ from backend import metrics
 from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
+from backend.oncall import Ladder
 from backend.outages import OUTAGES
 from backend.queue import job_id_of
-from backend.store import Database, audit, bookings
+from backend.store import Database, audit, bookings, oncall
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from backend.verticals.real_estate.episodes import BookingCancelled
@@ -50,6 +51,8 @@ class CallEnded(RuntimeError):
 class LiveCall:
     ctx: CallContext
     agent: str
+    runtime: AgentRuntime
+    """The agents of the tenant's vertical."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
     ended: bool = False
@@ -79,18 +82,41 @@ class CallDesk:
 
     def __init__(
         self,
-        runtime: AgentRuntime,
+        runtimes: Mapping[str, AgentRuntime],
         db: Database,
         redis: ArqRedis | None,
         enqueue: Enqueue,
         *,
         turn_budget_s: float = TURN_BUDGET_S,
+        queue_name: str | None = None,
+        build: Callable[[str], AgentRuntime] | None = None,
     ) -> None:
-        self.runtime, self.db, self.redis, self.enqueue = runtime, db, redis, enqueue
+        """``runtimes``: the agents of verticals, by name; ``build`` makes another vertical's
+        on its first call (a tenant created while this process runs)."""
+        self.runtimes, self.db, self.redis, self.enqueue = dict(runtimes), db, redis, enqueue
+        self.memory = next(iter(self.runtimes.values())).memory
+        self._build, self._building = build, asyncio.Lock()
+        self.ladder = Ladder(db, self.memory, redis, queue_name)
         self.turn_budget_s = turn_budget_s
         """Past this a turn is given up (503, undone): no turn hangs on a stalled store or LLM."""
         self.live: OrderedDict[str, LiveCall] = OrderedDict()
         self._opening: dict[str, asyncio.Lock] = {}
+
+    async def runtime(self, who: Principal) -> AgentRuntime:
+        """The agents answering this tenant's calls (built off the event loop the first time:
+        training a router takes seconds)."""
+        name = who.tenant.vertical
+        async with self._building:
+            if name not in self.runtimes:
+                if self._build is None:
+                    raise RuntimeError(f"vertical {name!r} is not loaded in this process")
+                self.runtimes[name] = await asyncio.to_thread(self._build, name)
+                log.info("vertical loaded", vertical=name)
+        return self.runtimes[name]
+
+    async def settle(self) -> None:
+        """Wait until every finished turn's trace is in Postgres."""
+        await asyncio.gather(*(r.settle() for r in self.runtimes.values()))
 
     async def start(
         self,
@@ -103,8 +129,9 @@ class CallDesk:
         metadata: dict[str, Any] | None = None,
     ) -> Started:
         group, call_id, now = who.tenant.group_id, "call-" + uuid.uuid4().hex, datetime.now(UTC)
+        runtime = await self.runtime(who)
         began = time.perf_counter()
-        ctx = await self.runtime.open_call(
+        ctx = await runtime.open_call(
             group,
             call_id,
             now=now,
@@ -116,8 +143,8 @@ class CallDesk:
             identify=False,
         )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
-        root = self.runtime.vertical.root.name
-        greeting = self.runtime.vertical.greeting(ctx)
+        root = runtime.vertical.root.name
+        greeting = runtime.vertical.greeting(ctx)
         # All or nothing: the rows first, in a transaction; memory's write last inside it, so
         # a refused row writes nothing to memory and a memory failure rolls the rows back.
         async with store.creating(
@@ -135,8 +162,8 @@ class CallDesk:
             email=email,
         ) as conn:
             await audit.record(conn, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
-            await self.runtime.identify(ctx, name=name, phone=phone, email=email)
-        self._keep(call_id, LiveCall(ctx, root))
+            await runtime.identify(ctx, name=name, phone=phone, email=email)
+        self._keep(call_id, LiveCall(ctx, root, runtime))
         known = ctx.caller
         return Started(
             call_id=call_id,
@@ -181,7 +208,7 @@ class CallDesk:
             latency = (time.perf_counter() - began) * 1000
             metrics.observe_turn(result, latency)
             if result.escalated:
-                await self._transfer(live, result)
+                await self._transfer(who, live, result)
             _stream_reply(live, result)
             return result, latency
 
@@ -189,7 +216,7 @@ class CallDesk:
         """The agents' turn within the turn budget, then its transcript lines; False if the
         call had ended (nothing stored)."""
         try:
-            result = await asyncio.wait_for(self.runtime.turn(live.ctx, text, live.agent), self.turn_budget_s)
+            result = await asyncio.wait_for(live.runtime.turn(live.ctx, text, live.agent), self.turn_budget_s)
         except TimeoutError:
             log.warning("turn over budget", call_id=live.ctx.call_id, budget_s=self.turn_budget_s)
             raise
@@ -224,7 +251,7 @@ class CallDesk:
                 BookingCancelled, f"{booking_id}:undone", booking_id=booking_id, reason=UNDONE
             )
             try:
-                await self.runtime.memory.record(cancelled)
+                await self.memory.record(cancelled)
             except (MemoryInputError, *OUTAGES) as exc:  # never recorded as made, or memory is down
                 log.warning("undone booking not in memory", call_id=ctx.call_id, error=type(exc).__name__)
         if gone:
@@ -260,15 +287,39 @@ class CallDesk:
         _stream_reply(live, result)
         return result, latency
 
-    async def _transfer(self, live: LiveCall, result: TurnResult) -> None:
+    async def _transfer(self, who: Principal, live: LiveCall, result: TurnResult) -> None:
         """Hand the call to a person: status and brief in Postgres (so a rebuilt call keeps
         holding), then a ``transfer`` event before the turn's reply, so a listener reading the
         turn up to ``turn_done`` sees it (a person's console, the voice bridge: it connects the
-        person once the reply is spoken). The brief is never logged."""
+        person once the reply is spoken); then the tenant's on-call ladder, if it has one, is
+        paged. The brief is never logged."""
         assert result.brief is not None
-        await store.transfer(self.db, live.ctx.call_id, result.brief, live.ctx.now)
+        ctx = live.ctx
+        await store.transfer(self.db, ctx.call_id, result.brief, ctx.now)
         live.transferred = True
         live.emit({"type": "transfer", "agent": result.agent, "brief": result.brief})
+        emergency = result.brief.get("trigger") == "emergency"
+        try:
+            rung = await self.ladder.start(
+                who.tenant.tenant_id, ctx.group_id, ctx.call_id, ctx.caller_id or "", emergency=emergency
+            )
+        except (MemoryInputError, *OUTAGES) as exc:  # the transfer stands; the team sees it in Postgres
+            log.warning("on-call not paged", call_id=ctx.call_id, error=type(exc).__name__)
+            return
+        if rung is not None:
+            live.emit(
+                {"type": "on_call_paged", "rung": rung.rung, "person": rung.person, "emergency": emergency}
+            )
+
+    async def accept(self, who: Principal, call_id: str, person: str) -> oncall.Page | None:
+        """``person`` takes the call they were paged about; None if they were not paged."""
+        page = await self.ladder.accept(who.tenant.group_id, call_id, person)
+        if page is None:
+            return None
+        await audit.record(self.db, who, "call.on_call_answered", f"call:{call_id}", rung=page.rung)
+        if live := self.live.get(call_id):
+            live.emit({"type": "on_call_answered", "rung": page.rung, "person": page.person})
+        return page
 
     async def end(self, who: Principal, call_id: str, outcome: str | None = None) -> str:
         """Close the call (idempotent) and enqueue its ingestion exactly once; the job id."""
@@ -338,7 +389,8 @@ class CallDesk:
             raise CallNotFound(call_id)
         if call["ended_at"] is not None:
             raise CallEnded(f"call {call_id} has ended")
-        ctx = await self.runtime.open_call(
+        runtime = await self.runtime(who)
+        ctx = await runtime.open_call(
             who.tenant.group_id,
             call_id,
             now=datetime.now(UTC),
@@ -350,7 +402,7 @@ class CallDesk:
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}
             for t in await store.turns(self.db, call_id)
         ]
-        live = LiveCall(ctx, call["active_agent"], transferred=call["status"] == "transferred")
+        live = LiveCall(ctx, call["active_agent"], runtime, transferred=call["status"] == "transferred")
         live.booked = await self._booked(ctx)
         self._keep(call_id, live)
         return live

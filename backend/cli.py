@@ -217,20 +217,35 @@ def tenants_create(
         str | None,
         typer.Option(help="Its IANA time zone [default: SWITCHBOARD_TIMEZONE, else the region's]."),
     ] = None,
+    vertical: Annotated[
+        str, typer.Option(help="Which agents answer its calls: real_estate or property_management.")
+    ] = "real_estate",
+    share_graph_with: Annotated[
+        str | None,
+        typer.Option(help="Another tenant (the agency's other line) whose callers and homes it shares."),
+    ] = None,
 ) -> None:
-    """A new tenant with its own graph; prints its API key once."""
+    """A new tenant with its own graph (or another's); prints its API key once."""
     from backend.store import tenants
+    from backend.verticals.registry import VERTICALS
 
+    if vertical not in VERTICALS:
+        _fail(f"--vertical: {vertical!r} is not one of {', '.join(VERTICALS)}")
     zone = timezone or _settings(data_dir=data_dir).business_timezone
     try:
         check_timezone(zone)
     except ValueError as exc:
         _fail(f"--timezone: {exc}")
+
+    def create(db):  # type: ignore[no-untyped-def]
+        return tenants.create(db, name, timezone=zone, vertical=vertical, graph_of=share_graph_with)
+
     try:
-        tenant, key = _with_db(data_dir, lambda db: tenants.create(db, name, timezone=zone))
-    except tenants.TenantExists as exc:
+        tenant, key = _with_db(data_dir, create)
+    except (tenants.TenantExists, tenants.UnknownTenant) as exc:
         _fail(str(exc))
-    console.print(f"tenant {tenant.name} (graph {tenant.group_id}, {tenant.timezone})", highlight=False)
+    line = f"tenant {tenant.name} ({tenant.vertical}, graph {tenant.group_id}, {tenant.timezone})"
+    console.print(line, highlight=False)
     print(key)
 
 
@@ -248,11 +263,12 @@ def tenants_list(
         print(json.dumps(rows, default=str, indent=2))
         return
     table = Table(title="tenants")
-    for column in ("name", "tenant id", "graph", "time zone", "created", "live keys"):
+    for column in ("name", "tenant id", "vertical", "graph", "time zone", "created", "live keys"):
         table.add_column(column)
     for r in rows:
         created = f"{r['created_at']:%Y-%m-%d}"
-        table.add_row(r["name"], r["tenant_id"], r["group_id"], r["timezone"], created, ", ".join(r["keys"]))
+        keys = ", ".join(r["keys"])
+        table.add_row(r["name"], r["tenant_id"], r["vertical"], r["group_id"], r["timezone"], created, keys)
     Console().print(table)
 
 
@@ -268,6 +284,53 @@ def tenants_revoke(
     if not n:
         _fail(f"no live key or tenant {which!r}", 1)
     console.print(f"revoked {n} key(s)")
+
+
+@tenants_app.command("on-call")
+def tenants_on_call(
+    name: Annotated[str, typer.Argument(help="The tenant.")],
+    rung: Annotated[
+        list[str] | None,
+        typer.Option(
+            help='One rung, in order: "NAME:CONTACT:TIMEOUT_S" (e.g. "Pat Lee:+61400111222:120"). '
+            "Given: replaces the ladder; none: prints it.",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """The people a tenant's transferred calls page, in turn, each with the seconds they have
+    to answer before the next is paged."""
+    from backend.store import oncall, tenants
+
+    rungs = [_rung(i, text) for i, text in enumerate(rung or [], start=1)]
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        tenant = await tenants.named(db, name)
+        if tenant is None:
+            return None
+        if rungs:
+            await oncall.set_ladder(db, tenant.tenant_id, rungs)
+        return await oncall.ladder(db, tenant.tenant_id)
+
+    ladder = _with_db(data_dir, work)
+    if ladder is None:
+        _fail(f"no tenant {name!r}")
+    table = Table(title=f"on-call ladder of {name}")
+    for column in ("rung", "person", "contact", "answers within"):
+        table.add_column(column)
+    for r in ladder:
+        table.add_row(str(r.rung), r.person, r.contact, f"{r.timeout_s} s")
+    Console().print(table)
+
+
+def _rung(position: int, text: str):  # type: ignore[no-untyped-def]
+    from backend.store.oncall import Rung
+
+    person, _, rest = text.partition(":")
+    contact, _, timeout = rest.rpartition(":")
+    if not (person.strip() and contact.strip() and timeout.isdigit() and int(timeout) >= 1):
+        _fail(f'--rung {text!r}: expected "NAME:CONTACT:TIMEOUT_S", e.g. "Pat Lee:+61400111222:120"')
+    return Rung(position, person.strip(), contact.strip(), int(timeout))
 
 
 bench = typer.Typer(help="Benchmarks: print a table, write JSON with --json.", no_args_is_help=True)

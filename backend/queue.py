@@ -22,6 +22,9 @@ IMPORT_LISTINGS = "import_listings"
 """``(path, group_id)``: a CSV or JSON listings file into a tenant's graph."""
 ERASE_CALLER = "erase_caller"
 """``(group_id, caller_id)``: ``backend.erasure.erase_caller`` run by a worker."""
+CLIMB_LADDER = "climb_ladder"
+"""``(call_id, rung)``: run when a page's timeout passes; pages the next rung unless answered
+(``backend.oncall.Ladder.climb``)."""
 PING = "ping"
 """``()``: a round trip, for health checks."""
 
@@ -72,6 +75,24 @@ async def replay(redis: ArqRedis, db: Database, call_id: str, *, queue_name: str
 async def _enqueue(redis: ArqRedis, call_id: str, queue_name: str | None) -> None:
     queue = queue_of(redis, queue_name)
     await redis.enqueue_job(INGEST_CALL, call_id, _job_id=job_id_of(call_id), _queue_name=queue)
+
+
+def ladder_job_id(call_id: str, rung: int) -> str:
+    return f"oncall:{call_id}:{rung}"
+
+
+async def enqueue_climb(
+    redis: ArqRedis, call_id: str, rung: int, after_s: float, *, queue_name: str | None = None
+) -> None:
+    """Check ``rung``'s page of the call once ``after_s`` has passed (once per rung)."""
+    await redis.enqueue_job(
+        CLIMB_LADDER,
+        call_id,
+        rung,
+        _job_id=ladder_job_id(call_id, rung),
+        _defer_by=after_s,
+        _queue_name=queue_of(redis, queue_name),
+    )
 
 
 async def dequeue(redis: Redis, queue_name: str, job_ids: list[str]) -> int:

@@ -21,8 +21,9 @@ from arq.worker import Function, func
 from pydantic import ValidationError
 
 from backend import erasure
+from backend.oncall import Ladder
 from backend.pii import redact
-from backend.queue import ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
+from backend.queue import CLIMB_LADDER, ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
 from backend.store import Database, bookings, calls, ingestions
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract.interface import Transcript
@@ -355,8 +356,16 @@ async def erase_caller(ctx: dict[str, Any], group_id: str, caller_id: str) -> di
     return erased.as_dict()
 
 
+async def climb_ladder(ctx: dict[str, Any], call_id: str, rung: int) -> str:
+    """A page's timeout passed: the next rung, unless someone answered (``backend.oncall``)."""
+    deps: Deps = ctx["deps"]
+    ladder = Ladder(deps.db, deps.memory, ctx["redis"], deps.settings.queue_name)
+    return await ladder.climb(call_id, rung)
+
+
 FUNCTIONS: list[Function] = [
     func(ping, name=PING),
+    func(climb_ladder, name=CLIMB_LADDER),
     func(import_listings, name=IMPORT_LISTINGS),
     func(erase_caller, name=ERASE_CALLER),
 ]

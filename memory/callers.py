@@ -1,6 +1,7 @@
 """The caller ontology every vertical shares: who callers are (names, numbers, emails, the
 callers they may be or were shown to be), whether they may be contacted, and what happened
-on their calls (handoffs between agents, transfers to a person, outcomes).
+on their calls (handoffs between agents, transfers to a person, the people on call paged
+about them, outcomes).
 
 Recognition (``memory.recall``) and erasure (``memory.erasure``) read these facts; a
 vertical adds its own ontology to this one (``CALLERS + REAL_ESTATE``).
@@ -170,6 +171,36 @@ def _escalated(e: ep.Escalated, region: str) -> Translation:
     )
 
 
+def _paged(e: ep.OnCallPaged | ep.OnCallAnswered, region: str) -> Translation:
+    """Caller → the person on call: one row per page and per answer, never closed."""
+    me, person = caller(e.caller_id), Ref("Staff", e.person)
+    if isinstance(e, ep.OnCallPaged):
+        urgent = ", an emergency" if e.emergency else ""
+        fact, value = "PAGED", f"rung {e.rung}"
+        sentence = f"{e.person} (on-call rung {e.rung}) was paged about the caller{urgent}"
+        description = f"on-call rung {e.rung} paged"
+    else:
+        fact, value = "ANSWERED_BY", f"rung {e.rung}"
+        sentence = f"{e.person} (on-call rung {e.rung}) took the caller's call"
+        description = f"on-call rung {e.rung} answered"
+    return Translation(
+        entities=[Entity(person, e.person)],
+        facts=[FactEvent(fact, me, person, sentence, description, value)],
+        mentions=[me, person],
+        requires=[me],
+    )
+
+
+def _exhausted(e: ep.OnCallExhausted, region: str) -> Translation:
+    return about(
+        caller(e.caller_id),
+        "AWAITS_CALLBACK",
+        f"Nobody of the {e.rungs} people on call answered: the caller awaits a callback",
+        "awaits a callback",
+        "on-call ladder exhausted",
+    )
+
+
 def _call_completed(e: ep.CallCompleted, region: str) -> Translation:
     me = caller(e.caller_id)
     return Translation(mentions=[me], requires=[me])
@@ -180,6 +211,7 @@ CALLERS = Ontology(
         EntityType("Caller", personal=True),
         EntityType("PhoneNumber", personal=True),
         EntityType("Agent"),
+        EntityType("Staff"),
     ),
     fact_types=(
         FactType("HAS_NAME", "subject"),
@@ -191,6 +223,9 @@ CALLERS = Ontology(
         FactType("OPTED_OUT", "subject", identifying=False),
         FactType("HANDED_OFF", "episode", identifying=False),
         FactType("ESCALATED", "episode", identifying=False),
+        FactType("PAGED", "episode", identifying=False),
+        FactType("ANSWERED_BY", "episode", identifying=False),
+        FactType("AWAITS_CALLBACK", "episode", identifying=False),
     ),
     episodes={
         ep.CallerIdentified: _contact,
@@ -200,6 +235,9 @@ CALLERS = Ontology(
         ep.OptedOut: _opted_out,
         ep.Handoff: _handoff,
         ep.Escalated: _escalated,
+        ep.OnCallPaged: _paged,
+        ep.OnCallAnswered: _paged,
+        ep.OnCallExhausted: _exhausted,
         ep.CallCompleted: _call_completed,
     },
 )

@@ -145,9 +145,39 @@ class Escalated(Episode):
     caller_id: Id
     agent: Name
     """The agent that had the conversation when it was handed over."""
-    trigger: Literal["request", "guardrail", "ceiling"]
+    trigger: Literal["request", "guardrail", "ceiling", "emergency"]
     reason: Annotated[str, StringConstraints(max_length=1000)] = ""
     fact_ids: list[Id] = Field(default_factory=list, max_length=100)
+
+
+class OnCallPaged(Episode):
+    """A person on the tenant's on-call ladder was paged about a transferred call."""
+
+    type: Literal["on_call_paged"] = "on_call_paged"
+    caller_id: Id
+    person: Name
+    rung: int = Field(ge=1, le=100)
+    """Their place on the ladder: 1 is the primary."""
+    timeout_s: int = Field(ge=1)
+    """How long they have to answer before the next rung is paged."""
+    emergency: bool = False
+
+
+class OnCallAnswered(Episode):
+    """The paged person took the call."""
+
+    type: Literal["on_call_answered"] = "on_call_answered"
+    caller_id: Id
+    person: Name
+    rung: int = Field(ge=1, le=100)
+
+
+class OnCallExhausted(Episode):
+    """Nobody on the ladder answered: the call waits for a callback."""
+
+    type: Literal["on_call_exhausted"] = "on_call_exhausted"
+    caller_id: Id
+    rungs: int = Field(ge=1, le=100)
 
 
 class CallCompleted(Episode):

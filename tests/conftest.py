@@ -22,6 +22,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         fixtures = set(getattr(item, "fixturenames", ()))
         if item.get_closest_marker("integration") is None and not fixtures & SERVERS:
             item.add_marker(pytest.mark.unit)
+        else:
+            item.add_marker(pytest.mark.integration)
 
 
 @pytest.fixture(scope="session")
@@ -117,7 +119,7 @@ def api(stack: Settings) -> Iterator[Api]:
     from backend.api.main import create_app
 
     settings = stack.model_copy(update={"api_key": SecretStr(API_KEY), "max_turn_chars": 2000})
-    # No replayer: it would enqueue other tests' ended calls (tests/test_calls.py covers it).
+    # No replayer: it would enqueue other tests' ended calls (tests/backend/test_calls.py covers it).
     with serving(create_app(settings, replay_every_s=None)) as base_url:
         yield Api(base_url, API_KEY)
 

@@ -20,3 +20,26 @@ def test_no_control_characters_in_source() -> None:
         if _CONTROL.search(line)
     ]
     assert SOURCES and not found, found
+
+
+WHOLE_REPO = {"test_architecture.py", "test_compose.py"}
+"""The only test files at the top of tests/: checks of the repository as a whole."""
+
+
+def test_test_files_mirror_the_packages() -> None:
+    """tests/backend/agents/test_x.py tests backend/agents/; each folder on the way is a package
+    (an __init__.py), so two test files may share a name in different folders."""
+    tests = ROOT / "tests"
+    misplaced = []
+    for path in tests.rglob("test_*.py"):
+        folder = path.parent.relative_to(tests)
+        if folder == Path("."):
+            ok = path.name in WHOLE_REPO
+        else:
+            chain = [folder, *folder.parents][:-1]
+            ok = (ROOT / folder / "__init__.py").is_file() and all(
+                (tests / part / "__init__.py").is_file() for part in chain
+            )
+        if not ok:
+            misplaced.append(str(path.relative_to(ROOT)))
+    assert not misplaced, f"not in a folder mirroring a package (nor a whole-repo check): {misplaced}"

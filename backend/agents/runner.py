@@ -28,6 +28,7 @@ from agents import (
 from backend.agents import sdk, tracing, turn_context
 from backend.agents.clock import UTC_ZONE
 from backend.agents.context import CallContext, CeilingReached
+from backend.agents.gazetteer import Gazetteer
 from backend.agents.guardrails import ground
 from backend.agents.policy.model import PolicyModel, tool_result
 from backend.agents.policy.router import Router
@@ -35,14 +36,11 @@ from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
 from backend.store import Database
-from backend.verticals.real_estate.demo import NEIGHBOURS
-from backend.verticals.real_estate.listings import current_listings
 from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
 from memory.phones import to_e164
 from memory.recall import same_person  # noqa: F401  (it lived here; the name check is memory's now)
 
-ON_TOPIC = "I can help with buying, selling, viewings and home loans. What would you like to do?"
 CIVIL = "I'm happy to help, but let's keep it civil. What can I do for you?"
 UNGROUNDED = "Let me check that properly before I quote anything. Could you tell me which home you mean?"
 NOT_FOR_CALLERS = "That's a detail only our team can see, sorry. What else can I help you with?"
@@ -54,7 +52,7 @@ GUARDRAIL_STRIKES = 2
 """Turns stopped by the input guardrail (abuse, injection, in any mix) after which the call goes
 to a person: the first gets a warning, the second a transfer."""
 NAMES_TTL_S = 60.0
-"""How stale the suburb and address lists may be (a listing import shows within this)."""
+"""How stale a tenant's gazetteer may be (a listing import shows within this)."""
 HISTORY = 40
 """Conversation items kept between turns (what an LLM sees; the policy model reads the last)."""
 
@@ -130,7 +128,7 @@ class AgentRuntime:
         self.db = db
         self.memory_budget_s = memory_budget_s
         """How long a turn may wait for snippets of earlier calls (facts are always read)."""
-        self.neighbours = NEIGHBOURS if neighbours is None else neighbours
+        self.neighbours = vertical.neighbours if neighbours is None else neighbours
         self._shared_embedder = isinstance(memory.embedder, MiniLMEmbedder)
         """Routing and memory embed alike: one vector per utterance serves both."""
         sdk.install()
@@ -140,7 +138,7 @@ class AgentRuntime:
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
         self.traces = tracing.install(upload=upload_traces)
         self._flushing: set[asyncio.Task[int]] = set()
-        self._names: dict[str, tuple[float, dict[str, str], dict[str, str], dict[str, str]]] = {}
+        self._names: dict[str, tuple[float, Gazetteer]] = {}
         self._loading: dict[str, asyncio.Task[Any]] = {}
 
     async def open_call(
@@ -224,7 +222,7 @@ class AgentRuntime:
         await self.memory.record_many([episode, *links])
 
     async def refresh(self, call: CallContext) -> None:
-        """The names slot filling matches against: suburbs and listing addresses, per tenant,
+        """The names slot filling matches against (the vertical's gazetteer), per tenant,
         re-read in the background once older than NAMES_TTL_S (stale-while-revalidate)."""
         group = call.group_id
         cached = self._names.get(group)
@@ -233,17 +231,12 @@ class AgentRuntime:
         elif time.monotonic() - cached[0] > NAMES_TTL_S and group not in self._loading:
             self._loading[group] = task = asyncio.create_task(self._load_names(group))
             task.add_done_callback(lambda _: self._loading.pop(group, None))
-        call.suburbs, call.addresses, call.localities = cached[1], cached[2], cached[3]
+        names = cached[1]
+        call.suburbs, call.addresses, call.localities = names.suburbs, names.addresses, names.localities
         call.neighbours = self.neighbours
 
-    async def _load_names(self, group: str) -> tuple[float, dict[str, str], dict[str, str], dict[str, str]]:
-        homes = await current_listings(self.memory, group, status=None, limit=100_000)
-        loaded = (
-            time.monotonic(),
-            await self.memory.names(group, "Suburb"),
-            await self.memory.names(group, "Property"),
-            {h.property_id: h.suburb for h in homes},
-        )
+    async def _load_names(self, group: str) -> tuple[float, Gazetteer]:
+        loaded = (time.monotonic(), await self.vertical.gazetteer(self.memory, group))
         self._names[group] = loaded
         return loaded
 
@@ -351,7 +344,8 @@ class AgentRuntime:
         call.state.flagged += 1
         if call.state.flagged >= GUARDRAIL_STRIKES:
             return self._escalate(call, f"guardrail: {verdict} ({call.state.flagged} turns)", "guardrail")
-        return self._result(call, CIVIL if verdict == "abuse" else ON_TOPIC, agent)
+        # Off topic: what the line can do, as its front desk says it.
+        return self._result(call, CIVIL if verdict == "abuse" else self.vertical.root.fallback, agent)
 
     def _escalate(self, call: CallContext, why: str, trigger: people.Trigger = "ceiling") -> TurnResult:
         """The loop guard's, the ceilings' and the guardrail's answer: never an exception to the

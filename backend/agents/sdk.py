@@ -4,7 +4,7 @@ After every run that used a tool, the SDK snapshots its tool-use tracker and, fo
 rebuilds an identity map of the whole agent graph, normalizing every agent's definition
 (instructions, tools, schemas) to sort same-named agents: about 40% of a policy-model
 turn's CPU in our profile. Our agent graph is built once per process and never changes,
-so the map is computed once per starting agent. tests/test_agents.py checks the cached
+so the map is computed once per starting agent. tests/backend/agents/test_runner.py checks the cached
 map equals the SDK's own.
 """
 

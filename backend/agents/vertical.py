@@ -6,7 +6,7 @@ a second vertical needs a new declaration and its tools, not new orchestration."
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +15,19 @@ from agents import Agent, FunctionTool, RunContextWrapper
 from agents.tool import set_function_tool_failure_error_function
 
 from backend.agents.context import CallContext
+from backend.agents.gazetteer import Gazetteer
 from backend.agents.guardrails import grounded_reply, screen_input, side_effect_check
 from backend.agents.handoffs import recorded_handoff
 from backend.agents.tools.failures import spoken_failure
+from memory import Memory
 
 Reply = Callable[[dict[str, Any]], str]
+Reader = Callable[[str, CallContext], Any]
+"""Reads one tool parameter from what the caller said (None: not said)."""
+
+
+async def _no_names(memory: Memory, group_id: str) -> Gazetteer:
+    return Gazetteer()
 
 
 @dataclass(frozen=True)
@@ -42,6 +50,9 @@ class Skill:
     then: Callable[[dict[str, Any]], tuple[str, dict[str, Any]] | None] | None = None
     """What the policy model does next with this tool's result, instead of replying
     (noting a budget and a suburb is followed by a search)."""
+    readers: Mapping[str, Reader] = field(default_factory=dict)
+    """How the policy model reads this tool's own parameters, by name; the rest are read by
+    name and type (money, times, suburbs, properties: ``policy.slots``)."""
 
     @property
     def name(self) -> str:
@@ -76,6 +87,10 @@ class Vertical:
     examples_file: Path | None = None
     """More examples, as JSON lines ``{"text", "tool"}`` (callers' phrasings gathered
     for the vertical), added to each tool's declared ones."""
+    gazetteer: Callable[[Memory, str], Awaitable[Gazetteer]] = _no_names
+    """Reads a tenant's place names from its graph (re-read every minute or so)."""
+    neighbours: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Which suburbs border which (widening a search adds them); settings may replace it."""
 
     def examples(self, skill: Skill) -> tuple[str, ...]:
         return (*skill.examples, *self._gathered().get(skill.name, ()))

@@ -12,7 +12,6 @@ from arq.connections import ArqRedis
 from fastapi import Depends
 from starlette.requests import HTTPConnection
 
-from backend.agents.runner import AgentRuntime
 from backend.api.auth import Keys
 from backend.calls import CallDesk
 from backend.config import Settings
@@ -62,10 +61,6 @@ async def desk(conn: HTTPConnection) -> CallDesk:
     return services(conn).desk
 
 
-async def runtime(conn: HTTPConnection) -> AgentRuntime:
-    return services(conn).desk.runtime
-
-
 async def queue(conn: HTTPConnection) -> ArqRedis:
     """The queue's client; ConnectionError (a 503) when it was unreachable at start."""
     redis = services(conn).conns.redis
@@ -84,6 +79,5 @@ Conns = Annotated[Connections, Depends(connections)]
 Db = Annotated[Database, Depends(database)]
 Mem = Annotated[Memory, Depends(memory)]
 Desk = Annotated[CallDesk, Depends(desk)]
-Runtime = Annotated[AgentRuntime, Depends(runtime)]
 Queue = Annotated[ArqRedis, Depends(queue)]
 CurrentTenant = Annotated[Principal, Depends(current_tenant)]

@@ -123,6 +123,7 @@ def install(app: FastAPI) -> None:
             return await store_down(request, exc)
         log.error("unhandled", error=type(exc).__name__, path=request.url.path)
         return _json(500, "internal", "unexpected error")
+
     # Outermost, so that it sees everything; not an ``Exception`` handler, whose middleware
     # re-raises after answering and makes the server drop the keep-alive connection.
     app.add_middleware(Unexpected)

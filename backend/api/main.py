@@ -25,8 +25,9 @@ from backend.config import Settings
 from backend.connections import Connections, open_memory
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
-from backend.verticals.real_estate.agents import REAL_ESTATE
-from backend.verticals.real_estate.demo import NEIGHBOURS, seed_demo
+from backend.store.tenants import DEFAULT_VERTICAL
+from backend.verticals import registry
+from backend.verticals.real_estate.demo import seed_demo
 from memory import Memory, RedisLocks
 
 log = structlog.get_logger(__name__)
@@ -52,17 +53,28 @@ def create_app(
         local = await _local_tenant(db, settings)
         if (embedded or settings.embedded)["graph"]:
             await _demo_listings(memory, local.group_id)
-        runtime = AgentRuntime(
-            REAL_ESTATE,
-            memory,
-            db,
-            from_settings(settings),
-            upload_traces=settings.upload_traces,
-            memory_budget_s=settings.memory_budget_ms / 1000,
-            neighbours=_neighbours(settings),
-        )
+        model, neighbours = from_settings(settings), _neighbours(settings)
+
+        def build(name: str) -> AgentRuntime:
+            return AgentRuntime(
+                registry.vertical(name),
+                memory,
+                db,
+                model,
+                upload_traces=settings.upload_traces,
+                memory_budget_s=settings.memory_budget_ms / 1000,
+                neighbours=neighbours,
+            )
+
+        # The verticals tenants have now; one a new tenant chooses is built on its first call.
+        runtimes = {name: build(name) for name in {DEFAULT_VERTICAL, *await tenants.verticals(db)}}
         desk = CallDesk(
-            runtime, db, conns.redis, functools.partial(enqueue_ingest, queue_name=settings.queue_name)
+            runtimes,
+            db,
+            conns.redis,
+            functools.partial(enqueue_ingest, queue_name=settings.queue_name),
+            queue_name=settings.queue_name,
+            build=build,
         )
         # Routes reach these only through backend.api.deps.
         app.state.services = Services(settings, conns, memory, db, desk, Keys(db, settings.business_timezone))
@@ -113,9 +125,9 @@ async def _demo_listings(memory: Memory, group_id: str) -> None:
         log.info("demo listings seeded", listings=added)
 
 
-def _neighbours(settings: Settings) -> Mapping[str, Sequence[str]]:
-    """The tenant's suburb adjacency (``SWITCHBOARD_NEIGHBOURS_FILE``) or the demo table."""
+def _neighbours(settings: Settings) -> Mapping[str, Sequence[str]] | None:
+    """The tenant's suburb adjacency (``SWITCHBOARD_NEIGHBOURS_FILE``); None: each vertical's."""
     if settings.neighbours_file is None:
-        return NEIGHBOURS
+        return None
     table = json.loads(settings.neighbours_file.read_text())
     return {str(k): tuple(str(n) for n in v) for k, v in table.items()}

@@ -1,6 +1,6 @@
 """Purging erased rows from Postgres's files, after an erasure.
 
-Measured on the embedded Postgres 16 (tests/test_erasure_disk.py): a DELETE leaves the rows
+Measured on the embedded Postgres 16 (tests/backend/test_erasure_disk.py): a DELETE leaves the rows
 in the table's pages; a plain VACUUM frees them but leaves their bytes in the page's free
 space (a row last on its page stays readable); ANALYZE keeps sample values in
 ``pg_statistic``; and the WAL holds every insert until its segment file is removed, while a

@@ -14,6 +14,7 @@ from backend.store.db import Database
 
 LOCAL = "local"
 """The tenant the embedded default creates on first start."""
+DEFAULT_VERTICAL = "real_estate"
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,8 @@ class Tenant:
     """The graph group holding this tenant's callers: one graph per tenant."""
     timezone: str = FALLBACK_TIMEZONE
     """Its business time zone (IANA): spoken times are read and said in it."""
+    vertical: str = DEFAULT_VERTICAL
+    """Which agent tree answers its calls (a name in ``backend.verticals.registry``)."""
 
 
 @dataclass(frozen=True)
@@ -42,12 +45,16 @@ class UnknownTimezone(ValueError):
     """Not an IANA time zone name."""
 
 
-_TENANT = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone"
+class UnknownTenant(LookupError):
+    pass
+
+
+_TENANT = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone, t.vertical"
 """A tenant's columns; one stored before it had a zone gets the settings' default ($2)."""
 
 
 def _tenant(row: asyncpg.Record) -> Tenant:
-    return Tenant(row["tenant_id"], row["name"], row["group_id"], row["timezone"])
+    return Tenant(row["tenant_id"], row["name"], row["group_id"], row["timezone"], row["vertical"])
 
 
 def _hash(key: str) -> bytes:
@@ -60,30 +67,39 @@ def _new_key() -> tuple[str, str]:
 
 
 async def create(
-    db: Database, name: str, key: str | None = None, timezone: str | None = None
+    db: Database,
+    name: str,
+    key: str | None = None,
+    timezone: str | None = None,
+    *,
+    vertical: str = DEFAULT_VERTICAL,
+    graph_of: str | None = None,
 ) -> tuple[Tenant, str]:
-    """A new tenant with its own graph group and one key (``key`` or a new random one);
-    ``timezone`` None: it follows the settings' default (resolved when read)."""
+    """A new tenant with one key (``key`` or a new random one) and its own graph group, or
+    the graph of the tenant named ``graph_of`` (another line of the same agency: its callers
+    and homes are this one's); ``timezone`` None: the settings' default (resolved when read).
+    ``vertical`` is checked by the caller against the registry (the store knows no verticals)."""
     try:
         zone = check_timezone(timezone) if timezone else None
     except ValueError as exc:
         raise UnknownTimezone(str(exc)) from None
-    tenant = Tenant(
-        tenant_id=uuid.uuid4().hex[:16],
-        name=name,
-        group_id="g" + uuid.uuid4().hex[:16],
-        timezone=zone or FALLBACK_TIMEZONE,
-    )
     async with db.pool.acquire() as conn, conn.transaction():
         taken = await conn.fetchval("SELECT 1 FROM tenants WHERE name = $1", name)
         if taken:
             raise TenantExists(f"a tenant named {name!r} exists")
+        group = "g" + uuid.uuid4().hex[:16]
+        if graph_of is not None:
+            group = await conn.fetchval("SELECT group_id FROM tenants WHERE name = $1", graph_of)
+            if group is None:
+                raise UnknownTenant(f"no tenant named {graph_of!r} to share a graph with")
+        tenant = Tenant(uuid.uuid4().hex[:16], name, group, zone or FALLBACK_TIMEZONE, vertical)
         await conn.execute(
-            "INSERT INTO tenants (tenant_id, name, group_id, timezone) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO tenants (tenant_id, name, group_id, timezone, vertical) VALUES ($1, $2, $3, $4, $5)",
             tenant.tenant_id,
             tenant.name,
             tenant.group_id,
             zone,
+            vertical,
         )
     return tenant, await issue_key(db, tenant.tenant_id, key)
 
@@ -117,13 +133,19 @@ async def authenticate(db: Database, key: str, default_timezone: str = FALLBACK_
 async def listing(db: Database, default_timezone: str = FALLBACK_TIMEZONE) -> list[dict[str, object]]:
     """Every tenant with its time zone and live keys' ids (never the keys)."""
     rows = await db.pool.fetch(
-        "SELECT t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $1) AS timezone, t.created_at,"
+        "SELECT t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $1) AS timezone, t.vertical,"
+        " t.created_at,"
         " coalesce(array_agg(k.key_id) FILTER (WHERE k.key_id IS NOT NULL AND k.revoked_at IS NULL),"
         " '{}') AS keys FROM tenants t LEFT JOIN api_keys k USING (tenant_id)"
         " GROUP BY t.tenant_id ORDER BY t.created_at",
         default_timezone,
     )
     return [dict(r) for r in rows]
+
+
+async def verticals(db: Database) -> set[str]:
+    """The verticals some tenant has."""
+    return {r["vertical"] for r in await db.pool.fetch("SELECT DISTINCT vertical FROM tenants")}
 
 
 async def revoke(db: Database, name_or_key_id: str) -> int:

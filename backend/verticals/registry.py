@@ -4,8 +4,29 @@ tenant whatever its vertical). Registering a vertical is one line in each table 
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from backend.verticals.property_management import ontology as property_management
 from backend.verticals.real_estate import ontology as real_estate
 from memory.callers import CALLERS
 
+if TYPE_CHECKING:
+    from backend.agents.vertical import Vertical
+
 ONTOLOGY = CALLERS + real_estate.ONTOLOGY + property_management.ONTOLOGY
+
+VERTICALS = {
+    "real_estate": "backend.verticals.real_estate.agents:REAL_ESTATE",
+    "property_management": "backend.verticals.property_management.agents:PROPERTY_MANAGEMENT",
+}
+"""Each vertical's agent tree, by the name tenants choose it with; imported when first used
+(the agents load the SDK, which the memory-only paths never need)."""
+
+
+def vertical(name: str) -> Vertical:
+    if name not in VERTICALS:
+        raise KeyError(f"unknown vertical {name!r}; choose one of {', '.join(VERTICALS)}")
+    module, attribute = VERTICALS[name].split(":")
+    found: Vertical = getattr(importlib.import_module(module), attribute)
+    return found

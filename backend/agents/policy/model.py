@@ -163,10 +163,11 @@ class PolicyModel(Model):
         if route.target.startswith("transfer_to_"):
             return self._handoff(route.target, utterance)
         tool = next(t for t in tools if t.name == route.target)
-        args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call)
+        skill = self.vertical.skill(route.target)
+        readers = skill.readers if skill else None
+        args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call, readers)
         if missing:
             return assistant_message(slots.ask(missing))
-        skill = self.vertical.skill(route.target)
         if skill and skill.confirm and not self.router.cued(route.target, utterance):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from backend.agents.clock import local
@@ -134,12 +135,19 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     return None
 
 
-def fill(schema: dict[str, Any], utterance: str, ctx: CallContext) -> tuple[dict[str, Any], list[str]]:
-    """Arguments for a tool, and the required parameters nobody said."""
+def fill(
+    schema: dict[str, Any],
+    utterance: str,
+    ctx: CallContext,
+    readers: Mapping[str, Callable[[str, CallContext], Any]] | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Arguments for a tool, and the required parameters nobody said; ``readers``: the tool's
+    own ways of reading some parameters (its skill's), before the generic ones."""
     args: dict[str, Any] = {}
     missing: list[str] = []
+    own = readers or {}
     for name, spec in schema.get("properties", {}).items():
-        value = read(name, _kind(spec), utterance, ctx)
+        value = own[name](utterance, ctx) if name in own else read(name, _kind(spec), utterance, ctx)
         args[name] = value
         if value is None and not _nullable(spec):
             missing.append(name)

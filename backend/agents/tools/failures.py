@@ -55,7 +55,7 @@ class UnknownSuburb(ToolFailure):
 
 
 class NothingToBook(ToolFailure):
-    """"The first one" when nothing has been read out."""
+    """ "The first one" when nothing has been read out."""
 
     code = "nothing_to_book"
 

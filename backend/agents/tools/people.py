@@ -14,7 +14,7 @@ from memory import Escalated
 TRANSFERRING = "I'm transferring you to one of our team now; they'll have the details of this call."
 BOOKING_FACTS = frozenset({"BOOKED", "FOR_PROPERTY", "SCHEDULED_FOR", "BOOKING_STATUS"})
 """Facts a brief reads from the upcoming bookings instead (their sentences name booking ids)."""
-Trigger = Literal["request", "guardrail", "ceiling"]
+Trigger = Literal["request", "guardrail", "ceiling", "emergency"]
 
 
 def brief(call: CallContext, reason: str, trigger: Trigger = "request") -> dict[str, Any]:

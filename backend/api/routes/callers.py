@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from backend.api import limits
-from backend.api.deps import Config, CurrentTenant, Db, Mem, Queue, Runtime
+from backend.api.deps import Config, CurrentTenant, Db, Desk, Mem, Queue
 from backend.api.errors import COMMON, ApiError, responses
 from backend.api.schemas.callers import CallerId, Erasure, Timeline
 from backend.erasure import CallerErased, erase_caller, erase_contact
@@ -61,13 +61,13 @@ async def erase(
     memory: Mem,
     db: Db,
     queue: Queue,
-    runtime: Runtime,
+    desk: Desk,
     settings: Config,
 ) -> Erasure:
     """Erase the caller and whoever their numbers and emails lead to (docs/ingest.md, Erasure):
     queued ingestions, calls and transcripts, traces, bookings (upcoming ones cancelled, all
     kept without the caller), the graph, and the files on disk; the receipt says what went."""
-    await runtime.settle()  # the traces of a turn just taken are written first
+    await desk.settle()  # the traces of a turn just taken are written first
     erased = await erase_caller(memory, db, queue, who.tenant.group_id, caller_id, settings=settings)
     if not erased.found:
         raise ApiError(404, "caller_not_found", f"no caller {caller_id}")
@@ -81,7 +81,7 @@ async def erase_by_contact(
     memory: Mem,
     db: Db,
     queue: Queue,
-    runtime: Runtime,
+    desk: Desk,
     settings: Config,
     phone: Annotated[
         str | None, Query(max_length=40, description="A phone number (read with SWITCHBOARD_DEFAULT_REGION)")
@@ -93,7 +93,7 @@ async def erase_by_contact(
     receipt says what went, never the values."""
     if phone is None and email is None:
         raise ApiError(422, "invalid_request", "give a phone or an email to erase")
-    await runtime.settle()
+    await desk.settle()
     try:
         erased = await erase_contact(
             memory, db, queue, who.tenant.group_id, phone=phone, email=email, settings=settings

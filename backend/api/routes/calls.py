@@ -15,7 +15,7 @@ from fastapi.responses import StreamingResponse
 from pydantic import ValidationError
 
 from backend.api import limits
-from backend.api.deps import Config, CurrentTenant, Db, Desk, Mem, Runtime, current_tenant
+from backend.api.deps import Config, CurrentTenant, Db, Desk, Mem, current_tenant
 from backend.api.errors import COMMON, ApiError, body, responses
 from backend.api.schemas.calls import (
     CallId,
@@ -23,6 +23,8 @@ from backend.api.schemas.calls import (
     CallStarted,
     EndCall,
     EndResult,
+    OnCallAnswer,
+    OnCallAnswered,
     Seq,
     StartCall,
     TurnContextRecord,
@@ -31,6 +33,7 @@ from backend.api.schemas.calls import (
 )
 from backend.calls import CallDesk, CallEnded, CallNotFound
 from backend.config import Settings
+from backend.oncall import AlreadyAnswered
 from backend.outages import OUTAGES
 from backend.store import audit, traces
 from backend.store import calls as store
@@ -85,13 +88,27 @@ async def end_call(who: CurrentTenant, call_id: CallId, desk: Desk, end: EndCall
     return EndResult(call_id=call_id, job_id=job_id)
 
 
+@router.post("/{call_id}/on-call", responses=responses(404, 409))
+async def on_call_answered(
+    who: CurrentTenant, call_id: CallId, answer: OnCallAnswer, desk: Desk
+) -> OnCallAnswered:
+    """A person paged about this transferred call takes it; the ladder stops climbing."""
+    try:
+        page = await desk.accept(who, call_id, answer.person)
+    except AlreadyAnswered as exc:
+        raise ApiError(409, "already_answered", str(exc)) from None
+    if page is None or page.answered_at is None:
+        raise ApiError(404, "not_paged", f"nobody of that name was paged about call {call_id}")
+    return OnCallAnswered(call_id=call_id, person=page.person, rung=page.rung, answered_at=page.answered_at)
+
+
 @router.get("/{call_id}", responses=responses(404))
-async def get_call(who: CurrentTenant, call_id: CallId, db: Db, runtime: Runtime) -> CallRecord:
+async def get_call(who: CurrentTenant, call_id: CallId, db: Db, desk: Desk) -> CallRecord:
     call = await store.get(db, who.tenant.group_id, call_id)
     if call is None:
         raise CallNotFound(call_id)
     await audit.record(db, who, "call.read", f"call:{call_id}")
-    await runtime.settle()
+    await desk.settle()
     return CallRecord.model_validate(
         {
             "call_id": call_id,

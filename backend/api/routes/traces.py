@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from backend.api.deps import CurrentTenant, Db, Runtime
+from backend.api.deps import CurrentTenant, Db, Desk
 from backend.api.errors import COMMON, responses
 from backend.api.schemas.calls import CallId
 from backend.api.schemas.traces import CallTraces, DeadLetters
@@ -17,12 +17,12 @@ router = APIRouter(prefix="/v1", tags=["operations"], responses=COMMON)
 
 
 @router.get("/traces/{call_id}", responses=responses(404))
-async def traces(who: CurrentTenant, call_id: CallId, db: Db, runtime: Runtime) -> CallTraces:
+async def traces(who: CurrentTenant, call_id: CallId, db: Db, desk: Desk) -> CallTraces:
     """Every trace of the call with its spans (agent, handoff + payload, tool, guardrail)."""
     if await store.get(db, who.tenant.group_id, call_id) is None:
         raise CallNotFound(call_id)
     await audit.record(db, who, "trace.read", f"call:{call_id}")
-    await runtime.settle()
+    await desk.settle()
     return CallTraces.model_validate({"call_id": call_id, "traces": await store_traces.of_call(db, call_id)})
 
 

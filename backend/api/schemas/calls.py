@@ -165,7 +165,7 @@ class Brief(BaseModel):
 
     who: str
     why: str
-    trigger: Literal["request", "guardrail", "ceiling"]
+    trigger: Literal["request", "guardrail", "ceiling", "emergency"]
     facts: list[str]
     """What we know, as a person would say it."""
     tried: list[str]
@@ -196,6 +196,21 @@ class EndCall(BaseModel):
 class EndResult(BaseModel):
     call_id: str
     job_id: str
+
+
+class OnCallAnswer(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    person: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    """Who takes the call: a person on the tenant's on-call ladder who was paged about it."""
+
+
+class OnCallAnswered(BaseModel):
+    call_id: str
+    person: str
+    rung: int
+    """Their place on the ladder (1: the primary)."""
+    answered_at: datetime
 
 
 class TranscriptTurn(BaseModel):

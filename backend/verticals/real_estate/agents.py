@@ -9,6 +9,8 @@ from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
 from backend.agents.tools import identity, people
 from backend.agents.vertical import AgentSpec, Skill, Vertical
+from backend.verticals.real_estate import listings as homes
+from backend.verticals.real_estate.demo import NEIGHBOURS
 from backend.verticals.real_estate.tools import appraisal, listings, mortgage, preferences, viewings
 
 TRIAGE = "Triage"
@@ -149,7 +151,9 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(widen|broaden|what else)\b",
             ),
             side_effect=True,
-            confirm=lambda args: f"Just to check: shall I take {args.get('suburb') or 'that suburb'} off your list?",
+            confirm=lambda args: (
+                f"Just to check: shall I take {args.get('suburb') or 'that suburb'} off your list?"
+            ),
         ),
     ),
 )
@@ -451,4 +455,6 @@ REAL_ESTATE = Vertical(
     escalation=ESCALATION,
     greeting=greeting,
     examples_file=Path(__file__).with_name("examples.jsonl"),
+    gazetteer=homes.gazetteer,
+    neighbours=NEIGHBOURS,
 )

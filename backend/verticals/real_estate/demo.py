@@ -92,6 +92,7 @@ async def seed_demo(memory: Memory, group_id: str) -> int:
     """Record the demo listings in a group (idempotent); returns how many were new."""
     return (await memory.record_many(demo_listings(group_id))).episodes
 
+
 # Which demo suburbs border which: widening a search adds these. A tenant replaces the
 # table with its own (SWITCHBOARD_NEIGHBOURS_FILE, JSON of the same shape).
 NEIGHBOURS: dict[str, tuple[str, ...]] = {

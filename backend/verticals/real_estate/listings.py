@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
+from backend.agents.gazetteer import Gazetteer
 from backend.verticals.real_estate.ontology import suburb as suburb_ref
 from memory import EntityState, Memory
 
@@ -62,4 +63,14 @@ def _listing(home: EntityState) -> Listing | None:
             "price": price[0].value,
             "status": status[0].value,
         }
+    )
+
+
+async def gazetteer(memory: Memory, group_id: str) -> Gazetteer:
+    """The suburbs and property addresses a tenant's graph holds, with each listing's suburb."""
+    homes = await current_listings(memory, group_id, status=None, limit=100_000)
+    return Gazetteer(
+        suburbs=await memory.names(group_id, "Suburb"),
+        addresses=await memory.names(group_id, "Property"),
+        localities={h.property_id: h.suburb for h in homes},
     )

@@ -124,7 +124,7 @@ def _nth(results: list[Listing], position: int) -> Listing:
 
 
 def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> Listing | None:
-    """"The one in Coogee": the only listing read out in that suburb."""
+    """ "The one in Coogee": the only listing read out in that suburb."""
     place = suburb(ctx, text) if results else None
     if place is None:
         return None

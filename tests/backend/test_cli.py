@@ -141,3 +141,31 @@ def test_tenants_create_list_revoke(stack) -> None:  # type: ignore[no-untyped-d
     assert revoked.returncode == 0 and "revoked 1" in revoked.stderr
     listed = _tenants(data_dir)
     assert listed[name]["keys"] == []
+
+
+def test_a_property_management_tenant_shares_a_graph_and_has_a_ladder(stack) -> None:  # type: ignore[no-untyped-def]
+    data_dir = str(stack.data_dir)
+    sales = f"sales-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    assert run("tenants", "create", sales, "--data-dir", data_dir).returncode == 0
+    wrong = run("tenants", "create", sales + "-x", "--vertical", "plumbing", "--data-dir", data_dir)
+    assert wrong.returncode == 2 and "real_estate, property_management" in wrong.stderr
+    nobody = run("tenants", "create", sales + "-y", "--share-graph-with", "no-such", "--data-dir", data_dir)
+    assert nobody.returncode == 2 and "no tenant named 'no-such'" in nobody.stderr
+    line = sales + "-after-hours"
+    made = run(
+        "tenants", "create", line, "--vertical", "property_management", "--share-graph-with", sales,
+        "--data-dir", data_dir,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    listed = _tenants(data_dir)
+    assert listed[line]["vertical"] == "property_management" and listed[sales]["vertical"] == "real_estate"
+    assert listed[line]["group_id"] == listed[sales]["group_id"]
+
+    bad = run("tenants", "on-call", line, "--rung", "Pat Lee:+61400111222:soon", "--data-dir", data_dir)
+    assert bad.returncode == 2 and "NAME:CONTACT:TIMEOUT_S" in bad.stderr
+    rungs = ("--rung", "Pat Lee:+61400111222:120", "--rung", "Sam Ng:sam@example.com:300")
+    ladder = run("tenants", "on-call", line, *rungs, "--data-dir", data_dir)
+    assert ladder.returncode == 0, ladder.stderr
+    shown = run("tenants", "on-call", line, "--data-dir", data_dir).stdout
+    assert "Pat Lee" in shown and "Sam Ng" in shown and shown.index("Pat Lee") < shown.index("Sam Ng")
+    assert "300 s" in shown

@@ -23,7 +23,9 @@ async def test_an_ended_call_waits_for_the_queue_and_is_replayed(
     stack: Settings, mem: Memory, db: Database
 ) -> None:
     enqueue = functools.partial(enqueue_ingest, queue_name=stack.queue_name)
-    desk = CallDesk(AgentRuntime(REAL_ESTATE, mem, db), db, None, enqueue)  # the queue is down
+    desk = CallDesk(
+        {"real_estate": AgentRuntime(REAL_ESTATE, mem, db)}, db, None, enqueue
+    )  # the queue is down
     _, key = await tenants.create(db, "replay-" + uuid.uuid4().hex[:6])
     who = await tenants.authenticate(db, key)
     assert who is not None

@@ -53,7 +53,6 @@ MON = datetime(2026, 11, 2, 9, tzinfo=UTC)
 WED = MON + timedelta(days=2)
 
 
-
 async def drain(settings: Settings, limits: Limits = FAST) -> Worker:
     """A burst worker: runs until the queue is empty (deferred retries included)."""
     worker = build_worker(settings, burst=True, limits=limits)

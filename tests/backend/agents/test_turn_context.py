@@ -139,13 +139,15 @@ async def test_the_working_set_survives_a_restart_of_the_api_process(
     await db.pool.execute("UPDATE tenants SET group_id = $1 WHERE tenant_id = $2", homes, tenant.tenant_id)
     who = await tenants.authenticate(db, key)
     assert who is not None
-    first = CallDesk(runtime, db, None, enqueue)
+    first = CallDesk({"real_estate": runtime}, db, None, enqueue)
     started = await first.start(who, "chat", name="Cy Tran", phone="0412 000 104")
     await first.turn(who, started.call_id, "show me homes in Coogee")
     shown = first.live[started.call_id].ctx.state.last_results
     assert len(shown) >= 2
 
-    restarted = CallDesk(runtime, db, None, enqueue)  # another process: nothing of the call in memory
+    restarted = CallDesk(
+        {"real_estate": runtime}, db, None, enqueue
+    )  # another process: nothing of the call in memory
     result, _ = await restarted.turn(who, started.call_id, "book the second one for Saturday at 11am")
     assert "RE-" in result.reply, result.reply
     assert shown[1].address in result.reply

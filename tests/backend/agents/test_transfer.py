@@ -61,7 +61,9 @@ async def who(db: Database) -> Principal:
 
 def desk_of(runtime: AgentRuntime, db: Database, stack: Settings) -> CallDesk:
     """A CallDesk as one API process has it (its own live calls); no queue."""
-    return CallDesk(runtime, db, None, functools.partial(enqueue_ingest, queue_name=stack.queue_name))
+    return CallDesk(
+        {"real_estate": runtime}, db, None, functools.partial(enqueue_ingest, queue_name=stack.queue_name)
+    )
 
 
 # -- the agents alone --------------------------------------------------------------------------

@@ -23,9 +23,6 @@ async def client(api: Api, local_group: str) -> AsyncIterator[httpx.AsyncClient]
         yield c
 
 
-
-
-
 async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncClient) -> None:
     phone = a_phone()
     first = await start_call(client, **{"from": phone, "name": "Mara Quinlan"})
@@ -111,9 +108,7 @@ async def test_tenants_are_isolated(client: httpx.AsyncClient, api: Api, db: Dat
     ]:
         response = await client.request(method, path, headers=other)
         assert response.status_code == 404, (path, response.text)
-    theirs = await client.post(
-        f"/v1/calls/{call['call_id']}/turns", json={"text": "hello"}, headers=other
-    )
+    theirs = await client.post(f"/v1/calls/{call['call_id']}/turns", json={"text": "hello"}, headers=other)
     assert theirs.status_code == 404
     # the same phone is a stranger to the other tenant
     mine = (await client.get(f"/v1/calls/{call['call_id']}")).json()
@@ -123,8 +118,13 @@ async def test_tenants_are_isolated(client: httpx.AsyncClient, api: Api, db: Dat
 @pytest.mark.parametrize(
     ("method", "path", "kwargs", "status", "code"),
     [
-        ("POST", "/v1/calls", {"content": b"{not json", "headers": {"content-type": "application/json"}},
-         422, "invalid_request"),
+        (
+            "POST",
+            "/v1/calls",
+            {"content": b"{not json", "headers": {"content-type": "application/json"}},
+            422,
+            "invalid_request",
+        ),
         ("POST", "/v1/calls", {"json": {"channel": "fax"}}, 422, "invalid_request"),
         ("POST", "/v1/calls", {"json": {"from": "call me maybe"}}, 422, "invalid_memory_request"),
         ("POST", "/v1/calls", {"json": {"surprise": 1}}, 422, "invalid_request"),

@@ -24,7 +24,6 @@ from memory import Memory
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 
 
-
 @pytest.fixture(scope="session")
 async def listings_group(mem: Memory) -> str:
     group = "agents" + uuid.uuid4().hex[:8]

@@ -43,8 +43,6 @@ def _surname() -> str:
     return "Q" + "".join(random.choices(string.ascii_lowercase, k=9))
 
 
-
-
 async def _isabella(client: httpx.AsyncClient, db: Database, group: str) -> dict[str, Any]:
     """A caller known by her (verified) number, with a budget, an email and a booked viewing."""
     who = {

@@ -50,8 +50,6 @@ def _raw(body: str) -> dict[str, Any]:
     return {"content": body.encode(), "headers": {"content-type": "application/json"}}
 
 
-
-
 DEEP = {"a": {"b": {"c": 1}}}
 MANY = {f"k{i}": {f"j{n}": n for n in range(9)} for i in range(8)}  # 8 + 72 keys
 

@@ -142,7 +142,9 @@ async def test_outcomes_of_calls_run_by_the_agents_and_a_clients_outcome_kept_ap
     assert who is not None
     group = who.tenant.group_id
     await seed_demo(mem, group)
-    desk = CallDesk(runtime, db, redis, functools.partial(enqueue_ingest, queue_name=settings.queue_name))
+    desk = CallDesk(
+        {"real_estate": runtime}, db, redis, functools.partial(enqueue_ingest, queue_name=settings.queue_name)
+    )
     always = BusinessHours(opens=datetime.min.time(), closes=datetime.max.time())
 
     escalated = await desk.start(who, "chat", name="Esme Quill")
