@@ -39,6 +39,22 @@ _CHECK_IN = re.compile(
     re.I,
 )
 """Nothing but a greeting or "are you (still) there?"."""
+_THANKS = re.compile(
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant)\W+)?(?:thanks?|thank you|cheers|ta)"
+    r"(?: (?:so|very) much)?(?: mate)?\W*$",
+    re.I,
+)
+_POLITE = r"(?:(?:thanks?|thank you|cheers)(?: (?:so|very) much)?\W+)?"
+_DONE = (
+    r"(?:(?:that'?s|that is) (?:all|it|everything)(?: for now)?|nothing else|all good|bye|goodbye"
+    r"|see (?:you|ya)|have a (?:good|great|nice) (?:one|day|night|evening))"
+)
+_GOODBYE = re.compile(
+    rf"^\W*(?:(?:ok(?:ay)?|no|nope|great|perfect|lovely)\W+)?{_POLITE}{_DONE}"
+    r"\W*(?:(?:thanks?|thank you|cheers|bye|goodbye)\W*)*$",
+    re.I,
+)
+"""A caller closing the conversation ("thanks, that's all", "bye"): a sign-off, not a request."""
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -153,6 +169,10 @@ class PolicyModel(Model):
             # "hello?" mid-call asks whether anyone is there, not for the last search again.
             # What the line can do, not the agent's "didn't catch that": the caller was understood.
             return assistant_message(f"Yes, I'm here. {self.vertical.root.fallback}")
+        if _GOODBYE.match(utterance):
+            return assistant_message("Thanks for calling. Goodbye!")
+        if _THANKS.match(utterance):
+            return assistant_message("You're welcome. Is there anything else I can help with?")
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.

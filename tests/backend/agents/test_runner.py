@@ -278,3 +278,21 @@ async def test_hello_mid_call_is_a_check_in_not_the_last_search_again(
     for said in ("hello?", "are you still there?"):
         heard = await runtime.turn(call, said, searched.agent)
         assert heard.reply.startswith("Yes, I'm here.") and not heard.tool_calls, heard.reply
+
+
+async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
+    runtime: AgentRuntime, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Sign Off")
+    searched = await runtime.turn(call, "a three bedroom house in Bondi up to 5 million", "Triage")
+    for said, reply in (
+        ("thanks", "You're welcome."),
+        ("great, thank you so much!", "You're welcome."),
+        ("thanks, that's all", "Thanks for calling. Goodbye!"),
+        ("no that's it, bye", "Thanks for calling. Goodbye!"),
+        ("have a good night", "Thanks for calling. Goodbye!"),
+    ):
+        heard = await runtime.turn(call, said, searched.agent)
+        assert heard.reply.startswith(reply) and not heard.tool_calls, (said, heard.reply)
+    booked = await runtime.turn(call, "thanks, can I see the first one on Saturday at 10am?", searched.agent)
+    assert booked.tool_calls, "thanks with a request is the request"
