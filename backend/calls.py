@@ -160,6 +160,7 @@ class CallDesk:
             name=name,
             phone=phone,
             email=email,
+            vertical=who.tenant.vertical,
         ) as conn:
             await audit.record(conn, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
             await runtime.identify(ctx, name=name, phone=phone, email=email)

@@ -149,9 +149,10 @@ async def make_call(
     started_at: datetime,
     *,
     name: str | None = None,
+    vertical: str = "real_estate",
 ) -> None:
     """A call as the API leaves it at its end: the caller identified in the graph, the call
-    and its turns in Postgres, ``ended_at`` set."""
+    and its turns in Postgres, ``ended_at`` set; ``vertical``: the one that answered it."""
     if caller_id:
         await memory.record(
             CallerIdentified(
@@ -175,6 +176,7 @@ async def make_call(
             (seq, speaker, text, "Triage" if speaker == "agent" else None, started_at + step * seq)
             for seq, (speaker, text) in enumerate(turns, start=1)
         ],
+        vertical=vertical,
     )
 
 

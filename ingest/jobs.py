@@ -25,6 +25,7 @@ from backend.oncall import Ladder
 from backend.pii import redact
 from backend.queue import CLIMB_LADDER, ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
 from backend.store import Database, bookings, calls, ingestions
+from backend.verticals import registry
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract.interface import Transcript
 from ingest.listings import import_file
@@ -69,6 +70,7 @@ class Call:
     ended_at: datetime | None
     outcome: str | None
     turns: list[dict[str, Any]]
+    vertical: str = "real_estate"
 
 
 # -- jobs ------------------------------------------------------------------------
@@ -276,9 +278,7 @@ def embed_texts(turns: list[Turn], episodes: list[Episode], region: str) -> list
     """
     texts = [f"{t.speaker}: {t.text}" for t in turns]
     try:
-        from backend.verticals.registry import ONTOLOGY
-
-        texts += [f.embed_text for e in episodes for f in ONTOLOGY.translate(e, region).facts]
+        texts += [f.embed_text for e in episodes for f in registry.ONTOLOGY.translate(e, region).facts]
     except Exception:  # only a speed-up: never fail an ingestion over it
         log.debug("predicate texts unavailable")
     return texts
@@ -297,7 +297,11 @@ async def extract(deps: Deps, call: Call, turns: list[Turn]) -> list[Episode]:
         suburbs=await deps.names(call.group_id, "Suburb"),
         properties=await deps.names(call.group_id, "Property"),
     )
-    return list(await deps.extractor_or_fail().extract(transcript))
+    found = await deps.extractor_or_fail().extract(transcript)
+    # Only what the answering vertical holds: a sales reading of a repair call ("I'm 800
+    # behind") must not become a budget in a graph the two lines share.
+    kept = registry.episode_types(call.vertical)
+    return [e for e in found if type(e) in kept]
 
 
 def reference_time(call: Call, turns: list[Turn]) -> datetime:

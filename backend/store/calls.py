@@ -28,13 +28,15 @@ async def creating(
     name: str | None = None,
     phone: str | None = None,
     email: str | None = None,
+    vertical: str = "real_estate",
 ) -> AsyncIterator[asyncpg.Connection]:
     """The call and its greeting (turn 0), in a transaction that commits when the block ends
     without an error: a call start writes the rest of itself inside it (all or nothing)."""
     async with db.pool.acquire() as conn, conn.transaction():
         await conn.execute(
             "INSERT INTO calls (call_id, group_id, channel, caller_id, active_agent, started_at, metadata,"
-            " caller_name, caller_phone, caller_email) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            " caller_name, caller_phone, caller_email, vertical)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             call_id,
             group_id,
             channel,
@@ -45,6 +47,7 @@ async def creating(
             name,
             phone,
             email,
+            vertical,
         )
         await conn.execute(
             "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, 0, 'agent', $2, $3, $4)",
@@ -324,10 +327,10 @@ async def unqueued(db: Database, older_than_s: float) -> list[dict[str, Any]]:
 
 
 async def for_ingestion(db: Database, call_id: str) -> dict[str, Any] | None:
-    """What ingestion reads of a call besides its turns: tenant, caller, channel, start, end
-    and outcome."""
+    """What ingestion reads of a call besides its turns: tenant, caller, channel, start, end,
+    outcome and the vertical that answered it."""
     row = await db.pool.fetchrow(
-        "SELECT call_id, group_id, caller_id, channel, started_at, ended_at, outcome FROM calls"
+        "SELECT call_id, group_id, caller_id, channel, started_at, ended_at, outcome, vertical FROM calls"
         " WHERE call_id = $1",
         call_id,
     )
@@ -371,18 +374,20 @@ async def create_ended(
     started_at: datetime,
     ended_at: datetime,
     turns: Sequence[tuple[int, str, str, str | None, datetime]],
+    vertical: str = "real_estate",
 ) -> None:
     """A voice call as the API leaves it at its end, with its ``(seq, speaker, text, agent,
     at)`` turns, in one transaction: the input of benchmarks and tests of post-call work."""
     async with db.pool.acquire() as conn, conn.transaction():
         await conn.execute(
-            "INSERT INTO calls (call_id, group_id, channel, caller_id, started_at, ended_at)"
-            " VALUES ($1, $2, 'voice', $3, $4, $5)",
+            "INSERT INTO calls (call_id, group_id, channel, caller_id, started_at, ended_at, vertical)"
+            " VALUES ($1, $2, 'voice', $3, $4, $5, $6)",
             call_id,
             group_id,
             caller_id,
             started_at,
             ended_at,
+            vertical,
         )
         await conn.executemany(
             "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",

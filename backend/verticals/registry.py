@@ -4,17 +4,22 @@ tenant whatever its vertical). Registering a vertical is one line in each table 
 
 from __future__ import annotations
 
+import functools
 import importlib
+import operator
 from typing import TYPE_CHECKING
 
 from backend.verticals.property_management import ontology as property_management
 from backend.verticals.real_estate import ontology as real_estate
 from memory.callers import CALLERS
+from memory.episodes import Episode
 
 if TYPE_CHECKING:
     from backend.agents.vertical import Vertical
 
-ONTOLOGY = CALLERS + real_estate.ONTOLOGY + property_management.ONTOLOGY
+ONTOLOGIES = {"real_estate": real_estate.ONTOLOGY, "property_management": property_management.ONTOLOGY}
+"""Each vertical's own ontology, by the name tenants choose it with."""
+ONTOLOGY = functools.reduce(operator.add, ONTOLOGIES.values(), CALLERS)
 
 VERTICALS = {
     "real_estate": "backend.verticals.real_estate.agents:REAL_ESTATE",
@@ -22,6 +27,11 @@ VERTICALS = {
 }
 """Each vertical's agent tree, by the name tenants choose it with; imported when first used
 (the agents load the SDK, which the memory-only paths never need)."""
+
+
+def episode_types(name: str) -> frozenset[type[Episode]]:
+    """The episodes a call of this vertical may write: the caller core's and its own."""
+    return frozenset((*CALLERS.episodes, *ONTOLOGIES[name].episodes))
 
 
 def vertical(name: str) -> Vertical:

@@ -244,6 +244,31 @@ async def test_an_ended_call_becomes_facts_a_summary_and_a_lead_score(
 
 
 @needs_extractor
+async def test_a_call_keeps_to_its_verticals_ontology(
+    settings: Settings, redis: ArqRedis, db: Database, mem: Memory, group: str
+) -> None:
+    """Two lines share a graph: what the sales reading finds in a repair call is not written."""
+    talk = [
+        ("agent", "After-hours line, what's happening?"),
+        ("caller", "We can spend up to 900 dollars on it."),
+    ]
+    for vertical in ("property_management", "real_estate"):
+        call_id, caller = f"{group}-{vertical}", f"caller-{vertical.replace('_', '-')}"
+        await make_call(db, mem, group, call_id, caller, talk, MON, name="Lee Ward", vertical=vertical)
+        await enqueue_ingest(redis, db, call_id, group)
+    await drain(settings)
+    budgets = {
+        vertical: [
+            f.value
+            for f in await mem.facts(group, f"caller-{vertical.replace('_', '-')}")
+            if f.name == "HAS_BUDGET"
+        ]
+        for vertical in ("property_management", "real_estate")
+    }
+    assert budgets == {"property_management": [], "real_estate": [900_000]}  # "900" is 900k to a buyer
+
+
+@needs_extractor
 async def test_a_fact_recorded_live_under_the_same_id_is_kept_and_the_call_still_ingested(
     settings: Settings, redis: ArqRedis, db: Database, mem: Memory, group: str
 ) -> None:
