@@ -91,6 +91,13 @@ class Vertical:
     """Reads a tenant's place names from its graph (re-read every minute or so)."""
     neighbours: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Which suburbs border which (widening a search adds them); settings may replace it."""
+    readers: Mapping[str, Reader] = field(default_factory=dict)
+    """How the policy model reads parameters many of its tools share (``property``,
+    ``suburb``); a skill's own readers come first."""
+
+    def readers_of(self, tool_name: str) -> dict[str, Reader]:
+        skill = self.skill(tool_name)
+        return {**self.readers, **(skill.readers if skill else {})}
 
     def examples(self, skill: Skill) -> tuple[str, ...]:
         return (*skill.examples, *self._gathered().get(skill.name, ()))

@@ -1,5 +1,6 @@
 """Contact details in what people say or type: emails written or spelled out, digits read out,
-phone numbers as E.164 (phonenumbers' matcher for written ones)."""
+phone numbers as E.164 (phonenumbers' matcher for written ones), and whether they are the
+speaker's own or replace an old one."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ OTHER_PERSON = re.compile(
     re.IGNORECASE,
 )
 """Whose a number or email is, when it is not the speaker's: "my husband's number is …"."""
+NEW_CONTACT = re.compile(
+    r"\b(?:new (?:mobile|number|phone|email|e-mail|address)|changed (?:my|our) (?:number|mobile|phone|email)"
+    r"|(?:number|mobile|email) (?:has|have) changed|on this number|use my|instead)\b",
+    re.IGNORECASE,
+)
+"""A number or email given to replace the speaker's old one: "my new mobile is …", "use my …"."""
 
 
 def emails(text: str) -> list[tuple[int, int, str]]:

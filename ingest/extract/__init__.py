@@ -1,3 +1,3 @@
 """Fact extraction from a finished call's transcript: the interface (``interface``), the
-offline extractor (``offline``, over the domain ``patterns``) and its evaluation against
+offline extractor (``offline``, over the caller-core ``patterns``) and its evaluation against
 ``ingest/extract/data/extraction_labelled.jsonl`` (``evaluate``)."""

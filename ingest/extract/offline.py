@@ -1,7 +1,9 @@
 """The default extractor: offline, deterministic, fast enough to run on every call.
 
-Domain patterns (``ingest.extract.patterns``) find the facts in what ``backend.speech``
-reads (numbers, money, days and times, emails, phone numbers, as the agents read them); the
+Patterns find the facts in what ``backend.speech`` reads (numbers, money, days and times,
+emails, phone numbers, clauses and negation, as the agents read them): the caller's own
+(``ingest.extract.patterns``: names, opt-outs) and the vertical's
+(``backend.verticals.real_estate.extraction``: budgets, bedrooms, suburbs, listings); the
 names the graph knows (suburbs, listing addresses) anchor places; spaCy confirms a person's
 name, and runs only on turns where the caller introduces themselves. Only the caller's turns
 state facts; the agent's turns give context ("the Ocean St one" after the agent read out "132
@@ -28,8 +30,9 @@ from pydantic import ValidationError
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import JaroWinkler
 
-from backend.speech import contacts, times
+from backend.speech import clauses, contacts, times
 from backend.speech.numbers import Amount
+from backend.verticals.real_estate import extraction as real_estate
 from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
     BudgetStated,
@@ -38,7 +41,7 @@ from backend.verticals.real_estate.episodes import (
     SuburbPreferred,
     SuburbRetracted,
 )
-from ingest.extract import patterns as p
+from ingest.extract import patterns
 from ingest.extract.interface import Transcript
 from memory import CallerIdentified, ContactChanged, Episode, OptedOut, Turn
 
@@ -101,16 +104,6 @@ STREET_TYPES = {
 _ADDRESS = re.compile(
     r"^\s*(?:\w+\s*/\s*)?(?P<num>\d+[a-z]?)(?:\s*-\s*\d+[a-z]?)?\s+(?P<street>.+?)\s*$", re.I
 )
-# A known suburb followed or preceded by one of these is a different place ("Bondi Junction").
-_OTHER_SUBURB_AFTER = re.compile(
-    r"^\s+(?:Junction|Vale|Heights|Park|Point|Plains|Creek|Valley|Ridge|Grove|Hill)\b"
-)
-_OTHER_SUBURB_BEFORE = re.compile(r"\b(?:North|South|East|West|Lower|Upper)\s+$")
-_ANAPHOR_PLACE = re.compile(r"\b(?:there|that area|that suburb)\b", re.IGNORECASE)
-_ANAPHOR_LISTING = re.compile(
-    r"\b(?:it|that one|this one|that place|that house|that property|that listing)\b", re.IGNORECASE
-)
-_SUBURB_ONE = r"\bthe\s+({})\s+(?:one|place|house|home|listing|property|unit|apartment|townhouse)\b"
 _WORD = re.compile(r"[A-Za-z][A-Za-z']{3,}")
 _NEXT_WORD = re.compile(r"\s+([A-Za-z]+)")
 
@@ -145,7 +138,7 @@ def compile_names(suburbs: tuple[str, ...], properties: tuple[tuple[str, str], .
     ordered = sorted(set(suburbs), key=len, reverse=True)
     either = "|".join(r"\s+".join(map(re.escape, s.split())) for s in ordered)
     suburb_pattern = re.compile(rf"\b(?:{either})\b", re.I) if ordered else None
-    the_suburb_one = re.compile(_SUBURB_ONE.format(either), re.I) if ordered else None
+    the_suburb_one = re.compile(real_estate.SUBURB_ONE.format(either), re.I) if ordered else None
     streets, by_number, by_street, plain = {}, {}, {}, {}
     for pid, address in properties:
         street = parse_address(address)
@@ -275,14 +268,14 @@ class TurnText:
     def __init__(self, text: str) -> None:
         self.text = text
         self.masked = text
-        self.clauses = p.clauses(text)
-        self.sentences = p.sentences(text)
+        self.clauses = clauses.clauses(text)
+        self.sentences = clauses.sentences(text)
 
     def mask(self, start: int, end: int) -> None:
         self.masked = self.masked[:start] + " " * (end - start) + self.masked[end:]
 
     def clause(self, position: int) -> tuple[int, int]:
-        return p.enclosing(self.clauses, position)
+        return clauses.enclosing(self.clauses, position)
 
     def prefix(self, position: int) -> str:
         """The clause's text before ``position``."""
@@ -365,7 +358,7 @@ class OfflineExtractor:
             said = heard(text[s:e], now)
             if said is not None and said.day is not None:
                 state.last_day = said.day
-        state.agent_asked_budget = "?" in text and bool(p.BUDGET_QUESTION.search(text))
+        state.agent_asked_budget = "?" in text and bool(real_estate.BUDGET_QUESTION.search(text))
 
     def _phones(self, t: TurnText) -> list[Found]:
         found = []
@@ -396,7 +389,8 @@ def phone_fact(t: TurnText, start: int, end: int, number: str) -> Found:
     """A number of someone else's ("my husband's number") is not the caller's."""
     if contacts.OTHER_PERSON.search(t.prefix(start)):
         return Found(start, end, "phone", "")
-    return Found(start, end, "phone", number, replaces=bool(p.NEW_CONTACT.search(t.clause_text(start))))
+    replaces = bool(contacts.NEW_CONTACT.search(t.clause_text(start)))
+    return Found(start, end, "phone", number, replaces=replaces)
 
 
 def contact_emails(t: TurnText) -> list[Found]:
@@ -404,7 +398,7 @@ def contact_emails(t: TurnText) -> list[Found]:
     for start, end, email in contacts.emails(t.text):
         t.mask(start, end)
         if not contacts.OTHER_PERSON.search(t.prefix(start)):
-            changed = bool(p.NEW_CONTACT.search(t.text[t.clause(start)[0] : end]))
+            changed = bool(contacts.NEW_CONTACT.search(t.text[t.clause(start)[0] : end]))
             found.append(Found(start, end, "email", email, replaces=changed))
     return found
 
@@ -414,7 +408,7 @@ def person_name(t: TurnText, doc: Doc | None, names: Names) -> list[Found]:
     "Dave here"); other people's names ("my wife Emma") never match these."""
     strong = strong_name(t.text, names)
     if strong is not None:
-        parts = {m["part"].lower(): clean_name(m["name"]) for m in p.NAME_PARTS.finditer(t.text)}
+        parts = {m["part"].lower(): clean_name(m["name"]) for m in patterns.NAME_PARTS.finditer(t.text)}
         start, end, name = strong
         return [Found(start, end, "name", combine(clean_name(name), parts))]
     if doc is None:
@@ -427,7 +421,7 @@ def person_name(t: TurnText, doc: Doc | None, names: Names) -> list[Found]:
 
 def strong_name(text: str, names: Names) -> tuple[int, int, str] | None:
     """ "My name is Sarah Chen", "call me Mick", "Dave here": a name without asking spaCy."""
-    for m in p.STRONG_NAME.finditer(text):
+    for m in patterns.STRONG_NAME.finditer(text):
         group = "name" if m["name"] is not None else "name2"
         if plausible_name(m[group], names):
             return m.start(group), m.end(group), m[group]
@@ -436,11 +430,11 @@ def strong_name(text: str, names: Names) -> tuple[int, int, str] | None:
 
 def weak_names(text: str, names: Names) -> list[re.Match[str]]:
     """ "It's Charlotte", "I'm Liam": candidates spaCy must confirm."""
-    return [m for m in p.WEAK_NAME.finditer(text) if plausible_name(m["name"], names)]
+    return [m for m in patterns.WEAK_NAME.finditer(text) if plausible_name(m["name"], names)]
 
 
 def clean_name(name: str) -> str:
-    return " ".join(w.capitalize() if w.islower() else w for w in p.HONORIFIC.sub("", name).split())
+    return " ".join(w.capitalize() if w.islower() else w for w in patterns.HONORIFIC.sub("", name).split())
 
 
 def combine(name: str, parts: dict[str, str]) -> str:
@@ -452,9 +446,11 @@ def combine(name: str, parts: dict[str, str]) -> str:
 
 
 def plausible_name(name: str, names: Names) -> bool:
-    bare = p.HONORIFIC.sub("", name)
+    bare = patterns.HONORIFIC.sub("", name)
     first = bare.split()[0].lower()
-    return first not in p.NOT_NAMES and bare.lower() not in names.lowered and first not in _stop_words()
+    return (
+        first not in patterns.NOT_NAMES and bare.lower() not in names.lowered and first not in _stop_words()
+    )
 
 
 def confirmed_person(doc: Doc, start: int, end: int, text: str) -> bool:
@@ -466,7 +462,7 @@ def confirmed_person(doc: Doc, start: int, end: int, text: str) -> bool:
                 return True
             if ent.label_ in {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "QUANTITY", "NORP"}:
                 return False
-    if not p.NAME_BOUNDARY.match(text[end:]):
+    if not patterns.NAME_BOUNDARY.match(text[end:]):
         return False
     span = doc.char_span(start, end, alignment_mode="expand")
     return span is not None and all(tok.tag_ in {"NNP", "NNPS"} for tok in span)
@@ -482,7 +478,7 @@ def suburb_mentions(t: TurnText, names: Names) -> list[tuple[int, int, str]]:
     found, taken = [], []
     for m in names.suburb_pattern.finditer(t.masked):
         taken.append((m.start(), m.end()))  # also when it is another place: no fuzzy second guess
-        if _OTHER_SUBURB_AFTER.match(t.text[m.end() :]) or _OTHER_SUBURB_BEFORE.search(t.text[: m.start()]):
+        if real_estate.within_other_suburb(t.text, m.start(), m.end()):
             continue
         found.append((m.start(), m.end(), names.lowered[" ".join(m.group(0).lower().split())]))
     lowercase_turn = t.text == t.text.lower()
@@ -512,7 +508,7 @@ def suburbs(t: TurnText, names: Names, state: CallState) -> list[Found]:
     starts = [s for s, _, _ in mentions]
     for start, end, name in mentions:
         t.mask(start, end)
-        kind = place_kind(t, start, end, p.RETRACTION, p.OTHER_PLACE, starts)
+        kind = place_kind(t, start, end, real_estate.RETRACTION, real_estate.OTHER_PLACE, starts)
         if kind is not None:
             found.append(Found(start, end, "suburb" if kind == "want" else "suburb_retracted", name))
     found = drop_corrected(found, t.text)
@@ -520,7 +516,12 @@ def suburbs(t: TurnText, names: Names, state: CallState) -> list[Found]:
     for start, end in t.clauses:
         named = [name for s, _, name in mentions if start <= s < end]
         clause = t.text[start:end]
-        if not named and last and p.RETRACTION.search(clause) and _ANAPHOR_PLACE.search(clause):
+        if (
+            not named
+            and last
+            and real_estate.RETRACTION.search(clause)
+            and real_estate.ANAPHOR_PLACE.search(clause)
+        ):
             # "… so we're no longer looking there": the suburb named last.
             found.append(Found(start, end, "suburb_retracted", last))
         last = named[-1] if named else last
@@ -542,11 +543,11 @@ def place_kind(
     prefix = t.prefix(start)
     if retraction.search(clause):
         return "drop"
-    if p.negated(prefix) or p.elsewhere(prefix, elsewhere):
+    if clauses.negated(prefix) or real_estate.elsewhere(prefix, elsewhere):
         return None
-    sentence_end = p.enclosing(t.sentences, start)[1]
+    sentence_end = clauses.enclosing(t.sentences, start)[1]
     following = min([s for s in others if s > start] + [sentence_end])
-    if p.DISLIKE_AFTER.search(t.text[end:following]):
+    if real_estate.DISLIKE_AFTER.search(t.text[end:following]):
         return None
     return "want"
 
@@ -558,7 +559,7 @@ def drop_corrected(found: list[Found], text: str) -> list[Found]:
         if (
             kept
             and kept[-1].kind == fact.kind
-            and p.STRONG_CORRECTION.search(text[kept[-1].end : fact.start])
+            and clauses.STRONG_CORRECTION.search(text[kept[-1].end : fact.start])
         ):
             kept.pop()
         kept.append(fact)
@@ -600,12 +601,9 @@ def resolve_listing(
     return candidates[0] if len(candidates) == 1 else None
 
 
-_IN_SUBURB = re.compile(r"^,?\s+in\s+")
-
-
 def locate(t: TurnText, end: int, pid: str, names: Names, state: CallState) -> None:
     """Remember the suburb a listing was named with ("23 Beach Rd in Bronte")."""
-    if names.suburb_pattern is not None and (m := _IN_SUBURB.match(t.text[end:])):
+    if names.suburb_pattern is not None and (m := real_estate.IN_SUBURB.match(t.text[end:])):
         place = names.suburb_pattern.match(t.text, end + m.end())
         if place is not None:
             state.located[pid] = names.lowered[" ".join(place.group(0).lower().split())]
@@ -633,7 +631,7 @@ def listings(t: TurnText, names: Names, state: CallState) -> list[Found]:
     for start, end, pid in mentions:
         if not t.text[start:end].lower().startswith("the "):
             t.mask(start, end)  # "the Bronte one" still names a suburb
-        kind = place_kind(t, start, end, p.PROPERTY_RETRACTION, p.OTHER_ADDRESS)
+        kind = place_kind(t, start, end, real_estate.PROPERTY_RETRACTION, real_estate.OTHER_ADDRESS)
         if kind is not None:
             found.append(Found(start, end, "property" if kind == "want" else "property_withdrawn", pid))
         state.mentioned.append(pid)
@@ -642,7 +640,7 @@ def listings(t: TurnText, names: Names, state: CallState) -> list[Found]:
         # "we're not interested in that one anymore": the listing named last.
         for start, end in t.clauses:
             clause = t.text[start:end]
-            if p.PROPERTY_RETRACTION.search(clause) and _ANAPHOR_LISTING.search(clause):
+            if real_estate.PROPERTY_RETRACTION.search(clause) and real_estate.ANAPHOR_LISTING.search(clause):
                 found.append(Found(start, end, "property_withdrawn", state.last_property))
                 break
     return found
@@ -655,13 +653,13 @@ def numbers(t: TurnText, state: CallState) -> list[Found]:
     """Bedrooms and budget, in the order said, with a bare corrected number ("actually,
     make that three") applied to whichever of the two was stated last."""
     found: list[Found] = []
-    for start, end, bedrooms in p.bedroom_mentions(t.masked):
+    for start, end, bedrooms in real_estate.bedroom_mentions(t.masked):
         t.mask(start, end)
-        if not p.negated(t.text[max(t.clause(start)[0], start - 12) : start]):
+        if not clauses.negated(t.text[max(t.clause(start)[0], start - 12) : start]):
             found.append(Found(start, end, "bedrooms", str(bedrooms)))
-    correction = p.corrected_number(t.masked)
-    said = p.amounts(t.masked)
-    context = any(a.scaled and a.value >= p.MIN_BUDGET for a in said)
+    correction = clauses.corrected_number(t.masked, real_estate.UNIT_AFTER)
+    said = real_estate.amounts(t.masked)
+    context = any(a.scaled and a.value >= real_estate.MIN_BUDGET for a in said)
     for amount in said:
         if correction and amount.start == correction[0] and not amount.scaled:
             continue  # read below, as whatever it corrects
@@ -677,25 +675,23 @@ def numbers(t: TurnText, state: CallState) -> list[Found]:
     return found
 
 
-_TIGHT = re.compile(
-    r"\b(?:budget(?:'s| is)?|spend|max(?:imum)?(?: is)?|up to|under|below|tops|limit)\s*\$?\s*$", re.I
-)
-"""A budget word right before a small bare number ("budget's 2", "under 3")."""
-
-
 def budget(t: TurnText, amount: Amount, state: CallState, context: bool = False) -> str | None:
     """An amount is the caller's budget unless it prices something else ("the asking price",
     "$650 a week", "sold for 1.8"); a bare number needs a budget word next to it, the agent's
     question, or a budget said in the same turn ("under a mil, … push to 1.1")."""
     clause = t.clause_text(amount.start)
-    if p.NOT_BUDGET.search(clause):
+    if real_estate.NOT_BUDGET.search(clause):
         return None
     if not amount.scaled:
         near = t.text[max(t.clause(amount.start)[0], amount.start - 40) : amount.start]
-        cue = p.BUDGET_CUE.search(clause) or state.agent_asked_budget or context
-        if not cue or (amount.value < 20 and amount.value == int(amount.value) and not _TIGHT.search(near)):
+        cue = real_estate.BUDGET_CUE.search(clause) or state.agent_asked_budget or context
+        if not cue or (
+            amount.value < 20
+            and amount.value == int(amount.value)
+            and not real_estate.TIGHT_BUDGET_CUE.search(near)
+        ):
             return None
-    value = p.dollars(amount)
+    value = real_estate.dollars(amount)
     return str(round(value)) if value is not None else None
 
 
@@ -706,7 +702,7 @@ def corrected(correction: tuple[int, int, float], found: list[Found], state: Cal
     if kind == "bedrooms" and value == int(value) and 0 <= value <= 20:
         return [Found(start, end, "bedrooms", str(int(value)))]
     if kind == "budget":
-        dollars = p.dollars(Amount(start, end, value, scaled=False))
+        dollars = real_estate.dollars(Amount(start, end, value, scaled=False))
         if dollars is not None:
             return [Found(start, end, "budget", str(round(dollars)))]
     return []
@@ -717,9 +713,9 @@ def corrected(correction: tuple[int, int, float], found: list[Found], state: Cal
 
 def opt_outs(t: TurnText) -> list[Found]:
     found = []
-    for channel, pattern in p.OPT_OUTS:
+    for channel, pattern in patterns.OPT_OUTS:
         for m in pattern.finditer(t.text):
-            if not p.OPT_OUT_VETO.search(t.clause_text(m.start())):
+            if not patterns.OPT_OUT_VETO.search(t.clause_text(m.start())):
                 found.append(Found(m.start(), m.end(), "opt_out", channel))
                 break
     return found
@@ -732,9 +728,9 @@ def viewing_times(t: TurnText, now: datetime, state: CallState) -> list[Found]:
     for start, end in t.sentences:
         sentence = t.masked[start:end]
         said = heard(sentence, now)
-        if said is None or (said.named and (said.day is None or p.past_visit(sentence))):
+        if said is None or (said.named and (said.day is None or clauses.past_visit(sentence))):
             continue  # "last Saturday", "yesterday", "we looked at it on Tuesday", "the 31st of June"
-        if not said.named and (said.clock is None or p.past(sentence)):
+        if not said.named and (said.clock is None or clauses.past(sentence)):
             continue
         if said.named and said.clock is None and said.day == midnight(now):
             continue  # "how are you going today?"
@@ -773,7 +769,7 @@ def when(said: times.Said, last_day: datetime | None, now: datetime) -> datetime
 
 def confirmed(text: str, question: str, names: Names, state: CallState) -> list[Found]:
     """ "So around 1.5 million?" — "Yep, that's right.": the caller states what they confirm."""
-    if not p.AFFIRMATION.match(text) or not question.rstrip().endswith("?"):
+    if not clauses.AFFIRMATION.match(text) or not question.rstrip().endswith("?"):
         return []
     t = TurnText(question)
     asked = CallState(last_numeric=state.last_numeric, agent_asked_budget=True)
@@ -794,7 +790,7 @@ def settle(found: list[Found], t: TurnText) -> list[Found]:
         if same:
             group = [same[0]]
             for prev, cur in itertools.pairwise(same):
-                group = [cur] if p.CORRECTION.search(t.text[prev.end : cur.start]) else [*group, cur]
+                group = [cur] if clauses.CORRECTION.search(t.text[prev.end : cur.start]) else [*group, cur]
             out.append(pick(group, key=lambda f: float(f.value)))
     last: dict[tuple[str, str], Found] = {}
     for f in found:

@@ -4,6 +4,7 @@ memory nor spaCy."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.agents.policy import parse
-from backend.speech import contacts, numbers, times
+from backend.speech import clauses, contacts, numbers, times
 from ingest.extract.interface import Transcript
 from ingest.extract.offline import OfflineExtractor
 from memory import Turn
@@ -128,12 +129,28 @@ def test_amounts_give_where_they_were_said() -> None:
     assert said == [("900", 900, False), ("a million", 1_000_000, True)]
 
 
+def test_clauses_bound_what_a_negation_reaches() -> None:
+    text = "Not Bondi, Coogee would be great but anything but Manly"
+    said = [text[s:e].strip() for s, e in clauses.clauses(text)]
+    assert said == ["Not Bondi", "Coogee would be great", "anything but Manly"]
+    assert clauses.negated("Not ") and clauses.negated("anything but ")
+    assert not clauses.negated("We don't mind ")  # a negated word that says yes
+
+
+def test_a_correction_replaces_with_a_bare_number_only() -> None:
+    """What counts a number ("2 kids") is the vertical's to say; a bare one is a correction."""
+    counted = re.compile(r"^\s*kids?\b")
+    assert clauses.corrected_number("Three bedrooms, actually make that four", counted) == (35, 39, 4.0)
+    assert clauses.corrected_number("Sorry, 2 kids", counted) is None
+
+
 def test_importing_the_readers_loads_no_runtime() -> None:
     """The slot filler's and the extractor's language rules load in milliseconds: no SDK, no
     memory, no spaCy (package ``__init__`` files do no work)."""
     heavy = ["agents", "memory", "spacy", "torch", "dateparser", "openai", "graphiti_core"]
     code = (
-        "import sys, backend.agents.policy.parse, ingest.extract.patterns; "
+        "import sys, backend.agents.policy.parse, backend.speech.clauses, "
+        "backend.verticals.real_estate.extraction, ingest.extract.patterns; "
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & {set(heavy)!r}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -62,7 +62,7 @@ def evaluate(path: Path, router: Router, vertical: Vertical) -> dict[str, Any]:
         if not ok:
             misses.append({"text": row["text"], "expected": row["tool"], "got": got})
         schema = tools[row["tool"]].params_json_schema
-        args, _ = slots.fill(schema, row["text"], call)
+        args, _ = slots.fill(schema, row["text"], call, vertical.readers_of(row["tool"]))
         for name, expected in row.get("slots", {}).items():
             value = parse.ordinal(row["text"]) if name == "ordinal" else args.get(name)
             right = _same(name, expected, value)

@@ -184,7 +184,7 @@ class PolicyModel(Model):
             return self._handoff(route.target, utterance)
         tool = next(t for t in tools if t.name == route.target)
         skill = self.vertical.skill(route.target)
-        readers = skill.readers if skill else None
+        readers = self.vertical.readers_of(route.target)
         args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call, readers)
         if missing:
             return assistant_message(slots.ask(missing))
@@ -233,7 +233,8 @@ class PolicyModel(Model):
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
         if last is None or "property" not in schema or len(bare.split()) > 4 or not parse.ordinal(bare):
             return None
-        args, missing = slots.fill(last.params_json_schema, utterance, self.call)  # type: ignore[union-attr]
+        readers = self.vertical.readers_of(last.name)
+        args, missing = slots.fill(last.params_json_schema, utterance, self.call, readers)  # type: ignore[union-attr]
         if missing:
             return None
         return function_call(last.name, args, call_id=f"policy-{next(_ids)}")
@@ -242,7 +243,8 @@ class PolicyModel(Model):
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")
         heard = []
         for name in ("suburb", "budget", "bedrooms", "property", "when"):
-            value = slots.read(name, None, utterance, self.call)
+            own = self.vertical.readers.get(name)
+            value = own(utterance, self.call) if own else slots.read(name, None, utterance, self.call)
             if value is not None:
                 heard.append(Slot(name=name, value=str(value)[:200]))
         facts = [f.uuid for f in self.call.caller.facts] if self.call.caller else []

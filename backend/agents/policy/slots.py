@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -10,8 +9,6 @@ from typing import Any
 from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools.failures import NotUnderstood, ToolFailure
-from backend.verticals.real_estate.tools import resolve
 
 _MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 _REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
@@ -58,26 +55,6 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
     return (None, share) if share is not None else (parse.money(said, minimum=1), None)
 
 
-def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
-    """The suburb named first ("Bondi and Coogee are the areas we like" is Bondi)."""
-    found = []
-    for name in (ctx.suburbs or {}).values():
-        m = re.search(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE)
-        if m:
-            found.append((m.start(), -len(name), name))  # "Bondi Junction" before "Bondi"
-    return min(found)[2] if found else None
-
-
-_PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")
-_NOT_PLACES = {*calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind"}
-
-
-def _place(utterance: str) -> str | None:
-    """A place the caller named that we do not know ("a house in Atlantis"): the tool says so."""
-    m = _PLACE.search(utterance)
-    return m.group(1) if m and m.group(1).split()[0] not in _NOT_PLACES else None
-
-
 _WIDEN = re.compile(
     r"\b(widen|wider|broaden|broader|expand|relax|what else|anything else"
     r"|(more|other) (options|homes|places))\b",
@@ -100,16 +77,6 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
         return parse.years(utterance)
     if "rate" in name:
         return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
-    if "suburb" in name:
-        return _first_suburb(ctx, utterance) or resolve.suburb(ctx, utterance) or _place(utterance)
-    if name == "property":
-        try:
-            return resolve.property_id(ctx, utterance)
-        except NotUnderstood:
-            return None
-        except ToolFailure:
-            # Pointed at but not resolvable: the tool resolves it again and asks the specific question.
-            return utterance
     if name == "when":
         try:  # the caller's "Saturday" is the tenant's
             moment = parse.when(utterance, local(ctx.now, ctx.tz))
@@ -141,8 +108,8 @@ def fill(
     ctx: CallContext,
     readers: Mapping[str, Callable[[str, CallContext], Any]] | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
-    """Arguments for a tool, and the required parameters nobody said; ``readers``: the tool's
-    own ways of reading some parameters (its skill's), before the generic ones."""
+    """Arguments for a tool, and the required parameters nobody said; ``readers``: the
+    vertical's and the tool's own ways of reading some parameters, before the generic ones."""
     args: dict[str, Any] = {}
     missing: list[str] = []
     own = readers or {}

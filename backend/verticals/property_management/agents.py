@@ -11,6 +11,7 @@ from backend.agents.vertical import AgentSpec, Skill, Vertical
 from backend.verticals.property_management.tools import accounts, repairs, tenancy
 from backend.verticals.real_estate import listings as homes
 from backend.verticals.real_estate.agents import ROOT as SALES_ROOT
+from backend.verticals.real_estate.tools import resolve
 
 TRIAGE = "Triage"
 ON_CALL = "On Call"
@@ -274,4 +275,5 @@ PROPERTY_MANAGEMENT = Vertical(
     escalation=ON_CALL,
     greeting=greeting,
     gazetteer=homes.gazetteer,
+    readers={"property": resolve.read_property, "suburb": resolve.read_suburb},
 )

@@ -11,7 +11,7 @@ from backend.agents.tools import identity, people
 from backend.agents.vertical import AgentSpec, Skill, Vertical
 from backend.verticals.real_estate import listings as homes
 from backend.verticals.real_estate.demo import NEIGHBOURS
-from backend.verticals.real_estate.tools import appraisal, listings, mortgage, preferences, viewings
+from backend.verticals.real_estate.tools import appraisal, listings, mortgage, preferences, resolve, viewings
 
 TRIAGE = "Triage"
 ESCALATION = "Escalation"
@@ -456,5 +456,6 @@ REAL_ESTATE = Vertical(
     greeting=greeting,
     examples_file=Path(__file__).with_name("examples.jsonl"),
     gazetteer=homes.gazetteer,
+    readers={"property": resolve.read_property, "suburb": resolve.read_suburb},
     neighbours=NEIGHBOURS,
 )

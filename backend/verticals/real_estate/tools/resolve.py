@@ -3,6 +3,7 @@ What cannot be resolved raises a typed failure whose message is the question to 
 
 from __future__ import annotations
 
+import calendar
 import re
 
 from rapidfuzz import fuzz, process
@@ -13,6 +14,7 @@ from backend.agents.tools.failures import (
     AmbiguousReference,
     NothingToBook,
     NotUnderstood,
+    ToolFailure,
     UnknownProperty,
     UnknownSuburb,
 )
@@ -185,3 +187,42 @@ def suburb(ctx: CallContext, said: str | None) -> str | None:
             return name
     best = process.extractOne(said, names, scorer=fuzz.partial_ratio, score_cutoff=88)
     return str(best[0]) if best else None
+
+
+# -- slot readers: what the policy model fills ``suburb`` and ``property`` parameters with --
+
+
+def read_suburb(utterance: str, ctx: CallContext) -> str | None:
+    """The suburb named first, one said loosely, or a place we do not know (the tool says so)."""
+    return _first_suburb(ctx, utterance) or suburb(ctx, utterance) or _place(utterance)
+
+
+def read_property(utterance: str, ctx: CallContext) -> str | None:
+    """The property pointed at; the utterance itself when it points at one we cannot resolve
+    (the tool resolves it again and asks the specific question)."""
+    try:
+        return property_id(ctx, utterance)
+    except NotUnderstood:
+        return None
+    except ToolFailure:
+        return utterance
+
+
+def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
+    """The suburb named first ("Bondi and Coogee are the areas we like" is Bondi)."""
+    found = []
+    for name in (ctx.suburbs or {}).values():
+        m = re.search(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE)
+        if m:
+            found.append((m.start(), -len(name), name))  # "Bondi Junction" before "Bondi"
+    return min(found)[2] if found else None
+
+
+_PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")
+_NOT_PLACES = {*calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind"}
+
+
+def _place(utterance: str) -> str | None:
+    """A place the caller named that we do not know ("a house in Atlantis"): the tool says so."""
+    m = _PLACE.search(utterance)
+    return m.group(1) if m and m.group(1).split()[0] not in _NOT_PLACES else None
