@@ -398,7 +398,7 @@ class CallDesk:
             caller_id=call["caller_id"],
             tz=zone_of(who.tenant.timezone),
         )
-        ctx.state = CallState.restore(call["working_set"])
+        ctx.state = CallState.restore(call["working_set"], runtime.vertical.results)
         ctx.state.history = [
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}
             for t in await store.turns(self.db, call_id)

@@ -404,9 +404,9 @@ def bench_routing(
     show_misses: Annotated[bool, typer.Option("--misses", help="List the misrouted utterances.")] = False,
 ) -> None:
     """Routing and slot accuracy of the policy model on the held-out utterances."""
-    from backend.agents.policy.evaluate import evaluate
     from backend.agents.policy.router import Router
     from backend.bench.report import show, write_json
+    from backend.evals.routing import evaluate
     from backend.verticals.real_estate.agents import REAL_ESTATE
 
     with console.status("Embedding the routing examples…"):

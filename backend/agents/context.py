@@ -13,7 +13,6 @@ from pydantic import BaseModel
 from backend.agents.clock import UTC_ZONE, BusinessHours
 from backend.agents.turn_context import TurnContext
 from backend.store import Database
-from backend.verticals.real_estate.listings import Listing
 from memory import CallerContext, Identification, Memory
 
 E = TypeVar("E", bound=BaseModel)
@@ -43,8 +42,9 @@ class Limits:
 class CallState:
     """What the conversation so far has established (kept between turns)."""
 
-    last_results: list[Listing] = field(default_factory=list)
-    """The last listings read out, for "the second one"."""
+    last_results: list[Any] = field(default_factory=list)
+    """The last results read out (the vertical's ``Vertical.results`` models: listings), for
+    "the second one"."""
     last_property: str | None = None
     last_booking: str | None = None
     last_price: float | None = None
@@ -85,10 +85,11 @@ class CallState:
         return {**kept, "results": [x.model_dump() for x in self.last_results]}
 
     @classmethod
-    def restore(cls, stored: dict[str, Any]) -> CallState:
+    def restore(cls, stored: dict[str, Any], results: type[BaseModel] | None = None) -> CallState:
+        """The state a working set holds; ``results``: the model its read-out results are."""
         known = {k: v for k, v in stored.items() if k in cls.__dataclass_fields__}
-        results = [Listing.model_validate(x) for x in stored.get("results", [])]
-        return cls(**known, last_results=results)
+        read_out = [results.model_validate(x) for x in stored.get("results", [])] if results else []
+        return cls(**known, last_results=read_out)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from typing import Any
 
 from agents import Agent, FunctionTool, RunContextWrapper
 from agents.tool import set_function_tool_failure_error_function
+from pydantic import BaseModel
 
 from backend.agents.context import CallContext
 from backend.agents.gazetteer import Gazetteer
@@ -91,6 +92,8 @@ class Vertical:
     """Reads a tenant's place names from its graph (re-read every minute or so)."""
     neighbours: Mapping[str, Sequence[str]] = field(default_factory=dict)
     """Which suburbs border which (widening a search adds them); settings may replace it."""
+    results: type[BaseModel] | None = None
+    """What its tools read out as a list (listings), kept between turns for "the second one"."""
     readers: Mapping[str, Reader] = field(default_factory=dict)
     """How the policy model reads parameters many of its tools share (``property``,
     ``suburb``); a skill's own readers come first."""

@@ -456,6 +456,7 @@ REAL_ESTATE = Vertical(
     greeting=greeting,
     examples_file=Path(__file__).with_name("examples.jsonl"),
     gazetteer=homes.gazetteer,
+    results=homes.Listing,
     readers={"property": resolve.read_property, "suburb": resolve.read_suburb},
     neighbours=NEIGHBOURS,
 )

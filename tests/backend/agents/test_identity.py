@@ -23,6 +23,7 @@ from backend.agents.runner import AgentRuntime
 from backend.agents.tools import identity
 from backend.store import Database, bookings
 from backend.verticals.real_estate.demo import seed_demo
+from backend.verticals.real_estate.listings import Listing
 from backend.verticals.real_estate.tools import viewings
 from backend.verticals.registry import ONTOLOGY
 from ingest import jobs
@@ -294,7 +295,9 @@ async def test_the_tools_refuse_without_the_check(
 
     # A process that rebuilds the call keeps refusing: the possible matches are in the working set.
     rebuilt = await runtime.open_call(group, second.call_id, now=NOW, caller_id=second.caller_id)
-    rebuilt.state = CallState.restore(json.loads(json.dumps(second.state.working_set(), default=str)))
+    rebuilt.state = CallState.restore(
+        json.loads(json.dumps(second.state.working_set(), default=str)), Listing
+    )
     result = await runtime.turn(rebuilt, "what do you know about me?", "Triage")
     assert "check it's you" in result.reply and rebuilt.candidates, result.reply
     assert identity.pending(rebuilt)

@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.agents.policy import parse, slots
-from backend.agents.policy.evaluate import evaluate, offline_call
 from backend.agents.policy.router import Router
 from backend.agents.vertical import build
 from backend.cli import HELDOUT
+from backend.evals.routing import evaluate, offline_call
 from backend.verticals.real_estate.agents import REAL_ESTATE
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
