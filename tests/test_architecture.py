@@ -43,3 +43,20 @@ def test_test_files_mirror_the_packages() -> None:
         if not ok:
             misplaced.append(str(path.relative_to(ROOT)))
     assert not misplaced, f"not in a folder mirroring a package (nor a whole-repo check): {misplaced}"
+
+
+_SQL = re.compile(r"[\"'](?:SELECT|INSERT INTO|UPDATE \w+ SET|DELETE FROM|CREATE TABLE|ALTER TABLE)\b")
+SQL_HOMES = ("backend/store/", "backend/embedded/", "backend/health.py")
+"""Where SQL may be written: the store; the embedded server's and the health check's probes."""
+
+
+def test_sql_lives_in_the_store() -> None:
+    """Issue 12: SQL spread over ingest, erasure and the CLI drifted from the schema."""
+    found = [
+        f"{p.relative_to(ROOT)}:{n}"
+        for p in SOURCES
+        if not p.relative_to(ROOT).as_posix().startswith(("tests/", *SQL_HOMES))
+        for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+        if _SQL.search(line)
+    ]
+    assert not found, found

@@ -15,6 +15,7 @@ from agents.tracing import Span, Trace, TracingProcessor, set_trace_processors
 
 from backend.pii import redact
 from backend.store import Database
+from backend.store import traces as store
 
 
 def _time(value: str | None) -> datetime | None:
@@ -68,18 +69,7 @@ class PostgresTraces(TracingProcessor):
     async def flush(self, db: Database) -> int:
         traces, spans = self.traces, self.spans
         self.traces, self.spans = [], []
-        async with db.pool.acquire() as conn:
-            await conn.executemany(
-                "INSERT INTO traces (trace_id, group_id, call_id, workflow, metadata)"
-                " VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (trace_id) DO NOTHING",
-                traces,
-            )
-            await conn.executemany(
-                "INSERT INTO spans (span_id, trace_id, parent_id, kind, name, started_at, ended_at,"
-                " duration_ms, data, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)"
-                " ON CONFLICT (span_id) DO NOTHING",
-                spans,
-            )
+        await store.insert(db, traces, spans)
         return len(spans)
 
 

@@ -1,8 +1,10 @@
-"""Reading back the agent traces ``backend.agents.tracing`` writes."""
+"""The agent traces ``backend.agents.tracing`` collects: written after each turn, read back
+per call."""
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from backend.store.db import Database
@@ -52,3 +54,21 @@ async def erase_of_calls(db: Database, call_ids: list[str]) -> tuple[int, int]:
         )
         traces = await conn.execute("DELETE FROM traces WHERE call_id = ANY($1::text[])", call_ids)
     return int(traces.split()[-1]), int(spans.split()[-1])
+
+
+async def insert(db: Database, traces: Sequence[tuple[Any, ...]], spans: Sequence[tuple[Any, ...]]) -> None:
+    """Buffered traces ``(trace_id, group_id, call_id, workflow, metadata JSON)`` and spans
+    ``(span_id, trace_id, parent_id, kind, name, started_at, ended_at, duration_ms, data JSON,
+    error JSON)``; each written once (a flush repeated after a failure adds nothing)."""
+    async with db.pool.acquire() as conn:
+        await conn.executemany(
+            "INSERT INTO traces (trace_id, group_id, call_id, workflow, metadata)"
+            " VALUES ($1, $2, $3, $4, $5::jsonb) ON CONFLICT (trace_id) DO NOTHING",
+            traces,
+        )
+        await conn.executemany(
+            "INSERT INTO spans (span_id, trace_id, parent_id, kind, name, started_at, ended_at,"
+            " duration_ms, data, error) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)"
+            " ON CONFLICT (span_id) DO NOTHING",
+            spans,
+        )
