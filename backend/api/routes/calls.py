@@ -35,7 +35,7 @@ from backend.calls import CallDesk, CallEnded, CallNotFound
 from backend.config import Settings
 from backend.oncall import AlreadyAnswered
 from backend.outages import OUTAGES
-from backend.store import audit, traces
+from backend.store import audit, oncall, traces
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from memory import Fact, Memory, UnknownEntity
@@ -119,6 +119,7 @@ async def get_call(who: CurrentTenant, call_id: CallId, db: Db, desk: Desk) -> C
             "agent": call["active_agent"],
             "status": call["status"],
             "brief": call["brief"],
+            "on_call": [vars(p) for p in await oncall.pages(db, call_id)],
             "outcome": call["outcome"],
             "client_outcome": call["client_outcome"],
             "transcript": await store.turns(db, call_id),

@@ -226,6 +226,14 @@ class Ingestion(BaseModel):
     state: Literal["queued", "running", "done", "failed", "dead"]
 
 
+class OnCallPage(BaseModel):
+    rung: int
+    person: str
+    emergency: bool
+    paged_at: datetime
+    answered_at: datetime | None
+
+
 class CallRecord(BaseModel):
     call_id: str
     channel: str
@@ -237,6 +245,8 @@ class CallRecord(BaseModel):
     """``transferred``: handed to a person (turns get the holding reply until the call ends)."""
     brief: Brief | None = None
     """The warm-transfer brief of a transferred call (``refs`` holds ids; the rest may be read out)."""
+    on_call: list[OnCallPage] = Field(default_factory=list)
+    """Who on the tenant's on-call ladder was paged about it, in order, and who answered."""
     outcome: str | None
     """Derived by post-call ingestion: viewing_booked, viewing_changed, appraisal_requested,
     escalated, enquiry or no_answer (docs/ingest.md)."""

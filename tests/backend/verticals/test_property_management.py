@@ -113,6 +113,11 @@ async def test_a_property_management_call_end_to_end(
         await asyncio.gather(running, return_exceptions=True)
         await worker.close()
     assert [p.rung for p in await oncall.pages(db, call_id)] == [1, 2], "nobody after the one who answered"
+    pages = (await client.get(f"/v1/calls/{call_id}")).json()["on_call"]
+    assert [(p["person"], p["emergency"], bool(p["answered_at"])) for p in pages] == [
+        ("Pat Primary", True, False),
+        ("Sam Second", True, True),
+    ]
 
     # The graph holds who was tried and when, for analysts.
     facts = await mem.facts(group, first["caller"]["id"])
