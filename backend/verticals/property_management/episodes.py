@@ -18,6 +18,8 @@ class TenancyStated(Episode):
     type: Literal["tenancy_stated"] = "tenancy_stated"
     caller_id: Id
     property_id: Id
+    address: Name | None = None
+    """As the caller will recognize it in a fact's sentence (the id is not for people)."""
     role: Literal["renter", "landlord"] = "renter"
 
 
@@ -29,6 +31,7 @@ class RepairReported(Episode):
     repair_id: Id
     reference: Annotated[str, StringConstraints(max_length=40)]
     property_id: Id
+    address: Name | None = None
     issue: Issue
     urgency: Literal["urgent", "routine"] = "routine"
 

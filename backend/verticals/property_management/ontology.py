@@ -19,7 +19,7 @@ def _tenancy(e: ep.TenancyStated, region: str) -> Translation:
                 fact,
                 me,
                 home,
-                f"The caller {verb} property {e.property_id}",
+                f"The caller {verb} {e.address or 'property ' + e.property_id}",
                 f"{verb} a property",
                 e.property_id,
             )
@@ -32,6 +32,7 @@ def _tenancy(e: ep.TenancyStated, region: str) -> Translation:
 def _reported(e: ep.RepairReported, region: str) -> Translation:
     me, home, job = caller(e.caller_id), Ref("Property", e.property_id), Ref("Repair", e.repair_id)
     attributes: dict[str, Value] = {"repair_id": e.repair_id, "reference": e.reference, "urgency": e.urgency}
+    article = "an" if e.urgency == "urgent" else "a"
     return Translation(
         entities=[Entity(job, e.reference, attributes)],
         facts=[
@@ -39,15 +40,15 @@ def _reported(e: ep.RepairReported, region: str) -> Translation:
                 "REPORTED_ISSUE",
                 me,
                 job,
-                f"The caller reported an {e.urgency} repair ({e.reference}): {e.issue}",
-                f"reported an {e.urgency} repair: {e.issue}",
+                f"The caller reported {article} {e.urgency} repair ({e.reference}): {e.issue}",
+                f"reported {article} {e.urgency} repair: {e.issue}",
                 e.reference,
             ),
             FactEvent(
                 "REPAIR_OF",
                 job,
                 home,
-                f"Repair {e.reference} is at property {e.property_id}",
+                f"Repair {e.reference} is at {e.address or 'property ' + e.property_id}",
                 "repair at a property",
                 e.property_id,
             ),

@@ -130,7 +130,9 @@ async def test_a_property_management_call_end_to_end(
         "Sam Second (on-call rung 2) took the caller's call"
     ]
     assert any(f.name == "ESCALATED" and f.value == "emergency" for f in facts)
-    assert {f.value for f in facts if f.name == "RENTS"} == {home.property_id}
+    assert {(f.value, f.fact) for f in facts if f.name == "RENTS"} == {
+        (home.property_id, f"The caller rents {home.address}")
+    }, "a fact's sentence names the home, not its id"
     # Post-call ingestion of both calls added nothing a sales line would read into them.
     kinds = {"HAS_NAME", "HAS_PHONE", "RENTS", "REPORTED_ISSUE", "REPAIR_OF", "REPAIR_STATUS"}
     assert {f.name for f in facts} == kinds | {"PAGED", "ANSWERED_BY", "ESCALATED"}

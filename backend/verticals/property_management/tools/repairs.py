@@ -53,6 +53,7 @@ async def _report(call: CallContext, issue: str, property: str | None, urgent: b
             repair_id=ref,
             reference=ref,
             property_id=pid,
+            address=address,
             issue=issue,
             urgency=urgency,
         )

@@ -59,7 +59,9 @@ async def note_tenancy(
     pid, address = property_of(call, property)
     kind = "landlord" if role == "landlord" else "renter"
     await call.memory.record(
-        call.episode(TenancyStated, f"{call.call_id}:tenancy:{pid}", property_id=pid, role=kind)
+        call.episode(
+            TenancyStated, f"{call.call_id}:tenancy:{pid}", property_id=pid, address=address, role=kind
+        )
     )
     call.state.last_property = pid
     call.state.tried.append(f"noted as the {kind} of {address}")
