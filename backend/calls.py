@@ -143,6 +143,7 @@ class CallDesk:
             identify=False,
         )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
+        ctx.on_call = await self.ladder.staffed(who.tenant.tenant_id)
         root = runtime.vertical.root.name
         greeting = runtime.vertical.greeting(ctx)
         # All or nothing: the rows first, in a transaction; memory's write last inside it, so
@@ -263,12 +264,15 @@ class CallDesk:
         return {b.booking_id for b in await bookings.of_call(self.db, ctx.group_id, ctx.call_id)}
 
     async def _hold(self, who: Principal, live: LiveCall, text: str) -> tuple[TurnResult, float]:
-        """A turn of a call handed to a person: the holding reply (or, out of business hours,
-        the tenant's after-hours policy), stored as a turn like any other; no agent runs."""
+        """A turn of a call handed to a person: where the on-call ladder is up to, or the
+        holding reply (out of business hours, the tenant's after-hours policy), stored as a turn
+        like any other; no agent runs."""
         began = time.perf_counter()
         ctx = live.ctx
         ctx.now = datetime.now(UTC)
-        result = TurnResult(reply=ctx.hours.holding_reply(local(ctx.now, ctx.tz)), agent=live.agent)
+        laddered = await self.ladder.holding_reply(who.tenant.tenant_id, ctx.call_id, ctx.now)
+        reply = laddered or ctx.hours.holding_reply(local(ctx.now, ctx.tz))
+        result = TurnResult(reply=reply, agent=live.agent)
         stored = await store.add_turn(
             self.db,
             ctx.call_id,
@@ -398,6 +402,7 @@ class CallDesk:
             caller_id=call["caller_id"],
             tz=zone_of(who.tenant.timezone),
         )
+        ctx.on_call = await self.ladder.staffed(who.tenant.tenant_id)
         ctx.state = CallState.restore(call["working_set"], runtime.vertical.results)
         ctx.state.history = [
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}

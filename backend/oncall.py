@@ -6,7 +6,7 @@ see who was tried and when; Postgres holds the ladder's state, a deferred job cl
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from arq.connections import ArqRedis
@@ -20,6 +20,14 @@ from memory import Memory, OnCallAnswered, OnCallExhausted, OnCallPaged
 log = structlog.get_logger(__name__)
 
 
+ANSWERED = "{name} from our on-call team has your details and is joining the call now."
+PAGING = "I'm still getting hold of our on-call team for you. Please stay on the line."
+EXHAUSTED = (
+    "I'm sorry, I couldn't reach anyone on call just now. Everything you've told me is logged,"
+    " and someone will call you back as soon as they can."
+)
+
+
 class AlreadyAnswered(RuntimeError):
     """Someone else on the ladder took the call first."""
 
@@ -31,6 +39,10 @@ class Ladder:
     redis: ArqRedis | None
     queue_name: str | None = None
 
+    async def staffed(self, tenant_id: str) -> bool:
+        """The tenant has someone on call (a transfer pages them, at any hour)."""
+        return bool(await store.ladder(self.db, tenant_id))
+
     async def start(
         self, tenant_id: str, group_id: str, call_id: str, caller_id: str, *, emergency: bool = False
     ) -> store.Rung | None:
@@ -38,7 +50,8 @@ class Ladder:
         rungs = await store.ladder(self.db, tenant_id)
         if not rungs:
             return None
-        page = store.Page(
+        paged = await store.pages(self.db, call_id)
+        page = _again(paged, rungs[0].rung) or store.Page(
             call_id, rungs[0].rung, tenant_id, group_id, caller_id, rungs[0].person, emergency, _now(), None
         )
         await self._page(rungs[0], page)
@@ -53,13 +66,15 @@ class Ladder:
         if any(p.answered_at for p in paged):
             return "answered"
         last = paged[-1]
-        following = [r for r in await store.ladder(self.db, last.tenant_id) if r.rung > rung]
+        rungs = await store.ladder(self.db, last.tenant_id)
+        following = [r for r in rungs if r.rung > rung]
         if not following:
+            timeout = next((r.timeout_s for r in rungs if r.rung == last.rung), 0)
             await self.memory.record(
                 OnCallExhausted(
                     id=f"{call_id}:on-call-exhausted",
                     group_id=last.group_id,
-                    valid_at=_now(),
+                    valid_at=last.paged_at + timedelta(seconds=timeout),  # when the last page ran out
                     call_id=call_id,
                     caller_id=last.caller_id,
                     rungs=len(paged),
@@ -68,7 +83,7 @@ class Ladder:
             log.warning("on-call ladder exhausted", call_id=call_id, rungs=len(paged))
             return "exhausted"
         up = following[0]
-        page = store.Page(
+        page = _again(paged, up.rung) or store.Page(
             call_id,
             up.rung,
             last.tenant_id,
@@ -103,6 +118,20 @@ class Ladder:
         )
         return page
 
+    async def holding_reply(self, tenant_id: str, call_id: str, now: datetime) -> str | None:
+        """What a caller on hold hears while the ladder climbs; None if nobody was paged."""
+        paged = await store.pages(self.db, call_id)
+        if not paged:
+            return None
+        if taken := next((p for p in paged if p.answered_at), None):
+            return ANSWERED.format(name=taken.person.split()[0])
+        last = (await store.ladder(self.db, tenant_id) or [None])[-1]
+        if last is None or (
+            paged[-1].rung >= last.rung and now >= paged[-1].paged_at + timedelta(seconds=last.timeout_s)
+        ):
+            return EXHAUSTED
+        return PAGING
+
     async def _page(self, rung: store.Rung, page: store.Page) -> None:
         """The episode, the row, the deferred check: each idempotent, so a retry after a
         failure part way finishes the page without paging twice."""
@@ -133,6 +162,11 @@ class Ladder:
             log.warning(
                 "on-call ladder stalled: queue unreachable", call_id=page.call_id, error=type(exc).__name__
             )
+
+
+def _again(paged: list[store.Page], rung: int) -> store.Page | None:
+    """The page of ``rung`` made already (a retry finishes it as it was, same time)."""
+    return next((p for p in paged if p.rung == rung), None)
 
 
 def _now() -> datetime:

@@ -120,6 +120,9 @@ class CallContext:
     tz: ZoneInfo = UTC_ZONE
     """The tenant's business time zone: spoken times are read and said in it."""
     hours: BusinessHours = field(default_factory=BusinessHours)
+    on_call: bool = False
+    """The tenant pages an on-call ladder on a transfer: a person is being fetched at any hour,
+    so no after-hours reply is said."""
     caller_id: str | None = None
     caller: CallerContext | None = None
     """The caller this call is about: a verified match, or a caller new with this call."""

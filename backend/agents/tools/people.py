@@ -71,7 +71,9 @@ def _summary(who: str, why: str, known: list[str], tried: list[str]) -> str:
 
 def transfer_reply(call: CallContext, in_hours: str) -> str:
     """What the caller hears as the call is handed over: ``in_hours``, or the tenant's
-    out-of-hours policy (``BusinessHours.after_hours``)."""
+    out-of-hours policy (``BusinessHours.after_hours``) unless someone is on call."""
+    if call.on_call:
+        return in_hours
     return call.hours.closed_reply(local(call.now, call.tz)) or in_hours
 
 

@@ -94,6 +94,8 @@ async def test_a_property_management_call_end_to_end(
     worker = build_worker(settings, limits=QUICK)
     running = asyncio.create_task(worker.async_run())
     try:
+        waiting = await say(client, call_id, "hello?")
+        assert waiting["reply"].startswith("I'm still getting hold of our on-call team"), waiting
         await _wait_for(lambda: _paged(db, call_id, 2))
         taken = await client.post(f"/v1/calls/{call_id}/on-call", json={"person": "sam second"})
         assert taken.status_code == 200, taken.text
@@ -104,6 +106,7 @@ async def test_a_property_management_call_end_to_end(
         assert stranger.status_code == 404
         held = await say(client, call_id, "hello? is someone coming?")
         assert held["agent"] == "Urgent Repairs" and not held["tool_calls"], "a transferred call holds"
+        assert held["reply"].startswith("Sam from our on-call team has your details"), held
         await client.post(f"/v1/calls/{call_id}/end")
         await _wait_for(lambda: _ingested(client, call_id))
         await _wait_for(lambda: _ingested(client, first["call_id"]))

@@ -64,7 +64,7 @@ async def _report(call: CallContext, issue: str, property: str | None, urgent: b
     if urgent:
         # Straight up to the on-call team with the brief; the ladder pages them in turn.
         call.turn.transfer = people.brief(call, f"emergency repair {ref} at {address}: {issue}", "emergency")
-        result["say"] = people.transfer_reply(call, _urgent_reply(ref))
+        result["say"] = _urgent_reply(ref)  # at any hour: an emergency is never "back at 9"
     return result
 
 
