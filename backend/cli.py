@@ -158,7 +158,7 @@ def doctor(
 ) -> None:
     """Check each component: version, where its data lives, reachable or not, the fix."""
     from backend.connections import Connections
-    from backend.health import check_components
+    from backend.health import check_components, settings_checks
 
     settings = _settings(data_dir=data_dir)
     resolved = settings.model_copy(update=running_services(settings.data_dir))
@@ -171,7 +171,7 @@ def doctor(
             await conns.close()
 
     with console.status("Checking components…"):
-        components = asyncio.run(check())
+        components = asyncio.run(check()) + settings_checks(settings)
     if as_json:
         print(json.dumps([c.as_dict() for c in components], indent=2))
     else:
@@ -321,6 +321,46 @@ def tenants_on_call(
     for r in ladder:
         table.add_row(str(r.rung), r.person, r.contact, f"{r.timeout_s} s")
     Console().print(table)
+
+
+@tenants_app.command("twilio")
+def tenants_twilio(
+    name: Annotated[str, typer.Argument(help="The tenant.")],
+    number: Annotated[list[str], typer.Option(help="A Twilio number it answers (E.164 or local); repeat.")],
+    auth_token: Annotated[
+        str | None,
+        typer.Option(
+            envvar="TWILIO_AUTH_TOKEN",
+            show_envvar=True,
+            help="Its Twilio account's auth token (signs the webhooks); stored encrypted.",
+        ),
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Point Twilio numbers at a tenant: their calls are answered by its agents."""
+    from backend import vault
+    from backend.speech.contacts import e164
+    from backend.store import telephony, tenants
+
+    settings = _settings(data_dir=data_dir)
+    numbers = [e164(n, settings.default_region) for n in number]
+    if None in numbers:
+        _fail(f"--number: {number[numbers.index(None)]!r} is not a phone number")
+    sealed = vault.seal(settings, auth_token) if auth_token else None
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        tenant = await tenants.named(db, name)
+        if tenant is None:
+            return None
+        await telephony.set_line(db, tenant.tenant_id, [n for n in numbers if n], sealed)
+        return await telephony.numbers(db, tenant.tenant_id)
+
+    answered = _with_db(data_dir, work)
+    if answered is None:
+        _fail(f"no tenant {name!r}")
+    console.print(f"{name} answers {', '.join(answered)}", highlight=False)
+    if not auth_token:
+        console.print("auth token unchanged (without one, its webhooks are refused)", highlight=False)
 
 
 def _rung(position: int, text: str):  # type: ignore[no-untyped-def]

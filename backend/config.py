@@ -131,6 +131,19 @@ class Settings(BaseSettings):
     """Key of the erasure tombstones' keyed hashes (HMAC) of erased phones and emails; every
     API and worker process needs the same. Unset: ``DATA_DIR/erasure.key``, made once."""
 
+    vault_key: SecretStr | None = None
+    """Key the secrets tenants give us are encrypted under (Twilio auth tokens); every API
+    process needs the same. Unset: ``DATA_DIR/vault.key``, made once."""
+
+    public_url: str | None = None
+    """The URL Twilio reaches this server at (``https://voice.example.com``): webhook
+    signatures are computed over it, and the media stream's ``wss://`` URL is built from it.
+    Unset: the request's own URL (right when nothing rewrites it on the way in)."""
+
+    twilio_unsigned: bool = False
+    """Accept Twilio webhooks without a valid ``X-Twilio-Signature``: for local trials with a
+    simulator only; ``doctor`` reports it as a failure."""
+
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_level: Literal["debug", "info", "warning", "error"] = "info"

@@ -29,8 +29,6 @@ Then the files are rewritten (``backend.store.purge``, ``Memory.rewrite_files``)
 from __future__ import annotations
 
 import contextlib
-import os
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -40,6 +38,7 @@ from redis.asyncio import Redis
 
 from backend import contacts
 from backend.config import Settings
+from backend.keyfiles import made_once
 from backend.queue import dequeue, job_id_of
 from backend.store import Database, bookings, purge, tombstones
 from backend.store import calls as call_store
@@ -379,17 +378,7 @@ def tombstone_key(settings: Settings) -> bytes:
     mode 0600): apart from the servers' password, so rotating that keeps the tombstones."""
     if settings.erasure_key is not None:
         return settings.erasure_key.get_secret_value().encode()
-    path = settings.data_dir / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it just now
-            pass
-        else:
-            with os.fdopen(fd, "w") as f:
-                f.write(secrets.token_hex(32))
-    return path.read_text().strip().encode()
+    return made_once(settings.data_dir / KEY_FILE)
 
 
 async def refuse_erased(

@@ -44,6 +44,22 @@ class Component:
         return asdict(self)
 
 
+def settings_checks(settings: Settings) -> list[Component]:
+    """What ``doctor`` reports of the settings themselves: a trial setting left on."""
+    if not settings.twilio_unsigned:
+        return []
+    return [
+        Component(
+            "twilio signatures",
+            ok=False,
+            version=None,
+            location="settings",
+            detail="SWITCHBOARD_TWILIO_UNSIGNED is on: anyone can post calls to /twilio/voice",
+            fix="unset SWITCHBOARD_TWILIO_UNSIGNED (it is for local trials with a simulator only)",
+        )
+    ]
+
+
 async def check_components(conns: Connections) -> list[Component]:
     """Check every component, concurrently, each within its own time budget."""
     s, embedded = conns.settings, conns.embedded

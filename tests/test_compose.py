@@ -48,6 +48,9 @@ def test_env_names_match_the_settings_model() -> None:
     # Separate containers have separate data dirs: without one shared key each would make its
     # own, and a worker could not match the API's erasure tombstones.
     assert api_env[f"{ENV_PREFIX}ERASURE_KEY"].startswith("${SWITCHBOARD_ERASURE_KEY:?")
+    assert api_env[f"{ENV_PREFIX}VAULT_KEY"].startswith("${SWITCHBOARD_VAULT_KEY:?"), (
+        "tokens sealed by one api"
+    )
     assert api_env[f"{ENV_PREFIX}GRAPH_URI"].startswith("bolt://neo4j:")
     assert "@postgres:5432/" in api_env[f"{ENV_PREFIX}DATABASE_URL"]
 

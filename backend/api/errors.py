@@ -41,8 +41,9 @@ class ErrorBody(BaseModel):
 
 _MEANING = {
     401: "no or unknown API key (`unauthorized`)",
-    404: "no such call, caller or turn for this tenant",
-    409: "the call has ended (`call_ended`)",
+    403: "a webhook whose signature is missing or not valid (`bad_signature`)",
+    404: "no such call, caller or turn for this tenant (`not_paged`: nobody of that name was paged)",
+    409: "the call has ended (`call_ended`), or someone else answered the page (`already_answered`)",
     413: "the turn text or the request body is too long",
     422: "the request is not valid (`invalid_request`, `invalid_memory_request`)",
     503: "a store is down or loading (`unavailable`); retry after `Retry-After` seconds",

@@ -19,7 +19,7 @@ from backend.api import errors
 from backend.api.auth import Keys
 from backend.api.deps import Services
 from backend.api.limits import BodyLimit
-from backend.api.routes import callers, calls, health, traces
+from backend.api.routes import callers, calls, health, traces, twilio
 from backend.calls import CallDesk
 from backend.config import Settings
 from backend.connections import Connections, open_memory
@@ -92,7 +92,7 @@ def create_app(
     app = FastAPI(title="Switchboard", version="0.1.0", lifespan=lifespan, redirect_slashes=False)
     app.add_middleware(BodyLimit)
     errors.install(app)  # after the body limit: its 500 guard must be the outermost layer
-    for module in (health, calls, callers, traces):
+    for module in (health, calls, callers, traces, twilio):
         app.include_router(module.router)
     app.mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console")
     return app

@@ -49,11 +49,11 @@ class UnknownTenant(LookupError):
     pass
 
 
-_TENANT = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone, t.vertical"
+TENANT_COLUMNS = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone, t.vertical"
 """A tenant's columns; one stored before it had a zone gets the settings' default ($2)."""
 
 
-def _tenant(row: asyncpg.Record) -> Tenant:
+def tenant_of(row: asyncpg.Record) -> Tenant:
     return Tenant(row["tenant_id"], row["name"], row["group_id"], row["timezone"], row["vertical"])
 
 
@@ -120,14 +120,14 @@ async def issue_key(db: Database, tenant_id: str, key: str | None = None) -> str
 
 async def authenticate(db: Database, key: str, default_timezone: str = FALLBACK_TIMEZONE) -> Principal | None:
     row = await db.pool.fetchrow(
-        f"SELECT k.key_id, {_TENANT} FROM api_keys k"
+        f"SELECT k.key_id, {TENANT_COLUMNS} FROM api_keys k"
         " JOIN tenants t USING (tenant_id) WHERE k.key_hash = $1 AND k.revoked_at IS NULL",
         _hash(key),
         default_timezone,
     )
     if row is None:
         return None
-    return Principal(_tenant(row), row["key_id"])
+    return Principal(tenant_of(row), row["key_id"])
 
 
 async def listing(db: Database, default_timezone: str = FALLBACK_TIMEZONE) -> list[dict[str, object]]:
@@ -158,12 +158,12 @@ async def revoke(db: Database, name_or_key_id: str) -> int:
     return int(status.split()[-1])
 
 
-_BY_NAME = f"SELECT {_TENANT} FROM tenants t WHERE t.name = $1"
+_BY_NAME = f"SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.name = $1"
 
 
 async def named(db: Database, name: str, default_timezone: str = FALLBACK_TIMEZONE) -> Tenant | None:
     row = await db.pool.fetchrow(_BY_NAME, name, default_timezone)
-    return _tenant(row) if row else None
+    return tenant_of(row) if row else None
 
 
 async def ensure_local(

@@ -169,3 +169,20 @@ def test_a_property_management_tenant_shares_a_graph_and_has_a_ladder(stack) -> 
     shown = run("tenants", "on-call", line, "--data-dir", data_dir).stdout
     assert "Pat Lee" in shown and "Sam Ng" in shown and shown.index("Pat Lee") < shown.index("Sam Ng")
     assert "300 s" in shown
+
+
+def test_twilio_numbers_and_an_unsigned_trial_that_doctor_flags(stack) -> None:  # type: ignore[no-untyped-def]
+    data_dir = str(stack.data_dir)
+    name = f"phones-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+    assert run("tenants", "create", name, "--data-dir", data_dir).returncode == 0
+    bad = run("tenants", "twilio", name, "--number", "not a number", "--data-dir", data_dir)
+    assert bad.returncode == 2 and "is not a phone number" in bad.stderr
+    token = {"TWILIO_AUTH_TOKEN": "secret-token-value"}
+    pointed = run("tenants", "twilio", name, "--number", "02 9999 0001", "--data-dir", data_dir, env=token)
+    assert pointed.returncode == 0 and "+61299990001" in pointed.stderr, pointed.stderr
+    assert "secret-token-value" not in pointed.stdout + pointed.stderr
+
+    trial = run("doctor", "--json", "--data-dir", data_dir, env={"SWITCHBOARD_TWILIO_UNSIGNED": "true"})
+    assert trial.returncode == 1
+    flagged = {c["name"]: c for c in json.loads(trial.stdout)}["twilio signatures"]
+    assert flagged["ok"] is False and "SWITCHBOARD_TWILIO_UNSIGNED" in flagged["fix"]

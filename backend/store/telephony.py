@@ -1,0 +1,44 @@
+"""Which tenant answers a phone number, and the sealed Twilio auth token that signs its webhooks."""
+
+from __future__ import annotations
+
+from backend.config import FALLBACK_TIMEZONE
+from backend.store.db import Database
+from backend.store.tenants import TENANT_COLUMNS, Tenant, tenant_of
+
+
+async def set_line(db: Database, tenant_id: str, numbers: list[str], sealed_token: bytes | None) -> None:
+    """Give the tenant these numbers (E.164; taken from whoever had them) and, if given, its
+    sealed auth token."""
+    async with db.pool.acquire() as conn, conn.transaction():
+        if sealed_token is not None:
+            await conn.execute(
+                "UPDATE tenants SET twilio_auth_token = $2 WHERE tenant_id = $1", tenant_id, sealed_token
+            )
+        await conn.executemany(
+            "INSERT INTO twilio_numbers (number, tenant_id) VALUES ($1, $2)"
+            " ON CONFLICT (number) DO UPDATE SET tenant_id = excluded.tenant_id",
+            [(n, tenant_id) for n in numbers],
+        )
+
+
+async def line(
+    db: Database, number: str, default_timezone: str = FALLBACK_TIMEZONE
+) -> tuple[Tenant, bytes | None] | None:
+    """The tenant answering ``number`` and its sealed token; None for a number nobody answers."""
+    row = await db.pool.fetchrow(
+        f"SELECT {TENANT_COLUMNS}, t.twilio_auth_token FROM twilio_numbers n JOIN tenants t USING (tenant_id)"
+        " WHERE n.number = $1",
+        number,
+        default_timezone,
+    )
+    if row is None:
+        return None
+    return tenant_of(row), row["twilio_auth_token"]
+
+
+async def numbers(db: Database, tenant_id: str) -> list[str]:
+    rows = await db.pool.fetch(
+        "SELECT number FROM twilio_numbers WHERE tenant_id = $1 ORDER BY number", tenant_id
+    )
+    return [r["number"] for r in rows]
