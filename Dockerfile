@@ -8,7 +8,7 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY backend backend
 COPY memory memory
 COPY ingest ingest
-RUN pip install --no-cache-dir -c constraints.txt . \
+RUN pip install --no-cache-dir -c constraints.txt '.[voice]' \
     && useradd --system --create-home switchboard
 USER switchboard
 ENV SWITCHBOARD_DATA_DIR=/home/switchboard/data

@@ -316,6 +316,16 @@ class CallDesk:
                 {"type": "on_call_paged", "rung": rung.rung, "person": rung.person, "emergency": emergency}
             )
 
+    def vocabulary(self, call_id: str, limit: int = 40) -> list[str]:
+        """Names a caller on this call may say (their own, the tenant's suburbs): what speech
+        recognition is primed with."""
+        live = self.live.get(call_id)
+        if live is None:
+            return []
+        ctx = live.ctx
+        name = ctx.caller.caller.name if ctx.caller and ctx.caller.verified else None
+        return [*([name] if name else []), *list(ctx.suburbs.values())[:limit]]
+
     async def accept(self, who: Principal, call_id: str, person: str) -> oncall.Page | None:
         """``person`` takes the call they were paged about; None if they were not paged."""
         page = await self.ladder.accept(who.tenant.group_id, call_id, person)

@@ -159,6 +159,12 @@ async def revoke(db: Database, name_or_key_id: str) -> int:
 
 
 _BY_NAME = f"SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.name = $1"
+_BY_ID = f"SELECT {TENANT_COLUMNS} FROM tenants t WHERE t.tenant_id = $1"
+
+
+async def by_id(db: Database, tenant_id: str, default_timezone: str = FALLBACK_TIMEZONE) -> Tenant | None:
+    row = await db.pool.fetchrow(_BY_ID, tenant_id, default_timezone)
+    return tenant_of(row) if row else None
 
 
 async def named(db: Database, name: str, default_timezone: str = FALLBACK_TIMEZONE) -> Tenant | None:

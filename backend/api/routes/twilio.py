@@ -4,17 +4,21 @@ with the answering tenant's auth token (the ``twilio`` package's ``RequestValida
 
 from __future__ import annotations
 
+import contextlib
+
 import structlog
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request, Response, WebSocket, WebSocketDisconnect
 from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from backend import vault
-from backend.api.deps import Config, Db
+from backend.api.deps import Config, Db, Desk
 from backend.api.errors import ApiError, responses
 from backend.config import Settings
 from backend.speech.contacts import e164
 from backend.store import telephony
+from backend.voice import speech
+from backend.voice.bridge import MediaStream
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -82,3 +86,27 @@ async def incoming_call(request: Request, db: Db, settings: Config) -> Response:
         stream.parameter(name=name, value=value)
     response.append(connect)
     return _twiml(response)
+
+
+@router.websocket("/media")
+async def media_stream(websocket: WebSocket, desk: Desk, db: Db, settings: Config) -> None:
+    """Twilio Media Streams: the call's audio both ways (``backend.voice.bridge``). The stream
+    proves our webhook started it with the ticket in its ``start`` parameters."""
+    try:
+        engine = await speech.engine()
+    except speech.Unavailable as exc:
+        log.error("voice call refused: no speech engine", reason=str(exc))
+        await websocket.close(code=1011, reason="speech engine unavailable")
+        return
+    await websocket.accept()
+    stream = MediaStream(desk, db, settings, engine, websocket.send_json)
+    with contextlib.suppress(WebSocketDisconnect):
+        await stream.run(lambda: _text(websocket))
+
+
+async def _text(websocket: WebSocket) -> str:
+    """The next message as text; a binary one is not Media Streams (the bridge calls it malformed)."""
+    message = await websocket.receive()
+    if message["type"] == "websocket.disconnect":
+        raise WebSocketDisconnect(message.get("code", 1000))
+    return message.get("text") or ""

@@ -1,0 +1,1 @@
+"""Phone calls: Twilio Media Streams bridged to the same call desk chat uses."""

@@ -1,0 +1,307 @@
+"""One phone call's media stream, bridged to the call desk: the caller's audio becomes turns
+(ears → transcriber → ``CallDesk.turn``), each reply is spoken back clause by clause, and the
+caller can talk over it (barge-in: ``clear``, the reply in flight cancelled). The call's
+lifecycle is chat's: ``CallDesk.start`` when the stream starts, ``end`` when it stops or drops,
+so the transcript is kept and ingested either way."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import structlog
+
+from backend import vault
+from backend.calls import CallDesk, CallEnded
+from backend.config import Settings
+from backend.outages import OUTAGES
+from backend.store import Database, tenants
+from backend.store.tenants import Principal
+from backend.voice import mulaw, protocol
+from backend.voice.engine import Ears, Engine
+
+log = structlog.get_logger(__name__)
+
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+IDLE_S = 15.0
+"""No message from Twilio for this long (not even audio): the stream is gone."""
+STILL_THERE_S = 8.0
+"""Caller silence after a reply before "Are you still there?", and again before goodbye."""
+MAX_MALFORMED = 5
+"""Malformed messages tolerated (each is logged); past this the stream is closed."""
+DTMF_PAUSE_S = 2.0
+"""Keypad digits are a turn once ``#`` is pressed or this long has passed since the last."""
+STILL_THERE = "Are you still there?"
+GOODBYE = "I'll let you go for now. Call back any time. Goodbye."
+TROUBLE = "Sorry, I'm having trouble on my side. Please call back in a few minutes."
+TO_A_PERSON = "I'd like to speak to a person."
+"""What "0" alone on the keypad means."""
+
+
+class StreamClosed(Exception):
+    """The bridge ended the stream (malformed input, idle, a polite hang-up)."""
+
+
+@dataclass
+class MediaStream:
+    desk: CallDesk
+    db: Database
+    settings: Settings
+    engine: Engine
+    send: Send
+    stream_sid: str | None = None
+    who: Principal | None = None
+    call_id: str | None = None
+    ears: Ears | None = None
+    prompt: str = ""
+    """Names the caller may say, for the transcriber (suburbs, streets, their name)."""
+    speaking: asyncio.Task[None] | None = None
+    answering: asyncio.Task[None] | None = None
+    digits: str = ""
+    _digit_timer: asyncio.Task[None] | None = None
+    _silence: asyncio.Task[None] | None = None
+    _marks: itertools.count[int] = field(default_factory=itertools.count)
+    unplayed: set[str] = field(default_factory=set)
+    """Marks sent after audio that Twilio has not played yet (it echoes each once played)."""
+    _after_playing: Callable[[], None] | None = None
+    malformed: int = 0
+    closing: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set to hang up: the socket is closed and Twilio ends the call."""
+    stage_ms: dict[str, list[float]] = field(default_factory=dict)
+
+    async def run(self, receive: Callable[[], Awaitable[str]]) -> None:
+        """Until Twilio stops the stream, the socket drops, or the bridge closes it (a polite
+        hang-up, malformed input, silence from Twilio); the call is ended in every case."""
+        try:
+            while not self.closing.is_set():
+                getting = asyncio.ensure_future(receive())
+                closing = asyncio.ensure_future(self.closing.wait())
+                done, _ = await asyncio.wait(
+                    {getting, closing}, timeout=IDLE_S, return_when="FIRST_COMPLETED"
+                )
+                closing.cancel()
+                if getting not in done:
+                    getting.cancel()
+                    if not done:
+                        raise StreamClosed("idle")
+                    break
+                await self.handle(getting.result())
+        except StreamClosed as exc:
+            log.info("media stream closed", call_id=self.call_id, why=str(exc))
+        finally:
+            await self.close()
+
+    async def handle(self, text: str) -> None:
+        try:
+            message = protocol.parse(text)
+        except protocol.Malformed as exc:
+            self.malformed += 1
+            log.warning("malformed media stream message", call_id=self.call_id, problem=str(exc)[:120])
+            if self.malformed > MAX_MALFORMED:
+                raise StreamClosed("too many malformed messages") from None
+            return
+        if isinstance(message, protocol.Start):
+            await self.start(message.start)
+        elif isinstance(message, protocol.Stop):
+            raise StreamClosed("stop")
+        elif self.call_id is None:
+            if not isinstance(message, protocol.Connected):
+                log.warning("media stream message before start", event=message.event)
+                raise StreamClosed("no start")
+        elif isinstance(message, protocol.Media):
+            await self.hear(message.media.audio())
+        elif isinstance(message, protocol.Dtmf):
+            self.pressed(message.dtmf.digit)
+        elif isinstance(message, protocol.Mark):
+            await self.played(message.mark.name)
+
+    async def start(self, start: protocol.StartInfo) -> None:
+        """Check the ticket our webhook gave, then start the call: recognition begins now."""
+        if self.call_id is not None:
+            return
+        params = start.customParameters
+        tenant_id, caller, call_sid = (params.get(k, "") for k in ("tenant", "from", "call_sid"))
+        if not vault.valid_ticket(self.settings, params.get("ticket", ""), tenant_id, caller, call_sid):
+            log.warning("media stream with a bad ticket refused")
+            raise StreamClosed("bad ticket")
+        tenant = await tenants.by_id(self.db, tenant_id, self.settings.business_timezone)
+        if tenant is None:
+            raise StreamClosed("tenant gone")
+        self.stream_sid, self.who = start.streamSid, Principal(tenant, "twilio")
+        started = await self.desk.start(
+            self.who, "voice", phone=caller or None, metadata={"twilio_call_sid": call_sid}
+        )
+        self.call_id, self.ears = started.call_id, self.engine.ears()
+        self.prompt = ", ".join(self.desk.vocabulary(self.call_id))
+        log.info("voice call started", call_id=self.call_id, returning=started.caller["returning"])
+        self.say(started.greeting)
+
+    async def hear(self, audio: bytes) -> None:
+        assert self.ears is not None
+        heard = self.ears.hear(mulaw.decode(audio))
+        if heard is None:
+            return
+        if heard.started:
+            self._cancel_silence()
+            if self.unplayed or (self.speaking and not self.speaking.done()):
+                await self.barge_in()
+        if heard.utterance is not None:
+            self.answer(lambda: self._transcribed(heard.utterance))
+
+    async def barge_in(self) -> None:
+        """The caller talks over the reply: playback stops at once (``clear``: Twilio drops
+        what it has buffered) and the rest of the reply is not synthesized."""
+        if self.speaking:
+            self.speaking.cancel()
+        self.unplayed.clear()
+        self._after_playing = None
+        await self.send(protocol.clear(self._sid()))
+        log.info("barge-in", call_id=self.call_id)
+
+    def pressed(self, digit: str) -> None:
+        self._cancel_silence()
+        if self._digit_timer:
+            self._digit_timer.cancel()
+        if digit == "#":
+            self._digits_done()
+            return
+        self.digits += digit
+        self._digit_timer = asyncio.ensure_future(self._digits_after_pause())
+
+    async def _digits_after_pause(self) -> None:
+        await asyncio.sleep(DTMF_PAUSE_S)
+        self._digits_done()
+
+    def _digits_done(self) -> None:
+        said, self.digits = self.digits, ""
+        if said:
+            text = TO_A_PERSON if said == "0" else said
+            self.answer(lambda: _ready(text))
+
+    def answer(self, utterance: Callable[[], Awaitable[str]]) -> None:
+        """Take one turn: what the caller said, the agents' reply, spoken. A new turn waits
+        for the one before (turns of a call are in order)."""
+        before = self.answering
+
+        async def turn() -> None:
+            if before:
+                await asyncio.gather(before, return_exceptions=True)
+            text = (await utterance()).strip()
+            if not text:
+                return
+            began = time.perf_counter()
+            try:
+                result, _ = await self.desk.turn(self._who(), self._call(), text)
+            except CallEnded:
+                self.closing.set()
+                return
+            except Exception as exc:  # a store down, a turn over budget: the caller hears why
+                log.warning("voice turn failed", call_id=self.call_id, error=type(exc).__name__)
+                self.say(TROUBLE)
+                return
+            self._stage("agents", began)
+            self.say(result.reply)
+
+        self.answering = asyncio.ensure_future(turn())
+        self.answering.add_done_callback(_log_failure)
+
+    async def _transcribed(self, audio: np.ndarray | None) -> str:
+        if audio is None:
+            return ""
+        began = time.perf_counter()
+        text = await self.engine.transcribe(audio, self.prompt)
+        self._stage("stt", began)
+        return text
+
+    def say(self, text: str, then: Callable[[], None] | None = None) -> None:
+        """Speak ``text`` after whatever is being said; caller silence is timed from its end."""
+        before = self.speaking
+
+        async def speak() -> None:
+            if before and not before.done():
+                await asyncio.gather(before, return_exceptions=True)
+            began, first = time.perf_counter(), True
+            async for chunk in self.engine.speak(text):
+                if first:
+                    self._stage("tts_first", began)
+                    first = False
+                name = f"m{next(self._marks)}"
+                self.unplayed.add(name)
+                await self.send(protocol.media(self._sid(), chunk))
+                await self.send(protocol.mark(self._sid(), name))
+            self._after_playing = then or self._start_silence
+            if not self.unplayed:
+                await self.played(None)
+
+        self.speaking = asyncio.ensure_future(speak())
+        self.speaking.add_done_callback(_log_failure)
+
+    async def played(self, mark: str | None) -> None:
+        """Twilio played up to ``mark``: once all is played, what comes after the reply."""
+        self.unplayed.discard(mark or "")
+        if self.unplayed or (not (self.speaking and self.speaking.done()) and mark is not None):
+            return
+        after, self._after_playing = self._after_playing, None
+        if after:
+            after()
+
+    def _start_silence(self, final: bool = False) -> None:
+        """Time the caller's silence from the end of what was played."""
+        self._cancel_silence()
+        self._silence = asyncio.ensure_future(self._silent(final))
+
+    async def _silent(self, final: bool) -> None:
+        await asyncio.sleep(STILL_THERE_S)
+        if final:
+            self.say(GOODBYE, then=self.closing.set)  # closing the socket ends the call
+        else:
+            self.say(STILL_THERE, then=lambda: self._start_silence(final=True))
+
+    def _cancel_silence(self) -> None:
+        if self._silence:
+            self._silence.cancel()
+            self._silence = None
+
+    async def close(self) -> None:
+        """End the call (its transcript kept and ingested) and every task of the stream."""
+        for task in (self.speaking, self.answering, self._digit_timer, self._silence):
+            if task and not task.done():
+                task.cancel()
+                with contextlib.suppress(BaseException):
+                    await task
+        if self.call_id and self.who:
+            try:
+                await self.desk.end(self.who, self.call_id)
+            except OUTAGES as exc:  # the call stays open in Postgres: replay_pending does not see it
+                log.warning("voice call not ended", call_id=self.call_id, error=type(exc).__name__)
+
+    def _stage(self, name: str, began: float) -> None:
+        self.stage_ms.setdefault(name, []).append((time.perf_counter() - began) * 1000)
+
+    def _who(self) -> Principal:
+        assert self.who is not None
+        return self.who
+
+    def _call(self) -> str:
+        assert self.call_id is not None
+        return self.call_id
+
+    def _sid(self) -> str:
+        assert self.stream_sid is not None
+        return self.stream_sid
+
+
+async def _ready(text: str) -> str:
+    return text
+
+
+def _log_failure(task: asyncio.Task[None]) -> None:
+    """A turn or a reply that failed in the background is a bug: logged, never silent."""
+    if not task.cancelled() and (exc := task.exception()) is not None:
+        log.error("voice task failed", error=type(exc).__name__, exc_info=exc)

@@ -1,0 +1,27 @@
+"""The process's speech engine, loaded once on the first call (seconds: the models), off the
+event loop. The offline cascade needs the ``voice`` extra (``pip install '.[voice]'``)."""
+
+from __future__ import annotations
+
+import asyncio
+
+from backend.voice.engine import Engine
+
+_engine: Engine | None = None
+_loading = asyncio.Lock()
+
+
+class Unavailable(RuntimeError):
+    """No speech engine can be loaded here (the ``voice`` extra is not installed)."""
+
+
+async def engine() -> Engine:
+    global _engine
+    async with _loading:
+        if _engine is None:
+            try:
+                from backend.voice import cascade
+            except ImportError as exc:
+                raise Unavailable(f"the voice extra is not installed ({exc.name})") from None
+            _engine = await asyncio.to_thread(cascade.Cascade.load)
+    return _engine

@@ -1,0 +1,284 @@
+"""Phone calls as Twilio makes them: a signed webhook, then a Media Streams WebSocket that
+carries the caller's speech (espeak-ng, not the agent's voice) in 20 ms µ-law frames at real
+time, and plays our audio back, echoing each mark once "played". What we say is checked by
+transcribing the audio we sent."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import io
+import json
+import re
+import subprocess
+import time
+import uuid
+import wave
+import xml.etree.ElementTree as ET
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import websockets
+from twilio.request_validator import RequestValidator
+
+from backend import vault
+from backend.config import Settings
+from backend.store import Database, telephony, tenants
+from backend.store import calls as call_store
+from backend.verticals.real_estate.demo import SUBURBS
+from backend.voice import mulaw
+from tests.conftest import Api
+
+cascade = pytest.importorskip("backend.voice.cascade", reason="needs the voice extra: pip install '.[voice]'")
+pytestmark = pytest.mark.integration
+
+TOKEN = "twilio-token-for-media-tests"
+FRAME_S = 0.02
+
+
+@pytest.fixture(scope="module")
+def ear() -> Any:
+    """The test's own transcriber, for the audio the agent sends."""
+    return cascade.Cascade.load()
+
+
+def espeak(text: str) -> bytes:
+    """The caller's voice: espeak-ng (Debian), resampled to the phone's 8 kHz µ-law."""
+    wav = subprocess.run(
+        ["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", text], capture_output=True, check=True
+    ).stdout
+    with wave.open(io.BytesIO(wav)) as w:
+        rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    return mulaw.encode(mulaw.resample(pcm, rate, mulaw.RATE))
+
+
+SILENCE = bytes([0xFF]) * 160
+
+
+@dataclass
+class Twilio:
+    """The far end of a media stream, as Twilio behaves: it plays what it is sent in real time
+    and echoes each mark when playback reaches it; ``clear`` drops what is buffered."""
+
+    ws: Any
+    sid: str = field(default_factory=lambda: "MZ" + uuid.uuid4().hex)
+    heard: bytearray = field(default_factory=bytearray)
+    events: list[dict[str, Any]] = field(default_factory=list)
+    clock: float = 0.0
+    """When the audio buffered so far will have played."""
+    marks: list[tuple[float, str]] = field(default_factory=list)
+
+    async def start(self, params: dict[str, str]) -> None:
+        await self.ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
+        start = {"streamSid": self.sid, "callSid": params["call_sid"], "customParameters": params}
+        await self.ws.send(json.dumps({"event": "start", "start": start, "streamSid": self.sid}))
+
+    async def say(self, audio: bytes, then_silence_s: float = 1.2) -> None:
+        """Stream caller audio frame by frame at real time, reading what comes back meanwhile."""
+        audio += SILENCE * int(then_silence_s / FRAME_S)
+        for i in range(0, len(audio) - 159, 160):
+            frame = base64.b64encode(audio[i : i + 160]).decode()
+            await self.ws.send(
+                json.dumps({"event": "media", "streamSid": self.sid, "media": {"payload": frame}})
+            )
+            await self.listen(FRAME_S)
+
+    async def listen(self, seconds: float) -> None:
+        """Receive for ``seconds``, playing and echoing marks as Twilio would."""
+        until = time.monotonic() + seconds
+        while (left := until - time.monotonic()) > 0:
+            try:
+                message = json.loads(await asyncio.wait_for(self.ws.recv(), left))
+            except TimeoutError:
+                break
+            self._take(message)
+            await self._echo()
+        await self._echo()
+
+    def _take(self, message: dict[str, Any]) -> None:
+        self.events.append(message)
+        now = time.monotonic()
+        if message["event"] == "media":
+            audio = base64.b64decode(message["media"]["payload"])
+            self.heard += audio
+            self.clock = max(self.clock, now) + len(audio) / mulaw.RATE
+        elif message["event"] == "mark":
+            self.marks.append((self.clock, message["mark"]["name"]))
+        elif message["event"] == "clear":
+            self.marks.clear()
+            self.clock = now
+
+    async def _echo(self) -> None:
+        now = time.monotonic()
+        while self.marks and self.marks[0][0] <= now:
+            _, name = self.marks.pop(0)
+            await self.ws.send(json.dumps({"event": "mark", "streamSid": self.sid, "mark": {"name": name}}))
+
+    async def until_quiet(self, quiet_s: float = 2.0, limit_s: float = 30) -> None:
+        """Listen until nothing has arrived for ``quiet_s`` and everything sent has played."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            before = len(self.events)
+            await self.listen(quiet_s)
+            if len(self.events) == before and not self.marks:
+                return
+
+    def take_heard(self) -> bytes:
+        heard, self.heard = bytes(self.heard), bytearray()
+        return heard
+
+    async def stop(self) -> None:
+        await self.ws.send(json.dumps({"event": "stop", "streamSid": self.sid, "stop": {}}))
+
+
+async def transcribe(ear: Any, audio: bytes) -> str:
+    """What a listener hears in our audio, primed with the demo suburbs as the agent's is."""
+    heard = mulaw.resample(mulaw.decode(audio), mulaw.RATE, 16_000)
+    return str(await ear.transcribe(heard, ", ".join(SUBURBS)))
+
+
+@pytest.fixture
+async def phone_line(api: Api, db: Database, stack: Settings, local_group: str) -> str:
+    """A number the local (sales) tenant answers, with its Twilio token."""
+    who = await tenants.authenticate(db, api.key)
+    assert who is not None
+    number = f"+6128{uuid.uuid4().int % 10**7:07d}"
+    await telephony.set_line(db, who.tenant.tenant_id, [number], vault.seal(stack, TOKEN))
+    return number
+
+
+async def dial(api: Api, number: str, caller: str) -> tuple[str, dict[str, str]]:
+    """Twilio's webhook, signed: the stream URL and parameters its TwiML says to use."""
+    form = {"CallSid": "CA" + uuid.uuid4().hex, "From": caller, "To": number}
+    signature = RequestValidator(TOKEN).compute_signature(f"{api.base_url}/twilio/voice", form)
+    async with httpx.AsyncClient(base_url=api.base_url) as client:
+        twiml = await client.post("/twilio/voice", data=form, headers={"X-Twilio-Signature": signature})
+    stream = ET.fromstring(twiml.text).find("./Connect/Stream")
+    assert stream is not None, twiml.text
+    return stream.get("url", ""), {p.get("name", ""): p.get("value", "") for p in stream.findall("Parameter")}
+
+
+async def connected(api: Api, number: str, caller: str) -> AsyncIterator[Twilio]:
+    url, params = await dial(api, number, caller)
+    async with websockets.connect(url) as ws:
+        twilio = Twilio(ws)
+        await twilio.start(params)
+        yield twilio
+
+
+async def _call_of(db: Database, phone_e164: str) -> dict[str, Any]:
+    row = await db.pool.fetchrow(
+        "SELECT call_id, ended_at FROM calls WHERE caller_phone = $1 ORDER BY started_at DESC LIMIT 1",
+        phone_e164,
+    )
+    assert row is not None
+    return dict(row)
+
+
+async def test_a_phone_call_end_to_end_and_the_caller_is_known_next_time(
+    api: Api, db: Database, phone_line: str, ear: Any
+) -> None:
+    caller = f"+61412{uuid.uuid4().int % 10**6:06d}"
+    async for twilio in connected(api, phone_line, caller):
+        await twilio.until_quiet()
+        greeting = await transcribe(ear, twilio.take_heard())
+        assert "thanks for calling" in greeting.lower(), greeting
+        await twilio.say(espeak("Do you have anything in Coogee?"))
+        await twilio.until_quiet()
+        reply = await transcribe(ear, twilio.take_heard()[: 8 * mulaw.RATE])  # its first clauses
+        await twilio.stop()
+    await _wait_ended(db, caller)
+    turns = await call_store.turns(db, (await _call_of(db, caller))["call_id"])
+    assert [t["speaker"] for t in turns] == ["agent", "caller", "agent"]
+    assert "coogee" in turns[1]["text"].lower(), turns[1]["text"]
+    # What was spoken is the reply: its first listing's price is heard, digit for digit.
+    price = re.search(r"\$([\d,]+)", turns[2]["text"])
+    assert price and "homes in" in reply.lower(), (reply, turns[2]["text"])
+    assert price.group(1).replace(",", "") in reply.replace(",", ""), (reply, turns[2]["text"])
+
+    async for twilio in connected(api, phone_line, caller):  # the same number calls again
+        await twilio.until_quiet()
+        again = await transcribe(ear, twilio.take_heard())
+        assert "welcome back" in again.lower(), again
+
+
+async def test_keypad_zero_reaches_a_person(api: Api, db: Database, phone_line: str, ear: Any) -> None:
+    caller = f"+61413{uuid.uuid4().int % 10**6:06d}"
+    async for twilio in connected(api, phone_line, caller):
+        await twilio.until_quiet()
+        twilio.take_heard()
+        await twilio.ws.send(json.dumps({"event": "dtmf", "streamSid": twilio.sid, "dtmf": {"digit": "0"}}))
+        await twilio.ws.send(json.dumps({"event": "dtmf", "streamSid": twilio.sid, "dtmf": {"digit": "#"}}))
+        await twilio.until_quiet()
+        said = await transcribe(ear, twilio.take_heard())
+        assert "transferring you" in said.lower() or "team" in said.lower(), said
+    call = await _call_of(db, caller)
+    status = await db.pool.fetchval("SELECT status FROM calls WHERE call_id = $1", call["call_id"])
+    assert status in ("transferred", "ended")
+    assert await db.pool.fetchval("SELECT brief IS NOT NULL FROM calls WHERE call_id = $1", call["call_id"])
+
+
+async def test_talking_over_the_reply_stops_it(api: Api, db: Database, phone_line: str) -> None:
+    caller = f"+61414{uuid.uuid4().int % 10**6:06d}"
+    async for twilio in connected(api, phone_line, caller):
+        await twilio.listen(1.5)  # the greeting is playing
+        began = time.monotonic()
+        await twilio.say(espeak("Sorry, hang on."), then_silence_s=0.5)
+        cleared = [e for e in twilio.events if e["event"] == "clear"]
+        assert cleared, "the caller's speech cleared the playback"
+        assert time.monotonic() - began < 5
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ["not json at all"] * 6,
+        [json.dumps({"event": "media", "media": {"payload": "AAAA"}})],  # before start
+        [json.dumps({"event": "surprise"})] * 6,
+    ],
+    ids=["malformed", "media-before-start", "unknown-events"],
+)
+async def test_bad_streams_close_cleanly(api: Api, phone_line: str, bad: list[str]) -> None:
+    url, _ = await dial(api, phone_line, "+61415000001")
+    async with websockets.connect(url) as ws:
+        for message in bad:
+            await ws.send(message)
+        with pytest.raises(websockets.ConnectionClosed):
+            await _drain(ws)
+
+
+async def test_a_dropped_socket_ends_the_call_and_keeps_the_transcript(
+    api: Api, db: Database, phone_line: str
+) -> None:
+    caller = f"+61416{uuid.uuid4().int % 10**6:06d}"
+    url, params = await dial(api, phone_line, caller)
+    async with websockets.connect(url) as ws:
+        twilio = Twilio(ws)
+        await twilio.start(params)
+        await twilio.listen(1.0)
+        await twilio.say(espeak("I'm looking in Coogee."))
+        await twilio.listen(0.5)
+    # dropped with no stop: the call is ended and its transcript kept
+    call = await _wait_ended(db, caller)
+    turns = await call_store.turns(db, call["call_id"])
+    assert turns[0]["speaker"] == "agent" and any(t["speaker"] == "caller" for t in turns)
+
+
+async def _drain(ws: Any) -> None:
+    """Read until the server closes the socket (10 s at most between messages)."""
+    while True:
+        await asyncio.wait_for(ws.recv(), 10)
+
+
+async def _wait_ended(db: Database, phone_e164: str, timeout_s: float = 20) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        call = await _call_of(db, phone_e164)
+        if call["ended_at"] is not None:
+            return call
+        assert time.monotonic() < deadline, "the call was never ended"
+        await asyncio.sleep(0.2)
