@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import structlog
 
-from backend import vault
+from backend import metrics, vault
 from backend.calls import CallDesk, CallEnded
 from backend.config import Settings
 from backend.outages import OUTAGES
@@ -73,7 +73,6 @@ class MediaStream:
     malformed: int = 0
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     """Set to hang up: the socket is closed and Twilio ends the call."""
-    stage_ms: dict[str, list[float]] = field(default_factory=dict)
 
     async def run(self, receive: Callable[[], Awaitable[str]]) -> None:
         """Until Twilio stops the stream, the socket drops, or the bridge closes it (a polite
@@ -282,7 +281,7 @@ class MediaStream:
                 log.warning("voice call not ended", call_id=self.call_id, error=type(exc).__name__)
 
     def _stage(self, name: str, began: float) -> None:
-        self.stage_ms.setdefault(name, []).append((time.perf_counter() - began) * 1000)
+        metrics.VOICE_STAGE.labels(name).observe(time.perf_counter() - began)
 
     def _who(self) -> Principal:
         assert self.who is not None
