@@ -501,6 +501,49 @@ def bench_chat(
     write_json(json_path, result)
 
 
+@bench.command("voice")
+def bench_voice(
+    concurrency: Annotated[list[int] | None, typer.Option(help="Concurrent phone calls (repeat).")] = None,
+    utterances: Annotated[int, typer.Option(min=2, help="Caller utterances at each level.")] = 30,
+    voice: Annotated[str, typer.Option(help="The callers' synthetic voice: flite or espeak.")] = "flite",
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """End of caller speech → first audio back over Twilio Media Streams (offline cascade,
+    policy model), p50/p95 at 1 and 2 concurrent calls, with the stages and the word error rate."""
+    import shutil
+    import tempfile
+
+    from backend.bench.report import show, write_json
+    from backend.bench.voice import run as bench_voice_run
+    from backend.voice.simulator import VOICES
+
+    if voice not in VOICES:
+        _fail(f"--voice: {voice!r} is not one of {', '.join(VOICES)}")
+    levels = tuple(concurrency or (1, 2))
+    where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-bench-voice-"))
+    try:
+        with console.status(f"Serving on a fresh stack in {where}; {levels} concurrent phone calls…"):
+            result = bench_voice_run(where, free_port(), levels, utterances, voice)
+    finally:
+        if data_dir is None:
+            shutil.rmtree(where, ignore_errors=True)
+    rows = []
+    for level, stats in result["concurrency"].items():
+        rows.append((f"{level} concurrent: p50 / p95 (ms)", f"{stats['p50_ms']:.0f} / {stats['p95_ms']:.0f}"))
+        stages = ", ".join(f"{k} {v:.0f}" for k, v in stats["stages_ms"].items())
+        rows.append((f"{level} concurrent: stage means (ms)", stages))
+        rows.append(
+            (f"{level} concurrent: word error rate", f"{stats['wer']:.1%} ({stats['utterances']} utterances)")
+        )
+    rows.append(("server RSS with the models (MB)", str(result["server_rss_mb"])))
+    show(
+        f"voice benchmark — end of speech → first audio byte, offline cascade, policy model, {voice} callers",
+        rows,
+    )
+    write_json(json_path, result)
+
+
 @app.command()
 def soak(
     calls: Annotated[int, typer.Option(min=1, help="Concurrent chat callers.")] = 8,

@@ -393,3 +393,14 @@ async def create_ended(
             "INSERT INTO turns (call_id, seq, speaker, text, agent, at) VALUES ($1, $2, $3, $4, $5, $6)",
             [(call_id, *turn) for turn in turns],
         )
+
+
+async def caller_lines(db: Database, phone: str) -> list[str]:
+    """What callers from ``phone`` (as given at the call's start) said, call after call, in
+    order: what benchmarks compare speech recognition against."""
+    rows = await db.pool.fetch(
+        "SELECT t.text FROM turns t JOIN calls c USING (call_id) WHERE c.caller_phone = $1"
+        " AND t.speaker = 'caller' ORDER BY c.started_at, t.seq",
+        phone,
+    )
+    return [r["text"] for r in rows]

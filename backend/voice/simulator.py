@@ -1,8 +1,8 @@
 """A Twilio Media Streams peer, as Twilio behaves, for tests and ``switchboard bench voice``:
 it streams a caller's audio in 20 ms µ-law frames at real time (silence in between, as the
 line never pauses), plays what it is sent in real time and echoes each mark when playback
-reaches it; ``clear`` drops what is buffered. The caller's voice is espeak-ng's (Debian), not
-the agent's, so recognition is not trivially matched."""
+reaches it; ``clear`` drops what is buffered. The caller's voice is espeak-ng's or flite's
+(Debian), not the agent's, so recognition is not trivially matched."""
 
 from __future__ import annotations
 
@@ -27,14 +27,27 @@ from backend.voice import mulaw
 FRAME_S = 0.02
 
 
-def espeak(text: str) -> bytes:
-    """The caller's voice: espeak-ng (Debian), resampled to the phone's 8 kHz µ-law."""
-    wav = subprocess.run(
-        ["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", text], capture_output=True, check=True
-    ).stdout
+VOICES = {
+    "espeak": lambda text: ["espeak-ng", "-v", "en-us", "-s", "150", "--stdout", text],
+    "flite": lambda text: ["flite", "-voice", "slt", "-t", text, "-o", "/dev/stdout"],
+}
+"""Debian's synthetic voices a caller can have; neither is the agent's (Piper)."""
+
+
+def caller_voice(text: str, voice: str = "espeak") -> bytes:
+    """The caller saying ``text`` at the phone's 8 kHz µ-law, without the leading and trailing
+    silence the synthesizer adds (the end of the audio is the end of the speech)."""
+    wav = subprocess.run(VOICES[voice](text), capture_output=True, check=True).stdout
     with wave.open(io.BytesIO(wav)) as w:
         rate, pcm = w.getframerate(), np.frombuffer(w.readframes(w.getnframes()), dtype=np.int16)
+    voiced = np.flatnonzero(np.abs(pcm.astype(np.int32)) > 500)
+    if len(voiced):
+        pcm = pcm[voiced[0] : voiced[-1] + 1]
     return mulaw.encode(mulaw.resample(pcm, rate, mulaw.RATE))
+
+
+def espeak(text: str) -> bytes:
+    return caller_voice(text, "espeak")
 
 
 SILENCE = bytes([0xFF]) * 160
@@ -52,38 +65,54 @@ class Twilio:
     clock: float = 0.0
     """When the audio buffered so far will have played."""
     marks: list[tuple[float, str]] = field(default_factory=list)
+    arrivals: list[float] = field(default_factory=list)
+    """When each ``media`` message arrived (``time.monotonic``)."""
 
     async def start(self, params: dict[str, str]) -> None:
         await self.ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
         start = {"streamSid": self.sid, "callSid": params["call_sid"], "customParameters": params}
         await self.ws.send(json.dumps({"event": "start", "start": start, "streamSid": self.sid}))
 
-    async def say(self, audio: bytes, then_silence_s: float = 1.2) -> None:
-        """Stream caller audio frame by frame at real time, reading what comes back meanwhile."""
-        audio += SILENCE * int(then_silence_s / FRAME_S)
+    async def say(self, audio: bytes, then_silence_s: float = 1.2) -> float:
+        """Stream caller audio frame by frame at real time, then the line's silence, reading
+        what comes back meanwhile; when the speech ended (``time.monotonic``)."""
         for i in range(0, len(audio) - 159, 160):
-            frame = base64.b64encode(audio[i : i + 160]).decode()
-            await self.ws.send(
-                json.dumps({"event": "media", "streamSid": self.sid, "media": {"payload": frame}})
-            )
-            await self.listen(FRAME_S)
+            await self._frame(audio[i : i + 160])
+            await self.listen(FRAME_S, quiet=False)
+        ended = time.monotonic()
+        await self.listen(then_silence_s)
+        return ended
 
-    async def listen(self, seconds: float) -> None:
-        """Receive for ``seconds``, playing and echoing marks as Twilio would."""
+    async def listen(self, seconds: float, quiet: bool = True) -> None:
+        """Receive for ``seconds``, playing and echoing marks as Twilio would, and sending the
+        line's silence every 20 ms meanwhile (``quiet``: Twilio's inbound track never pauses)."""
         until = time.monotonic() + seconds
+        next_frame = time.monotonic()
         while (left := until - time.monotonic()) > 0:
+            if quiet and time.monotonic() >= next_frame:
+                await self._frame(SILENCE)
+                next_frame += FRAME_S
+            wait = max(0.001, min(left, next_frame - time.monotonic())) if quiet else left
             try:
-                message = json.loads(await asyncio.wait_for(self.ws.recv(), left))
+                message = json.loads(await asyncio.wait_for(self.ws.recv(), wait))
             except TimeoutError:
-                break
+                await self._echo()
+                continue
             self._take(message)
             await self._echo()
         await self._echo()
+
+    async def _frame(self, audio: bytes) -> None:
+        payload = base64.b64encode(audio).decode()
+        await self.ws.send(
+            json.dumps({"event": "media", "streamSid": self.sid, "media": {"payload": payload}})
+        )
 
     def _take(self, message: dict[str, Any]) -> None:
         self.events.append(message)
         now = time.monotonic()
         if message["event"] == "media":
+            self.arrivals.append(now)
             audio = base64.b64decode(message["media"]["payload"])
             self.heard += audio
             self.clock = max(self.clock, now) + len(audio) / mulaw.RATE
