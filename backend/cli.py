@@ -534,7 +534,10 @@ def bench_voice(
         stages = ", ".join(f"{k} {v:.0f}" for k, v in stats["stages_ms"].items())
         rows.append((f"{level} concurrent: stage means (ms)", stages))
         rows.append(
-            (f"{level} concurrent: word error rate", f"{stats['wer']:.1%} ({stats['utterances']} utterances)")
+            (f"{level} concurrent: word error rate", f"{stats['wer']:.1%}"),
+        )
+        rows.append(
+            (f"{level} concurrent: utterances answered", f"{stats['answered']} of {stats['utterances']}")
         )
     rows.append(("server RSS with the models (MB)", str(result["server_rss_mb"])))
     show(

@@ -105,11 +105,13 @@ async def _level(base: str, db: Database, concurrency: int, utterances: int, voi
     }
     edits = words = 0
     for n, caller in enumerate(callers):
-        for i, text in enumerate(await calls.caller_lines(db, caller)):
-            e, w = word_errors(UTTERANCES[(offset + n + i) % len(UTTERANCES)], text)
-            edits, words = edits + e, words + w
+        # A whole call at once: a turn split at a pause, or two merged, still lines up.
+        said = " ".join(UTTERANCES[(offset + n + i) % len(UTTERANCES)] for i in range(utterances))
+        e, w = word_errors(said, " ".join(await calls.caller_lines(db, caller)))
+        edits, words = edits + e, words + w
     stats = percentiles(latencies)
-    return {"p50_ms": stats["p50"], "p95_ms": stats["p95"], "utterances": stats["n"], "stages_ms": stages,
+    return {"p50_ms": stats["p50"], "p95_ms": stats["p95"], "utterances": concurrency * utterances,
+            "answered": stats["n"], "stages_ms": stages,
             "wer": round(edits / max(1, words), 3)}  # fmt: skip
 
 
@@ -148,6 +150,7 @@ def run(data_dir: Path, port: int, levels: tuple[int, ...], utterances: int, voi
         rss = psutil.Process(server.pid).memory_info().rss
         return {
             "utterances": one["utterances"],
+            "answered": one["answered"],
             "p50_ms": one["p50_ms"],
             "p95_ms": one["p95_ms"],
             "stages": one["stages_ms"],
