@@ -149,8 +149,13 @@ class Cascade:
 
 
 _CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
+_FIRST_COMMA = re.compile(r"^([^,]{2,60}?,)\s+(.{20,})$")
 
 
 def clauses(text: str) -> list[str]:
-    """Sentences, and the parts of a long one its semicolons and colons separate."""
-    return [c for c in _CLAUSE_END.split(text.strip()) if c]
+    """Sentences, and the parts of a long one its semicolons and colons separate; the very
+    first is cut again at a comma ("Welcome back, Dana."), so the caller hears us sooner."""
+    pieces = [c for c in _CLAUSE_END.split(text.strip()) if c]
+    if pieces and (first := _FIRST_COMMA.match(pieces[0])):
+        pieces[:1] = [first.group(1), first.group(2)]
+    return pieces
