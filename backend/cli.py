@@ -335,6 +335,9 @@ def tenants_twilio(
             help="Its Twilio account's auth token (signs the webhooks); stored encrypted.",
         ),
     ] = None,
+    account_sid: Annotated[
+        str | None, typer.Option(help="Its Twilio account SID (AC…): warm transfers dial through it.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Point Twilio numbers at a tenant: their calls are answered by its agents."""
@@ -352,7 +355,7 @@ def tenants_twilio(
         tenant = await tenants.named(db, name)
         if tenant is None:
             return None
-        await telephony.set_line(db, tenant.tenant_id, [n for n in numbers if n], sealed)
+        await telephony.set_line(db, tenant.tenant_id, [n for n in numbers if n], sealed, account_sid)
         return await telephony.numbers(db, tenant.tenant_id)
 
     answered = _with_db(data_dir, work)

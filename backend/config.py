@@ -140,6 +140,10 @@ class Settings(BaseSettings):
     signatures are computed over it, and the media stream's ``wss://`` URL is built from it.
     Unset: the request's own URL (right when nothing rewrites it on the way in)."""
 
+    twilio_api_url: str = "https://api.twilio.com"
+    """Twilio's REST API (warm transfers update live calls through it); tests point it at a
+    local server speaking the same protocol."""
+
     twilio_unsigned: bool = False
     """Accept Twilio webhooks without a valid ``X-Twilio-Signature``: for local trials with a
     simulator only; ``doctor`` reports it as a failure."""

@@ -7,13 +7,23 @@ from backend.store.db import Database
 from backend.store.tenants import TENANT_COLUMNS, Tenant, tenant_of
 
 
-async def set_line(db: Database, tenant_id: str, numbers: list[str], sealed_token: bytes | None) -> None:
+async def set_line(
+    db: Database,
+    tenant_id: str,
+    numbers: list[str],
+    sealed_token: bytes | None,
+    account_sid: str | None = None,
+) -> None:
     """Give the tenant these numbers (E.164; taken from whoever had them) and, if given, its
-    sealed auth token."""
+    sealed auth token and its account's SID."""
     async with db.pool.acquire() as conn, conn.transaction():
         if sealed_token is not None:
             await conn.execute(
                 "UPDATE tenants SET twilio_auth_token = $2 WHERE tenant_id = $1", tenant_id, sealed_token
+            )
+        if account_sid is not None:
+            await conn.execute(
+                "UPDATE tenants SET twilio_account_sid = $2 WHERE tenant_id = $1", tenant_id, account_sid
             )
         await conn.executemany(
             "INSERT INTO twilio_numbers (number, tenant_id) VALUES ($1, $2)"
@@ -42,3 +52,13 @@ async def numbers(db: Database, tenant_id: str) -> list[str]:
         "SELECT number FROM twilio_numbers WHERE tenant_id = $1 ORDER BY number", tenant_id
     )
     return [r["number"] for r in rows]
+
+
+async def account(db: Database, tenant_id: str) -> tuple[str, bytes] | None:
+    """The tenant's Twilio account SID and sealed auth token; None unless both are set."""
+    row = await db.pool.fetchrow(
+        "SELECT twilio_account_sid, twilio_auth_token FROM tenants WHERE tenant_id = $1", tenant_id
+    )
+    if row is None or not row["twilio_account_sid"] or row["twilio_auth_token"] is None:
+        return None
+    return row["twilio_account_sid"], row["twilio_auth_token"]

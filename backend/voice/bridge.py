@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import numpy as np
 import structlog
@@ -21,9 +23,9 @@ from backend import metrics, vault
 from backend.calls import CallDesk, CallEnded
 from backend.config import Settings
 from backend.outages import OUTAGES
-from backend.store import Database, tenants
+from backend.store import Database, oncall, telephony, tenants
 from backend.store.tenants import Principal
-from backend.voice import mulaw, protocol
+from backend.voice import mulaw, protocol, transfer
 from backend.voice.engine import Ears, Engine
 
 log = structlog.get_logger(__name__)
@@ -73,6 +75,10 @@ class MediaStream:
     malformed: int = 0
     closing: asyncio.Event = field(default_factory=asyncio.Event)
     """Set to hang up: the socket is closed and Twilio ends the call."""
+    base_url: str = ""
+    """Where Twilio reaches us (``https://…``): the whisper's URL is built on it."""
+    call_sid: str = ""
+    _transferring: asyncio.Task[None] | None = None
 
     async def run(self, receive: Callable[[], Awaitable[str]]) -> None:
         """Until Twilio stops the stream, the socket drops, or the bridge closes it (a polite
@@ -132,7 +138,7 @@ class MediaStream:
         tenant = await tenants.by_id(self.db, tenant_id, self.settings.business_timezone)
         if tenant is None:
             raise StreamClosed("tenant gone")
-        self.stream_sid, self.who = start.streamSid, Principal(tenant, "twilio")
+        self.stream_sid, self.who, self.call_sid = start.streamSid, Principal(tenant, "twilio"), call_sid
         started = await self.desk.start(
             self.who, "voice", phone=caller or None, metadata={"twilio_call_sid": call_sid}
         )
@@ -205,7 +211,7 @@ class MediaStream:
                 self.say(TROUBLE)
                 return
             self._stage("agents", began)
-            self.say(result.reply)
+            self.say(result.reply, then=self._transfer_after if result.escalated else None)
 
         self.answering = asyncio.ensure_future(turn())
         self.answering.add_done_callback(_log_failure)
@@ -250,6 +256,28 @@ class MediaStream:
         if after:
             after()
 
+    def _transfer_after(self) -> None:
+        """The transfer reply has played: dial the person on call (warm: they hear the brief)."""
+        self._transferring = asyncio.ensure_future(self._warm_transfer())
+        self._transferring.add_done_callback(_log_failure)
+
+    async def _warm_transfer(self) -> None:
+        who, call_id = self._who(), self._call()
+        found = await telephony.account(self.db, who.tenant.tenant_id)
+        person = next(
+            (r for r in await oncall.ladder(self.db, who.tenant.tenant_id) if _phone(r.contact)), None
+        )
+        if found is None or person is None or not self.call_sid:
+            log.warning("no warm transfer: no Twilio account or no one on call by phone", call_id=call_id)
+            return
+        account_sid, sealed = found
+        ticket = vault.ticket(self.settings, "whisper", who.tenant.tenant_id, call_id)
+        query = urlencode({"tenant": who.tenant.tenant_id, "call_id": call_id, "ticket": ticket})
+        whisper = f"{self.base_url.rstrip('/')}/twilio/whisper?{query}"
+        token = vault.unseal(self.settings, sealed)
+        await transfer.dial_person(self.settings, account_sid, token, self.call_sid, person.contact, whisper)
+        log.info("warm transfer dialled", call_id=call_id, rung=person.rung)
+
     def _start_silence(self, final: bool = False) -> None:
         """Time the caller's silence from the end of what was played."""
         self._cancel_silence()
@@ -269,7 +297,7 @@ class MediaStream:
 
     async def close(self) -> None:
         """End the call (its transcript kept and ingested) and every task of the stream."""
-        for task in (self.speaking, self.answering, self._digit_timer, self._silence):
+        for task in (self.speaking, self.answering, self._digit_timer, self._silence, self._transferring):
             if task and not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
@@ -304,3 +332,8 @@ def _log_failure(task: asyncio.Task[None]) -> None:
     """A turn or a reply that failed in the background is a bug: logged, never silent."""
     if not task.cancelled() and (exc := task.exception()) is not None:
         log.error("voice task failed", error=type(exc).__name__, exc_info=exc)
+
+
+def _phone(contact: str) -> bool:
+    """A contact Twilio can dial (E.164), not an address a pager writes to."""
+    return bool(re.fullmatch(r"\+\d{8,15}", contact))

@@ -16,8 +16,8 @@ from backend.api.deps import Config, Db, Desk
 from backend.api.errors import ApiError, responses
 from backend.config import Settings
 from backend.speech.contacts import e164
-from backend.store import telephony
-from backend.voice import speech
+from backend.store import calls, telephony, tenants
+from backend.voice import speech, transfer
 from backend.voice.bridge import MediaStream
 
 log = structlog.get_logger(__name__)
@@ -47,7 +47,7 @@ def _signed(request: Request, settings: Settings, form: dict[str, str], sealed: 
     return bool(RequestValidator(token).validate(_url(request, settings), form, signature))
 
 
-def _twiml(response: VoiceResponse) -> Response:
+def _twiml(response: VoiceResponse | str) -> Response:
     return Response(str(response), media_type="application/xml")
 
 
@@ -88,6 +88,30 @@ async def incoming_call(request: Request, db: Db, settings: Config) -> Response:
     return _twiml(response)
 
 
+@router.post("/whisper", responses={**TWIML, **responses(403)}, response_class=Response)
+async def whisper(
+    request: Request, tenant: str, call_id: str, ticket: str, db: Db, settings: Config
+) -> Response:
+    """What the person dialled by a warm transfer hears before the caller is connected: the
+    brief. Twilio fetches it (signed) when they answer; our ticket names the call."""
+    if not vault.valid_ticket(settings, ticket, "whisper", tenant, call_id):
+        raise ApiError(403, "bad_signature", "the whisper's ticket is not valid")
+    found = await telephony.account(db, tenant)
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    if not _signed(request, settings, form, found[1] if found else None):
+        raise ApiError(403, "bad_signature", "the request's X-Twilio-Signature is missing or not valid")
+    owner = await tenants.by_id(db, tenant, settings.business_timezone)
+    call = await calls.get(db, owner.group_id, call_id) if owner else None
+    brief = (call or {}).get("brief") or {}
+    return _twiml_text(
+        transfer.whisper_twiml(brief.get("summary") or "A caller is being transferred to you.")
+    )
+
+
+def _twiml_text(twiml: str) -> Response:
+    return Response(twiml, media_type="application/xml")
+
+
 @router.websocket("/media")
 async def media_stream(websocket: WebSocket, desk: Desk, db: Db, settings: Config) -> None:
     """Twilio Media Streams: the call's audio both ways (``backend.voice.bridge``). The stream
@@ -99,7 +123,8 @@ async def media_stream(websocket: WebSocket, desk: Desk, db: Db, settings: Confi
         await websocket.close(code=1011, reason="speech engine unavailable")
         return
     await websocket.accept()
-    stream = MediaStream(desk, db, settings, engine, websocket.send_json)
+    base = settings.public_url or str(websocket.base_url).replace("ws", "http", 1)  # ws→http, wss→https
+    stream = MediaStream(desk, db, settings, engine, websocket.send_json, base_url=base)
     with contextlib.suppress(WebSocketDisconnect):
         await stream.run(lambda: _text(websocket))
 
