@@ -38,7 +38,8 @@ def ticket(settings: Settings, *parts: str) -> str:
 
 
 def valid_ticket(settings: Settings, given: str, *parts: str) -> bool:
-    return hmac.compare_digest(given, ticket(settings, *parts))
+    # As bytes: compare_digest refuses str with non-ASCII characters (a forged ticket may hold them).
+    return hmac.compare_digest(given.encode(), ticket(settings, *parts).encode())
 
 
 def seal(settings: Settings, secret: str) -> bytes:
