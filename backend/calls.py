@@ -106,6 +106,8 @@ class CallDesk:
         """The agents answering this tenant's calls (built off the event loop the first time:
         training a router takes seconds)."""
         name = who.tenant.vertical
+        if name in self.runtimes:  # every call but a new vertical's first: no lock on the way
+            return self.runtimes[name]
         async with self._building:
             if name not in self.runtimes:
                 if self._build is None:

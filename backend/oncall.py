@@ -5,7 +5,7 @@ see who was tried and when; Postgres holds the ladder's state, a deferred job cl
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 import structlog
@@ -50,11 +50,8 @@ class Ladder:
         rungs = await store.ladder(self.db, tenant_id)
         if not rungs:
             return None
-        paged = await store.pages(self.db, call_id)
-        page = _again(paged, rungs[0].rung) or store.Page(
-            call_id, rungs[0].rung, tenant_id, group_id, caller_id, rungs[0].person, emergency, _now(), None
-        )
-        await self._page(rungs[0], page)
+        first = store.Page(call_id, 0, tenant_id, group_id, caller_id, "", emergency, _now(), None)
+        await self._page(rungs[0], first, await store.pages(self.db, call_id))
         return rungs[0]
 
     async def climb(self, call_id: str, rung: int) -> str:
@@ -82,19 +79,7 @@ class Ladder:
             )
             log.warning("on-call ladder exhausted", call_id=call_id, rungs=len(paged))
             return "exhausted"
-        up = following[0]
-        page = _again(paged, up.rung) or store.Page(
-            call_id,
-            up.rung,
-            last.tenant_id,
-            last.group_id,
-            last.caller_id,
-            up.person,
-            last.emergency,
-            _now(),
-            None,
-        )
-        await self._page(up, page)
+        await self._page(following[0], last, paged)
         return "paged"
 
     async def accept(self, group_id: str, call_id: str, person: str) -> store.Page | None:
@@ -132,9 +117,13 @@ class Ladder:
             return EXHAUSTED
         return PAGING
 
-    async def _page(self, rung: store.Rung, page: store.Page) -> None:
-        """The episode, the row, the deferred check: each idempotent, so a retry after a
-        failure part way finishes the page without paging twice."""
+    async def _page(self, rung: store.Rung, like: store.Page, paged: list[store.Page]) -> None:
+        """Page ``rung`` about the call ``like`` is a page of (its tenant, caller, urgency).
+        The episode, the row, the deferred check: each idempotent, and a retry finishes the
+        page made before (same time), so nobody is paged twice."""
+        page = next((p for p in paged if p.rung == rung.rung), None) or replace(
+            like, rung=rung.rung, person=rung.person, paged_at=_now(), answered_at=None
+        )
         await self.memory.record(
             OnCallPaged(
                 id=f"{page.call_id}:paged:{rung.rung}",
@@ -162,11 +151,6 @@ class Ladder:
             log.warning(
                 "on-call ladder stalled: queue unreachable", call_id=page.call_id, error=type(exc).__name__
             )
-
-
-def _again(paged: list[store.Page], rung: int) -> store.Page | None:
-    """The page of ``rung`` made already (a retry finishes it as it was, same time)."""
-    return next((p for p in paged if p.rung == rung), None)
 
 
 def _now() -> datetime:

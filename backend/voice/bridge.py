@@ -124,7 +124,7 @@ class MediaStream:
         elif isinstance(message, protocol.Dtmf):
             self.pressed(message.dtmf.digit)
         elif isinstance(message, protocol.Mark):
-            await self.played(message.mark.name)
+            self.played(message.mark.name)
 
     async def start(self, start: protocol.StartInfo) -> None:
         """Check the ticket our webhook gave, then start the call: recognition begins now."""
@@ -242,15 +242,17 @@ class MediaStream:
                 await self.send(protocol.mark(self._sid(), name))
             self._after_playing = then or self._start_silence
             if not self.unplayed:
-                await self.played(None)
+                self.played(None)
 
         self.speaking = asyncio.ensure_future(speak())
         self.speaking.add_done_callback(_log_failure)
 
-    async def played(self, mark: str | None) -> None:
-        """Twilio played up to ``mark``: once all is played, what comes after the reply."""
+    def played(self, mark: str | None) -> None:
+        """Twilio played up to ``mark`` (None: the reply's last chunk went out with nothing
+        left unplayed); once all of the reply has played, what comes after it."""
         self.unplayed.discard(mark or "")
-        if self.unplayed or (not (self.speaking and self.speaking.done()) and mark is not None):
+        still_speaking = self.speaking is not None and not self.speaking.done()
+        if self.unplayed or (mark is not None and still_speaking):
             return
         after, self._after_playing = self._after_playing, None
         if after:
