@@ -25,5 +25,6 @@ def configure_logging(level: str = "info") -> None:
         logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level.upper())))
 
 
-QUIET = ("graphiti_core", "sentence_transformers", "transformers", "httpx")
-"""Libraries whose info lines are noise in our log ("Index already exists" at every start)."""
+QUIET = ("graphiti_core", "sentence_transformers", "transformers", "httpx", "faster_whisper")
+"""Libraries whose info lines are noise in our log ("Index already exists" at every start,
+faster-whisper's duration of every utterance)."""
