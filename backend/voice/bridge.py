@@ -20,13 +20,13 @@ import numpy as np
 import structlog
 
 from backend import metrics, vault
-from backend.calls import CallDesk, CallEnded
+from backend.calls import CallDesk, CallEnded, Started
 from backend.config import Settings
 from backend.outages import OUTAGES
 from backend.store import Database, oncall, telephony, tenants
 from backend.store.tenants import Principal
 from backend.voice import mulaw, protocol, transfer
-from backend.voice.engine import Ears, Engine
+from backend.voice.engine import Ears, Engine, clauses
 
 log = structlog.get_logger(__name__)
 
@@ -55,7 +55,8 @@ class MediaStream:
     desk: CallDesk
     db: Database
     settings: Settings
-    engine: Engine
+    engine: Engine | None
+    """The speech engine (None: the subclass speaks another way, ``realtime.RealtimeStream``)."""
     send: Send
     stream_sid: str | None = None
     who: Principal | None = None
@@ -79,6 +80,12 @@ class MediaStream:
     """Where Twilio reaches us (``https://…``): the whisper's URL is built on it."""
     call_sid: str = ""
     _transferring: asyncio.Task[None] | None = None
+    _reply: list[str] = field(default_factory=list)
+    """The clauses of the reply being spoken (the one the transcript holds last)."""
+    _clause_of: dict[str, int] = field(default_factory=dict)
+    """Which clause of it each unplayed mark ends."""
+    _heard: int = 0
+    """Clauses of it played to the end."""
 
     async def run(self, receive: Callable[[], Awaitable[str]]) -> None:
         """Until Twilio stops the stream, the socket drops, or the bridge closes it (a polite
@@ -142,10 +149,15 @@ class MediaStream:
         started = await self.desk.start(
             self.who, "voice", phone=caller or None, metadata={"twilio_call_sid": call_sid}
         )
-        self.call_id, self.ears = started.call_id, self.engine.ears()
-        self.prompt = ", ".join(self.desk.vocabulary(self.call_id))
+        self.call_id = started.call_id
         log.info("voice call started", call_id=self.call_id, returning=started.caller["returning"])
-        self.say(started.greeting)
+        await self.begin(started)
+
+    async def begin(self, started: Started) -> None:
+        """The call has started: listen, and greet the caller."""
+        self.ears = self._engine().ears()
+        self.prompt = ", ".join(self.desk.vocabulary(self._call()))
+        self.say(started.greeting, reply=True)
 
     async def hear(self, audio: bytes) -> None:
         assert self.ears is not None
@@ -161,13 +173,17 @@ class MediaStream:
 
     async def barge_in(self) -> None:
         """The caller talks over the reply: playback stops at once (``clear``: Twilio drops
-        what it has buffered) and the rest of the reply is not synthesized."""
+        what it has buffered), the rest of the reply is not synthesized, and the transcript
+        keeps only the clauses the caller heard."""
         if self.speaking:
             self.speaking.cancel()
         self.unplayed.clear()
         self._after_playing = None
         await self.send(protocol.clear(self._sid()))
         log.info("barge-in", call_id=self.call_id)
+        reply, heard, self._reply = self._reply, self._heard, []
+        if heard < len(reply):
+            await self.desk.heard_only(self._who(), self._call(), cut_off(reply[:heard]))
 
     def pressed(self, digit: str) -> None:
         self._cancel_silence()
@@ -211,7 +227,7 @@ class MediaStream:
                 self.say(TROUBLE)
                 return
             self._stage("agents", began)
-            self.say(result.reply, then=self._transfer_after if result.escalated else None)
+            self.say(result.reply, then=self._transfer_after if result.escalated else None, reply=True)
 
         self.answering = asyncio.ensure_future(turn())
         self.answering.add_done_callback(_log_failure)
@@ -220,26 +236,30 @@ class MediaStream:
         if audio is None:
             return ""
         began = time.perf_counter()
-        text = await self.engine.transcribe(audio, self.prompt)
+        text = await self._engine().transcribe(audio, self.prompt)
         self._stage("stt", began)
         return text
 
-    def say(self, text: str, then: Callable[[], None] | None = None) -> None:
-        """Speak ``text`` after whatever is being said; caller silence is timed from its end."""
+    def say(self, text: str, then: Callable[[], None] | None = None, *, reply: bool = False) -> None:
+        """Speak ``text`` clause by clause after whatever is being said; caller silence is timed
+        from its end. ``reply``: it is the transcript's last reply (a barge-in shortens it)."""
         before = self.speaking
 
         async def speak() -> None:
             if before and not before.done():
                 await asyncio.gather(before, return_exceptions=True)
+            spoken = clauses(text)
+            if reply:
+                self._reply, self._heard, self._clause_of = spoken, 0, {}
             began, first = time.perf_counter(), True
-            async for chunk in self.engine.speak(text):
-                if first:
-                    self._stage("tts_first", began)
-                    first = False
-                name = f"m{next(self._marks)}"
-                self.unplayed.add(name)
-                await self.send(protocol.media(self._sid(), chunk))
-                await self.send(protocol.mark(self._sid(), name))
+            for n, clause in enumerate(spoken):
+                async for chunk in self._engine().speak(clause):
+                    if first:
+                        self._stage("tts_first", began)
+                        first = False
+                    name = await self._send_audio(chunk)
+                    if reply:
+                        self._clause_of[name] = n
             self._after_playing = then or self._start_silence
             if not self.unplayed:
                 self.played(None)
@@ -247,10 +267,20 @@ class MediaStream:
         self.speaking = asyncio.ensure_future(speak())
         self.speaking.add_done_callback(_log_failure)
 
+    async def _send_audio(self, chunk: bytes) -> str:
+        """``chunk`` to Twilio, then a mark Twilio echoes once it has played it; the mark."""
+        name = f"m{next(self._marks)}"
+        self.unplayed.add(name)
+        await self.send(protocol.media(self._sid(), chunk))
+        await self.send(protocol.mark(self._sid(), name))
+        return name
+
     def played(self, mark: str | None) -> None:
         """Twilio played up to ``mark`` (None: the reply's last chunk went out with nothing
         left unplayed); once all of the reply has played, what comes after it."""
         self.unplayed.discard(mark or "")
+        if mark in self._clause_of:
+            self._heard = max(self._heard, self._clause_of.pop(mark) + 1)
         still_speaking = self.speaking is not None and not self.speaking.done()
         if self.unplayed or (mark is not None and still_speaking):
             return
@@ -313,6 +343,10 @@ class MediaStream:
     def _stage(self, name: str, began: float) -> None:
         metrics.VOICE_STAGE.labels(name).observe(time.perf_counter() - began)
 
+    def _engine(self) -> Engine:
+        assert self.engine is not None
+        return self.engine
+
     def _who(self) -> Principal:
         assert self.who is not None
         return self.who
@@ -328,6 +362,11 @@ class MediaStream:
 
 async def _ready(text: str) -> str:
     return text
+
+
+def cut_off(heard: list[str]) -> str:
+    """A reply as the caller heard it before talking over it."""
+    return " ".join([*heard, "…"])
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from importlib.resources import files
@@ -139,23 +138,8 @@ class Cascade:
         return " ".join(s.text.strip() for s in segments).strip()
 
     async def speak(self, text: str) -> AsyncIterator[bytes]:
-        """One µ-law chunk per clause, each as soon as Piper has it: a long sentence (a list
-        of homes) starts playing after its first clause, not after all of it."""
-        for clause in clauses(text):
-            chunks = iter(self.voice.synthesize(clause, self._synthesis))
-            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
-                pcm = (np.clip(chunk.audio_float_array, -1, 1) * 32767).astype(np.int16)
-                yield mulaw.encode(mulaw.resample(pcm, chunk.sample_rate, mulaw.RATE))
-
-
-_CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
-_FIRST_COMMA = re.compile(r"^([^,]{2,60}?,)\s+(.{20,})$")
-
-
-def clauses(text: str) -> list[str]:
-    """Sentences, and the parts of a long one its semicolons and colons separate; the very
-    first is cut again at a comma ("Welcome back, Dana."), so the caller hears us sooner."""
-    pieces = [c for c in _CLAUSE_END.split(text.strip()) if c]
-    if pieces and (first := _FIRST_COMMA.match(pieces[0])):
-        pieces[:1] = [first.group(1), first.group(2)]
-    return pieces
+        """µ-law chunks as Piper has them (one per sentence)."""
+        chunks = iter(self.voice.synthesize(text, self._synthesis))
+        while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+            pcm = (np.clip(chunk.audio_float_array, -1, 1) * 32767).astype(np.int16)
+            yield mulaw.encode(mulaw.resample(pcm, chunk.sample_rate, mulaw.RATE))

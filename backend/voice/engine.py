@@ -3,6 +3,7 @@ ended), a transcriber, and a voice. ``cascade.py`` is the offline one (the ``voi
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Protocol
@@ -35,5 +36,20 @@ class Engine(Protocol):
         ...
 
     def speak(self, text: str) -> AsyncIterator[bytes]:
-        """Text → µ-law 8 kHz audio, a chunk per clause as soon as it is ready."""
+        """A clause → µ-law 8 kHz audio, in chunks as soon as each is ready."""
         ...
+
+
+_CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
+_FIRST_COMMA = re.compile(r"^([^,]{2,60}?,)\s+(.{20,})$")
+
+
+def clauses(text: str) -> list[str]:
+    """What a reply is spoken in, one clause after another (a list of homes starts playing
+    after its first clause, not after all of it, and a barge-in keeps the clauses played):
+    sentences, and the parts of a long one its semicolons and colons separate; the very
+    first is cut again at a comma ("Welcome back, Dana."), so the caller hears us sooner."""
+    pieces = [c for c in _CLAUSE_END.split(text.strip()) if c]
+    if pieces and (first := _FIRST_COMMA.match(pieces[0])):
+        pieces[:1] = [first.group(1), first.group(2)]
+    return pieces

@@ -126,6 +126,10 @@ async def test_talking_over_the_reply_stops_it(api: Api, db: Database, phone_lin
         cleared = [e for e in twilio.events if e["event"] == "clear"]
         assert cleared, "the caller's speech cleared the playback"
         assert time.monotonic() - began < 5
+        await twilio.stop()
+    greeting = (await call_store.turns(db, (await _wait_ended(db, caller))["call_id"]))[0]
+    # The transcript keeps the clauses played before the caller spoke, not the whole greeting.
+    assert greeting["text"].endswith("…") and "help" not in greeting["text"].lower(), greeting["text"]
 
 
 @pytest.mark.parametrize(

@@ -2,22 +2,20 @@
 
 from __future__ import annotations
 
-import pytest
-
-cascade = pytest.importorskip("backend.voice.cascade", reason="needs the voice extra: pip install '.[voice]'")
+from backend.voice.engine import clauses
 
 
 def test_replies_are_spoken_clause_by_clause() -> None:
     listing = "I found 5 homes in Coogee: 1) 23 Carrington Rd, Coogee, 2 bed, $1,350,000; 2) 65 George St."
-    assert cascade.clauses(listing) == [
+    assert clauses(listing) == [
         "I found 5 homes in Coogee:",
         "1) 23 Carrington Rd, Coogee, 2 bed, $1,350,000;",
         "2) 65 George St.",
     ]
     long_first = "I'm transferring you to one of our team now, they'll have the details of this call."
-    assert cascade.clauses(long_first) == [
+    assert clauses(long_first) == [
         "I'm transferring you to one of our team now,",
         "they'll have the details of this call.",
     ]
-    assert cascade.clauses("Thanks for calling. Goodbye!") == ["Thanks for calling.", "Goodbye!"]
-    assert cascade.clauses("  ") == []
+    assert clauses("Thanks for calling. Goodbye!") == ["Thanks for calling.", "Goodbye!"]
+    assert clauses("  ") == []
