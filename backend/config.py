@@ -151,6 +151,9 @@ class Settings(BaseSettings):
 
     realtime_model: str = "gpt-realtime"
 
+    voice_filler_ms: int = Field(default=1200, ge=1, le=30_000)
+    """A phone turn that takes longer than this gets "One moment." while the agents work."""
+
     twilio_unsigned: bool = False
     """Accept Twilio webhooks without a valid ``X-Twilio-Signature``: for local trials with a
     simulator only; ``doctor`` reports it as a failure."""

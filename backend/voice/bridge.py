@@ -23,10 +23,11 @@ from backend import metrics, vault
 from backend.calls import CallDesk, CallEnded, Started
 from backend.config import Settings
 from backend.outages import OUTAGES
-from backend.store import Database, oncall, telephony, tenants
+from backend.store import Database, oncall, recordings, telephony, tenants
 from backend.store.tenants import Principal
 from backend.voice import mulaw, protocol, transfer
 from backend.voice.engine import Ears, Engine, clauses
+from backend.voice.recording import Recording
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +43,12 @@ DTMF_PAUSE_S = 2.0
 STILL_THERE = "Are you still there?"
 GOODBYE = "I'll let you go for now. Call back any time. Goodbye."
 TROUBLE = "Sorry, I'm having trouble on my side. Please call back in a few minutes."
+RECORDED = "This call is recorded."
+"""Said before the greeting when the tenant records its calls."""
+FILLER = "One moment."
+"""Said when a turn takes longer than ``SWITCHBOARD_VOICE_FILLER_MS``."""
+CACHED = (RECORDED, FILLER, STILL_THERE, GOODBYE, TROUBLE)
+"""Phrases every call may hear: synthesized once per process, when the engine loads."""
 TO_A_PERSON = "I'd like to speak to a person."
 """What "0" alone on the keypad means."""
 
@@ -66,6 +73,9 @@ class MediaStream:
     """Names the caller may say, for the transcriber (suburbs, streets, their name)."""
     speaking: asyncio.Task[None] | None = None
     answering: asyncio.Task[None] | None = None
+    guess: asyncio.Task[str] | None = None
+    """The transcript of the caller's turn so far, started when they paused (in case the pause
+    is the end: their words are ready when the turn model or the wait says so)."""
     digits: str = ""
     _digit_timer: asyncio.Task[None] | None = None
     _silence: asyncio.Task[None] | None = None
@@ -80,6 +90,9 @@ class MediaStream:
     """Where Twilio reaches us (``https://…``): the whisper's URL is built on it."""
     call_sid: str = ""
     _transferring: asyncio.Task[None] | None = None
+    recording: Recording | None = None
+    """The call's audio, when its tenant records calls (opted in, with a retention period)."""
+    record_days: int = 0
     _reply: list[str] = field(default_factory=list)
     """The clauses of the reply being spoken (the one the transcript holds last)."""
     _clause_of: dict[str, int] = field(default_factory=dict)
@@ -127,7 +140,10 @@ class MediaStream:
                 log.warning("media stream message before start", event=message.event)
                 raise StreamClosed("no start")
         elif isinstance(message, protocol.Media):
-            await self.hear(message.media.audio())
+            audio = message.media.audio()
+            if self.recording:
+                self.recording.heard(audio)
+            await self.hear(audio)
         elif isinstance(message, protocol.Dtmf):
             self.pressed(message.dtmf.digit)
         elif isinstance(message, protocol.Mark):
@@ -151,12 +167,16 @@ class MediaStream:
         )
         self.call_id = started.call_id
         log.info("voice call started", call_id=self.call_id, returning=started.caller["returning"])
+        if days := await recordings.retention(self.db, tenant.tenant_id):
+            self.recording, self.record_days = Recording(), days
         await self.begin(started)
 
     async def begin(self, started: Started) -> None:
-        """The call has started: listen, and greet the caller."""
+        """The call has started: listen, and greet the caller (told first if it is recorded)."""
         self.ears = self._engine().ears()
         self.prompt = ", ".join(self.desk.vocabulary(self._call()))
+        if self.recording:
+            self.say(RECORDED)
         self.say(started.greeting, reply=True)
 
     async def hear(self, audio: bytes) -> None:
@@ -168,8 +188,31 @@ class MediaStream:
             self._cancel_silence()
             if self.unplayed or (self.speaking and not self.speaking.done()):
                 await self.barge_in()
+        if heard.paused is not None:
+            self.guess = asyncio.ensure_future(self._at_pause(heard.paused))
+        if heard.resumed and self.guess:
+            self.guess.cancel()  # the words so far are not the turn; the next pause tries again
+            self.guess = None
         if heard.utterance is not None:
-            self.answer(lambda: self._transcribed(heard.utterance))
+            guess, self.guess = self.guess, None
+            self.answer(lambda: guess if guess else self._transcribed(heard.utterance))
+
+    async def _at_pause(self, audio: np.ndarray) -> str:
+        """Transcribe the turn so far while the turn model judges the pause; a complete turn
+        is answered now, not after the full wait."""
+        words = asyncio.ensure_future(self._transcribed(audio))
+        began = time.perf_counter()
+        try:
+            complete = await self._engine().finished(audio)
+            if complete is not None:
+                self._stage("turn", began)
+            if complete and self.ears and self.ears.end() is not None:  # still quiet: it ends here
+                self.guess = None
+                self.answer(lambda: words)
+            return await words
+        except asyncio.CancelledError:
+            words.cancel()
+            raise
 
     async def barge_in(self) -> None:
         """The caller talks over the reply: playback stops at once (``clear``: Twilio drops
@@ -177,9 +220,8 @@ class MediaStream:
         keeps only the clauses the caller heard."""
         if self.speaking:
             self.speaking.cancel()
-        self.unplayed.clear()
         self._after_playing = None
-        await self.send(protocol.clear(self._sid()))
+        await self.clear()
         log.info("barge-in", call_id=self.call_id)
         reply, heard, self._reply = self._reply, self._heard, []
         if heard < len(reply):
@@ -217,6 +259,7 @@ class MediaStream:
             if not text:
                 return
             began = time.perf_counter()
+            filler = asyncio.ensure_future(self._filler())
             try:
                 result, _ = await self.desk.turn(self._who(), self._call(), text)
             except CallEnded:
@@ -226,11 +269,18 @@ class MediaStream:
                 log.warning("voice turn failed", call_id=self.call_id, error=type(exc).__name__)
                 self.say(TROUBLE)
                 return
-            self._stage("agents", began)
+            finally:
+                filler.cancel()
+            self._stage("agents_handoff" if result.handoffs else "agents", began)
             self.say(result.reply, then=self._transfer_after if result.escalated else None, reply=True)
 
         self.answering = asyncio.ensure_future(turn())
         self.answering.add_done_callback(_log_failure)
+
+    async def _filler(self) -> None:
+        """A turn that thinks long (an LLM, a slow tool) is not silence on the line."""
+        await asyncio.sleep(self.settings.voice_filler_ms / 1000)
+        self.say(FILLER)
 
     async def _transcribed(self, audio: np.ndarray | None) -> str:
         if audio is None:
@@ -271,9 +321,18 @@ class MediaStream:
         """``chunk`` to Twilio, then a mark Twilio echoes once it has played it; the mark."""
         name = f"m{next(self._marks)}"
         self.unplayed.add(name)
+        if self.recording:
+            self.recording.played(chunk)
         await self.send(protocol.media(self._sid(), chunk))
         await self.send(protocol.mark(self._sid(), name))
         return name
+
+    async def clear(self) -> None:
+        """Twilio drops the audio it has not played yet (the caller talked over it)."""
+        self.unplayed.clear()
+        if self.recording:
+            self.recording.cleared()
+        await self.send(protocol.clear(self._sid()))
 
     def played(self, mark: str | None) -> None:
         """Twilio played up to ``mark`` (None: the reply's last chunk went out with nothing
@@ -329,11 +388,23 @@ class MediaStream:
 
     async def close(self) -> None:
         """End the call (its transcript kept and ingested) and every task of the stream."""
-        for task in (self.speaking, self.answering, self._digit_timer, self._silence, self._transferring):
+        for task in (
+            self.speaking,
+            self.answering,
+            self.guess,
+            self._digit_timer,
+            self._silence,
+            self._transferring,
+        ):
             if task and not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+        if self.call_id and self.recording:
+            try:
+                await recordings.save(self.db, self.call_id, self.recording.wav(), self.record_days)
+            except OUTAGES as exc:  # the call and its transcript still end; only the audio is lost
+                log.warning("recording not saved", call_id=self.call_id, error=type(exc).__name__)
         if self.call_id and self.who:
             try:
                 await self.desk.end(self.who, self.call_id)

@@ -1,10 +1,11 @@
-"""What the bridge needs of a speech engine: ears (is the caller speaking, has their turn
-ended), a transcriber, and a voice. ``cascade.py`` is the offline one (the ``voice`` extra)."""
+"""What the bridge needs of a speech engine: ears (is the caller speaking, have they paused,
+has their turn ended), a judge of whether a pause ends the turn, a transcriber, and a voice.
+``cascade.py`` is the offline one (the ``voice`` extra)."""
 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -13,9 +14,14 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Heard:
-    """What one 20 ms frame changed: the caller started speaking, or their turn ended."""
+    """What one 20 ms frame changed: the caller started speaking, paused, spoke on after a
+    pause, or their turn ended (a pause as long as the ears wait)."""
 
     started: bool = False
+    paused: np.ndarray | None = None
+    """The caller went quiet: their turn so far (int16, 16 kHz), which may be all of it."""
+    resumed: bool = False
+    """They spoke again after a pause: it was not the end of their turn."""
     utterance: np.ndarray | None = None
     """The turn's audio (int16, 16 kHz) once it ended."""
 
@@ -25,14 +31,28 @@ class Ears(Protocol):
         """Feed one frame (int16, 8 kHz); a ``Heard`` when something changed."""
         ...
 
+    def end(self) -> np.ndarray | None:
+        """End the turn at its pause (it sounded complete); its audio, or None if the caller
+        has spoken again since."""
+        ...
+
 
 class Engine(Protocol):
     def ears(self) -> Ears:
         """A listener of its own for one call (it keeps that call's state)."""
         ...
 
+    async def finished(self, audio: np.ndarray) -> bool | None:
+        """Whether the turn in ``audio`` (int16, 16 kHz, ending in a pause) sounds complete;
+        None when there is no turn model (the pause's length alone decides)."""
+        ...
+
     async def transcribe(self, audio: np.ndarray, prompt: str = "") -> str:
         """int16 16 kHz audio → text; ``prompt``: names the caller may say (suburbs, streets)."""
+        ...
+
+    async def warm(self, phrases: Sequence[str]) -> None:
+        """Synthesize these clauses now and keep them (phrases every call may hear)."""
         ...
 
     def speak(self, text: str) -> AsyncIterator[bytes]:

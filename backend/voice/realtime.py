@@ -32,8 +32,7 @@ from agents.realtime.model_inputs import RealtimeModelSendRawMessage
 from backend.agents.context import TurnLog
 from backend.agents.runner import AgentRuntime
 from backend.calls import CallEnded, LiveCall, Started
-from backend.voice import protocol
-from backend.voice.bridge import MediaStream, cut_off
+from backend.voice.bridge import RECORDED, MediaStream, cut_off
 
 log = structlog.get_logger(__name__)
 
@@ -108,7 +107,8 @@ class RealtimeStream(MediaStream):
         self.session = await runner.run(context=live.ctx, model_config=config)
         await self.session.enter()
         self._listening = asyncio.ensure_future(self._listen(self.session))
-        await self.session.model.send_event(greeting_request(started.greeting))
+        notice = f"{RECORDED} " if self.recording else ""
+        await self.session.model.send_event(greeting_request(notice + started.greeting))
 
     async def hear(self, audio: bytes) -> None:
         assert self.session is not None
@@ -145,8 +145,7 @@ class RealtimeStream(MediaStream):
             self._chunks[name] = (event.item_id, event.content_index, len(event.audio.data))
             self._sent[event.item_id] = self._sent.get(event.item_id, 0) + len(event.audio.data)
         elif event.type == "audio_interrupted":
-            await self.send(protocol.clear(self._sid()))
-            self.unplayed.clear()
+            await self.clear()
             self._chunks.clear()
             self._cut.add(event.item_id)
             log.info("barge-in", call_id=self.call_id)
