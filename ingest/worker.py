@@ -250,7 +250,8 @@ def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | No
     )
     return IngestWorker(
         functions=[ingest, *FUNCTIONS],
-        cron_jobs=[cron(purge_recordings, minute=7, run_at_startup=True)],
+        # Hourly; a burst worker (tests, one-off drains) runs only what is queued.
+        cron_jobs=[] if burst else [cron(purge_recordings, minute=7)],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         burst=burst,

@@ -131,7 +131,13 @@ async def get_call(who: CurrentTenant, call_id: CallId, db: Db, desk: Desk) -> C
 
 @router.get(
     "/{call_id}/recording",
-    responses={**responses(404), 200: {"content": {"audio/wav": {}}, "description": "The call's audio"}},
+    responses={
+        **responses(404),
+        200: {
+            "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The call's audio",
+        },
+    },
     response_class=Response,
 )
 async def recording(who: CurrentTenant, call_id: CallId, db: Db) -> Response:
