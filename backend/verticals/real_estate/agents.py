@@ -60,6 +60,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "widen it again",
             ),
             listings.reply_search,
+            readers={"max_bedrooms": listings.read_max_bedrooms, "street": resolve.read_street},
             cues=(
                 r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
