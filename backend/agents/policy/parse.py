@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from backend.speech.contacts import digits, email
+from backend.speech.contacts import digits, email, introduced
 from backend.speech.numbers import amounts, count, ordinal, percent, spoken, years
 from backend.speech.times import ImpossibleDate, existing, said, when
 
@@ -41,6 +41,7 @@ __all__ = [
     "digits",
     "email",
     "existing",
+    "introduced",
     "money",
     "ordinal",
     "percent",

@@ -11,7 +11,7 @@ from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools.failures import UnknownProperty
+from backend.agents.tools.failures import NotUnderstood, UnknownProperty
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
 from backend.verticals.real_estate.listings import Listing, current_listings
@@ -122,6 +122,13 @@ async def search_properties(
         said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
         criteria = _criteria(call, place, said)
         call.state.widened = []
+        if not (criteria.suburbs or criteria.max_price or criteria.min_bedrooms or criteria.street):
+            # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
+            # than read out the five cheapest homes in the city.
+            raise NotUnderstood(
+                "I can help you find a home for sale. What are you after? A suburb, a budget or the"
+                " number of bedrooms is a good start."
+            )
     found = await _find(call, criteria)
     call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
     call.state.last_results = found
