@@ -123,6 +123,19 @@ PROPERTY_SEARCH = AgentSpec(
             ),
         ),
         Skill(
+            listings.send_details,
+            (
+                "can you email me those listings?",
+                "send the details to my email, it's sam@example.com",
+                "could you send me the info on the second one",
+                "email me the first one please",
+                "can I get those sent through to my inbox",
+            ),
+            listings.reply_send,
+            readers={"property": resolve.read_pointed},
+            cues=(r"\b(e-?mail|send|sent|forward|inbox)\b",),
+        ),
+        Skill(
             preferences.update_preferences,
             (
                 "my budget is 850k",
@@ -323,6 +336,8 @@ VIEWINGS = AgentSpec(
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
+                # "Is it still on?" asks after a booking; it does not call it off.
+                r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
             ),
             side_effect=True,
             confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
@@ -427,6 +442,7 @@ ROOT = AgentSpec(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
+                r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
                 r"!\b(really|actually|change|update|instead|now)\b",
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
@@ -450,6 +466,7 @@ ROOT = AgentSpec(
             cues=(
                 r"\b(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)\b",
                 r"[\w.+-]+@[\w-]+\.[\w.]+",
+                r"!!\b(e-?mail|send|forward) (me|us|it|them|those|the)\b",
             ),
         ),
         # No examples: the policy model calls it when the name given is clearly another person's.

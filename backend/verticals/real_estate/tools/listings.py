@@ -11,7 +11,7 @@ from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools.failures import NotUnderstood, UnknownProperty
+from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
 from backend.verticals.real_estate.listings import Listing, current_listings
@@ -311,3 +311,36 @@ def reply_suburb(result: dict[str, Any]) -> str:
         f"{result['suburb']} has {result['for_sale']} homes for sale, median {money(result['median_price'])}"
         f" (from {money(result['cheapest'])} to {money(result['dearest'])})."
     )
+
+
+@function_tool
+async def send_details(
+    ctx: RunContextWrapper[CallContext], email: str | None = None, property: str | None = None
+) -> dict[str, Any]:
+    """The caller wants the details of homes by email: the one they point at, else those read out.
+    An agent sends them; the request is noted for the call's summary.
+
+    Args:
+        email: Where to send them (the address the caller gave).
+        property: One home they mean (an address or a position in the last results).
+    """
+    call = ctx.context
+    if not email:
+        raise NotUnderstood("Sure. What email address should we send them to?")
+    if property:
+        homes = [call.addresses.get(pid := resolve.property_id(call, property), pid)]
+    else:
+        homes = [x.address for x in call.state.last_results]
+    if not homes:
+        raise NothingToBook(
+            "I haven't read out any homes yet. Shall I search first? Tell me a suburb or a budget."
+        )
+    call.state.tried.append(f"asked for the details of {len(homes)} home(s) by email")
+    return {"email": email, "homes": homes}
+
+
+def reply_send(result: dict[str, Any]) -> str:
+    homes = result["homes"]
+    which = homes[0] if len(homes) == 1 else f"those {len(homes)} homes"
+    # The address is not read back: the output guardrail holds every contact not on file.
+    return f"Will do: one of our agents will send you the details of {which} by email."

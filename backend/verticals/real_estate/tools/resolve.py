@@ -238,6 +238,14 @@ def read_property(utterance: str, ctx: CallContext) -> str | None:
         return utterance
 
 
+def read_pointed(utterance: str, ctx: CallContext) -> str | None:
+    """A home the caller points at ("the second one", "65 Ocean St", an id); None when they
+    point at none (then a tool means all the homes read out, not "which one?")."""
+    if parse.ordinal(utterance) or _PROPERTY_ID.search(utterance) or street(utterance):
+        return read_property(utterance, ctx)
+    return None
+
+
 def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
     """The suburb named first ("Bondi and Coogee are the areas we like" is Bondi)."""
     found = []
