@@ -327,7 +327,7 @@ def when(text: str, now: datetime) -> datetime | None:
     zone and "Saturday at 10" is 10 am there, with that day's UTC offset. A time in a
     spring-forward gap moves an hour on."""
     heard = said(text, now, asked=True)
-    if heard.day is None and heard.clock is None:
+    if heard.day is None and heard.clock is None and heard.gone is None:
         return None
     hour, minute = heard.clock or (DAY_HOUR, 0)
     if heard.day is None and heard.gone is not None:

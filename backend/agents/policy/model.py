@@ -34,7 +34,12 @@ _ids = itertools.count()
 VERIFY = "verify_identity"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
-_NO = re.compile(r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b", re.I)
+_NO = re.compile(
+    r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b"
+    r"(?!\W+(worries|problem|dramas|probs)\b)",
+    re.I,
+)
+"""A no; "no worries" is an Australian "fine", never a refusal."""
 _CHECK_IN = re.compile(
     r"^\W*(hello|hi|hey|hullo)?\W*(are you|is anyone|anybody|is somebody)?\s*(still )?(there|with me)?\W*$",
     re.I,
