@@ -244,6 +244,14 @@ class CallDesk:
             context=result.context,
         )
 
+    async def _store_or_end(
+        self, live: LiveCall, text: str, result: TurnResult, *, working_set: bool = True
+    ) -> None:
+        """``_store``, or CallEnded if the call had ended (another process ended it)."""
+        if not await self._store(live, text, result, working_set=working_set):
+            live.ended = True
+            raise CallEnded(f"call {live.ctx.call_id} has ended")
+
     async def record(self, who: Principal, call_id: str, text: str, result: TurnResult) -> None:
         """A turn an engine of its own ran (a realtime speech model runs the agents itself):
         stored, audited, streamed and, when it hands the call to a person, transferred, as
@@ -253,9 +261,7 @@ class CallDesk:
             if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
             live.ctx.now = datetime.now(UTC)
-            if not await self._store(live, text, result):
-                live.ended = True
-                raise CallEnded(f"call {call_id} has ended")
+            await self._store_or_end(live, text, result)
             live.agent = result.agent
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
             if result.escalated and not live.transferred:
@@ -308,10 +314,7 @@ class CallDesk:
         laddered = await self.ladder.holding_reply(who.tenant.tenant_id, ctx.call_id, ctx.now)
         reply = laddered or ctx.hours.holding_reply(local(ctx.now, ctx.tz))
         result = TurnResult(reply=reply, agent=live.agent)
-        stored = await self._store(live, text, result, working_set=False)
-        if not stored:
-            live.ended = True
-            raise CallEnded(f"call {ctx.call_id} has ended")
+        await self._store_or_end(live, text, result, working_set=False)
         await audit.record(self.db, who, "caller.turn", f"caller:{ctx.caller_id}", call_id=ctx.call_id)
         latency = (time.perf_counter() - began) * 1000
         metrics.observe_turn(result, latency)

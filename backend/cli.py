@@ -390,7 +390,7 @@ def tenants_recording(
             return False, None
         if days is not None or off:
             await recordings.set_retention(db, tenant.tenant_id, None if off else days)
-        return True, await recordings.retention(db, tenant.tenant_id)
+        return True, (await tenants.named(db, name) or tenant).record_days
 
     found, kept = _with_db(data_dir, work)
     if not found:

@@ -7,16 +7,8 @@ from backend.store.db import Database
 
 async def set_retention(db: Database, tenant_id: str, days: int | None) -> None:
     """Record the tenant's calls and keep each for ``days`` (None: stop recording; recordings
-    already made keep their own expiry)."""
+    already made keep their own expiry). ``Tenant.record_days`` reads it."""
     await db.pool.execute("UPDATE tenants SET record_days = $2 WHERE tenant_id = $1", tenant_id, days)
-
-
-async def retention(db: Database, tenant_id: str) -> int | None:
-    """Days a recording of this tenant's calls is kept; None if its calls are not recorded."""
-    days: int | None = await db.pool.fetchval(
-        "SELECT record_days FROM tenants WHERE tenant_id = $1", tenant_id
-    )
-    return days
 
 
 async def save(db: Database, call_id: str, audio: bytes, days: int) -> None:

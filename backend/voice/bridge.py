@@ -92,7 +92,6 @@ class MediaStream:
     _transferring: asyncio.Task[None] | None = None
     recording: Recording | None = None
     """The call's audio, when its tenant records calls (opted in, with a retention period)."""
-    record_days: int = 0
     _reply: list[str] = field(default_factory=list)
     """The clauses of the reply being spoken (the one the transcript holds last)."""
     _clause_of: dict[str, int] = field(default_factory=dict)
@@ -167,8 +166,8 @@ class MediaStream:
         )
         self.call_id = started.call_id
         log.info("voice call started", call_id=self.call_id, returning=started.caller["returning"])
-        if days := await recordings.retention(self.db, tenant.tenant_id):
-            self.recording, self.record_days = Recording(), days
+        if tenant.record_days:
+            self.recording = Recording()
         await self.begin(started)
 
     async def begin(self, started: Started) -> None:
@@ -400,9 +399,10 @@ class MediaStream:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
-        if self.call_id and self.recording:
+        days = self.who.tenant.record_days if self.who else None
+        if self.call_id and self.recording and days:
             try:
-                await recordings.save(self.db, self.call_id, self.recording.wav(), self.record_days)
+                await recordings.save(self.db, self.call_id, self.recording.wav(), days)
             except OUTAGES as exc:  # the call and its transcript still end; only the audio is lost
                 log.warning("recording not saved", call_id=self.call_id, error=type(exc).__name__)
         if self.call_id and self.who:

@@ -81,7 +81,8 @@ class RealtimeStream(MediaStream):
     """The conversation's messages (role, text; None while the text is still being made)."""
     _kept: set[str] = field(default_factory=set)
     """Messages already in a stored turn."""
-    _transcribed: asyncio.Event = field(default_factory=asyncio.Event)
+    _caller_transcribed: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set while no message of the caller's waits for its transcript."""
     _last_reply: list[tuple[str, str]] = field(default_factory=list)
     """The stored turn's reply, as its items and their words (a barge-in may come after it)."""
     _owner: str = ""
@@ -170,9 +171,9 @@ class RealtimeStream(MediaStream):
             if item.type == "message" and item.role in {"user", "assistant"}:
                 self._items[item.item_id] = (item.role, _text(item))
         if not any(role == "user" and text is None for role, text in self._items.values()):
-            self._transcribed.set()
+            self._caller_transcribed.set()
         else:
-            self._transcribed.clear()
+            self._caller_transcribed.clear()
 
     def _store_turn(self) -> None:
         """A reply has ended: it and the caller's words before it become a turn (in order,
@@ -183,7 +184,7 @@ class RealtimeStream(MediaStream):
             if before:
                 await asyncio.gather(before, return_exceptions=True)
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._transcribed.wait(), TRANSCRIPT_WAIT_S)
+                await asyncio.wait_for(self._caller_transcribed.wait(), TRANSCRIPT_WAIT_S)
             await self._record()
 
         self._storing = asyncio.ensure_future(store())
@@ -229,11 +230,11 @@ class RealtimeStream(MediaStream):
         return " ".join(heard)
 
     async def close(self) -> None:
+        if self._storing:  # the last turn is stored before the call ends
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(asyncio.shield(self._storing), TRANSCRIPT_WAIT_S + 1)
         for task in (self._listening, self._storing):
             if task and not task.done():
-                if task is self._storing:  # the last turn is stored before the call ends
-                    with contextlib.suppress(Exception):
-                        await asyncio.wait_for(asyncio.shield(task), TRANSCRIPT_WAIT_S + 1)
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
