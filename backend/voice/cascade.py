@@ -73,11 +73,20 @@ class SileroEars:
     hangover_ms: float = HANGOVER_MS
     recent: list[np.ndarray] = field(default_factory=list)
     turn: list[np.ndarray] | None = None
+    """The turn's VAD windows (16 kHz, resampled frame by frame: for timing only)."""
+    line: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int16))
+    """The last second of the line as it came (8 kHz): the turn's pre-roll is cut from it."""
+    said: list[np.ndarray] | None = None
+    """The turn's audio as it came (8 kHz frames), resampled whole for the transcriber: frame by
+    frame resampling leaves edges every 20 ms that cost tiny.en words ("Coogee" → "to do")."""
     voiced: int = 0
     quiet_ms: float = 0.0
     paused: bool = False
 
     def hear(self, frame: np.ndarray) -> Heard | None:
+        self.line = np.concatenate([self.line, frame])[-mulaw.RATE :]
+        if self.said is not None:
+            self.said.append(frame)
         samples = mulaw.resample(frame, mulaw.RATE, STT_RATE).astype(np.float32) / 32768.0
         self.pending = np.concatenate([self.pending, samples])
         heard: Heard | None = None
@@ -97,6 +106,9 @@ class SileroEars:
             self.voiced = self.voiced + 1 if p >= SPEECH else 0
             if self.voiced >= START_WINDOWS:
                 self.turn, self.quiet_ms = list(self.recent), 0.0
+                # The same span of the line: the windows so far and what is not windowed yet.
+                span = (len(self.recent) * WINDOW + len(self.pending)) * mulaw.RATE // STT_RATE
+                self.said = [self.line[-span:]]
                 return Heard(started=True)
             return None
         self.turn.append(window)
@@ -129,11 +141,18 @@ class SileroEars:
         return spoken_ms >= MIN_TURN_MS
 
     def _audio(self) -> np.ndarray:
-        assert self.turn is not None
-        return (np.concatenate(self.turn) * 32767).astype(np.int16)
+        assert self.said is not None
+        return mulaw.resample(np.concatenate(self.said), mulaw.RATE, STT_RATE).astype(np.int16)
 
     def _reset(self) -> None:
-        self.turn, self.voiced, self.recent, self.paused, self.quiet_ms = None, 0, [], False, 0.0
+        self.turn, self.said, self.voiced, self.recent, self.paused, self.quiet_ms = (
+            None,
+            None,
+            0,
+            [],
+            False,
+            0.0,
+        )
 
 
 class Cascade:
