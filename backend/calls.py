@@ -345,15 +345,17 @@ class CallDesk:
                 {"type": "on_call_paged", "rung": rung.rung, "person": rung.person, "emergency": emergency}
             )
 
-    def vocabulary(self, call_id: str, limit: int = 40) -> list[str]:
-        """Names a caller on this call may say (their own, the tenant's suburbs): what speech
-        recognition is primed with."""
+    def speech_hint(self, call_id: str, limit: int = 40) -> str:
+        """What speech recognition is primed with: the names a caller on this call may say
+        (their own, the tenant's suburbs), as a sentence. A bare list of names biases the first
+        word to a name ("Thanks, that's all" heard as "Pink, that's all"); a sentence does not."""
         live = self.live.get(call_id)
         if live is None:
-            return []
+            return ""
         ctx = live.ctx
         name = ctx.caller.caller.name if ctx.caller and ctx.caller.verified else None
-        return [*([name] if name else []), *list(ctx.suburbs.values())[:limit]]
+        names = [*([name] if name else []), *list(ctx.suburbs.values())[:limit]]
+        return f"The caller may mention {', '.join(names)}." if names else ""
 
     async def accept(self, who: Principal, call_id: str, person: str) -> oncall.Page | None:
         """``person`` takes the call they were paged about; None if they were not paged."""

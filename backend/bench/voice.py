@@ -80,6 +80,7 @@ async def _call(base: str, n: int, utterances: int, latencies: list[float], voic
             audio = simulator.caller_voice(UTTERANCES[(n + i) % len(UTTERANCES)], voice)
             before = len(twilio.arrivals)
             ended = await twilio.say(audio, then_silence_s=0.2)
+            await twilio.until_reply(before)
             # Callers talk over long replies (a search reads out five homes): at most 6 s each.
             await twilio.until_quiet(quiet_s=1.0, limit_s=6)
             first = next((t for t in twilio.arrivals[before:] if t >= ended), None)
@@ -94,7 +95,7 @@ async def _level(base: str, db: Database, concurrency: int, utterances: int, voi
     before = await _stages(base)
     offset = uuid.uuid4().int % 10_000 * 10
     callers = await asyncio.gather(
-        *(_call(base, offset + n, utterances, latencies) for n in range(concurrency))
+        *(_call(base, offset + n, utterances, latencies, voice) for n in range(concurrency))
     )
     after = await _stages(base)
     stages = {

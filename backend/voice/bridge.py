@@ -70,12 +70,14 @@ class MediaStream:
     call_id: str | None = None
     ears: Ears | None = None
     prompt: str = ""
-    """Names the caller may say, for the transcriber (suburbs, streets, their name)."""
+    """The transcriber's hint: names the caller may say (``CallDesk.speech_hint``)."""
     speaking: asyncio.Task[None] | None = None
     answering: asyncio.Task[None] | None = None
     guess: asyncio.Task[str] | None = None
     """The transcript of the caller's turn so far, started when they paused (in case the pause
     is the end: their words are ready when the turn model or the wait says so)."""
+    judging: asyncio.Task[None] | None = None
+    """The turn model's look at the latest pause."""
     digits: str = ""
     _digit_timer: asyncio.Task[None] | None = None
     _silence: asyncio.Task[None] | None = None
@@ -173,7 +175,7 @@ class MediaStream:
     async def begin(self, started: Started) -> None:
         """The call has started: listen, and greet the caller (told first if it is recorded)."""
         self.ears = self._engine().ears()
-        self.prompt = ", ".join(self.desk.vocabulary(self._call()))
+        self.prompt = self.desk.speech_hint(self._call())
         if self.recording:
             self.say(RECORDED)
         self.say(started.greeting, reply=True)
@@ -188,30 +190,36 @@ class MediaStream:
             if self.unplayed or (self.speaking and not self.speaking.done()):
                 await self.barge_in()
         if heard.paused is not None:
-            self.guess = asyncio.ensure_future(self._at_pause(heard.paused))
-        if heard.resumed and self.guess:
-            self.guess.cancel()  # the words so far are not the turn; the next pause tries again
-            self.guess = None
+            if self.guess is None:
+                self.guess = asyncio.ensure_future(self._transcribed(heard.paused))
+            if self.judging:
+                self.judging.cancel()
+            self.judging = asyncio.ensure_future(self._judge(heard.paused))
+        if heard.resumed:
+            self._drop_guess()  # the words so far are not the turn; the next pause tries again
         if heard.utterance is not None:
-            guess, self.guess = self.guess, None
+            guess = self.guess
+            self._drop_guess(keep_words=True)
             self.answer(lambda: guess if guess else self._transcribed(heard.utterance))
 
-    async def _at_pause(self, audio: np.ndarray) -> str:
-        """Transcribe the turn so far while the turn model judges the pause; a complete turn
-        is answered now, not after the full wait."""
-        words = asyncio.ensure_future(self._transcribed(audio))
+    async def _judge(self, audio: np.ndarray) -> None:
+        """Whether the pause ends the turn (the turn model, while the words are transcribed):
+        a complete turn is answered now, not after the full wait."""
         began = time.perf_counter()
-        try:
-            complete = await self._engine().finished(audio)
-            if complete is not None:
-                self._stage("turn", began)
-            if complete and self.ears and self.ears.end() is not None:  # still quiet: it ends here
-                self.guess = None
-                self.answer(lambda: words)
-            return await words
-        except asyncio.CancelledError:
-            words.cancel()
-            raise
+        complete = await self._engine().finished(audio)
+        if complete is not None:
+            self._stage("turn", began)
+        if complete and self.ears and self.ears.end() is not None:  # still quiet: it ends here
+            words = self.guess
+            self._drop_guess(keep_words=True)
+            self.answer(lambda: words if words else self._transcribed(audio))
+
+    def _drop_guess(self, keep_words: bool = False) -> None:
+        if self.guess and not keep_words:
+            self.guess.cancel()
+        if self.judging and self.judging is not asyncio.current_task():
+            self.judging.cancel()
+        self.guess = self.judging = None
 
     async def barge_in(self) -> None:
         """The caller talks over the reply: playback stops at once (``clear``: Twilio drops
@@ -391,6 +399,7 @@ class MediaStream:
             self.speaking,
             self.answering,
             self.guess,
+            self.judging,
             self._digit_timer,
             self._silence,
             self._transferring,

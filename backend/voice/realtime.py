@@ -99,7 +99,7 @@ class RealtimeStream(MediaStream):
         runner = RealtimeRunner(runtime.realtime_agents[live.agent], model=self.connect())
         config: RealtimeModelConfig = {
             "initial_model_settings": session_settings(
-                self.settings.realtime_model, ", ".join(self.desk.vocabulary(self._call()))
+                self.settings.realtime_model, self.desk.speech_hint(self._call())
             ),
             "playback_tracker": self.tracker,
         }

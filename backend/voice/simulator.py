@@ -140,6 +140,13 @@ class Twilio:
             if len(self.events) == before and not self.marks:
                 return
 
+    async def until_reply(self, after: int, limit_s: float = 3.0) -> None:
+        """Listen until media beyond the ``after``-th arrives: a caller waits for an answer
+        (a few seconds) before they speak again."""
+        deadline = time.monotonic() + limit_s
+        while len(self.arrivals) <= after and time.monotonic() < deadline:
+            await self.listen(FRAME_S)
+
     def silences(self, first: int) -> list[float]:
         """The gaps (seconds) the caller heard between chunks from the ``first``-th on: how
         long playback waited for each next chunk (0: it was there in time)."""

@@ -31,10 +31,11 @@ def _feed(ears: Any, audio: bytes) -> list[Any]:
 
 def test_a_pause_is_reported_and_the_turn_can_end_there(engine: Any) -> None:
     ears = engine.ears()
-    heard = _feed(ears, caller_voice("Do you have anything in Coogee?", "flite") + SILENCE * 15)
+    heard = _feed(ears, caller_voice("Do you have anything in Coogee?", "flite") + SILENCE * 30)
     assert heard[0].started
     paused = [h.paused for h in heard if h.paused is not None]
-    assert len(paused) == 1 and len(paused[0]) > 16_000 * 0.8, "one pause, after the words"
+    assert len(paused) == len(cascade.LOOKS_MS) and len(paused[0]) > 16_000 * 0.8, "a look at each pause"
+    assert len(paused[1]) - len(paused[0]) == pytest.approx(16 * 300, abs=16 * 40), "300 ms of quiet later"
     assert ears.end() is not None, "asked at the pause, the turn ends there"
     assert ears.end() is None, "and only once"
 
@@ -68,3 +69,14 @@ async def test_the_turn_model_hears_finished_and_unfinished_sentences(engine: An
     ]:
         audio = mulaw.resample(mulaw.decode(caller_voice(text, "flite") + SILENCE * 10), mulaw.RATE, 16_000)
         assert await engine.finished(audio) is complete, text
+
+
+async def test_a_second_look_hears_a_falling_last_word_as_the_end(engine: Any) -> None:
+    """Smart Turn hears "…in Bondi." as unfinished after 200 ms of quiet, finished after 500."""
+    if engine.turns is None:
+        pytest.skip("Smart Turn's model is not installed (pip install --no-deps pipecat-ai)")
+    ears = engine.ears()
+    heard = _feed(ears, caller_voice("We would also look in Bondi.", "flite") + SILENCE * 30)
+    first, second = (h.paused for h in heard if h.paused is not None)
+    assert await engine.finished(first) is False
+    assert await engine.finished(second) is True

@@ -29,6 +29,12 @@ _STREET = re.compile(
     re.IGNORECASE,
 )
 _LEAD = re.compile(r"^(?:.*\b(?:on|in|at|of)\s+)?(?:the\s+)?", re.IGNORECASE)
+_NOT_A_NAME = frozenset({
+    "is", "it", "its", "it's", "so", "too", "very", "how", "quite", "really", "pretty", "that",
+    "this", "any", "some", "a", "the", "my", "your", "our", "their", "best", "nice", "good", "same",
+    "other", "one", "which", "what",
+})  # fmt: skip
+"""Words no street is named with: "is it close to the beach?" names no street called Close."""
 _STREET_TYPES = {
     "street": "st", "road": "rd", "avenue": "ave", "parade": "pde", "crescent": "cres", "drive": "dr",
     "place": "pl", "lane": "ln", "terrace": "tce", "court": "ct", "highway": "hwy", "boulevard": "blvd",
@@ -170,11 +176,11 @@ def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> Listing |
 
 def street(text: str) -> str | None:
     """The street the caller named, as they would hear it back ("Wattle Grove Crescent")."""
-    m = _STREET.search(text)
-    if not m:
-        return None
-    words = _LEAD.sub("", m.group(1)).split()
-    return " ".join(w if w[0].isdigit() else w.capitalize() for w in words) or None
+    for m in _STREET.finditer(text):
+        words = _LEAD.sub("", m.group(1)).split()
+        if words and not any(w.lower() in _NOT_A_NAME for w in words[:-1]):
+            return " ".join(w if w[0].isdigit() else w.capitalize() for w in words)
+    return None
 
 
 def _did_you_mean(ctx: CallContext, street_name: str, place: str | None) -> str:

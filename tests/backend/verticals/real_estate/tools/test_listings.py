@@ -96,3 +96,10 @@ async def test_the_details_of_the_homes_read_out_by_email(runtime: AgentRuntime,
 async def test_details_by_email_before_any_search_asks_for_one(runtime: AgentRuntime, homes: str) -> None:
     result = await one_turn(runtime, homes, "can you email me those listings? it's kim.lo@example.com")
     assert "haven't read out any homes yet" in result.reply, result.reply
+
+
+async def test_is_it_close_to_the_beach_names_no_street(runtime: AgentRuntime, homes: str) -> None:
+    """ "Close" is a street type (Wattle Close), but "is it close to…" is a question about the home."""
+    result = await one_turn(runtime, homes, "Do you have anything in Coogee?", "Is it close to the beach?")
+    assert "I don't have a listing on" not in result.reply, result.reply
+    assert result.reply.startswith("Which of these do you mean: 1) "), result.reply
