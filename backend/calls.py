@@ -21,6 +21,7 @@ from backend import metrics
 from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
+from backend.agents.streaming import pieces
 from backend.oncall import Ladder
 from backend.outages import OUTAGES
 from backend.queue import job_id_of
@@ -184,37 +185,48 @@ class CallDesk:
             greeting=greeting,
         )
 
-    async def turn(self, who: Principal, call_id: str, text: str) -> tuple[TurnResult, float]:
-        """Run one caller turn; returns the result and its latency in ms."""
+    async def turn(
+        self, who: Principal, call_id: str, text: str, on_text: Callable[[str], None] | None = None
+    ) -> tuple[TurnResult, float]:
+        """Run one caller turn; returns the result and its latency in ms. ``on_text``: each
+        piece of the reply as it is released (the voice bridge speaks it), before the turn ends."""
         live = await self._live(who, call_id)
         async with live.lock:
-            if live.ended:
-                raise CallEnded(f"call {call_id} has ended")
-            if live.transferred:
-                return await self._hold(who, live, text)
-            began = time.perf_counter()
-            live.ctx.now = datetime.now(UTC)
-            live.ctx.emit = live.emit
-            before = copy.deepcopy(live.ctx.state)
+            live.ctx.emit = live.emit if on_text is None else _tee(live.emit, on_text)
             try:
-                result, stored = await self._run_and_store(live, text)
-            except BaseException:
-                await self._undo(live, before)
-                raise
-            if not stored:  # ended by another process while this turn ran
-                await self._undo(live, before)
-                live.ended = True
-                raise CallEnded(f"call {call_id} has ended")
-            live.agent = result.agent
-            if live.ctx.state.last_booking != before.last_booking:
-                live.booked = await self._booked(live.ctx)
-            await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
-            latency = (time.perf_counter() - began) * 1000
-            metrics.observe_turn(result, latency)
-            if result.escalated:
-                await self._transfer(who, live, result)
-            _stream_reply(live, result)
-            return result, latency
+                return await self._turn(who, live, text)
+            finally:
+                live.ctx.emit = live.emit
+
+    async def _turn(self, who: Principal, live: LiveCall, text: str) -> tuple[TurnResult, float]:
+        call_id = live.ctx.call_id
+        if live.ended:
+            raise CallEnded(f"call {call_id} has ended")
+        if live.transferred:
+            return await self._hold(who, live, text)
+        began = time.perf_counter()
+        live.ctx.now = datetime.now(UTC)
+        before = copy.deepcopy(live.ctx.state)
+        try:
+            result, stored = await self._run_and_store(live, text)
+        except BaseException:
+            await self._undo(live, before)
+            live.emit({"type": "turn_failed"})  # what was streamed of it is void
+            raise
+        if not stored:  # ended by another process while this turn ran
+            await self._undo(live, before)
+            live.ended = True
+            raise CallEnded(f"call {call_id} has ended")
+        live.agent = result.agent
+        if live.ctx.state.last_booking != before.last_booking:
+            live.booked = await self._booked(live.ctx)
+        await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
+        latency = (time.perf_counter() - began) * 1000
+        metrics.observe_turn(result, latency)
+        if result.escalated:
+            await self._transfer(who, live, result)
+        _stream_reply(live.ctx.emit, result)
+        return result, latency
 
     async def _run_and_store(self, live: LiveCall, text: str) -> tuple[TurnResult, bool]:
         """The agents' turn within the turn budget, then its transcript lines; False if the
@@ -266,7 +278,7 @@ class CallDesk:
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
             if result.escalated and not live.transferred:
                 await self._transfer(who, live, result)
-            _stream_reply(live, result)
+            _stream_reply(live.ctx.emit, result)
 
     async def heard_only(self, who: Principal, call_id: str, spoken: str) -> None:
         """The caller talked over the last reply: the transcript keeps what was played of it."""
@@ -318,7 +330,7 @@ class CallDesk:
         await audit.record(self.db, who, "caller.turn", f"caller:{ctx.caller_id}", call_id=ctx.call_id)
         latency = (time.perf_counter() - began) * 1000
         metrics.observe_turn(result, latency)
-        _stream_reply(live, result)
+        _stream_reply(live.ctx.emit, result)
         return result, latency
 
     async def _transfer(self, who: Principal, live: LiveCall, result: TurnResult) -> None:
@@ -474,7 +486,26 @@ async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncI
         live.listeners.discard(queue)
 
 
-def _stream_reply(live: LiveCall, result: TurnResult) -> None:
-    for word in result.reply.split(" "):
-        live.emit({"type": "text_delta", "delta": word + " "})
-    live.emit({**END_OF_TURN, "agent": result.agent, "reply": result.reply})
+def _stream_reply(emit: Callable[[dict[str, Any]], None], result: TurnResult) -> None:
+    """The rest of the reply (what the model's stream did not release), clause by clause, then
+    the turn's end. A reply that is not what was streamed (a guardrail or a ceiling replaced
+    it) is announced with ``text_reset`` and streamed whole."""
+    rest = result.reply
+    if result.streamed and result.reply.startswith(result.streamed):
+        rest = result.reply[len(result.streamed) :]
+    elif result.streamed:
+        emit({"type": "text_reset"})
+    for piece in pieces(rest):
+        emit({"type": "text_delta", "delta": piece})
+    emit({**END_OF_TURN, "agent": result.agent, "reply": result.reply})
+
+
+def _tee(
+    emit: Callable[[dict[str, Any]], None], on_text: Callable[[str], None]
+) -> Callable[[dict[str, Any]], None]:
+    def both(event: dict[str, Any]) -> None:
+        emit(event)
+        if event["type"] == "text_delta":
+            on_text(event["delta"])
+
+    return both

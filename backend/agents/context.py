@@ -110,6 +110,8 @@ class TurnLog:
     """What tools returned this turn, as text (a reply may repeat it)."""
     transfer: dict[str, Any] | None = None
     """The brief, when this turn hands the call to a person (a tool, a guardrail, a ceiling)."""
+    streamed: str = ""
+    """The reply's text already released to listeners as the model wrote it."""
 
 
 @dataclass

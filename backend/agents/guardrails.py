@@ -67,20 +67,23 @@ async def grounded_reply(
     """No price that no tool or fact produced; no phone or email that is not the caller's; no
     fact of a caller this one only may be (a possible match, before a step-up check); no
     internal id (caller, call, booking, graph uuid) and no SDK error text, ever."""
-    call = ctx.context
-    text = str(output or "")
+    problem = reply_problem(ctx.context, str(output or ""))
+    return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=any(problem.values()))
+
+
+def reply_problem(call: CallContext, text: str) -> dict[str, Any]:
+    """What ``grounded_reply`` finds wrong with ``text`` (every value empty: nothing); also
+    each clause of a streamed reply before it is released."""
     grounded = call.turn.grounding
     unknown_amounts = {a for a in _amounts(text) if a >= 100 and not any(abs(a - g) <= 1 for g in grounded)}
     facts = call.caller.facts if call.caller else []
     own = {str(f.value) for f in facts if f.name in {"HAS_EMAIL", "HAS_PHONE", "USES_PHONE"}}
     strangers = [x for x in (pii.phones(text) + pii.emails(text)) if x not in own]
     problem: dict[str, Any] = {"amounts": sorted(unknown_amounts), "contacts": strangers}
-    leaks = internal_problem(text)
+    problem.update(internal_problem(text))
     if unverified := identity.undisclosed(call, text, _amounts(text)):
-        leaks["unverified_facts"] = unverified  # how many, never which: this is logged
-    problem.update(leaks)
-    tripped = bool(unknown_amounts or strangers or leaks)
-    return GuardrailFunctionOutput(output_info=problem, tripwire_triggered=tripped)
+        problem["unverified_facts"] = unverified  # how many, never which: this is logged
+    return problem
 
 
 def internal_problem(text: str) -> dict[str, Any]:

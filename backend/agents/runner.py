@@ -19,10 +19,12 @@ from agents import (
     Model,
     ModelBehaviorError,
     OutputGuardrailTripwireTriggered,
+    RawResponsesStreamEvent,
     RunConfig,
     Runner,
 )
 from agents.realtime import RealtimeAgent
+from openai.types.responses import ResponseTextDeltaEvent as TextDelta
 
 from backend.agents import sdk, tracing, turn_context
 from backend.agents.clock import UTC_ZONE
@@ -33,6 +35,7 @@ from backend.agents.hooks import TurnHooks
 from backend.agents.policy.model import PolicyModel
 from backend.agents.policy.router import Router
 from backend.agents.realtime import build_realtime
+from backend.agents.streaming import ReplyStream
 from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
@@ -73,6 +76,9 @@ class TurnResult:
     """The turn context's record (ids read and their known_at), kept with the turn."""
     context_ms: float = 0.0
     """Time spent assembling the turn context."""
+    streamed: str = ""
+    """What of the reply was released as the model wrote it (a prefix of ``reply``, unless a
+    guardrail or a ceiling replaced the reply after)."""
 
 
 class AgentRuntime:
@@ -249,6 +255,9 @@ class AgentRuntime:
         except ModelBehaviorError as exc:
             call.turn.errors.append(f"rejected: {exc}")
             return self.result(call, "Sorry, I couldn't pass that on. Could you say it again?", agent.name)
+        if not str(result.final_output or "").strip() and self.model is not None:
+            call.turn.errors.append("LLM gave no reply, policy model answered")  # never silence
+            result = await self._run(agent, history, call, None)
         call.state.history = result.to_input_list()[-HISTORY:]
         return self.result(call, str(result.final_output or ""), result.last_agent.name)
 
@@ -285,7 +294,7 @@ class AgentRuntime:
             trace_include_sensitive_data=False,
         )
         try:
-            return await Runner.run(
+            run = Runner.run_streamed(
                 agent,
                 history,
                 context=call,
@@ -293,6 +302,11 @@ class AgentRuntime:
                 run_config=config,
                 hooks=TurnHooks(),
             )
+            reply = ReplyStream(call)
+            async for event in run.stream_events():
+                if isinstance(event, RawResponsesStreamEvent) and isinstance(event.data, TextDelta):
+                    reply.feed(event.data.delta)
+            return run
         except (
             CeilingReached,
             MaxTurnsExceeded,
@@ -349,6 +363,7 @@ class AgentRuntime:
             brief=call.turn.transfer,
             context=context.record() if context else None,
             context_ms=context.assembly_ms if context else 0.0,
+            streamed=call.turn.streamed,
         )
 
 

@@ -53,6 +53,22 @@ TO_A_PERSON = "I'd like to speak to a person."
 """What "0" alone on the keypad means."""
 
 
+@dataclass
+class Speech:
+    """What the bridge is to say, as its text comes: a phrase whole, or a reply streamed."""
+
+    lines: asyncio.Queue[str | None] = field(default_factory=asyncio.Queue)
+    then: Callable[[], None] | None = None
+    """What comes once all of it has played (a transfer, a hang-up); else the silence timer."""
+
+    def add(self, text: str) -> None:
+        self.lines.put_nowait(text)
+
+    def done(self, then: Callable[[], None] | None = None) -> None:
+        self.then = then
+        self.lines.put_nowait(None)
+
+
 class StreamClosed(Exception):
     """The bridge ended the stream (malformed input, idle, a polite hang-up)."""
 
@@ -232,7 +248,12 @@ class MediaStream:
         log.info("barge-in", call_id=self.call_id)
         reply, heard, self._reply = self._reply, self._heard, []
         if heard < len(reply):
-            await self.desk.heard_only(self._who(), self._call(), cut_off(reply[:heard]))
+            # In the background: a reply still streaming is stored once its turn ends (the
+            # call's lock), and the caller's audio must keep flowing meanwhile.
+            cut = asyncio.ensure_future(
+                self.desk.heard_only(self._who(), self._call(), cut_off(reply[:heard]))
+            )
+            cut.add_done_callback(_log_failure)
 
     def pressed(self, digit: str) -> None:
         self._cancel_silence()
@@ -267,19 +288,29 @@ class MediaStream:
                 return
             began = time.perf_counter()
             filler = asyncio.ensure_future(self._filler())
+            speech: Speech | None = None
+            then: Callable[[], None] | None = None
+
+            def heard(piece: str) -> None:  # the reply as the agents release it
+                nonlocal speech
+                if speech is None:
+                    filler.cancel()
+                    speech = self.speech(reply=True)
+                speech.add(piece)
+
             try:
-                result, _ = await self.desk.turn(self._who(), self._call(), text)
+                result, _ = await self.desk.turn(self._who(), self._call(), text, on_text=heard)
+                self._stage("agents_handoff" if result.handoffs else "agents", began)
+                then = self._transfer_after if result.escalated else None
             except CallEnded:
                 self.closing.set()
-                return
             except Exception as exc:  # a store down, a turn over budget: the caller hears why
                 log.warning("voice turn failed", call_id=self.call_id, error=type(exc).__name__)
                 self.say(TROUBLE)
-                return
             finally:
                 filler.cancel()
-            self._stage("agents_handoff" if result.handoffs else "agents", began)
-            self.say(result.reply, then=self._transfer_after if result.escalated else None, reply=True)
+                if speech:
+                    speech.done(then)
 
         self.answering = asyncio.ensure_future(turn())
         self.answering.add_done_callback(_log_failure)
@@ -298,31 +329,42 @@ class MediaStream:
         return text
 
     def say(self, text: str, then: Callable[[], None] | None = None, *, reply: bool = False) -> None:
-        """Speak ``text`` clause by clause after whatever is being said; caller silence is timed
-        from its end. ``reply``: it is the transcript's last reply (a barge-in shortens it)."""
-        before = self.speaking
+        """Speak ``text`` after whatever is being said (``speech``)."""
+        speech = self.speech(reply=reply)
+        speech.add(text)
+        speech.done(then)
+
+    def speech(self, *, reply: bool = False) -> Speech:
+        """Something to say after whatever is being said, clause by clause as its text comes;
+        caller silence is timed from its end. ``reply``: it is the transcript's last reply (a
+        barge-in shortens it)."""
+        before, speech = self.speaking, Speech()
 
         async def speak() -> None:
             if before and not before.done():
                 await asyncio.gather(before, return_exceptions=True)
-            spoken = clauses(text)
             if reply:
-                self._reply, self._heard, self._clause_of = spoken, 0, {}
-            began, first = time.perf_counter(), True
-            for n, clause in enumerate(spoken):
-                async for chunk in self._engine().speak(clause):
-                    if first:
-                        self._stage("tts_first", began)
-                        first = False
-                    name = await self._send_audio(chunk)
+                self._reply, self._heard, self._clause_of = [], 0, {}
+            first = True
+            while (text := await speech.lines.get()) is not None:
+                began = time.perf_counter()
+                for clause in clauses(text, opening=first):
                     if reply:
-                        self._clause_of[name] = n
-            self._after_playing = then or self._start_silence
+                        self._reply.append(clause)
+                    async for chunk in self._engine().speak(clause):
+                        if first:
+                            self._stage("tts_first", began)
+                            first = False
+                        name = await self._send_audio(chunk)
+                        if reply:
+                            self._clause_of[name] = len(self._reply) - 1
+            self._after_playing = speech.then or self._start_silence
             if not self.unplayed:
                 self.played(None)
 
         self.speaking = asyncio.ensure_future(speak())
         self.speaking.add_done_callback(_log_failure)
+        return speech
 
     async def _send_audio(self, chunk: bytes) -> str:
         """``chunk`` to Twilio, then a mark Twilio echoes once it has played it; the mark."""

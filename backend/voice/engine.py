@@ -11,6 +11,8 @@ from typing import Protocol
 
 import numpy as np
 
+from backend.agents.streaming import CLAUSE_END
+
 
 @dataclass(frozen=True)
 class Heard:
@@ -60,16 +62,16 @@ class Engine(Protocol):
         ...
 
 
-_CLAUSE_END = re.compile(r"(?<=[.!?;:])\s+")
 _FIRST_COMMA = re.compile(r"^([^,]{2,60}?,)\s+(.{20,})$")
 
 
-def clauses(text: str) -> list[str]:
+def clauses(text: str, opening: bool = True) -> list[str]:
     """What a reply is spoken in, one clause after another (a list of homes starts playing
     after its first clause, not after all of it, and a barge-in keeps the clauses played):
     sentences, and the parts of a long one its semicolons and colons separate; the very
-    first is cut again at a comma ("Welcome back, Dana."), so the caller hears us sooner."""
-    pieces = [c for c in _CLAUSE_END.split(text.strip()) if c]
-    if pieces and (first := _FIRST_COMMA.match(pieces[0])):
+    first (``opening``: ``text`` starts the reply) is cut again at a comma ("Welcome back,
+    Dana."), so the caller hears us sooner."""
+    pieces = [c for c in CLAUSE_END.split(text.strip()) if c]
+    if opening and pieces and (first := _FIRST_COMMA.match(pieces[0])):
         pieces[:1] = [first.group(1), first.group(2)]
     return pieces

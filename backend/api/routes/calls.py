@@ -197,8 +197,10 @@ async def _facts_known(memory: Memory, group: str, caller_id: str | None, known_
     responses={200: {"content": {"text/event-stream": {"schema": EVENT_STREAM}}}, **responses(404, 409)},
 )
 async def stream(who: CurrentTenant, call_id: CallId, desk: Desk) -> StreamingResponse:
-    """Server-sent events of the call: agent_updated, handoff, tool_started, tool, text_delta,
-    turn_done, transfer (with the brief), call_ended."""
+    """Server-sent events of the call: agent_updated, handoff, tool_started, tool, text_delta
+    (the reply clause by clause, as the model writes it), text_reset (what was streamed is not the
+    reply: a guardrail replaced it), turn_done (with the whole reply), turn_failed (the turn was
+    not stored), transfer (with the brief), call_ended."""
     events = await desk.subscribe(who, call_id)
 
     async def sse() -> AsyncIterator[str]:

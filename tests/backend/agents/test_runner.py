@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 import uuid
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import ClassVar
 
 import pytest
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
@@ -20,6 +17,7 @@ from backend.store import Database, bookings
 from backend.verticals.real_estate.agents import REAL_ESTATE
 from backend.verticals.real_estate.demo import seed_demo
 from memory import Memory
+from tests.llm_server import compatible_llm
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
 
@@ -200,53 +198,23 @@ async def test_scripted_model_drives_a_nested_handoff(mem: Memory, db: Database,
     assert json.dumps(result.handoffs)
 
 
-class _CompatibleLLM(BaseHTTPRequestHandler):
-    """Speaks the documented chat-completions protocol: one fixed assistant message."""
-
-    def do_POST(self) -> None:
-        request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        type(self).seen.append(request)
-        body = {
-            "id": "chatcmpl-1",
-            "object": "chat.completion",
-            "created": 0,
-            "model": request["model"],
-            "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": "Hello from a compatible model."},
-                    "finish_reason": "stop",
-                }
-            ],
-            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
-        }
-        raw = json.dumps(body).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(raw)))
-        self.end_headers()
-        self.wfile.write(raw)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-    seen: ClassVar[list[dict]] = []
-
-
 async def test_models_from_settings(stack: Settings, mem: Memory, db: Database, listings_group: str) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _CompatibleLLM)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        compatible = stack.model_copy(
-            update={"llm": f"http://127.0.0.1:{server.server_port}/v1", "llm_model": "local-model"}
-        )
+    with compatible_llm(("Hello from a ", "compatible model. How", " can I help?")) as llm:
+        compatible = stack.model_copy(update={"llm": llm.url, "llm_model": "local-model"})
         runtime = AgentRuntime(REAL_ESTATE, mem, db, model=from_settings(compatible))
         call = await open_call(runtime, listings_group, name="Compat Tester")
+        streamed: list[str] = []
+        call.emit = lambda event: streamed.append(event["delta"]) if event["type"] == "text_delta" else None
         result = await runtime.turn(call, "hello there", "Triage")
-        assert result.reply == "Hello from a compatible model." and not result.errors
-        assert _CompatibleLLM.seen[-1]["model"] == "local-model"
-    finally:
-        server.shutdown()
+        assert result.reply == "Hello from a compatible model. How can I help?" and not result.errors
+        assert streamed == ["Hello from a compatible model. "], "a clause is released once it is whole"
+        assert result.streamed == streamed[0], "the last is the call desk's to release, with the turn"
+        assert llm.seen[-1]["model"] == "local-model" and llm.seen[-1]["stream"]
+
+        llm.streams = False  # a reply the SDK cannot read is no reply: never silence
+        result = await runtime.turn(call, "hello there", "Triage")
+        assert result.reply and "compatible" not in result.reply, result.reply
+        assert result.errors == ["LLM gave no reply, policy model answered"], result.errors
 
     gone = stack.model_copy(update={"llm": f"http://127.0.0.1:{free_port()}/v1", "llm_model": "m"})
     runtime = AgentRuntime(REAL_ESTATE, mem, db, model=from_settings(gone))
