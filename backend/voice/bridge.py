@@ -108,6 +108,8 @@ class MediaStream:
     """Where Twilio reaches us (``https://…``): the whisper's URL is built on it."""
     call_sid: str = ""
     _transferring: asyncio.Task[None] | None = None
+    _cutting: asyncio.Task[None] | None = None
+    """The transcript's last reply being cut to what was heard (a barge-in)."""
     recording: Recording | None = None
     """The call's audio, when its tenant records calls (opted in, with a retention period)."""
     _reply: list[str] = field(default_factory=list)
@@ -250,10 +252,10 @@ class MediaStream:
         if heard < len(reply):
             # In the background: a reply still streaming is stored once its turn ends (the
             # call's lock), and the caller's audio must keep flowing meanwhile.
-            cut = asyncio.ensure_future(
+            self._cutting = asyncio.ensure_future(
                 self.desk.heard_only(self._who(), self._call(), cut_off(reply[:heard]))
             )
-            cut.add_done_callback(_log_failure)
+            self._cutting.add_done_callback(_log_failure)
 
     def pressed(self, digit: str) -> None:
         self._cancel_silence()
@@ -450,6 +452,9 @@ class MediaStream:
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+        if self._cutting:  # before the call ends: ingestion reads what the caller heard
+            with contextlib.suppress(BaseException):
+                await self._cutting
         days = self.who.tenant.record_days if self.who else None
         if self.call_id and self.recording and days:
             try:
