@@ -26,7 +26,7 @@ from backend.outages import OUTAGES
 from backend.store import Database, oncall, recordings, telephony, tenants
 from backend.store.tenants import Principal
 from backend.voice import mulaw, protocol, transfer
-from backend.voice.engine import Ears, Engine, clauses
+from backend.voice.engine import Ears, Engine, clauses, sounds_finished
 from backend.voice.recording import Recording
 
 log = structlog.get_logger(__name__)
@@ -227,6 +227,8 @@ class MediaStream:
         complete = await self._engine().finished(audio)
         if complete is not None:
             self._stage("turn", began)
+        if complete is False and self.guess:  # the words may say it is over (shielded: they are the turn's)
+            complete = sounds_finished(await asyncio.shield(self.guess))
         if complete and self.ears and self.ears.end() is not None:  # still quiet: it ends here
             words = self.guess
             self._drop_guess(keep_words=True)

@@ -75,3 +75,21 @@ def clauses(text: str, opening: bool = True) -> list[str]:
     if opening and pieces and (first := _FIRST_COMMA.match(pieces[0])):
         pieces[:1] = [first.group(1), first.group(2)]
     return pieces
+
+
+_HANGING = frozenset({
+    "a", "an", "the", "of", "on", "in", "at", "to", "for", "with", "from", "and", "or", "but", "so",
+    "if", "about", "my", "our", "your", "their", "is", "are", "was", "were", "um", "uh", "like",
+})  # fmt: skip
+"""Words no finished sentence ends on ("Can I see the one on?" is heard with a question mark)."""
+
+
+def sounds_finished(words: str) -> bool:
+    """Whether a transcript reads as a finished turn: Whisper ends a sentence with its mark and
+    trails an unfinished one off ("I'd like to book a viewing of..."). The turn model's second
+    opinion, from the words: it hears a flat last word as unfinished however long the pause."""
+    text = words.strip()
+    if not text or text.endswith(("...", "…")) or text[-1] not in ".?!":
+        return False
+    last = re.findall(r"[a-z']+", text.lower())
+    return bool(last) and last[-1] not in _HANGING

@@ -1,8 +1,11 @@
-"""How replies are cut for speech: the caller hears the first clause while the rest is made."""
+"""How replies are cut for speech (the caller hears the first clause while the rest is made), and
+when the words of a turn read as finished."""
 
 from __future__ import annotations
 
-from backend.voice.engine import clauses
+import pytest
+
+from backend.voice.engine import clauses, sounds_finished
 
 
 def test_replies_are_spoken_clause_by_clause() -> None:
@@ -19,3 +22,19 @@ def test_replies_are_spoken_clause_by_clause() -> None:
     ]
     assert clauses("Thanks for calling. Goodbye!") == ["Thanks for calling.", "Goodbye!"]
     assert clauses("  ") == []
+
+
+@pytest.mark.parametrize(
+    ("words", "finished"),
+    [
+        ("How many bedrooms does it have?", True),
+        ("I want three bedrooms.", True),
+        ("I'd like to book a viewing of...", False),  # Whisper trails an unfinished turn off
+        ("We are looking in Bondi and…", False),
+        ("Can I see the one on?", False),  # a mark after a word no sentence ends on
+        ("My budget is about", False),
+        ("", False),
+    ],
+)
+def test_the_words_of_a_finished_turn(words: str, finished: bool) -> None:
+    assert sounds_finished(words) is finished
