@@ -28,9 +28,10 @@ _ORDINALS = {
 }  # fmt: skip
 
 _WORD = "|".join(sorted([*_UNITS, *_TENS, "hundred"], key=len, reverse=True))
+_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
 _MORE_WORDS = (
     rf"(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:{_WORD}))*"
-    rf"(?:\s+point(?:\s+(?:{'|'.join(w for w, n in _UNITS.items() if n <= 9)}))+)?(?:\s+and\s+a\s+half)?"
+    rf"(?:\s+point(?:\s+(?:{_DIGIT_WORD})\b)+)?(?:\s+and\s+a\s+half)?"
 )
 NUMBER_WORDS = rf"(?:half an?|a|{_WORD}){_MORE_WORDS}"
 """A number in words: "seven hundred and fifty", "one point five", "three and a half", "half a"
@@ -49,9 +50,9 @@ def words_to_number(words: str) -> float | None:
     if "point" in tokens:
         i = tokens.index("point")
         whole, decimals = words_to_number(" ".join(tokens[:i])), tokens[i + 1 :]
-        if whole is None or not decimals or any(_UNITS.get(d, 10) > 9 for d in decimals):
-            return None
-        return float(f"{int(whole)}." + "".join(str(_UNITS[d]) for d in decimals))
+        if whole is None or not decimals or any(d not in _DIGIT_WORDS for d in decimals):
+            return None  # "one point oh five" is 1.05
+        return float(f"{int(whole)}." + "".join(str(_DIGIT_WORDS[d]) for d in decimals))
     half = tokens[-3:] == ["and", "a", "half"]
     if half:
         tokens = tokens[:-3]
@@ -127,6 +128,20 @@ _SPOKEN = re.compile(
 _AND_A_HALF = re.compile(rf"\b(\d+(?:\.\d+)?)\s*(million|mil|m\b)?{_HALF}", re.IGNORECASE)
 """Left after the words are digits: "2 and a half", "1 million and a half"."""
 _A_MILLION_AND_A_HALF = re.compile(rf"\ba\s+(million|mil){_HALF}", re.IGNORECASE)
+
+
+_DECIMAL = re.compile(rf"\b(?:{_WORD})(?:\s+point(?:\s+(?:{_DIGIT_WORD})\b)+|{_HALF})", re.IGNORECASE)
+
+
+def spoken_decimals(text: str) -> str:
+    """``spoken``, and decimals in words written as digits without a unit after them ("budget's
+    two point one", "under two and a half"): for a price said without its unit."""
+
+    def number(m: re.Match[str]) -> str:
+        value = words_to_number(m.group(0))
+        return m.group(0) if value is None else f"{value:g}"
+
+    return _DECIMAL.sub(number, spoken(text))
 
 
 def spoken(text: str) -> str:
@@ -240,7 +255,6 @@ class DigitRun:
     """At least one digit was said as a word: a phone matcher cannot read it."""
 
 
-_DIGIT_WORD = "|".join(sorted(_DIGIT_WORDS, key=len, reverse=True))
 _ONE_DIGIT = rf"(?:(?:{_DIGIT_WORD})\b(?!')|\d)"  # not the "o" of "o'clock"
 _DIGIT_TOKEN = rf"(?:(?:double|triple)\s+{_ONE_DIGIT}|\d+|(?:{_DIGIT_WORD})\b(?!'))"
 _DIGIT_RUN = re.compile(rf"\b{_DIGIT_TOKEN}(?:[\s,.-]*{_DIGIT_TOKEN})*", re.IGNORECASE)

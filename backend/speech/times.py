@@ -46,10 +46,10 @@ class ImpossibleDate(ValueError):
 # -- days ----------------------------------------------------------------------------------------
 
 # Whole day names, short forms that are no other word, and "Mon", "Wed", "Sat", "Sun" only with
-# a capital ("we sat down", "c'mon", "the sun" are no days).
+# a capital or before a time ("sat 2pm"; "we sat down", "c'mon", "the sun" are no days).
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues?|thu(?:rs?)?|weds|fri"
-    r"|(?-i:Mon|Wed|Sat|Sun))"
+    r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?\d|\s+(?:morning|arvo|afternoon)))"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -190,6 +190,15 @@ def _month(word: str) -> int:
 _HOUR_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                "twelve")  # fmt: skip
 _HOUR = rf"(?:\d{{1,2}}|{'|'.join(_HOUR_WORDS)})"
+_MINUTE_WORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45, "twenty": 20, "fifty": 50}
+_SPOKEN_MINUTES = "|".join(_MINUTE_WORDS)
+_MINUTE = rf"(?::(?P<{{0}}>[0-5]\d)|\s+(?P<{{0}}w>{_SPOKEN_MINUTES})\b)"
+"""Minutes after an hour, written ("2:30") or spoken ("one thirty"); ``{0}``: the group's name."""
+_STREET_NAME = (
+    r"[a-z']+(?:\s+[a-z']+)?\s+(?:street|st|road|rd|avenue|ave|parade|pde|crescent|cres|drive|dr"
+    r"|place|pl|lane|ln|way|terrace|tce|court|ct|highway|hwy|close|grove|boulevard|blvd)\b"
+)
+"""After "at 13", what makes it a house number: "at 13 Victoria Road", "at 84 Pacific Hwy"."""
 _PART = r"morning|midday|noon|lunchtime|lunch time|afternoon|arvo|evening|tonight"
 _IN_THE = r"\s*(?:o'?clock\s*)?(?:in the\s+)?(?:morning|afternoon|arvo|evening)\b"
 _MERIDIEM = r"[ap]\.?m\b\.?"
@@ -199,16 +208,18 @@ _NOT_AN_HOUR = (
     r"bed|br\b|bath|car|kid|child|people|person|minute|mins?\b|hour|week|month|year|yr|day|of\b"
     r"|k\b|m\b|b\b|mil|hundred|thousand|million|grand|point\b|and a half|%|per|percent"
     r"|st\b|nd\b|rd\b|th\b|street|road|ave"
+    rf"|{_STREET_NAME}"
 )
 _ANCHORED = (
-    rf"(?P<anchor>@|at|after|around|about|say|from|by)\s*(?P<ah>{_HOUR})(?::(?P<am>[0-5]\d))?\b"
+    rf"(?P<anchor>@|at|after|around|about|say|from|by)\s*(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
     rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock)"
 )
 _CLOCK = re.compile(
-    rf"\b(?P<mh>{_HOUR})(?:[:.](?P<mm>[0-5]\d))?\s*(?P<ap>{_MERIDIEM})"  # "3pm", "8.30 a.m.", "three pm"
+    # "3pm", "8.30 a.m.", "one thirty pm"
+    rf"\b(?P<mh>{_HOUR})(?:[:.](?P<mm>[0-5]\d)|\s+(?P<mmw>{_SPOKEN_MINUTES}))?\s*(?P<ap>{_MERIDIEM})"
     rf"|\b(?P<ih>\d{{1,2}})(?::(?P<im>[0-5]\d))?(?P<in_the>{_IN_THE})"  # "4 in the afternoon"
-    rf"|\b(?P<frac>half past|quarter past|quarter to)\s+(?P<fh>{_HOUR})\b"  # "half past two"
+    rf"|\b(?P<frac>half past|quarter past|quarter to|half)\s+(?P<fh>{_HOUR})\b"  # "half past two", "half ten"
     rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
@@ -227,6 +238,10 @@ _GREETING = re.compile(
 
 def _hour(said: str) -> int:
     return int(said) if said.isdigit() else _HOUR_WORDS.index(said.lower()) + 1
+
+
+def _minute(digits: str | None, words: str | None) -> int:
+    return int(digits) if digits else _MINUTE_WORDS[words.lower()] if words else 0
 
 
 def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> tuple[int, int] | None:
@@ -266,18 +281,19 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
     if m["mh"]:
         if not m["mh"].isdigit() and m["ap"].lower() == "am":
             return None  # "which one am I looking at"
-        hour, minute, meridiem = _hour(m["mh"]), int(m["mm"] or 0), m["ap"][0].lower()
+        hour, minute, meridiem = _hour(m["mh"]), _minute(m["mm"], m["mmw"]), m["ap"][0].lower()
     elif m["ih"]:
         hour, minute = _hour(m["ih"]) % 12, int(m["im"] or 0)
         meridiem = "a" if "morning" in m["in_the"].lower() else "p"
     elif m["fh"]:
+        # "Half ten" is half past ten (as Australians and the British say it).
         hour, minute, meridiem = _hour(m["fh"]), 30 if m["frac"].lower().startswith("half") else 15, ""
         if m["frac"].lower().endswith("to"):
             hour, minute = hour - 1, 60 - minute
     elif m["oh"]:
         hour, minute, meridiem = _hour(m["oh"]), 0, ""
     elif m["ah"]:
-        hour, minute, meridiem = _hour(m["ah"]), int(m["am"] or 0), ""
+        hour, minute, meridiem = _hour(m["ah"]), _minute(m["am"], m["amw"]), ""
     else:
         hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None

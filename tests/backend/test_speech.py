@@ -63,6 +63,13 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("Is the 3rd at 2pm free?", "2026-11-03T14:00"),  # the 3rd has passed: next month's
         ("Saturday the 24th at midday?", "2026-10-24T12:00"),
         ("Sat at 9 then.", "2026-10-17T09:00"),
+        ("can i book 59 pacific hwy bronte sat 2pm", "2026-10-17T14:00"),  # "sat" before a time
+        ("Saturday at one thirty?", "2026-10-17T13:30"),  # minutes spoken
+        ("On Saturday, about half ten?", "2026-10-17T10:30"),  # "half ten" is 10:30
+        ("Saturday, a quarter to twelve.", "2026-10-17T11:45"),
+        # A house number after "at" is no hour: "at 13 Victoria Road" is not 1 pm.
+        ("Could I see the house at 13 Victoria Road, Saturday at ten?", "2026-10-17T10:00"),
+        ("A viewing at 84 Pacific Highway on Saturday at nine thirty", "2026-10-17T09:30"),
     ],
 )
 def test_times_read_the_same_for_the_agents_and_the_extractor(said: str, moment: str) -> None:

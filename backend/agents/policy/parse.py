@@ -7,13 +7,14 @@ from __future__ import annotations
 import re
 
 from backend.speech.contacts import digits, email, introduced
-from backend.speech.numbers import amounts, count, ordinal, percent, spoken, years
+from backend.speech.numbers import amounts, count, ordinal, percent, spoken, spoken_decimals, years
 from backend.speech.times import ImpossibleDate, existing, said, when
 
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
-    r"|at most|less than|no more than|cap(?:ped)? at|spend)\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d.,:])"
+    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford)"
+    r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d.,:])"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
     r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",
     re.IGNORECASE,
@@ -25,7 +26,7 @@ def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | 
     ``loose`` also reads a price said without its unit ("under 1.6", "max 850")."""
     found = [a.value for a in amounts(text) if a.value >= minimum]
     if not found and loose:
-        for m in _LOOSE.finditer(spoken(text)):
+        for m in _LOOSE.finditer(spoken_decimals(text)):
             said = m.group(1) or m.group(2)
             value = float(said)
             if 0.3 <= value < 20 and "." in said:

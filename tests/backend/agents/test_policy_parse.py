@@ -195,3 +195,16 @@ def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str,
 def test_a_hard_veto_is_no_soft_feature(router: Router) -> None:
     assert all(not v.pattern.startswith("!") for vetoes in router.vetoes.values() for v in vetoes)
     assert router.never["suburb_profile"], "the hard vetoes are kept apart"
+
+
+@pytest.mark.parametrize(
+    ("said", "dollars"),
+    [
+        ("budget's about two point one", 2_100_000),  # a price in words, without its unit
+        ("under one point oh five million", 1_050_000),  # "oh" is a digit
+        ("under two and a half", 2_500_000),
+        ("we can only do 2.75 now", 2_750_000),
+    ],
+)
+def test_a_price_in_words_without_its_unit(said: str, dollars: int) -> None:
+    assert parse.money(said, loose=True) == dollars

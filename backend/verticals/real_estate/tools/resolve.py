@@ -6,7 +6,7 @@ from __future__ import annotations
 import calendar
 import re
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz, process, utils
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
@@ -213,7 +213,7 @@ def known_suburb(ctx: CallContext, said: str) -> str:
 
 
 def suburb(ctx: CallContext, said: str | None) -> str | None:
-    """The known suburb named in ``said`` (fuzzy, so "Bondy" is Bondi), or None."""
+    """The known suburb named in ``said`` (fuzzy and caseless, so "maroubraa" is Maroubra), or None."""
     if not said or not ctx.suburbs:
         return None
     names = list(ctx.suburbs.values())
@@ -221,7 +221,9 @@ def suburb(ctx: CallContext, said: str | None) -> str | None:
     for name in sorted(names, key=len, reverse=True):
         if re.search(rf"\b{re.escape(name.lower())}\b", lowered):
             return name
-    best = process.extractOne(said, names, scorer=fuzz.partial_ratio, score_cutoff=88)
+    best = process.extractOne(
+        said, names, scorer=fuzz.partial_ratio, processor=utils.default_process, score_cutoff=88
+    )
     return str(best[0]) if best else None
 
 

@@ -103,3 +103,8 @@ async def test_is_it_close_to_the_beach_names_no_street(runtime: AgentRuntime, h
     result = await one_turn(runtime, homes, "Do you have anything in Coogee?", "Is it close to the beach?")
     assert "I don't have a listing on" not in result.reply, result.reply
     assert result.reply.startswith("Which of these do you mean: 1) "), result.reply
+
+
+async def test_a_misspelt_suburb_is_the_suburb_not_anywhere(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "lookin 4 a 3 bedrm hous in maroubraa under 2.2m")
+    assert "in Maroubra" in result.reply and "Parramatta" not in result.reply, result.reply
