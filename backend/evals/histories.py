@@ -63,40 +63,208 @@ class World:
         return sum(len(c.turns) for h in self.histories for c in h.calls)
 
 
-FIRST = (
-    "Caroline Melanie Priya Nadia Grace Olivia Harriet Zoe Ingrid Leila Tessa Mei Rosa Anika "
-    "Daniel Marcus Tom Luca Ravi Hamish Jonah Felix Omar Kenji Sean Ethan Theo Viktor"
-).split()
-SURNAMES = (
-    "Nguyen Smith Kowalski Patel O'Brien Rossi Tanaka Murphy Haddad Jensen Silva Chen Novak "
-    "Walker Fitzgerald Moreau Ahmed Larsen Costa Kaur"
-).split()
-PARTNERS = "Dan Sophie Ali Jess Marco Hannah Raj Clare Ben Tara Nick Yuki Pete Amira".split()
-KIDS = "Mia Leo Ava Noah Isla Oscar Ruby Max Chloe Archie Lily Jack Eva Hugo".split()
-SCHOOLS = (
-    "Clovelly Public|Randwick North High|St Brigid's Primary|Bronte Montessori|Coogee Public|"
-    "Maroubra Bay Public|Newtown High School of the Performing Arts|Glebe Public|"
-    "Rozelle Public|Balmain Public|Bondi Beach Public|Waverley College|St Clare's College|"
-    "Leichhardt Public|Annandale North Public|Summer Hill Public"
-).split("|")
-SCHOOL_SUBURBS = "Clovelly Randwick Bronte Coogee Maroubra Newtown Glebe Rozelle Balmain Bondi".split()
-PETS = (("dog", "Biscuit"), ("dog", "Pepper"), ("cat", "Miso"), ("dog", "Rex"), ("cat", "Olive"),
-        ("dog", "Bonnie"), ("greyhound", "Arrow"), ("cat", "Tofu"), ("dog", "Banjo"))
-EMPLOYERS = (
-    "Westpac|the Prince of Wales Hospital|Atlassian|a law firm|the council|Qantas|"
-    "a architecture practice|Sydney Uni|the ABC|a bakery|Canva|a physio clinic"
-).split("|")
-WORK_SUBURBS = "Parramatta Mascot Ultimo Randwick Surry Hills Chatswood Barangaroo North Sydney".split()
-SUBURBS = (
-    "Bondi Coogee Randwick Maroubra Bronte Clovelly Newtown Marrickville Leichhardt Balmain "
-    "Rozelle Glebe Annandale Dulwich Hill Petersham Stanmore Erskineville Alexandria"
-).split()
-STREETS = (
-    "Ocean St|Arden St|Carrington Rd|Beach St|Darling St|Norton St|Enmore Rd|Victoria Rd|"
-    "Glebe Point Rd|Booth St|Marion St|Audley St|Clovelly Rd|Perouse Rd|Mansfield St|Trafalgar St"
-).split("|")
-AGENTS = "Sam Priya Tom Jess Aroha".split()
-MONTHS = "January February March April May June July August September October November December".split()
+FIRST = [
+    "Caroline",
+    "Melanie",
+    "Priya",
+    "Nadia",
+    "Grace",
+    "Olivia",
+    "Harriet",
+    "Zoe",
+    "Ingrid",
+    "Leila",
+    "Tessa",
+    "Mei",
+    "Rosa",
+    "Anika",
+    "Daniel",
+    "Marcus",
+    "Tom",
+    "Luca",
+    "Ravi",
+    "Hamish",
+    "Jonah",
+    "Felix",
+    "Omar",
+    "Kenji",
+    "Sean",
+    "Ethan",
+    "Theo",
+    "Viktor",
+]
+SURNAMES = [
+    "Nguyen",
+    "Smith",
+    "Kowalski",
+    "Patel",
+    "O'Brien",
+    "Rossi",
+    "Tanaka",
+    "Murphy",
+    "Haddad",
+    "Jensen",
+    "Silva",
+    "Chen",
+    "Novak",
+    "Walker",
+    "Fitzgerald",
+    "Moreau",
+    "Ahmed",
+    "Larsen",
+    "Costa",
+    "Kaur",
+]
+PARTNERS = [
+    "Dan",
+    "Sophie",
+    "Ali",
+    "Jess",
+    "Marco",
+    "Hannah",
+    "Raj",
+    "Clare",
+    "Ben",
+    "Tara",
+    "Nick",
+    "Yuki",
+    "Pete",
+    "Amira",
+]
+KIDS = [
+    "Mia",
+    "Leo",
+    "Ava",
+    "Noah",
+    "Isla",
+    "Oscar",
+    "Ruby",
+    "Max",
+    "Chloe",
+    "Archie",
+    "Lily",
+    "Jack",
+    "Eva",
+    "Hugo",
+]
+SCHOOLS = [
+    "Clovelly Public",
+    "Randwick North High",
+    "St Brigid's Primary",
+    "Bronte Montessori",
+    "Coogee Public",
+    "Maroubra Bay Public",
+    "Newtown High School of the Performing Arts",
+    "Glebe Public",
+    "Rozelle Public",
+    "Balmain Public",
+    "Bondi Beach Public",
+    "Waverley College",
+    "St Clare's College",
+    "Leichhardt Public",
+    "Annandale North Public",
+    "Summer Hill Public",
+]
+SCHOOL_SUBURBS = [
+    "Clovelly",
+    "Randwick",
+    "Bronte",
+    "Coogee",
+    "Maroubra",
+    "Newtown",
+    "Glebe",
+    "Rozelle",
+    "Balmain",
+    "Bondi",
+]
+PETS = (
+    ("dog", "Biscuit"),
+    ("dog", "Pepper"),
+    ("cat", "Miso"),
+    ("dog", "Rex"),
+    ("cat", "Olive"),
+    ("dog", "Bonnie"),
+    ("greyhound", "Arrow"),
+    ("cat", "Tofu"),
+    ("dog", "Banjo"),
+)
+EMPLOYERS = [
+    "Westpac",
+    "the Prince of Wales Hospital",
+    "Atlassian",
+    "a law firm",
+    "the council",
+    "Qantas",
+    "a architecture practice",
+    "Sydney Uni",
+    "the ABC",
+    "a bakery",
+    "Canva",
+    "a physio clinic",
+]
+WORK_SUBURBS = [
+    "Parramatta",
+    "Mascot",
+    "Ultimo",
+    "Randwick",
+    "Surry Hills",
+    "Chatswood",
+    "Barangaroo",
+    "North Sydney",
+]
+SUBURBS = [
+    "Bondi",
+    "Coogee",
+    "Randwick",
+    "Maroubra",
+    "Bronte",
+    "Clovelly",
+    "Newtown",
+    "Marrickville",
+    "Leichhardt",
+    "Balmain",
+    "Rozelle",
+    "Glebe",
+    "Annandale",
+    "Dulwich Hill",
+    "Petersham",
+    "Stanmore",
+    "Erskineville",
+    "Alexandria",
+]
+STREETS = [
+    "Ocean St",
+    "Arden St",
+    "Carrington Rd",
+    "Beach St",
+    "Darling St",
+    "Norton St",
+    "Enmore Rd",
+    "Victoria Rd",
+    "Glebe Point Rd",
+    "Booth St",
+    "Marion St",
+    "Audley St",
+    "Clovelly Rd",
+    "Perouse Rd",
+    "Mansfield St",
+    "Trafalgar St",
+]
+AGENTS = ["Sam", "Priya", "Tom", "Jess", "Aroha"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 SMALL_TALK = (
     ("How's your week been?", "Busy, but good. Work's been flat out."),
@@ -242,7 +410,7 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     budgets = sorted(rng.sample(range(9, 30), 3))
     budgets = [b * 100_000 for b in budgets]
     if rng.random() < 0.5:
-        budgets = budgets[::-1][:2] + [budgets[1] + 50_000]
+        budgets = [*budgets[::-1][:2], budgets[1] + 50000]
     street_no, street = rng.randrange(2, 180), pick(STREETS)
     address = f"{street_no} {street}"
     move_month = pick(MONTHS)
@@ -252,23 +420,36 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     t.chatter(1)
     first_budget = t.exchange(
         "What sort of budget are you working with?",
-        pick((f"We're thinking around {_money(budgets[0])}, tops.",
-              f"Probably {_money(budgets[0])}, maybe a touch over if it's right.")),
+        pick(
+            (
+                f"We're thinking around {_money(budgets[0])}, tops.",
+                f"Probably {_money(budgets[0])}, maybe a touch over if it's right.",
+            )
+        ),
     )
     first_suburb = t.exchange(
         "And where are you hoping to buy?",
-        pick((f"{suburbs[0]}, ideally. We love it there.",
-              f"We've been looking mostly around {suburbs[0]}.")),
+        pick(
+            (f"{suburbs[0]}, ideally. We love it there.", f"We've been looking mostly around {suburbs[0]}.")
+        ),
     )
     partner_turn = t.exchange(
         "Is it just yourself buying?",
-        pick((f"No, with my partner {partner}. {partner}'s keen too.",
-              f"Me and {partner}, my partner. We'll both be at inspections.")),
+        pick(
+            (
+                f"No, with my partner {partner}. {partner}'s keen too.",
+                f"Me and {partner}, my partner. We'll both be at inspections.",
+            )
+        ),
     )
     kid_turn = t.exchange(
         "Do you have kids? Schools can matter a lot.",
-        pick((f"One, {kid}. {kid} is at {school} at the moment.",
-              f"Yeah, our {pick(('daughter', 'son'))} {kid} goes to {school}, so we'd like to stay close.")),
+        pick(
+            (
+                f"One, {kid}. {kid} is at {school} at the moment.",
+                f"Yeah, our {pick(('daughter', 'son'))} {kid} goes to {school}, so we'd like to stay close.",
+            )
+        ),
     )
     t.close()
 
@@ -280,13 +461,21 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     t.chatter(1)
     pet_turn = t.exchange(
         "Anything non-negotiable for the new place?",
-        pick((f"A proper yard. We've got a {pet_kind} called {pet} who'd go mad in a flat.",
-              f"Somewhere {pet} can run around, {pet}'s our {pet_kind}, so a fenced backyard.")),
+        pick(
+            (
+                f"A proper yard. We've got a {pet_kind} called {pet} who'd go mad in a flat.",
+                f"Somewhere {pet} can run around, {pet}'s our {pet_kind}, so a fenced backyard.",
+            )
+        ),
     )
     school_where = t.say(
         t.me,
-        pick((f"Oh and for context, {school} is over in {school_suburb}, so that side of town.",
-              f"Just so you know, {kid}'s school is in {school_suburb}.")),
+        pick(
+            (
+                f"Oh and for context, {school} is over in {school_suburb}, so that side of town.",
+                f"Just so you know, {kid}'s school is in {school_suburb}.",
+            )
+        ),
     )
     t.exchange(
         f"I've got a three bedroom on {street} that might suit, open on Saturday.",
@@ -302,18 +491,30 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     t.new_call()
     viewing = t.exchange(
         f"How did you go at {address}?",
-        pick(("We went through on Saturday. Loved the light, but the kitchen was tiny.",
-              "We had a look on the weekend, nice street but the bathroom needs a full redo.")),
+        pick(
+            (
+                "We went through on Saturday. Loved the light, but the kitchen was tiny.",
+                "We had a look on the weekend, nice street but the bathroom needs a full redo.",
+            )
+        ),
     )
     second_budget = t.exchange(
         "Has anything changed on your end?",
-        pick((f"Actually yes, the bank came back and we can stretch to {_money(budgets[1])} now.",
-              f"We've had a rethink, we'd rather keep it under {_money(budgets[1])}.")),
+        pick(
+            (
+                f"Actually yes, the bank came back and we can stretch to {_money(budgets[1])} now.",
+                f"We've had a rethink, we'd rather keep it under {_money(budgets[1])}.",
+            )
+        ),
     )
     work_turn = t.exchange(
         "Where do you both work? Commute can narrow it down.",
-        pick((f"{partner} works at {employer} in {work_suburb}, I mostly work from home.",
-              f"I'm home most days, but {partner} commutes to {employer}, out at {work_suburb}.")),
+        pick(
+            (
+                f"{partner} works at {employer} in {work_suburb}, I mostly work from home.",
+                f"I'm home most days, but {partner} commutes to {employer}, out at {work_suburb}.",
+            )
+        ),
     )
     t.chatter(1)
     t.close()
@@ -326,13 +527,21 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     t.chatter(1)
     second_suburb = t.exchange(
         f"Are you still focused on {suburbs[0]}?",
-        pick((f"Not anymore, honestly {suburbs[1]} makes more sense for us now.",
-              f"We've gone off {suburbs[0]} a bit, we're looking at {suburbs[1]} instead.")),
+        pick(
+            (
+                f"Not anymore, honestly {suburbs[1]} makes more sense for us now.",
+                f"We've gone off {suburbs[0]} a bit, we're looking at {suburbs[1]} instead.",
+            )
+        ),
     )
     move_turn = t.exchange(
         "When are you hoping to be in?",
-        pick((f"Our lease runs out in {move_month}, so we'd love to be settled by then.",
-              f"We have to be out of the rental by {move_month}.")),
+        pick(
+            (
+                f"Our lease runs out in {move_month}, so we'd love to be settled by then.",
+                f"We have to be out of the rental by {move_month}.",
+            )
+        ),
     )
     t.close()
 
@@ -343,13 +552,21 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
     t.new_call()
     third_budget = t.exchange(
         "Just confirming your budget before I send the new listings.",
-        pick((f"Make it {_money(budgets[2])}, that's our final number.",
-              f"We've settled on {_money(budgets[2])} as the absolute max.")),
+        pick(
+            (
+                f"Make it {_money(budgets[2])}, that's our final number.",
+                f"We've settled on {_money(budgets[2])} as the absolute max.",
+            )
+        ),
     )
     third_suburb = t.exchange(
         "And which suburbs should I search?",
-        pick((f"{suburbs[2]} now, after all that. {suburbs[1]} was too pricey.",
-              f"We've landed on {suburbs[2]}. Still like {suburbs[1]} but it's out of reach.")),
+        pick(
+            (
+                f"{suburbs[2]} now, after all that. {suburbs[1]} was too pricey.",
+                f"We've landed on {suburbs[2]}. Still like {suburbs[1]} but it's out of reach.",
+            )
+        ),
     )
     t.close()
 
@@ -357,18 +574,27 @@ def _caller_story(rng: random.Random, index: int, start: datetime) -> _Teller:
         t.listings()
 
     # Questions: what they said, what links, when, what it is now.
-    t.ask("single", pick((f"Which school does {kid} go to?", "What school did I say my kid attends?")),
-          [kid_turn])
+    t.ask(
+        "single",
+        pick((f"Which school does {kid} go to?", "What school did I say my kid attends?")),
+        [kid_turn],
+    )
     t.ask("single", pick(("What's my pet's name?", f"What kind of animal is {pet}?")), [pet_turn])
-    t.ask("single", pick((f"Who am I buying with?", "What's my partner's name?")), [partner_turn])
+    t.ask("single", pick(("Who am I buying with?", "What's my partner's name?")), [partner_turn])
     t.ask("multi_hop", f"What suburb is {kid}'s school in?", [kid_turn, school_where])
     t.ask("multi_hop", "Where does my partner work?", [partner_turn, work_turn])
-    t.ask("temporal", pick((f"When did we go and see {address}?", f"When did I inspect the place on {street}?")),
-          [viewing])
+    t.ask(
+        "temporal",
+        pick((f"When did we go and see {address}?", f"When did I inspect the place on {street}?")),
+        [viewing],
+    )
     t.ask("temporal", pick(("When does our lease end?", "By when do we need to move?")), [move_turn])
     t.ask("changed", pick(("What's my budget now?", "What is my latest budget?")), [third_budget])
-    t.ask("changed", pick(("Which suburb am I looking in now?", "Where are we looking to buy these days?")),
-          [third_suburb])
+    t.ask(
+        "changed",
+        pick(("Which suburb am I looking in now?", "Where are we looking to buy these days?")),
+        [third_suburb],
+    )
     del first_budget, first_suburb, second_budget, second_suburb
     return t
 
