@@ -660,7 +660,6 @@ def eval_calls(
     raise typer.Exit(code)
 
 
-
 @eval_app.command("retrieval")
 def eval_retrieval(
     callers: Annotated[int, typer.Option(min=1, help="Caller histories (about 9 questions each).")] = 40,

@@ -146,14 +146,29 @@ turns): the harder comparison, and the one the margin is taken against. ``_tenan
 same over every turn of the tenant, as an analyst's query without a caller would see them."""
 
 
-async def evaluate(mem: Memory, seed: int, callers: int, group: str | None = None) -> dict[str, Any]:
+@dataclass
+class Prepared:
+    """A world ingested into its own group, with its baselines built."""
+
+    world: World
+    group: str
+    baselines: Baselines
+    ingest_seconds: float
+
+
+async def prepare(mem: Memory, seed: int, callers: int) -> Prepared:
     world = generate(seed, callers)
-    group = group or f"eval-retrieval-{seed}-{uuid.uuid4().hex[:6]}"
-    store = await mem.store(group)
+    group = f"eval-retrieval-{seed}-{uuid.uuid4().hex[:6]}"
     ingest_s = await ingest(mem, group, world)
     baselines = Baselines(world, np.array([], dtype=np.float32))
     vectors = np.array(await mem.embedder.create_batch(baselines.texts), dtype=np.float32)
     baselines.vectors = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    return Prepared(world, group, baselines, ingest_s)
+
+
+async def measure(mem: Memory, prepared: Prepared) -> dict[str, Any]:
+    """Every question through search and the baselines; the summary by kind."""
+    world, group, baselines = prepared.world, prepared.group, prepared.baselines
     scores = {s: {k: Scores() for k in ("all", *KINDS)} for s in SYSTEMS}
     latencies: list[float] = []
     for q in world.questions:
@@ -172,22 +187,30 @@ async def evaluate(mem: Memory, seed: int, callers: int, group: str | None = Non
         for system, keys in ranked.items():
             scores[system]["all"].add(keys, q.evidence)
             scores[system][q.kind].add(keys, q.evidence)
-    await store.drop()
     summary = {s: {k: v.summary() | {"questions": v.n} for k, v in by.items()} for s, by in scores.items()}
     latencies.sort()
     return {
-        "seed": seed,
-        "set": "tuning" if seed == TUNING_SEED else "report" if seed == REPORT_SEED else "other",
-        "callers": callers,
+        "seed": world.seed,
+        "set": "tuning" if world.seed == TUNING_SEED else "report" if world.seed == REPORT_SEED else "other",
+        "callers": len(world.histories),
         "turns": world.turns,
         "questions": len(world.questions),
         "recall_at_10": {s: summary[s]["all"]["recall_at_10"] for s in SYSTEMS},
         "mrr": {s: summary[s]["all"]["mrr"] for s in SYSTEMS},
         "by_kind": {kind: {s: summary[s][kind] for s in SYSTEMS} for kind in ("all", *KINDS)},
         "search_p95_ms": round(latencies[int(0.95 * (len(latencies) - 1))], 2) if latencies else 0.0,
-        "ingest_seconds": round(ingest_s, 1),
+        "ingest_seconds": round(prepared.ingest_seconds, 1),
         "at": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+
+
+async def evaluate(mem: Memory, seed: int, callers: int) -> dict[str, Any]:
+    """Generate, ingest into a fresh group, measure, drop the group."""
+    prepared = await prepare(mem, seed, callers)
+    try:
+        return await measure(mem, prepared)
+    finally:
+        await (await mem.store(prepared.group)).drop()
 
 
 def margin(result: dict[str, Any]) -> float:
