@@ -631,6 +631,7 @@ def soak(
 
 eval_app = typer.Typer(help="Evaluations: scenario suites; print a table, write JSON with --json.")
 app.add_typer(eval_app, name="eval", no_args_is_help=True)
+eval_app.command("temporal")(ingest_cli.eval_temporal)
 
 
 @eval_app.command("calls")
