@@ -9,7 +9,8 @@ computed by the engine. Ranking, each step measured by ``switchboard eval retrie
   similarity, min-max normalised and added with weights (not RRF: a weak list would
   count as much as a strong one);
 - a turn borrows part of its neighbours' score within the call: answers ("Make it 1.2
-  million") follow the question that names the topic ("what's your budget?");
+  million") follow the question that names the topic ("what's your budget?"), and a turn
+  that asks ranks below the answer it gets;
 - time: a question about the present ("now", "latest", "these days") favours later turns;
   a "when" question favours turns that say a time.
 """
@@ -33,6 +34,9 @@ W_PREVIOUS = 0.5
 W_NEXT = 0.15
 W_RECENT = 0.35
 W_TIME_SAID = 0.15
+ASKING = 0.6
+"""Factor on the score of a turn that asks (ends with "?"): a question names the topic, and
+its answer, the next turn, holds the fact."""
 
 _PRESENT = re.compile(
     r"\b(now|currently|current|latest|these days|at the moment|anymore|still|final|today)\b", re.I
@@ -72,7 +76,7 @@ def rank(query: str, rows: Sequence[Record]) -> list[RankedTurn]:
     present, when = bool(_PRESENT.search(query)), bool(_WHEN.search(query))
     ranked: list[RankedTurn] = []
     for i, row in enumerate(ordered):
-        score = own[i]
+        score = own[i] * (ASKING if texts[i].rstrip().endswith("?") else 1.0)
         if i > 0 and ordered[i - 1]["call_id"] == row["call_id"]:
             score += W_PREVIOUS * own[i - 1]
         if i + 1 < n and ordered[i + 1]["call_id"] == row["call_id"]:
