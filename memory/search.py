@@ -83,10 +83,6 @@ async def search(
     return hits[:limit]
 
 
-async def _none() -> list[Record]:
-    return []
-
-
 async def _caller_facts(store: GraphStore, subject: str, when: dict[str, str | None]) -> list[Record]:
     return await store.query(cypher.FACTS_OF, {"subject": subject, "owned": store.ontology.owned, **when})
 
