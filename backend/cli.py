@@ -631,6 +631,7 @@ def soak(
 
 eval_app = typer.Typer(help="Evaluations: scenario suites; print a table, write JSON with --json.")
 app.add_typer(eval_app, name="eval", no_args_is_help=True)
+eval_app.command("temporal")(ingest_cli.eval_temporal)
 
 
 @eval_app.command("calls")
@@ -658,6 +659,49 @@ def eval_calls(
         scenario_set=scenario_set,
     )
     raise typer.Exit(code)
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    callers: Annotated[int, typer.Option(min=1, help="Caller histories (about 9 questions each).")] = 40,
+    seed: Annotated[
+        int | None, typer.Option(help="Generator seed (default: the held-out report set's).")
+    ] = None,
+    tuning: Annotated[bool, typer.Option("--tuning", help="The tuning set's seed instead.")] = False,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Recall@1/5/10 and MRR of memory.search against BM25 and vector baselines, by question kind."""
+    import tempfile
+
+    from backend.bench.report import write_json
+    from backend.connections import open_memory
+    from backend.evals import retrieval
+
+    chosen = seed if seed is not None else retrieval.TUNING_SEED if tuning else retrieval.REPORT_SEED
+    where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-eval-retrieval-"))
+    with EmbeddedStack(_settings(data_dir=where)) as resolved:
+
+        async def go() -> dict:
+            mem = await open_memory(resolved)
+            try:
+                return await retrieval.evaluate(mem, chosen, callers)
+            finally:
+                await mem.close()
+
+        result = asyncio.run(go())
+    table = Table(
+        title=f"retrieval eval — seed {chosen} ({result['set']} set), {result['questions']} questions, "
+        f"{result['turns']} turns; margin {retrieval.margin(result):+.3f}"
+    )
+    for name in retrieval.HEADER:
+        table.add_column(name, justify="left" if name in ("kind", "system") else "right")
+    for row in retrieval.rows(result):
+        table.add_row(*row)
+    console.print(table)
+    write_json(json_path, result)
+    retrieval.write_markdown(report, result)
 
 
 def main() -> None:

@@ -193,7 +193,7 @@ async def prepare(db: Database, memory: Memory, calls: int, seed: int = 7) -> tu
         email = f"{first.lower()}.{last.lower()}{n}@example.com"
         call_id = f"bench-call-{n:05d}"
         turns = synthetic_turns(rng, listings, email)
-        texts.update(f"{speaker}: {text}" for speaker, text in turns)
+        texts.update(text for _, text in turns)
         at = start + timedelta(minutes=7 * n)
         await make_call(
             db, memory, GROUP, call_id, f"bench-caller-{n:05d}", turns, at, name=f"{first} {last}"

@@ -234,3 +234,44 @@ def bench_extract(
 
     result = evaluate.run(labelled or evaluate.LABELLED, console=Console(), misses=misses)
     write_json(json_path, result)
+
+
+def eval_temporal(
+    callers: Annotated[int, typer.Option(min=1, help="Callers in the world (about 18 questions each).")] = 60,
+    seed: Annotated[int, typer.Option(help="World seed.")] = 1414,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="Write a markdown report here.")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option("--data-dir", help="Stack data dir (default: a temporary one).")
+    ] = None,
+) -> None:
+    """Point-in-time accuracy of Memory.facts, by question type, structured and transcript paths."""
+    import tempfile
+
+    from backend.bench.report import write_json
+    from backend.connections import open_memory
+    from backend.embedded.stack import EmbeddedStack
+    from ingest import temporal_eval
+
+    where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-eval-temporal-"))
+    with EmbeddedStack(load_settings(data_dir=where)) as resolved:
+
+        async def go() -> dict[str, Any]:
+            mem = await open_memory(resolved)
+            try:
+                return await temporal_eval.evaluate(mem, seed, callers)
+            finally:
+                await mem.close()
+
+        result = asyncio.run(go())
+    table = Table(
+        title=f"temporal eval — seed {seed}, {result['callers']} callers, {result['events']} events, "
+        f"{result['questions']} questions (Memory.facts)"
+    )
+    for name in temporal_eval.HEADER:
+        table.add_column(name, justify="left" if name == "question type" else "right")
+    for row in temporal_eval.rows(result):
+        table.add_row(*row)
+    Console().print(table)
+    write_json(json_path, result)
+    temporal_eval.write_markdown(report, result)

@@ -270,13 +270,13 @@ async def record(memory: Memory, call_id: str, episodes: list[Episode]) -> int:
 
 
 def embed_texts(turns: list[Turn], episodes: list[Episode], region: str) -> list[str]:
-    """The texts memory will embed for these writes: each turn as ``speaker: text`` (as
-    ``memory.transcripts`` does) and each fact's predicate (``FactEvent.embed_text``).
+    """The texts memory will embed for these writes: each turn's text (as
+    ``memory.transcripts`` does, without the speaker) and each fact's predicate (``FactEvent.embed_text``).
 
     This mirrors memory internals; should it drift, the writes embed the rest themselves
     (slower, under the lock, still correct).
     """
-    texts = [f"{t.speaker}: {t.text}" for t in turns]
+    texts = [t.text for t in turns]
     try:
         texts += [f.embed_text for e in episodes for f in registry.ONTOLOGY.translate(e, region).facts]
     except Exception:  # only a speed-up: never fail an ingestion over it

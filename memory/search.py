@@ -1,4 +1,4 @@
-"""Hybrid retrieval: BM25 + vector + graph proximity to the caller, fused by RRF.
+"""Hybrid retrieval: BM25 + vector + graph proximity to the caller, fused by weighted RRF.
 
 Candidates come from the engine's native indexes (full text, HNSW vectors), so
 cost grows with k, not with the graph. Only rows visible at ``as_of`` (as known
@@ -14,6 +14,7 @@ from datetime import datetime
 
 from rapidfuzz import fuzz
 
+from memory import turns
 from memory.models import Hit
 from memory.recall import to_fact
 from memory.store import GraphStore, cypher, iso
@@ -22,6 +23,9 @@ from memory.store.base import Record, from_iso
 RRF_K = 60
 OVERFETCH = 5
 """Candidates per signal, as a multiple of the limit (rows invisible at as_of are dropped)."""
+W_TURNS = 2.0
+"""Weight of a known caller's own turns in the fusion (``memory.turns``): they outranked
+every tenant-wide list on the retrieval eval; the facts' lists keep weight 1."""
 
 
 async def search(
@@ -38,33 +42,45 @@ async def search(
     k = max(limit * OVERFETCH, 20)
     vector = await embed_one(query)
     when = {"at": iso(at), "known": iso(now)}
-    vf, ft, ve, fe, near = await asyncio.gather(
-        store.vector_facts(vector, k),
-        store.fulltext_facts(query, k),
-        store.vector_episodes(vector, k),
-        store.fulltext_episodes(query, k),
-        _caller_facts(store, subject, when) if subject else _none(),
-    )
+    turn_rows: dict[str, Record] = {}
+    if subject:
+        # A known caller: their own turns, ranked here, instead of the tenant's (which hold
+        # other callers' words, and rank a caller's far below a BM25 of their own).
+        vf, ft, near, mine = await asyncio.gather(
+            store.vector_facts(vector, k),
+            store.fulltext_facts(query, k),
+            _caller_facts(store, subject, when),
+            store.caller_turns(subject, vector, when["at"] or "", turns.MAX_TURNS),
+        )
+        ranked = [t.row for t in turns.rank(query, mine)[:k]]
+        turn_rows = {r["uuid"]: r for r in ranked}
+        lists = [(vf, 1.0), (ft, 1.0), (ranked, W_TURNS)]
+    else:
+        vf, ft, ve, fe = await asyncio.gather(
+            store.vector_facts(vector, k),
+            store.fulltext_facts(query, k),
+            store.vector_episodes(vector, k),
+            store.fulltext_episodes(query, k),
+        )
+        near = []
+        lists = [(vf, 1.0), (ft, 1.0), (ve, 1.0), (fe, 1.0)]
     ranked_near = sorted(near, key=lambda r: -fuzz.token_set_ratio(query, r["fact"]))
     scores: dict[str, float] = defaultdict(float)
-    for ranking in (vf, ft, ve, fe, ranked_near):
+    for ranking, weight in [*lists, (ranked_near, 1.0)]:
         for rank, row in enumerate(ranking):
-            scores[row["uuid"]] += 1 / (RRF_K + rank + 1)
+            scores[row["uuid"]] += weight / (RRF_K + rank + 1)
     facts = {r["uuid"]: r for r in near}
-    missing = [u for u in scores if u not in facts]
+    missing = [u for u in scores if u not in facts and u not in turn_rows]
     for row in await store.query(cypher.FACT_ROWS, {"uuids": missing, **when}):
         facts[row["uuid"]] = row
-    episodes = {
-        r["uuid"]: r for r in await store.query(cypher.EPISODE_ROWS, {"uuids": missing, "at": when["at"]})
-    }
+    episodes = dict(turn_rows)
+    if not subject:
+        rows = await store.query(cypher.EPISODE_ROWS, {"uuids": missing, "at": when["at"]})
+        episodes |= {r["uuid"]: r for r in rows}
     hits = [_fact_hit(r, scores[u], subject) for u, r in facts.items()]
     hits += [_episode_hit(r, scores[u], subject) for u, r in episodes.items()]
     hits.sort(key=lambda h: (-h.score, h.uuid))
     return hits[:limit]
-
-
-async def _none() -> list[Record]:
-    return []
 
 
 async def _caller_facts(store: GraphStore, subject: str, when: dict[str, str | None]) -> list[Record]:

@@ -44,7 +44,9 @@ async def transcript_batch(
     for row in stored:
         by_uuid.pop(row["uuid"], None)
     batch = WriteBatch(now=iso(now) or "")
-    texts = [f"{t.speaker}: {t.text}" for t in by_uuid.values()]
+    # Indexed and embedded without the speaker's name: "Caroline: ..." made a name in a question
+    # match every turn of that speaker (the retrieval eval, docs/memory.md). ``content`` keeps it.
+    texts = [t.text for t in by_uuid.values()]
     vectors = await embed(texts) if texts else []
     for (u, t), text, vector in zip(by_uuid.items(), texts, vectors, strict=True):
         batch.episodes.append(
@@ -55,7 +57,7 @@ async def transcript_batch(
                     "group_id": group,
                     "source": "message",
                     "source_description": "switchboard transcript turn",
-                    "content": text,
+                    "content": f"{t.speaker}: {text}",
                     "transcript": text,
                     "valid_at": iso(utc(t.at)),
                     "created_at": batch.now,

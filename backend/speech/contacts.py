@@ -32,7 +32,7 @@ OTHER_PERSON = re.compile(
 """Whose a number or email is, when it is not the speaker's: "my husband's number is …"."""
 NEW_CONTACT = re.compile(
     r"\b(?:new (?:mobile|number|phone|email|e-mail|address)|changed (?:my|our) (?:number|mobile|phone|email)"
-    r"|(?:number|mobile|email) (?:has|have) changed|on this number|use my|instead)\b",
+    r"|(?:number|mobile|email) (?:has|have) changed|on this number|use my|instead|from now on)\b",
     re.IGNORECASE,
 )
 """A number or email given to replace the speaker's old one: "my new mobile is …", "use my …"."""

@@ -285,6 +285,17 @@ class TurnText:
         start, end = self.clause(position)
         return self.text[start:end]
 
+    def lead_in(self, position: int) -> str:
+        """The clause before ``position``'s in the same sentence, when it names no contact
+        detail of its own: the cue of "I've got a new mobile, 0413 185 448"."""
+        start = self.clause(position)[0]
+        sentence = clauses.enclosing(self.sentences, position)[0]
+        before = [c for c in self.clauses if c[1] <= start and c[0] >= sentence]
+        if not before:
+            return ""
+        text = self.text[before[-1][0] : before[-1][1]]
+        return "" if any(ch.isdigit() or ch == "@" for ch in text) else text
+
 
 # -- the extractor ---------------------------------------------------------------------------
 
@@ -389,7 +400,7 @@ def phone_fact(t: TurnText, start: int, end: int, number: str) -> Found:
     """A number of someone else's ("my husband's number") is not the caller's."""
     if contacts.OTHER_PERSON.search(t.prefix(start)):
         return Found(start, end, "phone", "")
-    replaces = bool(contacts.NEW_CONTACT.search(t.clause_text(start)))
+    replaces = bool(contacts.NEW_CONTACT.search(t.lead_in(start) + " " + t.clause_text(start)))
     return Found(start, end, "phone", number, replaces=replaces)
 
 

@@ -118,6 +118,11 @@ class GraphStore(ABC):
     async def vector_episodes(self, vector: list[float], k: int) -> list[Record]: ...
 
     @abstractmethod
+    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+        """The caller's most recent transcript turns valid at ``at``: {uuid, text, content,
+        call_id, turn_id, valid_at, caller, distance} (cosine distance to ``vector``)."""
+
+    @abstractmethod
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         """{uuid, score} by BM25 over the fact sentence."""
 

@@ -150,6 +150,15 @@ EPISODE_ROWS = (
     " x.call_id AS call_id, x.turn_id AS turn_id, x.caller_uuid AS caller"
 )
 
+# A caller's turns, newest first; {distance} is the engine's cosine distance expression.
+CALLER_TURNS = (
+    "MATCH (x:Episodic {{caller_uuid: $subject}})"
+    " WHERE x.episode_type = 'transcript' AND coalesce(x.valid_at, '') <= $at"
+    " RETURN x.uuid AS uuid, x.transcript AS text, x.content AS content, x.call_id AS call_id,"
+    " x.turn_id AS turn_id, x.valid_at AS valid_at, x.caller_uuid AS caller, {distance} AS distance"
+    " ORDER BY valid_at DESC LIMIT $limit"
+)
+
 CALL_EPISODES = (
     "MATCH (x:Episodic {call_id: $call}) WHERE x.episode_type <> 'transcript'"
     " RETURN x.content AS content ORDER BY x.valid_at, x.name"

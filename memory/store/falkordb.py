@@ -10,6 +10,7 @@ from graphiti_core.driver.falkordb_driver import FalkorDriver
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
+from memory.bm25 import STOPWORDS
 from memory.embedder import EMBEDDING_DIM
 from memory.ontology import Ontology
 from memory.store import cypher
@@ -33,6 +34,8 @@ SCHEMA = (
     # Transcript text only: structured episodes' JSON content would match everything.
     "CREATE FULLTEXT INDEX FOR (n:Episodic) ON (n.transcript)",
     "CREATE INDEX FOR (n:Episodic) ON (n.call_id)",
+    # A known caller's turns are read by owner (search ranks them itself: memory.turns).
+    "CREATE INDEX FOR (n:Episodic) ON (n.caller_uuid)",
 )
 
 
@@ -101,6 +104,10 @@ class FalkorStore(GraphStore):
             if "Invalid arguments" in str(exc) or "not indexed" in str(exc):
                 return []
             raise
+
+    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+        statement = cypher.CALLER_TURNS.format(distance="vec.cosineDistance(x.content_embedding, vecf32($v))")
+        return await self.query(statement, {"subject": subject, "v": vector, "at": at, "limit": limit})
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(
@@ -182,7 +189,8 @@ async def _background(conn: Redis, start: Callable[[], Awaitable[object]], busy:
 
 
 def fulltext_terms(text: str) -> str:
-    """A RediSearch query matching any of the words (punctuation dropped)."""
+    """A RediSearch query matching any of the words (punctuation and stop words dropped: the
+    index keeps "what", "my", "did", which matched nearly every turn)."""
     words = ["".join(ch for ch in w if ch.isalnum()) for w in text.split()]
-    words = [w for w in words if len(w) > 1][:32]
+    words = [w for w in words if len(w) > 1 and w.lower() not in STOPWORDS][:32]
     return " | ".join(words)

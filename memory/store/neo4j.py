@@ -33,6 +33,7 @@ SCHEMA = (
     "CREATE FULLTEXT INDEX relation_terms IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.terms]",
     "CREATE FULLTEXT INDEX episode_transcript IF NOT EXISTS FOR (n:Episodic) ON EACH [n.transcript]",
     "CREATE INDEX episode_call IF NOT EXISTS FOR (n:Episodic) ON (n.call_id)",
+    "CREATE INDEX episode_caller IF NOT EXISTS FOR (n:Episodic) ON (n.caller_uuid)",
 )
 
 
@@ -84,6 +85,13 @@ class Neo4jStore(GraphStore):
             " RETURN node.uuid AS uuid, 2 * (1 - score) AS distance",
             {"k": k, "v": vector},
         )
+
+    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+        # vector.similarity.cosine is (1 + cos) / 2: one minus it orders as the cosine distance.
+        statement = cypher.CALLER_TURNS.format(
+            distance="1 - vector.similarity.cosine(x.content_embedding, $v)"
+        ).replace("WHERE ", "WHERE x.group_id = $group_id AND ", 1)
+        return await self.query(statement, {"subject": subject, "v": vector, "at": at, "limit": limit})
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(

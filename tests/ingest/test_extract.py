@@ -266,6 +266,21 @@ def test_someone_elses_number_is_not_the_callers() -> None:
     }
 
 
+@pytest.mark.parametrize(
+    ("text", "replaces"),
+    [
+        ("My new number is 0412 555 123.", True),
+        ("I've got a new mobile, 0412 555 123.", True),  # the cue in the clause before
+        ("Call me on 0412 555 123 from now on.", True),
+        ("My new email is ann@example.com, and my mobile is 0412 555 123.", False),
+        ("Sure, it's 0412 555 123.", False),
+    ],
+)
+def test_a_new_number_replaces_the_old_one(text: str, replaces: bool) -> None:
+    [phone] = [f for f in EXTRACTOR.facts(call(text)) if f.kind == "phone"]
+    assert phone.replaces is replaces
+
+
 def test_phones_use_the_extractors_region() -> None:
     transcript = call("Call me on 020 7946 0958.")
     uk = {(f.kind, f.value) for f in OfflineExtractor(region="GB").facts(transcript)}
