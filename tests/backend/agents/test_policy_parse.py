@@ -204,6 +204,7 @@ def test_a_hard_veto_is_no_soft_feature(router: Router) -> None:
         ("under one point oh five million", 1_050_000),  # "oh" is a digit
         ("under two and a half", 2_500_000),
         ("we can only do 2.75 now", 2_750_000),
+        ("a three bedder, budget's about two point one.", 2_100_000),  # the sentence's full stop
     ],
 )
 def test_a_price_in_words_without_its_unit(said: str, dollars: int) -> None:
