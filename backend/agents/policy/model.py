@@ -96,6 +96,9 @@ def tool_result(output: Any) -> dict[str, Any] | str:
     return text.split("Error:", 1)[-1].strip() if "Error:" in text else text
 
 
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+
+
 class PolicyModel(Model):
     """One per turn: it reads the call's state (results, suburbs, the clock)."""
 
@@ -104,6 +107,11 @@ class PolicyModel(Model):
         self.router = router
         self.call = call
         self._by_instructions = {s.instructions: s for s in vertical.agents}
+        self._preface = ""
+        self._asked = ""
+        """What the caller asked besides saying who they are (the sentences without their name)."""
+        """Said before this turn's reply: the introduction's thanks when the caller asked for
+        something in the same breath ("It's Kieran, on mum's phone. A 3 bed in Newtown?")."""
 
     async def get_response(
         self,
@@ -117,7 +125,7 @@ class PolicyModel(Model):
         **_: Any,
     ) -> ModelResponse:
         items = [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
-        output = self.respond(system_instructions or "", items, tools, handoffs)
+        output = self._prefaced(self.respond(system_instructions or "", items, tools, handoffs))
         return ModelResponse(output=[output], usage=Usage(), response_id=None)
 
     async def stream_response(  # type: ignore[override]
@@ -133,7 +141,7 @@ class PolicyModel(Model):
     ) -> AsyncIterator[TResponseStreamEvent]:
         # The SDK's scripted model emits the exact event sequence a real stream has.
         items = [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
-        output = self.respond(system_instructions or "", items, tools, handoffs)
+        output = self._prefaced(self.respond(system_instructions or "", items, tools, handoffs))
         scripted = ScriptedModel([ModelStep(output=[output])])
         async for event in scripted.stream_response(
             system_instructions,
@@ -162,10 +170,16 @@ class PolicyModel(Model):
                 ),
                 "",
             )
-            if not str(name).startswith("transfer_to_"):
+            said = last_utterance(items)
+            if name == identity.INTRODUCE and self._asked_more(
+                last.get("output"), said, tools, handoffs, spec.name
+            ):
+                pass  # the rest of what they said is answered now, after the thanks
+            elif not str(name).startswith("transfer_to_"):
                 return self._reply(str(name), last.get("output"), {t.name for t in tools})
-            just_handed = True
-        utterance = last_utterance(items)
+            else:
+                just_handed = True
+        utterance = self._asked or last_utterance(items)
         if (answered := self._answer_to_confirm(utterance, tools)) is not None:
             return answered
         if (checked := self._step_up_answer(utterance, tools, handoffs, spec.name)) is not None:
@@ -183,6 +197,8 @@ class PolicyModel(Model):
         if _THANKS.match(utterance):
             return assistant_message("You're welcome. Is there anything else I can help with?")
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
+        if self._preface:
+            candidates.discard(identity.INTRODUCE)
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
             candidates.discard(self.router.up(spec.name) or "")
@@ -235,9 +251,37 @@ class PolicyModel(Model):
             return function_call(up, payload.model_dump(), call_id=f"policy-{next(_ids)}")
         return None
 
+    def _asked_more(
+        self, output: Any, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str
+    ) -> bool:
+        """Whether the caller who just said who they are also asked for something the agents
+        can do; if so, the introduction's thanks becomes the reply's preface."""
+        result = tool_result(output)
+        if not isinstance(result, dict) or "failure" in result:
+            return False
+        name = str(result.get("name", "")).lower()
+        asked = " ".join(s for s in _SENTENCE.split(utterance) if name not in s.lower()).strip()
+        candidates = ({t.name for t in tools} | {h.tool_name for h in handoffs}) - {identity.INTRODUCE}
+        # Something concrete, not "we share the landline": a suburb, a budget, a home, a time.
+        if (
+            not asked
+            or self.router.route(asked, candidates, agent).target is None
+            or not self._slots_heard(asked)
+        ):
+            return False
+        self._preface, self._asked = identity.introduced_preface(result), asked
+        return True
+
+    def _prefaced(self, output: Any) -> Any:
+        if not self._preface or getattr(output, "type", "") != "message":
+            return output
+        text = "".join(getattr(part, "text", "") for part in output.content)
+        preface, self._preface = self._preface, ""
+        return assistant_message(f"{preface} {text}")
+
     def _introduction(self, utterance: str, tools: list[Tool]) -> Any:
         """Someone other than the caller we took them for says who they are: the call goes on as
-        them before anything else is said (the rest of what they said comes next turn)."""
+        them before anything else is said (what else they asked is answered after the thanks)."""
         if not any(t.name == identity.INTRODUCE for t in tools):
             return None
         name = parse.introduced(utterance)
@@ -260,12 +304,7 @@ class PolicyModel(Model):
 
     def _handoff(self, target: str, utterance: str) -> Any:
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")
-        heard = []
-        for name in ("suburb", "budget", "bedrooms", "property", "when"):
-            own = self.vertical.readers.get(name)
-            value = own(utterance, self.call) if own else slots.read(name, None, utterance, self.call)
-            if value is not None:
-                heard.append(Slot(name=name, value=str(value)[:200]))
+        heard = self._slots_heard(utterance)
         facts = [f.uuid for f in self.call.caller.facts] if self.call.caller else []
         payload = HandoffPayload(
             intent=intent.removeprefix("transfer_to_")[:60],
@@ -274,6 +313,16 @@ class PolicyModel(Model):
             reason=f"The caller said: {utterance[:400]}" if utterance else "Routing",
         )
         return function_call(target, payload.model_dump(), call_id=f"policy-{next(_ids)}")
+
+    def _slots_heard(self, utterance: str) -> list[Slot]:
+        """What a specialist needs that the caller said: a suburb, a budget, a time…"""
+        heard = []
+        for name in ("suburb", "budget", "bedrooms", "property", "when"):
+            own = self.vertical.readers.get(name)
+            value = own(utterance, self.call) if own else slots.read(name, None, utterance, self.call)
+            if value is not None:
+                heard.append(Slot(name=name, value=str(value)[:200]))
+        return heard
 
     def _reply(self, tool_name: str, output: Any, available: set[str]) -> Any:
         result = tool_result(output)

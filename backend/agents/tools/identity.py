@@ -261,15 +261,21 @@ async def introduce(ctx: RunContextWrapper[CallContext], name: str) -> dict[str,
         call.episode(CallerIdentified, f"{call.call_id}:introduced", caller_id=new_id, name=name)
     )
     call.caller_id, call.caller = new_id, None
+    if call.context:  # read for the other person: nothing of theirs fills this turn's tools
+        call.context.caller, call.context.snippets = None, []
     call.state.candidates, call.candidates = [], []
     call.state.last_booking, call.state.shortlist = None, []
     call.state.tried.append("the caller was someone other than the one on file for the number")
     return {"name": name.split()[0], "new": True}
 
 
-def reply_introduced(result: dict[str, Any]) -> str:
+def introduced_preface(result: dict[str, Any]) -> str:
+    """The thanks for saying who they are, before the answer to what else they asked."""
     if result["new"]:
-        return (
-            f"Sorry about that, {result['name']}, and thanks for letting me know. How can I help you today?"
-        )
-    return f"Thanks, {result['name']}. How can I help?"
+        return f"Sorry about that, {result['name']}, and thanks for letting me know."
+    return f"Thanks, {result['name']}."
+
+
+def reply_introduced(result: dict[str, Any]) -> str:
+    ask = "How can I help you today?" if result["new"] else "How can I help?"
+    return f"{introduced_preface(result)} {ask}"

@@ -380,6 +380,28 @@ async def test_someone_else_on_a_known_number_goes_on_as_a_new_caller(
     assert "Rozelle" not in summary.reply and "3,000,000" not in summary.reply, summary.reply
 
 
+async def test_someone_else_who_asks_in_the_same_breath_is_answered_with_nothing_of_the_other(
+    mem: Memory, runtime: AgentRuntime, group: str
+) -> None:
+    """ "It's Kieran, on mum's phone. A three bedroom in Newtown?": thanked, searched for, and
+    the search takes nothing from his mum's preferences (read for her at the turn's start)."""
+    await seed_demo(mem, group)
+    phone = a_phone()
+    mum = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Maeve Doherty",
+                                  phone=phone, phone_verified=True)  # fmt: skip
+    await runtime.turn(mum, "we're after a five bedroom house in Rozelle, budget 4 million", "Triage")
+    call = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=phone, phone_verified=True
+    )
+    result = await runtime.turn(
+        call, "Hey, it's Kieran, I'm just using mum's phone. I'm after a three bedroom in Newtown.", "Triage"
+    )
+    tools = [t["tool"] for t in result.tool_calls]
+    assert tools[0] == "introduce" and "search_properties" in tools, (tools, result.reply)
+    assert result.reply.startswith("Sorry about that, Kieran, and thanks for letting me know. ")
+    assert "Newtown" in result.reply and "Rozelle" not in result.reply and "Still" not in result.reply
+
+
 async def test_the_same_caller_giving_their_name_changes_nothing(runtime: AgentRuntime, group: str) -> None:
     phone = a_phone()
     first = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Bram Oyelaran",
