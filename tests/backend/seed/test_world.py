@@ -1,0 +1,41 @@
+"""The demo world's plan: big enough, varied enough, the same every time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from backend.seed.world import plan
+
+ANCHOR = datetime(2026, 12, 1, tzinfo=UTC)
+
+
+def test_the_default_world_has_500_callers_and_2000_calls_over_six_months() -> None:
+    world = plan("g1", 500, 6, ANCHOR)
+    calls = world.calls
+    assert len(world.people) == 500
+    assert len(calls) + len(world.live) >= 2000
+    assert min(c.started_at for c in calls) <= ANCHOR - timedelta(days=180)
+    assert {c.caller_id for c in calls} == set(world.people)  # everyone calls at least once
+
+
+def test_the_world_changes_the_way_a_market_does() -> None:
+    world = plan("g1", 500, 6, ANCHOR)
+    said = [text for c in world.calls for who, text in c.lines if who == "caller"]
+    assert sum("budget is now" in t for t in said) > 50
+    assert sum("also consider" in t for t in said) > 50
+    assert sum("no longer looking in" in t for t in said) > 20
+    steps = {s.kind for c in world.calls for s in c.bookings} | {s.kind for w in world.weeks for s in w.steps}
+    assert steps == {"made", "moved", "cancelled", "attended"}
+    feed = world.weeks[-1].feed
+    assert any(r.status == "sold" for r in feed)
+    assert any(r.changed_at and r.status == "listed" for r in feed)  # a price cut
+    assert world.reassigned and world.erasures and any(c.late for c in world.calls)
+    assert any("real person" in line for call in world.live for line in call.lines)
+
+
+def test_the_plan_is_the_same_every_time() -> None:
+    one, two = plan("g1", 60, 2, ANCHOR), plan("g1", 60, 2, ANCHOR)
+    assert [(c.call_id, c.started_at, c.lines) for c in one.calls] == [
+        (c.call_id, c.started_at, c.lines) for c in two.calls
+    ]
+    assert [c.lines for c in one.live] == [c.lines for c in two.live]
