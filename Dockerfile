@@ -8,7 +8,9 @@ COPY pyproject.toml constraints.txt README.md ./
 COPY backend backend
 COPY memory memory
 COPY ingest ingest
+# pipecat-ai only for the Smart Turn model file it ships (backend/voice/turn_model.py): no deps.
 RUN pip install --no-cache-dir -c constraints.txt '.[voice]' \
+    && pip install --no-cache-dir --no-deps -c constraints.txt pipecat-ai \
     && useradd --system --create-home switchboard
 USER switchboard
 ENV SWITCHBOARD_DATA_DIR=/home/switchboard/data

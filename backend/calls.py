@@ -224,7 +224,14 @@ class CallDesk:
         except TimeoutError:
             log.warning("turn over budget", call_id=live.ctx.call_id, budget_s=self.turn_budget_s)
             raise
-        stored = await store.add_turn(
+        return result, await self._store(live, text, result)
+
+    async def _store(
+        self, live: LiveCall, text: str, result: TurnResult, *, working_set: bool = True
+    ) -> bool:
+        """The turn's transcript lines (and the call's working set); False if the call had
+        ended (nothing stored)."""
+        return await store.add_turn(
             self.db,
             live.ctx.call_id,
             caller_text=text,
@@ -233,10 +240,42 @@ class CallDesk:
             at=live.ctx.now,
             handoffs=len(result.handoffs),
             tool_calls=len(result.tool_calls),
-            working_set=live.ctx.state.working_set(),
+            working_set=live.ctx.state.working_set() if working_set else None,
             context=result.context,
         )
-        return result, stored
+
+    async def _store_or_end(
+        self, live: LiveCall, text: str, result: TurnResult, *, working_set: bool = True
+    ) -> None:
+        """``_store``, or CallEnded if the call had ended (another process ended it)."""
+        if not await self._store(live, text, result, working_set=working_set):
+            live.ended = True
+            raise CallEnded(f"call {live.ctx.call_id} has ended")
+
+    async def record(self, who: Principal, call_id: str, text: str, result: TurnResult) -> None:
+        """A turn an engine of its own ran (a realtime speech model runs the agents itself):
+        stored, audited, streamed and, when it hands the call to a person, transferred, as
+        ``turn`` does for the agents it runs."""
+        live = await self._live(who, call_id)
+        async with live.lock:
+            if live.ended:
+                raise CallEnded(f"call {call_id} has ended")
+            live.ctx.now = datetime.now(UTC)
+            await self._store_or_end(live, text, result)
+            live.agent = result.agent
+            await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
+            if result.escalated and not live.transferred:
+                await self._transfer(who, live, result)
+            _stream_reply(live, result)
+
+    async def heard_only(self, who: Principal, call_id: str, spoken: str) -> None:
+        """The caller talked over the last reply: the transcript keeps what was played of it."""
+        live = await self._live(who, call_id)
+        async with live.lock:
+            if await store.amend_last_reply(self.db, call_id, spoken):
+                history = live.ctx.state.history
+                if history and isinstance(history[-1], dict) and history[-1].get("role") == "assistant":
+                    history[-1] = {"role": "assistant", "content": spoken}
 
     async def _undo(self, live: LiveCall, before: CallState) -> None:
         """A turn that was not stored leaves nothing behind: the call's state as it was, and
@@ -275,19 +314,7 @@ class CallDesk:
         laddered = await self.ladder.holding_reply(who.tenant.tenant_id, ctx.call_id, ctx.now)
         reply = laddered or ctx.hours.holding_reply(local(ctx.now, ctx.tz))
         result = TurnResult(reply=reply, agent=live.agent)
-        stored = await store.add_turn(
-            self.db,
-            ctx.call_id,
-            caller_text=text,
-            reply=result.reply,
-            agent=live.agent,
-            at=ctx.now,
-            handoffs=0,
-            tool_calls=0,
-        )
-        if not stored:
-            live.ended = True
-            raise CallEnded(f"call {ctx.call_id} has ended")
+        await self._store_or_end(live, text, result, working_set=False)
         await audit.record(self.db, who, "caller.turn", f"caller:{ctx.caller_id}", call_id=ctx.call_id)
         latency = (time.perf_counter() - began) * 1000
         metrics.observe_turn(result, latency)

@@ -366,6 +366,39 @@ def tenants_twilio(
         console.print("auth token unchanged (without one, its webhooks are refused)", highlight=False)
 
 
+@tenants_app.command("recording")
+def tenants_recording(
+    name: Annotated[str, typer.Argument(help="The tenant.")],
+    days: Annotated[
+        int | None, typer.Option(min=1, max=3650, help="Record its phone calls and keep each this many days.")
+    ] = None,
+    off: Annotated[
+        bool, typer.Option("--off", help="Stop recording (recordings made keep their expiry).")
+    ] = False,
+    data_dir: DataDir = None,
+) -> None:
+    """Whether a tenant's phone calls are recorded, and for how long recordings are kept
+    (callers hear "This call is recorded." first; erasure deletes them)."""
+    from backend.store import recordings, tenants
+
+    if days is not None and off:
+        _fail("give --days or --off, not both")
+
+    async def work(db):  # type: ignore[no-untyped-def]
+        tenant = await tenants.named(db, name)
+        if tenant is None:
+            return False, None
+        if days is not None or off:
+            await recordings.set_retention(db, tenant.tenant_id, None if off else days)
+        return True, (await tenants.named(db, name) or tenant).record_days
+
+    found, kept = _with_db(data_dir, work)
+    if not found:
+        _fail(f"no tenant {name!r}")
+    said = f"records its phone calls, kept {kept} days" if kept else "does not record its calls"
+    console.print(f"{name} {said}", highlight=False)
+
+
 def _rung(position: int, text: str):  # type: ignore[no-untyped-def]
     from backend.store.oncall import Rung
 

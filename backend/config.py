@@ -154,6 +154,16 @@ class Settings(BaseSettings):
     """Twilio's REST API (warm transfers update live calls through it); tests point it at a
     local server speaking the same protocol."""
 
+    voice: Literal["cascade", "realtime"] = "cascade"
+    """Who answers phone calls: ``cascade`` (offline speech models from the ``voice`` extra,
+    the agents as in chat) or ``realtime`` (OpenAI Realtime, speech to speech, with the same
+    agent tree; needs ``SWITCHBOARD_LLM_API_KEY``)."""
+
+    realtime_model: str = "gpt-realtime"
+
+    voice_filler_ms: int = Field(default=1200, ge=1, le=30_000)
+    """A phone turn that takes longer than this gets "One moment." while the agents work."""
+
     twilio_unsigned: bool = False
     """Accept Twilio webhooks without a valid ``X-Twilio-Signature``: for local trials with a
     simulator only; ``doctor`` reports it as a failure."""
@@ -223,8 +233,11 @@ class Settings(BaseSettings):
     def _key_for_openai(self) -> Settings:
         # OpenAI embeddings go to the compatible server instead when SWITCHBOARD_LLM is a base URL.
         wants_openai = self.llm == "openai" or (self.embedder == "openai" and not self.llm.startswith("http"))
-        if wants_openai and self.llm_api_key is None:
-            raise ValueError(f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI (LLM or embeddings)")
+        if (wants_openai or self.voice == "realtime") and self.llm_api_key is None:
+            raise ValueError(
+                f"{ENV_PREFIX}LLM_API_KEY: required to use OpenAI "
+                f"(LLM, embeddings or {ENV_PREFIX}VOICE=realtime)"
+            )
         return self
 
     @property

@@ -40,7 +40,7 @@ from backend import contacts
 from backend.config import Settings
 from backend.keyfiles import made_once
 from backend.queue import dequeue, job_id_of
-from backend.store import Database, bookings, purge, tombstones
+from backend.store import Database, bookings, purge, recordings, tombstones
 from backend.store import calls as call_store
 from backend.store import traces as trace_store
 from backend.store.tombstones import Contact
@@ -338,6 +338,8 @@ async def _redact(db: Database, plan: _Plan, erased_calls: list[str]) -> tuple[i
     calls = [c for c in plan.redacted if c not in erased_calls]
     for call_id in calls:
         await call_store.redact_call(db, call_id, **plan.redacted[call_id])
+    # A call that stays keeps its other lines, but audio cannot be redacted line by line.
+    await recordings.drop(db, sorted({*plan.turns, *calls} - set(erased_calls)))
     return lines, calls
 
 

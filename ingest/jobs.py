@@ -24,7 +24,7 @@ from backend import erasure
 from backend.oncall import Ladder
 from backend.pii import redact
 from backend.queue import CLIMB_LADDER, ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
-from backend.store import Database, bookings, calls, ingestions
+from backend.store import Database, bookings, calls, ingestions, recordings
 from backend.verticals import registry
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract.interface import Transcript
@@ -365,6 +365,15 @@ async def climb_ladder(ctx: dict[str, Any], call_id: str, rung: int) -> str:
     deps: Deps = ctx["deps"]
     ladder = Ladder(deps.db, deps.memory, ctx["redis"], deps.settings.queue_name)
     return await ladder.climb(call_id, rung)
+
+
+async def purge_recordings(ctx: dict[str, Any]) -> int:
+    """Recordings past their tenant's retention are deleted (hourly; also at start-up)."""
+    deps: Deps = ctx["deps"]
+    purged = await recordings.purge_expired(deps.db)
+    if purged:
+        log.info("recordings purged", recordings=purged)
+    return purged
 
 
 FUNCTIONS: list[Function] = [

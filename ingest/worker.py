@@ -22,6 +22,7 @@ from datetime import datetime
 from typing import Any
 
 import structlog
+from arq import cron
 from arq.connections import RedisSettings
 from arq.worker import Worker, func
 from redis.asyncio import Redis
@@ -238,7 +239,7 @@ class IngestWorker(Worker):
 
 def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | None = None) -> Worker:
     """A worker on ``settings.redis_url`` (which must be concrete by now)."""
-    from ingest.jobs import FUNCTIONS, ingest_call  # jobs import this module: imported late
+    from ingest.jobs import FUNCTIONS, ingest_call, purge_recordings  # jobs import this module
 
     assert settings.redis_url, "resolve the embedded stack's URLs before building a worker"
     limits = limits or Limits.from_settings(settings)
@@ -249,6 +250,8 @@ def build_worker(settings: Settings, *, burst: bool = False, limits: Limits | No
     )
     return IngestWorker(
         functions=[ingest, *FUNCTIONS],
+        # Hourly; a burst worker (tests, one-off drains) runs only what is queued.
+        cron_jobs=[] if burst else [cron(purge_recordings, minute=7)],
         queue_name=settings.queue_name,
         redis_settings=RedisSettings.from_dsn(settings.redis_url),
         burst=burst,

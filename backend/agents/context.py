@@ -49,6 +49,9 @@ class CallState:
     last_booking: str | None = None
     last_price: float | None = None
     """The price the last repayment question was about (follow-ups reuse it)."""
+    day_discussed: str | None = None
+    """The local date (ISO) of the viewing time last asked for, booked or refused: "what about
+    2pm then?" is on that day."""
     search: dict[str, Any] = field(default_factory=dict)
     """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
     widened: list[str] = field(default_factory=list)

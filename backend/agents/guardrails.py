@@ -129,8 +129,9 @@ def side_effect_check(data: ToolInputGuardrailData) -> ToolGuardrailFunctionOutp
             moment = datetime.fromisoformat(when)
         except ValueError:
             return ToolGuardrailFunctionOutput.allow()  # spoken times are read by the tool itself
-        if moment.tzinfo and not call.now <= moment <= call.now + timedelta(days=MAX_DAYS_AHEAD):
+        # A time gone is the tool's to refuse: it tells the caller which time has passed.
+        if moment.tzinfo and moment > call.now + timedelta(days=MAX_DAYS_AHEAD):
             return ToolGuardrailFunctionOutput.reject_content(
-                f"Viewings can be booked from now up to {MAX_DAYS_AHEAD} days ahead. What day suits?"
+                f"Viewings can be booked up to {MAX_DAYS_AHEAD} days ahead. What day suits?"
             )
     return ToolGuardrailFunctionOutput.allow()

@@ -6,6 +6,7 @@ import uuid
 from typing import Any
 
 from agents import Agent, Handoff, RunContextWrapper, custom_span, handoff
+from agents.realtime import RealtimeAgent, realtime_handoff
 from pydantic import BaseModel, ConfigDict, Field
 
 from backend.agents.context import CallContext, CeilingReached
@@ -34,8 +35,11 @@ class HandoffPayload(BaseModel):
     reason: str = Field(min_length=1, max_length=500, description="Why this agent is the right one")
 
 
-def recorded_handoff(source: str, target: Agent[CallContext], description: str) -> Handoff[Any, Any]:
-    """A handoff whose payload is checked, counted, traced and written to memory."""
+def recorded_handoff(
+    source: str, target: Agent[CallContext] | RealtimeAgent[CallContext], description: str
+) -> Handoff[Any, Any]:
+    """A handoff whose payload is checked, counted, traced and written to memory (between
+    chat agents, or between realtime agents: the same record either way)."""
 
     async def on_handoff(ctx: RunContextWrapper[CallContext], payload: HandoffPayload) -> None:
         call = ctx.context
@@ -68,9 +72,10 @@ def recorded_handoff(source: str, target: Agent[CallContext], description: str) 
         except OUTAGES as exc:  # the call goes on; the payload is in the trace (Postgres)
             call.turn.errors.append(f"handoff not in memory: {type(exc).__name__}")
 
+    if isinstance(target, RealtimeAgent):
+        return realtime_handoff(
+            target, input_type=HandoffPayload, on_handoff=on_handoff, tool_description_override=description
+        )
     return handoff(
-        target,
-        input_type=HandoffPayload,
-        on_handoff=on_handoff,
-        tool_description_override=description,
+        target, input_type=HandoffPayload, on_handoff=on_handoff, tool_description_override=description
     )

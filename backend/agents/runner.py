@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -19,19 +20,19 @@ from agents import (
     ModelBehaviorError,
     OutputGuardrailTripwireTriggered,
     RunConfig,
-    RunContextWrapper,
-    RunHooks,
     Runner,
-    Tool,
 )
+from agents.realtime import RealtimeAgent
 
 from backend.agents import sdk, tracing, turn_context
 from backend.agents.clock import UTC_ZONE
 from backend.agents.context import CallContext, CeilingReached
 from backend.agents.gazetteer import Gazetteer
 from backend.agents.guardrails import ground
-from backend.agents.policy.model import PolicyModel, tool_result
+from backend.agents.hooks import TurnHooks
+from backend.agents.policy.model import PolicyModel
 from backend.agents.policy.router import Router
+from backend.agents.realtime import build_realtime
 from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
@@ -74,41 +75,6 @@ class TurnResult:
     """Time spent assembling the turn context."""
 
 
-class _Hooks(RunHooks[CallContext]):
-    """Counts tool calls against the call's ceiling and times each one."""
-
-    def __init__(self) -> None:
-        self.started: dict[str, float] = {}
-
-    async def on_agent_start(self, context: RunContextWrapper[CallContext], agent: Agent[Any]) -> None:
-        context.context.emit({"type": "agent_updated", "agent": agent.name})
-
-    async def on_tool_start(
-        self, context: RunContextWrapper[CallContext], agent: Agent[Any], tool: Tool
-    ) -> None:
-        context.context.count_tool_call(tool.name)
-        self.started[tool.name] = time.perf_counter()
-        context.context.emit({"type": "tool_started", "agent": agent.name, "tool": tool.name})
-
-    async def on_tool_end(
-        self, context: RunContextWrapper[CallContext], agent: Agent[Any], tool: Tool, result: str
-    ) -> None:
-        ground(context.context, result)
-        context.context.state.last_tool = tool.name
-        elapsed = (time.perf_counter() - self.started.pop(tool.name, time.perf_counter())) * 1000
-        output = tool_result(result)
-        said = output if isinstance(output, dict) else {}
-        call = {
-            "agent": agent.name,
-            "tool": tool.name,
-            "latency_ms": round(elapsed, 2),
-            "from_memory": said.get("from_memory", []),
-            "failure": said.get("failure"),
-        }
-        context.context.turn.tool_calls.append(call)
-        context.context.emit({"type": "tool", **call})
-
-
 class AgentRuntime:
     """The vertical's agents, router and models, shared by every call of a process."""
 
@@ -140,6 +106,11 @@ class AgentRuntime:
         self._flushing: set[asyncio.Task[int]] = set()
         self._names: dict[str, tuple[float, Gazetteer]] = {}
         self._loading: dict[str, asyncio.Task[Any]] = {}
+
+    @functools.cached_property
+    def realtime_agents(self) -> dict[str, RealtimeAgent[CallContext]]:
+        """The tree as realtime agents, for phone calls a realtime model answers."""
+        return build_realtime(self.vertical)
 
     async def open_call(
         self,
@@ -245,7 +216,7 @@ class AgentRuntime:
         try:
             result = await self._turn(call, text, agent_name)
             if result.brief is not None:
-                await self._remember_transfer(call, result)
+                await self.remember_transfer(call, result)
             return result
         finally:  # off the turn's path; settle() waits for it
             task = asyncio.create_task(self.traces.flush(self.db))
@@ -261,7 +232,7 @@ class AgentRuntime:
         call.turn = type(call.turn)()
         agent = self.agents.get(agent_name, self.agents[self.vertical.root.name])
         history = [*call.state.history, {"role": "user", "content": text}]
-        await self._assemble(call, text)
+        await self.assemble(call, text)
         if call.caller:
             ground(call, [f.value for f in call.caller.facts])
         try:
@@ -274,14 +245,14 @@ class AgentRuntime:
         except OutputGuardrailTripwireTriggered as exc:
             problem = exc.guardrail_result.output.output_info
             call.turn.errors.append(f"output guardrail: {problem}")
-            return self._result(call, _unsafe_reply(problem), agent.name)
+            return self.result(call, _unsafe_reply(problem), agent.name)
         except ModelBehaviorError as exc:
             call.turn.errors.append(f"rejected: {exc}")
-            return self._result(call, "Sorry, I couldn't pass that on. Could you say it again?", agent.name)
+            return self.result(call, "Sorry, I couldn't pass that on. Could you say it again?", agent.name)
         call.state.history = result.to_input_list()[-HISTORY:]
-        return self._result(call, str(result.final_output or ""), result.last_agent.name)
+        return self.result(call, str(result.final_output or ""), result.last_agent.name)
 
-    async def _assemble(self, call: CallContext, text: str) -> None:
+    async def assemble(self, call: CallContext, text: str) -> None:
         """The turn context, read once before the model runs: facts as known now (every tool
         defaults from them), snippets of earlier calls within the memory budget."""
         call.context = await turn_context.assemble(
@@ -320,7 +291,7 @@ class AgentRuntime:
                 context=call,
                 max_turns=call.limits.max_turns,
                 run_config=config,
-                hooks=_Hooks(),
+                hooks=TurnHooks(),
             )
         except (
             CeilingReached,
@@ -345,16 +316,16 @@ class AgentRuntime:
         if call.state.flagged >= GUARDRAIL_STRIKES:
             return self._escalate(call, f"guardrail: {verdict} ({call.state.flagged} turns)", "guardrail")
         # Off topic: what the line can do, as its front desk says it.
-        return self._result(call, CIVIL if verdict == "abuse" else self.vertical.root.fallback, agent)
+        return self.result(call, CIVIL if verdict == "abuse" else self.vertical.root.fallback, agent)
 
     def _escalate(self, call: CallContext, why: str, trigger: people.Trigger = "ceiling") -> TurnResult:
         """The loop guard's, the ceilings' and the guardrail's answer: never an exception to the
         caller, always a transfer to a person with a brief."""
         call.turn.transfer = people.brief(call, why, trigger)
         call.turn.errors.append(why)
-        return self._result(call, people.transfer_reply(call, BRINGING_IN), self.vertical.escalation)
+        return self.result(call, people.transfer_reply(call, BRINGING_IN), self.vertical.escalation)
 
-    async def _remember_transfer(self, call: CallContext, result: TurnResult) -> None:
+    async def remember_transfer(self, call: CallContext, result: TurnResult) -> None:
         """The transfer as an Escalated episode; a memory failure must not undo the transfer
         (Postgres holds it), so it is reported on the turn instead of raised."""
         assert result.brief is not None
@@ -364,7 +335,8 @@ class AgentRuntime:
             result.errors.append(f"escalation not recorded in memory: {type(exc).__name__}")
 
     @staticmethod
-    def _result(call: CallContext, reply: str, agent: str) -> TurnResult:
+    def result(call: CallContext, reply: str, agent: str) -> TurnResult:
+        """The turn's result as the call's turn log holds it."""
         context = call.context
         return TurnResult(
             reply=reply,

@@ -153,16 +153,11 @@ def _tree(top: AgentSpec, team: tuple[AgentSpec, ...]) -> tuple[AgentSpec, ...]:
 
 def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
     """SDK agents: each hands down to its team and back up to the agent above it."""
-    for spec in vertical.agents:
-        for skill in spec.skills:
-            # The SDK's generic failure text must never reach a caller.
-            set_function_tool_failure_error_function(skill.tool, spoken_failure)
-            if skill.side_effect:
-                skill.tool.tool_input_guardrails = [side_effect_check]
+    prepare_tools(vertical)
     agents: dict[str, Agent[CallContext]] = {
         spec.name: Agent[CallContext](
             name=spec.name,
-            instructions=_with_context(spec.instructions),
+            instructions=with_context(spec.instructions),
             tools=[skill.tool for skill in spec.skills],
             # Every agent can start a turn (the owner resumes), and input guardrails run
             # only for the starting agent, output guardrails only for the last.
@@ -171,6 +166,21 @@ def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
         )
         for spec in vertical.agents
     }
+    wire(vertical, agents)
+    return agents
+
+
+def prepare_tools(vertical: Vertical) -> None:
+    for spec in vertical.agents:
+        for skill in spec.skills:
+            # The SDK's generic failure text must never reach a caller.
+            set_function_tool_failure_error_function(skill.tool, spoken_failure)
+            if skill.side_effect:
+                skill.tool.tool_input_guardrails = [side_effect_check]
+
+
+def wire(vertical: Vertical, agents: Mapping[str, Any]) -> None:
+    """The tree's handoffs: each agent down to its team and back up to the agent above."""
     for spec in vertical.agents:
         down = [recorded_handoff(spec.name, agents[m.name], m.description) for m in vertical.team(spec)]
         above = vertical.parent(spec.name)
@@ -186,18 +196,17 @@ def build(vertical: Vertical) -> dict[str, Agent[CallContext]]:
             else []
         )
         agents[spec.name].handoffs = [*down, *up]
-    return agents
 
 
 CONTEXT_BREAK = "\n\n"
 """Separates an agent's own instructions from the turn context appended to them."""
 
 
-def _with_context(instructions: str) -> Callable[[RunContextWrapper[CallContext], Agent[CallContext]], str]:
+def with_context(instructions: str) -> Callable[[RunContextWrapper[CallContext], Any], str]:
     """An agent's instructions followed by the turn context (the facts and snippets it may
     rely on, with their ids), so an LLM acts on what memory knows and can cite it."""
 
-    def render(ctx: RunContextWrapper[CallContext], agent: Agent[CallContext]) -> str:
+    def render(ctx: RunContextWrapper[CallContext], agent: Any) -> str:
         context = ctx.context.context
         return f"{instructions}{CONTEXT_BREAK}{context.instructions()}" if context else instructions
 

@@ -5,9 +5,11 @@ app's state, so a route names what it uses in its signature instead of looking i
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
+from agents.realtime import RealtimeModel
 from arq.connections import ArqRedis
 from fastapi import Depends
 from starlette.requests import HTTPConnection
@@ -31,6 +33,8 @@ class Services:
     db: Database
     desk: CallDesk
     keys: Keys
+    realtime: Callable[[], RealtimeModel]
+    """A new connection to the realtime speech model (``SWITCHBOARD_VOICE=realtime``)."""
 
 
 def services(conn: HTTPConnection) -> Services:
@@ -61,6 +65,10 @@ async def desk(conn: HTTPConnection) -> CallDesk:
     return services(conn).desk
 
 
+async def realtime(conn: HTTPConnection) -> Callable[[], RealtimeModel]:
+    return services(conn).realtime
+
+
 async def queue(conn: HTTPConnection) -> ArqRedis:
     """The queue's client; ConnectionError (a 503) when it was unreachable at start."""
     redis = services(conn).conns.redis
@@ -80,4 +88,5 @@ Db = Annotated[Database, Depends(database)]
 Mem = Annotated[Memory, Depends(memory)]
 Desk = Annotated[CallDesk, Depends(desk)]
 Queue = Annotated[ArqRedis, Depends(queue)]
+Realtime = Annotated[Callable[[], RealtimeModel], Depends(realtime)]
 CurrentTenant = Annotated[Principal, Depends(current_tenant)]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import structlog
+from agents.realtime import OpenAIRealtimeWebSocketModel, RealtimeModel
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -40,10 +41,12 @@ def create_app(
     embedded: dict[str, bool] | None = None,
     *,
     replay_every_s: float | None = REPLAY_EVERY_S,
+    realtime: Callable[[], RealtimeModel] = OpenAIRealtimeWebSocketModel,
 ) -> FastAPI:
     """``settings`` with concrete URLs; ``embedded`` as in ``Connections.open``;
     ``replay_every_s``: how often ended calls that never reached the queue are sent (None:
-    never, for a test server sharing its database with other tests' calls)."""
+    never, for a test server sharing its database with other tests' calls); ``realtime``:
+    connects to the realtime speech model (tests give a scripted one)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -77,7 +80,8 @@ def create_app(
             build=build,
         )
         # Routes reach these only through backend.api.deps.
-        app.state.services = Services(settings, conns, memory, db, desk, Keys(db, settings.business_timezone))
+        keys = Keys(db, settings.business_timezone)
+        app.state.services = Services(settings, conns, memory, db, desk, keys, realtime)
         replayer = asyncio.create_task(_replay_forever(desk, replay_every_s)) if replay_every_s else None
         try:
             yield

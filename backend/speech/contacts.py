@@ -107,3 +107,27 @@ def _blank(text: str, spans: list[tuple[int, int, str]]) -> str:
     for start, end, _ in spans:
         text = text[:start] + " " * (end - start) + text[end:]
     return text
+
+
+_NAME = r"([A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+)?)"
+_INTRODUCED = re.compile(
+    rf"\b(?i:my name(?:'s|’s| is)|this is|it'?s|it’s|i'?m|i’m|i am)(?: (?i:actually|just|really))? {_NAME}"
+    rf"|^\W*(?:\w+\W+){{0,2}}?{_NAME} here\b"
+)
+_NOT_NAMES = frozenset(
+    {"I", "Hi", "Hello", "Hey", "The", "A", "An", "Just", "Not", "So", "Sorry", "Still", "Only", "Also",
+     "Calling", "Looking", "After", "Interested", "Thinking", "Here", "There", "Me", "Yes", "No", "Okay",
+     "Ok", "About", "Good", "Great", "Fine", "Keen", "Happy", "Sure", "From", "With", "In", "On", "At",
+     "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Morning", "Afternoon"}
+)  # fmt: skip
+
+
+def introduced(text: str) -> str | None:
+    """The name a speaker gives as their own ("my name's Arjun", "this is actually Greta, his
+    wife", "Tobias Engelhardt here"); names are read as written, capitalised."""
+    for m in _INTRODUCED.finditer(text):
+        name = m.group(1) or m.group(2)
+        words = [w for w in name.split() if w not in _NOT_NAMES]
+        if words and words[0] == name.split()[0]:
+            return " ".join(words)
+    return None

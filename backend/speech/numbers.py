@@ -178,11 +178,19 @@ def count(text: str, near: str | None = None) -> int | None:
 _NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d|one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 
 
+_NOT_A_POSITION = re.compile(
+    r"\s+(?:week|weekend|month|year|night|time|thing|call|monday|tuesday|wednesday|thursday|friday|saturday"
+    r"|sunday|bed\w*|floor|home buyers?|buyers?)\b",
+    re.IGNORECASE,
+)
+"""After "first" or "last": no position among homes ("last Friday", "first thing", "first home buyer")."""
+
+
 def ordinal(text: str) -> int | None:
     """1-based position ("the second one", "number four") or -1 for "the last one"."""
-    for w in re.findall(r"[a-z0-9]+", text.lower()):
-        if w in _ORDINALS:
-            return _ORDINALS[w]
+    for m in re.finditer(r"[a-z0-9]+", text.lower()):
+        if m.group(0) in _ORDINALS and not _NOT_A_POSITION.match(text, m.end()):
+            return _ORDINALS[m.group(0)]
     m = _NUMBERED.search(text)
     if not m:
         return None

@@ -95,6 +95,8 @@ class Day:
     """The day something is moved away from ("instead of Wednesday", "from Tuesday")."""
     impossible: tuple[int, int] | None = None
     """(day, month) of a date the calendar does not have ("the 31st of February")."""
+    gone: datetime | None = None
+    """Midnight of a day gone ("yesterday", "last Friday"): a booking for it is in the past."""
 
 
 def days(text: str, now: datetime) -> list[Day]:
@@ -107,7 +109,7 @@ def days(text: str, now: datetime) -> list[Day]:
     for m in _DAY.finditer(text):
         moved = bool(_MOVED_FROM.search(text[: m.start()]))
         if m["past"]:
-            found.append(Day(m.start(), m.end(), None, moved_from=moved))
+            found.append(Day(m.start(), m.end(), None, moved_from=moved, gone=_gone(m["past"], midnight)))
         elif m["today"]:
             found.append(Day(m.start(), m.end(), midnight, moved_from=moved))
         elif m["after"] or m["tomorrow"]:
@@ -123,6 +125,17 @@ def days(text: str, now: datetime) -> list[Day]:
         elif day := _date(m, midnight):
             found.append(Day(m.start(), m.end(), day[0], moved_from=moved, impossible=day[1]))
     return found
+
+
+def _gone(said: str, midnight: datetime) -> datetime:
+    """The day a past phrase names: "last Friday" the latest Friday before today; "last week" or
+    "last month" a week back (when exactly does not matter: it has passed)."""
+    word = said.lower().removeprefix("last ").strip()
+    if word in {"yesterday", "night"}:
+        return midnight - timedelta(days=1)
+    if word in {"week", "weekend", "month"}:
+        return midnight - timedelta(days=7)
+    return midnight - timedelta(days=(midnight.weekday() - _weekday(word)) % 7 or 7)
 
 
 def _date(m: re.Match[str], midnight: datetime) -> tuple[datetime | None, tuple[int, int] | None] | None:
@@ -286,6 +299,8 @@ class Said:
     """The day meant was named as a weekday: a time already passed that day means next week's."""
     clock: tuple[int, int] | None
     """(hour, minute), if a time or a part of the day was said."""
+    gone: datetime | None = None
+    """Midnight of the day meant when it has passed ("yesterday at 3"); ``day`` is then None."""
 
 
 def said(text: str, now: datetime, *, asked: bool = False) -> Said:
@@ -299,20 +314,25 @@ def said(text: str, now: datetime, *, asked: bool = False) -> Said:
     wanted = [d for d in named if d.day is not None and not d.moved_from] or named[-1:]
     meant = wanted[-1] if wanted else None
     clock = time_of_day(text, asked=asked, day_named=bool(named))
-    return Said(bool(named), meant.day if meant else None, bool(meant and meant.weekday), clock)
+    gone = meant.gone if meant else None
+    return Said(bool(named), meant.day if meant else None, bool(meant and meant.weekday), clock, gone)
 
 
 def when(text: str, now: datetime) -> datetime | None:
     """The moment asked for: "Saturday at 10", "tomorrow afternoon", "next Tuesday 3pm", "the
-    28th at 11am", "at 2" (the next 2 pm); None if ``text`` names no day and no time.
+    28th at 11am", "at 2" (the next 2 pm), "yesterday at 3" (gone: the caller is told so);
+    None if ``text`` names no day and no time.
 
     Days and hours are the wall clock of ``now``'s zone: pass the call's time in the tenant's
     zone and "Saturday at 10" is 10 am there, with that day's UTC offset. A time in a
     spring-forward gap moves an hour on."""
     heard = said(text, now, asked=True)
-    if heard.day is None and heard.clock is None:
+    if heard.day is None and heard.clock is None and heard.gone is None:
         return None
     hour, minute = heard.clock or (DAY_HOUR, 0)
+    if heard.day is None and heard.gone is not None:
+        # "yesterday at 3" is a time gone, never tomorrow's 3 pm: the caller hears that it passed.
+        return existing(heard.gone.replace(hour=hour, minute=minute))
     moment = (heard.day or now).replace(hour=hour, minute=minute, second=0, microsecond=0)
     if moment <= now:
         # "at 10" alone means the next 10 o'clock; "Saturday at 10" said on a Saturday, next week's.

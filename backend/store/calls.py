@@ -129,6 +129,23 @@ async def add_turn(
     return row is not None
 
 
+async def amend_last_reply(db: Database, call_id: str, text: str) -> bool:
+    """The call's last reply becomes ``text`` (what was played of it before the caller spoke
+    over it); False if the call has ended or has no reply yet."""
+    row = await db.pool.fetchval(
+        """
+        UPDATE turns SET text = $2
+        WHERE call_id = $1 AND speaker = 'agent'
+          AND seq = (SELECT max(seq) FROM turns WHERE call_id = $1)
+          AND EXISTS (SELECT 1 FROM calls WHERE call_id = $1 AND ended_at IS NULL)
+        RETURNING seq
+        """,
+        call_id,
+        text,
+    )
+    return row is not None
+
+
 async def turns(db: Database, call_id: str) -> list[dict[str, Any]]:
     rows = await db.pool.fetch(
         "SELECT seq, speaker, text, agent, at FROM turns WHERE call_id = $1 ORDER BY seq", call_id

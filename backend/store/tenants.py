@@ -27,6 +27,8 @@ class Tenant:
     """Its business time zone (IANA): spoken times are read and said in it."""
     vertical: str = DEFAULT_VERTICAL
     """Which agent tree answers its calls (a name in ``backend.verticals.registry``)."""
+    record_days: int | None = None
+    """Its phone calls are recorded and each recording kept this many days (None: not recorded)."""
 
 
 @dataclass(frozen=True)
@@ -49,12 +51,16 @@ class UnknownTenant(LookupError):
     pass
 
 
-TENANT_COLUMNS = "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone, t.vertical"
+TENANT_COLUMNS = (
+    "t.tenant_id, t.name, t.group_id, coalesce(t.timezone, $2) AS timezone, t.vertical, t.record_days"
+)
 """A tenant's columns; one stored before it had a zone gets the settings' default ($2)."""
 
 
 def tenant_of(row: asyncpg.Record) -> Tenant:
-    return Tenant(row["tenant_id"], row["name"], row["group_id"], row["timezone"], row["vertical"])
+    return Tenant(
+        row["tenant_id"], row["name"], row["group_id"], row["timezone"], row["vertical"], row["record_days"]
+    )
 
 
 def _hash(key: str) -> bytes:

@@ -20,13 +20,14 @@ import numpy as np
 import structlog
 
 from backend import metrics, vault
-from backend.calls import CallDesk, CallEnded
+from backend.calls import CallDesk, CallEnded, Started
 from backend.config import Settings
 from backend.outages import OUTAGES
-from backend.store import Database, oncall, telephony, tenants
+from backend.store import Database, oncall, recordings, telephony, tenants
 from backend.store.tenants import Principal
 from backend.voice import mulaw, protocol, transfer
-from backend.voice.engine import Ears, Engine
+from backend.voice.engine import Ears, Engine, clauses
+from backend.voice.recording import Recording
 
 log = structlog.get_logger(__name__)
 
@@ -42,6 +43,12 @@ DTMF_PAUSE_S = 2.0
 STILL_THERE = "Are you still there?"
 GOODBYE = "I'll let you go for now. Call back any time. Goodbye."
 TROUBLE = "Sorry, I'm having trouble on my side. Please call back in a few minutes."
+RECORDED = "This call is recorded."
+"""Said before the greeting when the tenant records its calls."""
+FILLER = "One moment."
+"""Said when a turn takes longer than ``SWITCHBOARD_VOICE_FILLER_MS``."""
+CACHED = (RECORDED, FILLER, STILL_THERE, GOODBYE, TROUBLE)
+"""Phrases every call may hear: synthesized once per process, when the engine loads."""
 TO_A_PERSON = "I'd like to speak to a person."
 """What "0" alone on the keypad means."""
 
@@ -55,7 +62,8 @@ class MediaStream:
     desk: CallDesk
     db: Database
     settings: Settings
-    engine: Engine
+    engine: Engine | None
+    """The speech engine (None: the subclass speaks another way, ``realtime.RealtimeStream``)."""
     send: Send
     stream_sid: str | None = None
     who: Principal | None = None
@@ -65,6 +73,9 @@ class MediaStream:
     """Names the caller may say, for the transcriber (suburbs, streets, their name)."""
     speaking: asyncio.Task[None] | None = None
     answering: asyncio.Task[None] | None = None
+    guess: asyncio.Task[str] | None = None
+    """The transcript of the caller's turn so far, started when they paused (in case the pause
+    is the end: their words are ready when the turn model or the wait says so)."""
     digits: str = ""
     _digit_timer: asyncio.Task[None] | None = None
     _silence: asyncio.Task[None] | None = None
@@ -79,6 +90,14 @@ class MediaStream:
     """Where Twilio reaches us (``https://…``): the whisper's URL is built on it."""
     call_sid: str = ""
     _transferring: asyncio.Task[None] | None = None
+    recording: Recording | None = None
+    """The call's audio, when its tenant records calls (opted in, with a retention period)."""
+    _reply: list[str] = field(default_factory=list)
+    """The clauses of the reply being spoken (the one the transcript holds last)."""
+    _clause_of: dict[str, int] = field(default_factory=dict)
+    """Which clause of it each unplayed mark ends."""
+    _heard: int = 0
+    """Clauses of it played to the end."""
 
     async def run(self, receive: Callable[[], Awaitable[str]]) -> None:
         """Until Twilio stops the stream, the socket drops, or the bridge closes it (a polite
@@ -120,7 +139,10 @@ class MediaStream:
                 log.warning("media stream message before start", event=message.event)
                 raise StreamClosed("no start")
         elif isinstance(message, protocol.Media):
-            await self.hear(message.media.audio())
+            audio = message.media.audio()
+            if self.recording:
+                self.recording.heard(audio)
+            await self.hear(audio)
         elif isinstance(message, protocol.Dtmf):
             self.pressed(message.dtmf.digit)
         elif isinstance(message, protocol.Mark):
@@ -142,10 +164,19 @@ class MediaStream:
         started = await self.desk.start(
             self.who, "voice", phone=caller or None, metadata={"twilio_call_sid": call_sid}
         )
-        self.call_id, self.ears = started.call_id, self.engine.ears()
-        self.prompt = ", ".join(self.desk.vocabulary(self.call_id))
+        self.call_id = started.call_id
         log.info("voice call started", call_id=self.call_id, returning=started.caller["returning"])
-        self.say(started.greeting)
+        if tenant.record_days:
+            self.recording = Recording()
+        await self.begin(started)
+
+    async def begin(self, started: Started) -> None:
+        """The call has started: listen, and greet the caller (told first if it is recorded)."""
+        self.ears = self._engine().ears()
+        self.prompt = ", ".join(self.desk.vocabulary(self._call()))
+        if self.recording:
+            self.say(RECORDED)
+        self.say(started.greeting, reply=True)
 
     async def hear(self, audio: bytes) -> None:
         assert self.ears is not None
@@ -156,18 +187,44 @@ class MediaStream:
             self._cancel_silence()
             if self.unplayed or (self.speaking and not self.speaking.done()):
                 await self.barge_in()
+        if heard.paused is not None:
+            self.guess = asyncio.ensure_future(self._at_pause(heard.paused))
+        if heard.resumed and self.guess:
+            self.guess.cancel()  # the words so far are not the turn; the next pause tries again
+            self.guess = None
         if heard.utterance is not None:
-            self.answer(lambda: self._transcribed(heard.utterance))
+            guess, self.guess = self.guess, None
+            self.answer(lambda: guess if guess else self._transcribed(heard.utterance))
+
+    async def _at_pause(self, audio: np.ndarray) -> str:
+        """Transcribe the turn so far while the turn model judges the pause; a complete turn
+        is answered now, not after the full wait."""
+        words = asyncio.ensure_future(self._transcribed(audio))
+        began = time.perf_counter()
+        try:
+            complete = await self._engine().finished(audio)
+            if complete is not None:
+                self._stage("turn", began)
+            if complete and self.ears and self.ears.end() is not None:  # still quiet: it ends here
+                self.guess = None
+                self.answer(lambda: words)
+            return await words
+        except asyncio.CancelledError:
+            words.cancel()
+            raise
 
     async def barge_in(self) -> None:
         """The caller talks over the reply: playback stops at once (``clear``: Twilio drops
-        what it has buffered) and the rest of the reply is not synthesized."""
+        what it has buffered), the rest of the reply is not synthesized, and the transcript
+        keeps only the clauses the caller heard."""
         if self.speaking:
             self.speaking.cancel()
-        self.unplayed.clear()
         self._after_playing = None
-        await self.send(protocol.clear(self._sid()))
+        await self.clear()
         log.info("barge-in", call_id=self.call_id)
+        reply, heard, self._reply = self._reply, self._heard, []
+        if heard < len(reply):
+            await self.desk.heard_only(self._who(), self._call(), cut_off(reply[:heard]))
 
     def pressed(self, digit: str) -> None:
         self._cancel_silence()
@@ -201,6 +258,7 @@ class MediaStream:
             if not text:
                 return
             began = time.perf_counter()
+            filler = asyncio.ensure_future(self._filler())
             try:
                 result, _ = await self.desk.turn(self._who(), self._call(), text)
             except CallEnded:
@@ -210,36 +268,47 @@ class MediaStream:
                 log.warning("voice turn failed", call_id=self.call_id, error=type(exc).__name__)
                 self.say(TROUBLE)
                 return
-            self._stage("agents", began)
-            self.say(result.reply, then=self._transfer_after if result.escalated else None)
+            finally:
+                filler.cancel()
+            self._stage("agents_handoff" if result.handoffs else "agents", began)
+            self.say(result.reply, then=self._transfer_after if result.escalated else None, reply=True)
 
         self.answering = asyncio.ensure_future(turn())
         self.answering.add_done_callback(_log_failure)
+
+    async def _filler(self) -> None:
+        """A turn that thinks long (an LLM, a slow tool) is not silence on the line."""
+        await asyncio.sleep(self.settings.voice_filler_ms / 1000)
+        self.say(FILLER)
 
     async def _transcribed(self, audio: np.ndarray | None) -> str:
         if audio is None:
             return ""
         began = time.perf_counter()
-        text = await self.engine.transcribe(audio, self.prompt)
+        text = await self._engine().transcribe(audio, self.prompt)
         self._stage("stt", began)
         return text
 
-    def say(self, text: str, then: Callable[[], None] | None = None) -> None:
-        """Speak ``text`` after whatever is being said; caller silence is timed from its end."""
+    def say(self, text: str, then: Callable[[], None] | None = None, *, reply: bool = False) -> None:
+        """Speak ``text`` clause by clause after whatever is being said; caller silence is timed
+        from its end. ``reply``: it is the transcript's last reply (a barge-in shortens it)."""
         before = self.speaking
 
         async def speak() -> None:
             if before and not before.done():
                 await asyncio.gather(before, return_exceptions=True)
+            spoken = clauses(text)
+            if reply:
+                self._reply, self._heard, self._clause_of = spoken, 0, {}
             began, first = time.perf_counter(), True
-            async for chunk in self.engine.speak(text):
-                if first:
-                    self._stage("tts_first", began)
-                    first = False
-                name = f"m{next(self._marks)}"
-                self.unplayed.add(name)
-                await self.send(protocol.media(self._sid(), chunk))
-                await self.send(protocol.mark(self._sid(), name))
+            for n, clause in enumerate(spoken):
+                async for chunk in self._engine().speak(clause):
+                    if first:
+                        self._stage("tts_first", began)
+                        first = False
+                    name = await self._send_audio(chunk)
+                    if reply:
+                        self._clause_of[name] = n
             self._after_playing = then or self._start_silence
             if not self.unplayed:
                 self.played(None)
@@ -247,10 +316,29 @@ class MediaStream:
         self.speaking = asyncio.ensure_future(speak())
         self.speaking.add_done_callback(_log_failure)
 
+    async def _send_audio(self, chunk: bytes) -> str:
+        """``chunk`` to Twilio, then a mark Twilio echoes once it has played it; the mark."""
+        name = f"m{next(self._marks)}"
+        self.unplayed.add(name)
+        if self.recording:
+            self.recording.played(chunk)
+        await self.send(protocol.media(self._sid(), chunk))
+        await self.send(protocol.mark(self._sid(), name))
+        return name
+
+    async def clear(self) -> None:
+        """Twilio drops the audio it has not played yet (the caller talked over it)."""
+        self.unplayed.clear()
+        if self.recording:
+            self.recording.cleared()
+        await self.send(protocol.clear(self._sid()))
+
     def played(self, mark: str | None) -> None:
         """Twilio played up to ``mark`` (None: the reply's last chunk went out with nothing
         left unplayed); once all of the reply has played, what comes after it."""
         self.unplayed.discard(mark or "")
+        if mark in self._clause_of:
+            self._heard = max(self._heard, self._clause_of.pop(mark) + 1)
         still_speaking = self.speaking is not None and not self.speaking.done()
         if self.unplayed or (mark is not None and still_speaking):
             return
@@ -299,11 +387,24 @@ class MediaStream:
 
     async def close(self) -> None:
         """End the call (its transcript kept and ingested) and every task of the stream."""
-        for task in (self.speaking, self.answering, self._digit_timer, self._silence, self._transferring):
+        for task in (
+            self.speaking,
+            self.answering,
+            self.guess,
+            self._digit_timer,
+            self._silence,
+            self._transferring,
+        ):
             if task and not task.done():
                 task.cancel()
                 with contextlib.suppress(BaseException):
                     await task
+        days = self.who.tenant.record_days if self.who else None
+        if self.call_id and self.recording and days:
+            try:
+                await recordings.save(self.db, self.call_id, self.recording.wav(), days)
+            except OUTAGES as exc:  # the call and its transcript still end; only the audio is lost
+                log.warning("recording not saved", call_id=self.call_id, error=type(exc).__name__)
         if self.call_id and self.who:
             try:
                 await self.desk.end(self.who, self.call_id)
@@ -312,6 +413,10 @@ class MediaStream:
 
     def _stage(self, name: str, began: float) -> None:
         metrics.VOICE_STAGE.labels(name).observe(time.perf_counter() - began)
+
+    def _engine(self) -> Engine:
+        assert self.engine is not None
+        return self.engine
 
     def _who(self) -> Principal:
         assert self.who is not None
@@ -328,6 +433,11 @@ class MediaStream:
 
 async def _ready(text: str) -> str:
     return text
+
+
+def cut_off(heard: list[str]) -> str:
+    """A reply as the caller heard it before talking over it."""
+    return " ".join([*heard, "…"])
 
 
 def _log_failure(task: asyncio.Task[None]) -> None:

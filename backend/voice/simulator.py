@@ -67,6 +67,8 @@ class Twilio:
     marks: list[tuple[float, str]] = field(default_factory=list)
     arrivals: list[float] = field(default_factory=list)
     """When each ``media`` message arrived (``time.monotonic``)."""
+    lengths: list[float] = field(default_factory=list)
+    """How long each one plays (seconds)."""
 
     async def start(self, params: dict[str, str]) -> None:
         await self.ws.send(json.dumps({"event": "connected", "protocol": "Call", "version": "1.0.0"}))
@@ -114,6 +116,7 @@ class Twilio:
         if message["event"] == "media":
             self.arrivals.append(now)
             audio = base64.b64decode(message["media"]["payload"])
+            self.lengths.append(len(audio) / mulaw.RATE)
             self.heard += audio
             self.clock = max(self.clock, now) + len(audio) / mulaw.RATE
         elif message["event"] == "mark":
@@ -136,6 +139,16 @@ class Twilio:
             await self.listen(quiet_s)
             if len(self.events) == before and not self.marks:
                 return
+
+    def silences(self, first: int) -> list[float]:
+        """The gaps (seconds) the caller heard between chunks from the ``first``-th on: how
+        long playback waited for each next chunk (0: it was there in time)."""
+        gaps, clock = [], 0.0
+        for arrived, length in zip(self.arrivals[first:], self.lengths[first:], strict=True):
+            if clock:
+                gaps.append(max(0.0, arrived - clock))
+            clock = max(clock, arrived) + length
+        return gaps
 
     def take_heard(self) -> bytes:
         heard, self.heard = bytes(self.heard), bytearray()

@@ -1,11 +1,13 @@
 """The process's speech engine, loaded once on the first call (seconds: the models), off the
-event loop. The offline cascade needs the ``voice`` extra (``pip install '.[voice]'``)."""
+event loop, with the phrases every call may hear synthesized. The offline cascade needs the
+``voice`` extra (``pip install '.[voice]'``)."""
 
 from __future__ import annotations
 
 import asyncio
 
-from backend.voice.engine import Engine
+from backend.voice.bridge import CACHED
+from backend.voice.engine import Engine, clauses
 
 _engine: Engine | None = None
 _loading = asyncio.Lock()
@@ -23,5 +25,7 @@ async def engine() -> Engine:
                 from backend.voice import cascade
             except ImportError as exc:
                 raise Unavailable(f"the voice extra is not installed ({exc.name})") from None
-            _engine = await asyncio.to_thread(cascade.Cascade.load)
+            loaded = await asyncio.to_thread(cascade.Cascade.load)
+            await loaded.warm([clause for phrase in CACHED for clause in clauses(phrase)])
+            _engine = loaded
     return _engine

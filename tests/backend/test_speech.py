@@ -155,3 +155,54 @@ def test_importing_the_readers_loads_no_runtime() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize(
+    ("said", "moment"),
+    [
+        ("Can you book me in for yesterday at 3?", "2026-10-13T15:00"),
+        ("Last Friday at 11am, please.", "2026-10-09T11:00"),
+        ("Could we do last Wednesday?", "2026-10-07T10:00"),  # said on a Wednesday: a week back
+    ],
+)
+def test_a_day_gone_is_a_time_in_the_past_not_the_next_one(said: str, moment: str) -> None:
+    """Once read as no day at all, "yesterday at 3" became tomorrow's 3 pm and was booked."""
+    found = times.when(said, WEDNESDAY)
+    assert found is not None and found < WEDNESDAY and f"{found:%Y-%m-%dT%H:%M}" == moment
+
+
+def test_a_day_gone_is_passed_over_for_one_still_to_come() -> None:
+    found = times.when("not yesterday, tomorrow at 3", WEDNESDAY)
+    assert found is not None and f"{found:%Y-%m-%dT%H:%M}" == "2026-10-15T15:00"
+
+
+@pytest.mark.parametrize(
+    ("said", "position"),
+    [
+        ("the last one", -1),
+        ("book the first one for Friday", 1),
+        ("a viewing of 65 Ocean Street for last Friday at 11am", None),
+        ("first thing tomorrow", None),
+        ("we're first home buyers", None),
+        ("did you get a third bedroom in it", None),
+    ],
+)
+def test_first_and_last_are_positions_only_among_homes(said: str, position: int | None) -> None:
+    assert numbers.ordinal(said) == position
+
+
+@pytest.mark.parametrize(
+    ("said", "name"),
+    [
+        ("Uh, sorry, wrong person. My name's Arjun, I only got this number last month.", "Arjun"),
+        ("Oh, no, this is actually Greta, his wife.", "Greta"),
+        ("Morning, Tobias Engelhardt here, we're after a house", "Tobias Engelhardt"),
+        ("Hi, I'm Dana Lee and we want to sell", "Dana Lee"),
+        ("I'm looking for a house in Bondi", None),
+        ("I'm after a three bedder", None),
+        ("this is useless", None),
+        ("It's Saturday that suits", None),
+    ],
+)
+def test_a_name_given_as_ones_own(said: str, name: str | None) -> None:
+    assert contacts.introduced(said) == name

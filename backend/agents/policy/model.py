@@ -27,20 +27,27 @@ from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Router
+from backend.agents.tools import identity
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 
 _ids = itertools.count()
 VERIFY = "verify_identity"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
-_NO = re.compile(r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b", re.I)
+_NO = re.compile(
+    r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b"
+    r"(?!\W+(worries|problem|dramas|probs)\b)",
+    re.I,
+)
+"""A no; "no worries" is an Australian "fine", never a refusal."""
 _CHECK_IN = re.compile(
     r"^\W*(hello|hi|hey|hullo)?\W*(are you|is anyone|anybody|is somebody)?\s*(still )?(there|with me)?\W*$",
     re.I,
 )
 """Nothing but a greeting or "are you (still) there?"."""
 _THANKS = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant)\W+)?(?:thanks?|thank you|cheers|ta)"
+    r"^\W*(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant|no (?:worries|problem|dramas))\W+)?"
+    r"(?:thanks?|thank you|cheers|ta)"
     r"(?: (?:so|very) much)?(?: mate)?\W*$",
     re.I,
 )
@@ -163,6 +170,8 @@ class PolicyModel(Model):
             return answered
         if (checked := self._step_up_answer(utterance, tools, handoffs, spec.name)) is not None:
             return checked
+        if (other := self._introduction(utterance, tools)) is not None:
+            return other
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
@@ -225,6 +234,16 @@ class PolicyModel(Model):
             payload = HandoffPayload(intent=VERIFY, reason="The caller answered the identity check")
             return function_call(up, payload.model_dump(), call_id=f"policy-{next(_ids)}")
         return None
+
+    def _introduction(self, utterance: str, tools: list[Tool]) -> Any:
+        """Someone other than the caller we took them for says who they are: the call goes on as
+        them before anything else is said (the rest of what they said comes next turn)."""
+        if not any(t.name == identity.INTRODUCE for t in tools):
+            return None
+        name = parse.introduced(utterance)
+        if not identity.someone_else(self.call, name):
+            return None
+        return function_call(identity.INTRODUCE, {"name": name}, call_id=f"policy-{next(_ids)}")
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
         """ "And the second one?": the last tool again, about another of the homes read out."""

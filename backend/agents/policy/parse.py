@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import re
 
-from backend.speech.contacts import digits, email
+from backend.speech.contacts import digits, email, introduced
 from backend.speech.numbers import amounts, count, ordinal, percent, spoken, years
-from backend.speech.times import ImpossibleDate, when
+from backend.speech.times import ImpossibleDate, existing, said, when
 
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
 _LOOSE = re.compile(
@@ -40,9 +40,12 @@ __all__ = [
     "count",
     "digits",
     "email",
+    "existing",
+    "introduced",
     "money",
     "ordinal",
     "percent",
+    "said",
     "spoken",
     "when",
     "years",

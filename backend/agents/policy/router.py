@@ -35,6 +35,9 @@ MiniLM hears "add Bondi" and "remove Bondi" as nearly the same sentence; the wor
 L2 = 1e-3
 STEPS = 300
 RATE = 0.5
+HARD = "!!"
+"""A cue starting with it is a hard veto: heard, the tool is never chosen ("the one in Coogee"
+is a home, never a suburb question). A plain "!" veto is a feature the classifier weighs."""
 STAY = 20.0
 """Prior odds that a caller talking to a specialist means one of its tools: it keeps
 follow-ups ("and over 25 years?", which alone look like nothing much) and hands back up
@@ -116,11 +119,14 @@ class Router:
         self.owner: dict[str, str] = {}
         self.cues: dict[str, list[re.Pattern[str]]] = {}
         self.vetoes: dict[str, list[re.Pattern[str]]] = {}
+        self.never: dict[str, list[re.Pattern[str]]] = {}
         for spec in vertical.agents:
             for skill in spec.skills:
                 self.owner[skill.name] = spec.name
                 self.cues[skill.name] = [_compile(c) for c in skill.cues if not c.startswith("!")]
-                self.vetoes[skill.name] = [_compile(c[1:]) for c in skill.cues if c.startswith("!")]
+                soft = [c for c in skill.cues if c.startswith("!") and not c.startswith(HARD)]
+                self.vetoes[skill.name] = [_compile(c[1:]) for c in soft]
+                self.never[skill.name] = [_compile(c[2:]) for c in skill.cues if c.startswith(HARD)]
         self.tools = list(self.owner)
         # Each agent's branch (its own tools and its team's), and the handoff back up.
         self.branch = {spec.name: set(vertical.branch(spec.name)) for spec in vertical.agents}
@@ -171,10 +177,15 @@ class Router:
         return np.hstack([SCALE * vectors, heard, WORDS * said])
 
     def probabilities(self, utterance: str) -> dict[str, float]:
-        """How likely each tool of the vertical is what the caller wants."""
+        """How likely each tool of the vertical is what the caller wants; a tool whose hard veto
+        is heard is out, whatever the embedding says."""
         features = self._features(self.vector(utterance)[None, :], [utterance])
-        probs = _softmax(features @ self.weights + self.bias)[0]
-        return dict(zip(self.tools, probs.tolist(), strict=True))
+        probs = dict(zip(self.tools, _softmax(features @ self.weights + self.bias)[0].tolist(), strict=True))
+        ruled_out = {t for t in self.tools if any(v.search(utterance) for v in self.never[t])}
+        left = sum(p for t, p in probs.items() if t not in ruled_out)
+        if not ruled_out or left <= 0:
+            return probs
+        return {t: (0.0 if t in ruled_out else p / left) for t, p in probs.items()}
 
     def fits(self, utterance: str) -> bool:
         """Something in the vertical is close enough to what was said (or a cue word is heard)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
+from datetime import date, datetime
 from typing import Any
 
 from backend.agents.clock import local
@@ -62,6 +63,18 @@ _WIDEN = re.compile(
 )
 
 
+def _when(utterance: str, ctx: CallContext) -> datetime | None:
+    """The moment meant, on the tenant's wall clock; a time said without a day ("what about 2pm
+    then?") is on the day last discussed, as a person hearing it would take it."""
+    now = local(ctx.now, ctx.tz)
+    moment = parse.when(utterance, now)
+    day = ctx.state.day_discussed
+    if moment is None or day is None or parse.said(utterance, now).named:
+        return moment
+    on = date.fromisoformat(day)
+    return parse.existing(moment.replace(year=on.year, month=on.month, day=on.day))
+
+
 def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     """One parameter's value from the utterance, or None."""
     if name == "deposit":
@@ -78,8 +91,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if "rate" in name:
         return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if name == "when":
-        try:  # the caller's "Saturday" is the tenant's
-            moment = parse.when(utterance, local(ctx.now, ctx.tz))
+        try:
+            moment = _when(utterance, ctx)
         except parse.ImpossibleDate:
             return utterance  # the tool reads it again and asks which day was meant
         return moment.isoformat() if moment else None

@@ -6,6 +6,7 @@ tools refuse, the tool guardrail checks)."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from backend.agents.internal_ids import caller_name
 from backend.agents.policy import parse
 from backend.agents.tools.failures import NeedsVerification, NotVerified
 from backend.store import calls as calls_store
-from memory import CallerContext, Identification, IdentityVerified, PossibleDuplicate
+from memory import CallerContext, CallerIdentified, Identification, IdentityVerified, PossibleDuplicate
+from memory.recall import same_person
 
 MAX_TRIES = 3
 """Failed step-up checks allowed in one call."""
@@ -225,3 +227,49 @@ def reply_verified(result: dict[str, Any]) -> str:
     name = result.get("name")
     thanks = f"Thanks, {name.split()[0]}" if name else "Thanks"
     return f"{thanks}, that matches what we have on file. How can I help?"
+
+
+INTRODUCE = "introduce"
+"""The tool a caller's own name given mid-call goes to (``someone_else`` says when)."""
+
+
+def someone_else(call: CallContext, name: str | None) -> bool:
+    """``name`` is clearly not that of the caller the call was taken for ("this is actually
+    Greta, his wife" on Tobias's landline; "my name's Arjun" on a number reassigned)."""
+    on_file = caller_name(call.caller) if call.caller is not None else None
+    if not (name and on_file) or name.lower() in {s.lower() for s in call.suburbs.values()}:
+        return False
+    return not same_person(name, on_file)
+
+
+@function_tool
+async def introduce(ctx: RunContextWrapper[CallContext], name: str) -> dict[str, Any]:
+    """The caller says who they are. Someone other than the caller we took them for (a partner
+    on a shared phone, the new owner of a number) goes on as a new caller: nothing of the other
+    person's is said or changed from then on.
+
+    Args:
+        name: The name they gave.
+    """
+    call = ctx.context
+    if not someone_else(call, name):
+        return {"name": name.split()[0], "new": False}
+    new_id = f"caller-{uuid.uuid4().hex[:12]}"
+    # Postgres first: a rebuilt call and post-call ingestion follow the call to the new caller.
+    await calls_store.set_caller(call.db, call.call_id, new_id)
+    await call.memory.record(
+        call.episode(CallerIdentified, f"{call.call_id}:introduced", caller_id=new_id, name=name)
+    )
+    call.caller_id, call.caller = new_id, None
+    call.state.candidates, call.candidates = [], []
+    call.state.last_booking, call.state.shortlist = None, []
+    call.state.tried.append("the caller was someone other than the one on file for the number")
+    return {"name": name.split()[0], "new": True}
+
+
+def reply_introduced(result: dict[str, Any]) -> str:
+    if result["new"]:
+        return (
+            f"Sorry about that, {result['name']}, and thanks for letting me know. How can I help you today?"
+        )
+    return f"Thanks, {result['name']}. How can I help?"

@@ -11,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 from pydantic import ValidationError
 
 from backend.api import limits
@@ -35,7 +35,7 @@ from backend.calls import CallDesk, CallEnded, CallNotFound
 from backend.config import Settings
 from backend.oncall import AlreadyAnswered
 from backend.outages import OUTAGES
-from backend.store import audit, oncall, traces
+from backend.store import audit, oncall, recordings, traces
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from memory import Fact, Memory, UnknownEntity
@@ -127,6 +127,27 @@ async def get_call(who: CurrentTenant, call_id: CallId, db: Db, desk: Desk) -> C
             "ingestion": {"job_id": call["job_id"], "state": call["ingestion"]} if call["job_id"] else None,
         }
     )
+
+
+@router.get(
+    "/{call_id}/recording",
+    responses={
+        **responses(404),
+        200: {
+            "content": {"audio/wav": {"schema": {"type": "string", "format": "binary"}}},
+            "description": "The call's audio",
+        },
+    },
+    response_class=Response,
+)
+async def recording(who: CurrentTenant, call_id: CallId, db: Db) -> Response:
+    """The call's recording (WAV, 8 kHz stereo: the caller left, the agent right), while its
+    tenant's retention period lasts; 404 ``no_recording`` otherwise."""
+    audio = await recordings.get(db, who.tenant.group_id, call_id)
+    if audio is None:
+        raise ApiError(404, "no_recording", f"call {call_id} has no recording (not recorded, or expired)")
+    await audit.record(db, who, "call.recording", f"call:{call_id}")
+    return Response(audio, media_type="audio/wav")
 
 
 @router.get("/{call_id}/turns/{seq}/context", responses=responses(404))

@@ -12,13 +12,14 @@ from twilio.request_validator import RequestValidator
 from twilio.twiml.voice_response import Connect, VoiceResponse
 
 from backend import vault
-from backend.api.deps import Config, Db, Desk
+from backend.api.deps import Config, Db, Desk, Realtime
 from backend.api.errors import ApiError, responses
 from backend.config import Settings
 from backend.speech.contacts import e164
 from backend.store import calls, telephony, tenants
 from backend.voice import speech, transfer
 from backend.voice.bridge import MediaStream
+from backend.voice.realtime import RealtimeStream
 
 log = structlog.get_logger(__name__)
 router = APIRouter(prefix="/twilio", tags=["twilio"])
@@ -113,20 +114,31 @@ def _twiml_text(twiml: str) -> Response:
 
 
 @router.websocket("/media")
-async def media_stream(websocket: WebSocket, desk: Desk, db: Db, settings: Config) -> None:
-    """Twilio Media Streams: the call's audio both ways (``backend.voice.bridge``). The stream
-    proves our webhook started it with the ticket in its ``start`` parameters."""
-    try:
-        engine = await speech.engine()
-    except speech.Unavailable as exc:
-        log.error("voice call refused: no speech engine", reason=str(exc))
-        await websocket.close(code=1011, reason="speech engine unavailable")
-        return
-    await websocket.accept()
+async def media_stream(
+    websocket: WebSocket, desk: Desk, db: Db, settings: Config, realtime: Realtime
+) -> None:
+    """Twilio Media Streams: the call's audio both ways (``backend.voice.bridge``), answered by
+    the offline cascade or by the realtime model (``SWITCHBOARD_VOICE``). The stream proves
+    our webhook started it with the ticket in its ``start`` parameters."""
     base = settings.public_url or str(websocket.base_url).replace("ws", "http", 1)  # ws→http, wss→https
-    stream = MediaStream(desk, db, settings, engine, websocket.send_json, base_url=base)
+    stream: MediaStream
+    if settings.voice == "realtime":
+        key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
+        stream = RealtimeStream(
+            desk, db, settings, None, websocket.send_json, base_url=base, connect=realtime, api_key=key
+        )
+    else:
+        try:
+            engine = await speech.engine()
+        except speech.Unavailable as exc:
+            log.error("voice call refused: no speech engine", reason=str(exc))
+            await websocket.close(code=1011, reason="speech engine unavailable")
+            return
+        stream = MediaStream(desk, db, settings, engine, websocket.send_json, base_url=base)
+    await websocket.accept()
     with contextlib.suppress(WebSocketDisconnect):
         await stream.run(lambda: _text(websocket))
+        await websocket.close()  # a hang-up Twilio sees as one (a close frame, not a dropped line)
 
 
 async def _text(websocket: WebSocket) -> str:

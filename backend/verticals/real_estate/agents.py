@@ -58,8 +58,17 @@ PROPERTY_SEARCH = AgentSpec(
                 "can you broaden it a bit",
                 "show me more options",
                 "widen it again",
+                # Returning callers pick up where they left off: a search, not a recap.
+                "has anything new come on the market since I last called?",
+                "any new listings since we spoke last week?",
+                "following up on the Randwick places from my last call",
+                "we talked about Coogee last time, what's there now?",
+                # Criteria in a row, then "what do you think?": still a search.
+                "Manly, two bedrooms, under 1.5 million, what do you think?",
+                "Randwick, 4 bed, up to 3 mil. What have you got?",
             ),
             listings.reply_search,
+            readers={"max_bedrooms": listings.read_max_bedrooms, "street": resolve.read_street},
             cues=(
                 r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
@@ -100,12 +109,31 @@ PROPERTY_SEARCH = AgentSpec(
                 "what can you tell me about the one on King Street",
                 "describe the third one",
                 "how big is that place",
+                "is the house on Banksia Street one of yours?",
+                "I saw a for sale sign on Smith Road, is that your listing?",
+                "what's the one in Bondi like?",
+                "and the one in Glebe, what's that one like?",
             ),
             listings.reply_details,
             cues=(
                 r"\b(tell me (a bit )?(more )?about (the|that|it|this)|more (info|information|details)|details (on|of|about))\b",
                 r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
+                r"\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
+                r"\b(one of yours|your (listing|sign)|(for sale|agency|real estate) sign|sign (on|out))\b",
             ),
+        ),
+        Skill(
+            listings.send_details,
+            (
+                "can you email me those listings?",
+                "send the details to my email, it's sam@example.com",
+                "could you send me the info on the second one",
+                "email me the first one please",
+                "can I get those sent through to my inbox",
+            ),
+            listings.reply_send,
+            readers={"property": resolve.read_pointed},
+            cues=(r"\b(e-?mail|send|sent|forward|inbox)\b",),
         ),
         Skill(
             preferences.update_preferences,
@@ -149,6 +177,8 @@ PROPERTY_SEARCH = AgentSpec(
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
                 r"!\b(widen|broaden|what else)\b",
+                # Picking up an earlier conversation about a suburb keeps it.
+                r"!!\b((were|was) (chatting|talking|speaking)|spoke|talked|chatted) about\b|\bfollowing up\b",
             ),
             side_effect=True,
             confirm=lambda args: (
@@ -191,6 +221,9 @@ SUBURBS = AgentSpec(
             cues=(
                 r"\b(like|worth|vibe|lowdown|rundown|median|expensive|pricey|cheap|area|suburb|neighbourhood)\b",
                 r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
+                r"!!\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
+                # A size and a ceiling together are a search ("Neutral Bay, three bedrooms, up to 2.5").
+                r"!!^(?=.*\bbed)(?=.*\b(up to|under|below|less than|max(imum)?|budget|tops)\b)",
             ),
         ),
     ),
@@ -303,6 +336,8 @@ VIEWINGS = AgentSpec(
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
+                # "Is it still on?" asks after a booking; it does not call it off.
+                r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
             ),
             side_effect=True,
             confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
@@ -370,8 +405,14 @@ HUMAN = AgentSpec(
             cues=(
                 r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
                 r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
+                r"\b(bot|robot|machine|hopeless|rude|(round|around) in circles|put me through|transfer me)\b",
             ),
             side_effect=True,
+            # Only a caller who asks is put through: a garbled or off-topic turn that merely looks
+            # like frustration gets a question, not a transfer it cannot take back.
+            confirm=lambda args: (
+                "Sorry, I didn't quite catch that. Would you like me to put you through to one of our team?"
+            ),
         ),
     ),
 )
@@ -401,7 +442,10 @@ ROOT = AgentSpec(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
+                r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
                 r"!\b(really|actually|change|update|instead|now)\b",
+                # What is new since, or a listing of ours: about homes, not what we hold on them.
+                r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
             ),
         ),
         Skill(
@@ -422,8 +466,11 @@ ROOT = AgentSpec(
             cues=(
                 r"\b(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)\b",
                 r"[\w.+-]+@[\w-]+\.[\w.]+",
+                r"!!\b(e-?mail|send|forward) (me|us|it|them|those|the)\b",
             ),
         ),
+        # No examples: the policy model calls it when the name given is clearly another person's.
+        Skill(identity.introduce, (), identity.reply_introduced),
     ),
     fallback="I can help you find a home, book a viewing, work out repayments or sell. What would you like?",
 )

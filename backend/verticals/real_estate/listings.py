@@ -31,6 +31,7 @@ async def current_listings(
     suburb: str | None = None,
     max_price: float | None = None,
     min_bedrooms: int | None = None,
+    max_bedrooms: int | None = None,
     status: str | None = "listed",
     valid_at: datetime | None = None,
     limit: int = 20,
@@ -44,6 +45,7 @@ async def current_listings(
         for home in found
         if (max_price is None or home.price <= max_price)
         and (min_bedrooms is None or (home.bedrooms is not None and home.bedrooms >= min_bedrooms))
+        and (max_bedrooms is None or (home.bedrooms is not None and home.bedrooms <= max_bedrooms))
         and (status is None or home.status == status)
     ]
     return sorted(wanted, key=lambda home: (home.price, home.address))[:limit]

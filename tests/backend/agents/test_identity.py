@@ -350,3 +350,44 @@ async def test_a_number_said_in_a_call_is_not_taken_from_its_owner(
     assert mine.caller is not None and mine.caller.caller.id == chat.caller_id, (
         "a number of nobody's is recorded"
     )
+
+
+async def test_someone_else_on_a_known_number_goes_on_as_a_new_caller(
+    mem: Memory, runtime: AgentRuntime, group: str
+) -> None:
+    """Greeted as Tobias on the family landline, Greta says who she is: the call is hers from
+    then on, and she never hears his details (issue 10's shared phone, a reassigned number)."""
+    await seed_demo(mem, group)
+    phone = a_phone()
+    first = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Tobias Engelhardt",
+                                    phone=phone, phone_verified=True)  # fmt: skip
+    await runtime.turn(first, "we're interested in houses in Rozelle, budget 3 million", "Triage")
+    call = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=phone, phone_verified=True
+    )
+    assert call.caller is not None and call.caller_id == first.caller_id, "recognized as him by the number"
+
+    result = await runtime.turn(
+        call, "Oh, no, this is actually Greta, his wife. We share the landline.", "Triage"
+    )
+    assert [t["tool"] for t in result.tool_calls] == ["introduce"]
+    assert result.reply.startswith("Sorry about that, Greta") and "Tobias" not in result.reply
+    assert call.caller_id != first.caller_id and call.caller is None
+    greta = await mem.recall_caller(group, caller_id=call.caller_id)
+    assert greta is not None and greta.caller.name == "Greta"
+
+    summary = await runtime.turn(call, "what do you have on file for me?", result.agent)
+    assert "Rozelle" not in summary.reply and "3,000,000" not in summary.reply, summary.reply
+
+
+async def test_the_same_caller_giving_their_name_changes_nothing(runtime: AgentRuntime, group: str) -> None:
+    phone = a_phone()
+    first = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Bram Oyelaran",
+                                    phone=phone, phone_verified=True)  # fmt: skip
+    call = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=phone, phone_verified=True
+    )
+    assert not identity.someone_else(call, "Bram")
+    assert identity.someone_else(call, "Arjun")
+    result = await runtime.turn(call, "Hi, it's Bram, calling about houses in Balmain", "Triage")
+    assert "introduce" not in [t["tool"] for t in result.tool_calls] and call.caller_id == first.caller_id

@@ -157,3 +157,41 @@ def test_the_owner_keeps_follow_ups_and_hands_back_the_rest(
     spec = build(REAL_ESTATE)[agent]
     candidates = {t.name for t in spec.tools} | {h.tool_name for h in spec.handoffs}
     assert router.route(said, candidates, agent).target == target
+
+
+def test_a_time_without_a_day_is_on_the_day_just_discussed() -> None:
+    """ "What about 2pm then?" after Sunday 1 PM was taken is Sunday's 2 PM, not tomorrow's."""
+    call = offline_call()
+    assert slots.read("when", "string", "what about 2pm then?", call) == "2026-11-22T14:00:00+00:00"
+    call.state.day_discussed = "2026-11-29"
+    assert slots.read("when", "string", "what about 2pm then?", call) == "2026-11-29T14:00:00+00:00"
+    said_a_day = slots.read("when", "string", "Monday at 2pm then", call)
+    assert said_a_day == "2026-11-23T14:00:00+00:00", "a day said now wins over the one discussed"
+
+
+def test_a_day_gone_reaches_the_tool_as_a_time_gone() -> None:
+    moment = slots.read("when", "string", "can you book me in for yesterday at 3?", offline_call())
+    assert moment == "2026-11-20T15:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("said", "ruled_out", "chosen"),
+    [
+        ("What about the one in Coogee, what's that like?", "suburb_profile", "property_details"),
+        ("Neutral Bay, three bedrooms, up to two and a half million. What do you reckon?", "suburb_profile",
+         "search_properties"),
+        ("Hi again, anything new come up since we last spoke?", "caller_summary", "search_properties"),
+        ("so is the viewing still on?", "cancel_viewing", "caller_summary"),
+        ("Could you email me the details? It's pat@example.com", "verify_identity", "send_details"),
+    ],
+)  # fmt: skip
+def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str, chosen: str) -> None:
+    probs = router.probabilities(said)
+    assert probs[ruled_out] == 0.0
+    assert max(probs, key=lambda t: probs[t]) == chosen
+    assert abs(sum(probs.values()) - 1.0) < 1e-6
+
+
+def test_a_hard_veto_is_no_soft_feature(router: Router) -> None:
+    assert all(not v.pattern.startswith("!") for vetoes in router.vetoes.values() for v in vetoes)
+    assert router.never["suburb_profile"], "the hard vetoes are kept apart"

@@ -1,23 +1,70 @@
-"""How replies are cut for speech: the caller hears the first clause while the rest is made."""
+"""The cascade's ears on a caller's real (synthesized) speech: a pause is reported, speaking
+on after it cancels it, and the turn ends at the pause when asked or after the full wait."""
 
 from __future__ import annotations
 
+from typing import Any
+
+import numpy as np
 import pytest
 
+from backend.voice import mulaw
+from backend.voice.simulator import SILENCE, caller_voice
+
 cascade = pytest.importorskip("backend.voice.cascade", reason="needs the voice extra: pip install '.[voice]'")
+FRAME = 160
 
 
-def test_replies_are_spoken_clause_by_clause() -> None:
-    listing = "I found 5 homes in Coogee: 1) 23 Carrington Rd, Coogee, 2 bed, $1,350,000; 2) 65 George St."
-    assert cascade.clauses(listing) == [
-        "I found 5 homes in Coogee:",
-        "1) 23 Carrington Rd, Coogee, 2 bed, $1,350,000;",
-        "2) 65 George St.",
-    ]
-    long_first = "I'm transferring you to one of our team now, they'll have the details of this call."
-    assert cascade.clauses(long_first) == [
-        "I'm transferring you to one of our team now,",
-        "they'll have the details of this call.",
-    ]
-    assert cascade.clauses("Thanks for calling. Goodbye!") == ["Thanks for calling.", "Goodbye!"]
-    assert cascade.clauses("  ") == []
+@pytest.fixture(scope="module")
+def engine() -> Any:
+    return cascade.Cascade.load()
+
+
+def _feed(ears: Any, audio: bytes) -> list[Any]:
+    """Every ``Heard`` of ``audio`` fed as 20 ms phone frames."""
+    heard = []
+    for i in range(0, len(audio) - FRAME + 1, FRAME):
+        if (h := ears.hear(mulaw.decode(audio[i : i + FRAME]))) is not None:
+            heard.append(h)
+    return heard
+
+
+def test_a_pause_is_reported_and_the_turn_can_end_there(engine: Any) -> None:
+    ears = engine.ears()
+    heard = _feed(ears, caller_voice("Do you have anything in Coogee?", "flite") + SILENCE * 15)
+    assert heard[0].started
+    paused = [h.paused for h in heard if h.paused is not None]
+    assert len(paused) == 1 and len(paused[0]) > 16_000 * 0.8, "one pause, after the words"
+    assert ears.end() is not None, "asked at the pause, the turn ends there"
+    assert ears.end() is None, "and only once"
+
+
+def test_speaking_on_after_a_pause_resumes_the_turn(engine: Any) -> None:
+    ears = engine.ears()
+    first = _feed(ears, caller_voice("I'd like to book a viewing of", "flite") + SILENCE * 15)
+    assert any(h.paused is not None for h in first)
+    more = _feed(ears, caller_voice("the house in Bondi.", "flite"))
+    assert any(h.resumed for h in more), "the pause was not the end"
+    assert ears.end() is None, "no pause now: nothing to end"
+    done = _feed(ears, SILENCE * int((cascade.MID_THOUGHT_MS + 600) / 20))
+    ended = [h.utterance for h in done if h.utterance is not None]
+    assert len(ended) == 1 and len(ended[0]) > 16_000 * 2, "one turn with both parts, after the wait"
+
+
+def test_a_cough_is_not_a_turn(engine: Any) -> None:
+    ears = engine.ears()
+    click = (np.sin(np.arange(800) / 3) * 20_000).astype(np.int16)  # 100 ms
+    heard = _feed(ears, mulaw.encode(click) + SILENCE * 100)
+    assert not [h for h in heard if h.paused is not None or h.utterance is not None]
+
+
+async def test_the_turn_model_hears_finished_and_unfinished_sentences(engine: Any) -> None:
+    if engine.turns is None:
+        pytest.skip("Smart Turn's model is not installed (pip install --no-deps pipecat-ai)")
+    for text, complete in [
+        ("Do you have anything in Coogee?", True),
+        ("What's the price of the second one?", True),
+        ("I'd like to book a viewing of", False),
+    ]:
+        audio = mulaw.resample(mulaw.decode(caller_voice(text, "flite") + SILENCE * 10), mulaw.RATE, 16_000)
+        assert await engine.finished(audio) is complete, text

@@ -10,11 +10,12 @@ import json
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 import websockets
+from pydantic import SecretStr
 
 from backend import vault
 from backend.config import Settings
@@ -23,7 +24,7 @@ from backend.store import calls as call_store
 from backend.verticals.real_estate.demo import SUBURBS
 from backend.voice import mulaw, simulator
 from backend.voice.simulator import Twilio, espeak
-from tests.conftest import Api
+from tests.conftest import API_KEY, Api, serving
 
 cascade = pytest.importorskip("backend.voice.cascade", reason="needs the voice extra: pip install '.[voice]'")
 pytestmark = pytest.mark.integration
@@ -82,23 +83,49 @@ async def test_a_phone_call_end_to_end_and_the_caller_is_known_next_time(
         await twilio.until_quiet()
         greeting = await transcribe(ear, twilio.take_heard())
         assert "thanks for calling" in greeting.lower(), greeting
+        first = len(twilio.arrivals)
         await twilio.say(espeak("Do you have anything in Coogee?"))
         await twilio.until_quiet()
         reply = await transcribe(ear, twilio.take_heard()[: 8 * mulaw.RATE])  # its first clauses
+        # The turn handed off (Triage → Property Search) and the reply never fell silent mid-way.
+        assert max(twilio.silences(first)) < 0.3, twilio.silences(first)
         await twilio.stop()
     await _wait_ended(db, caller)
     turns = await call_store.turns(db, (await _call_of(db, caller))["call_id"])
     assert [t["speaker"] for t in turns] == ["agent", "caller", "agent"]
+    assert turns[2]["agent"] == "Property Search"
     assert "coogee" in turns[1]["text"].lower(), turns[1]["text"]
     # What was spoken is the reply: its first listing's price is heard, digit for digit.
     price = re.search(r"\$([\d,]+)", turns[2]["text"])
     assert price and "homes in" in reply.lower(), (reply, turns[2]["text"])
-    assert price.group(1).replace(",", "") in reply.replace(",", ""), (reply, turns[2]["text"])
+    # Its digits, however the listener writes them ("Dollar 1 Million, 350,000").
+    assert price.group(1).replace(",", "") in re.sub(r"\D", "", reply), (reply, turns[2]["text"])
 
     async for twilio in connected(api, phone_line, caller):  # the same number calls again
         await twilio.until_quiet()
         again = await transcribe(ear, twilio.take_heard())
         assert "welcome back" in again.lower(), again
+
+
+@pytest.fixture(scope="module")
+def impatient(stack: Settings) -> Iterator[Api]:
+    """A server on which every phone turn takes "long" (a filler after 1 ms)."""
+    from backend.api.main import create_app
+
+    settings = stack.model_copy(update={"api_key": SecretStr(API_KEY), "voice_filler_ms": 1})
+    with serving(create_app(settings, replay_every_s=None)) as base_url:
+        yield Api(base_url, API_KEY)
+
+
+async def test_a_turn_that_thinks_long_is_not_silence(impatient: Api, phone_line: str, ear: Any) -> None:
+    caller = f"+61419{uuid.uuid4().int % 10**6:06d}"
+    async for twilio in connected(impatient, phone_line, caller):
+        await twilio.until_quiet()
+        twilio.take_heard()
+        await twilio.say(espeak("What's the market like in Randwick?"))
+        await twilio.until_quiet()
+        heard = await transcribe(ear, twilio.take_heard()[: 3 * mulaw.RATE])
+        assert heard.lower().startswith("one moment"), heard
 
 
 async def test_keypad_zero_reaches_a_person(api: Api, db: Database, phone_line: str, ear: Any) -> None:
@@ -126,6 +153,10 @@ async def test_talking_over_the_reply_stops_it(api: Api, db: Database, phone_lin
         cleared = [e for e in twilio.events if e["event"] == "clear"]
         assert cleared, "the caller's speech cleared the playback"
         assert time.monotonic() - began < 5
+        await twilio.stop()
+    greeting = (await call_store.turns(db, (await _wait_ended(db, caller))["call_id"]))[0]
+    # The transcript keeps the clauses played before the caller spoke, not the whole greeting.
+    assert greeting["text"].endswith("…") and "help" not in greeting["text"].lower(), greeting["text"]
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -9,7 +10,8 @@ from typing import Any
 from agents import RunContextWrapper, custom_span, function_tool
 
 from backend.agents.context import CallContext
-from backend.agents.tools.failures import UnknownProperty
+from backend.agents.policy import parse
+from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
 from backend.verticals.real_estate.listings import Listing, current_listings
@@ -26,15 +28,16 @@ class Criteria:
     suburbs: list[str] = field(default_factory=list)
     max_price: float | None = None
     min_bedrooms: int | None = None
+    max_bedrooms: int | None = None
+    street: str | None = None
+    """A street we list, abbreviated as in addresses ("glenayr ave"): only homes on it."""
     from_memory: list[str] = field(default_factory=list)
 
 
-def _criteria(
-    call: CallContext, place: str | None, max_price: float | None, min_bedrooms: int | None
-) -> Criteria:
+def _criteria(call: CallContext, place: str | None, said: Criteria) -> Criteria:
     """What the caller said this turn, the rest from the turn context (current facts)."""
     context = call.context
-    said = Criteria(suburbs=[place] if place else [], max_price=max_price, min_bedrooms=min_bedrooms)
+    said.suburbs = [place] if place else []
     if context is None:
         return said
     if not said.suburbs and (suburbs := [str(f.object_name) for f in context.all("PREFERS_SUBURB")]):
@@ -50,7 +53,7 @@ def _widen(call: CallContext) -> tuple[Criteria, str | None]:
     """The last search with one more constraint relaxed: price (+10%), then bedrooms (-1),
     then the neighbouring suburbs; None when nothing is left to relax."""
     last = call.state.search
-    wider = Criteria(list(last.get("suburbs", [])), last.get("max_price"), last.get("min_bedrooms"))
+    wider = Criteria(**{**last, "suburbs": list(last.get("suburbs", []))})
     done = call.state.widened
     if "price" not in done and wider.max_price:
         wider.max_price = round(wider.max_price * 1.1, -3)
@@ -75,8 +78,11 @@ async def _find(call: CallContext, criteria: Criteria) -> list[Listing]:
                 suburb=place,
                 max_price=criteria.max_price,
                 min_bedrooms=criteria.min_bedrooms,
-                limit=RESULTS,
+                max_bedrooms=criteria.max_bedrooms,
+                limit=RESULTS if criteria.street is None else 1000,
             )
+    if criteria.street:
+        found = [x for x in found if resolve.street_of(x.address) == criteria.street]
     return sorted(found, key=lambda x: x.price)[:RESULTS]
 
 
@@ -86,6 +92,8 @@ async def search_properties(
     suburb: str | None = None,
     max_price: float | None = None,
     min_bedrooms: int | None = None,
+    max_bedrooms: int | None = None,
+    street: str | None = None,
     widen: bool = False,
 ) -> dict[str, Any]:
     """Find homes for sale, cheapest first. What the caller does not say now comes from what
@@ -95,19 +103,32 @@ async def search_properties(
         suburb: A suburb to search in (defaults to the suburbs they prefer).
         max_price: The most the caller will pay, in dollars (defaults to their budget).
         min_bedrooms: The fewest bedrooms acceptable (defaults to what they want).
+        max_bedrooms: The most bedrooms wanted, when they ask for a size ("a two bedroom flat")
+            rather than a minimum ("at least two").
+        street: A street they named ("the place on Glenayr Avenue"): only homes on it.
         widen: They ask for more or other options ("widen the search", "what else is there?"):
             relax one constraint of the last search.
     """
     call = ctx.context
     place = resolve.known_suburb(call, suburb) if suburb else None
+    on = resolve.listed_street(call, street, place) if street else None
     step = None
-    widening = widen and bool(call.state.search) and not (place or max_price or min_bedrooms)
+    widening = widen and bool(call.state.search) and not (place or max_price or min_bedrooms or on)
     if widening:
         criteria, step = _widen(call)
         call.state.widened = [*call.state.widened, step] if step else call.state.widened
     else:
-        criteria = _criteria(call, place, max_price, min_bedrooms)
+        said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)
+        said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
+        criteria = _criteria(call, place, said)
         call.state.widened = []
+        if not (criteria.suburbs or criteria.max_price or criteria.min_bedrooms or criteria.street):
+            # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
+            # than read out the five cheapest homes in the city.
+            raise NotUnderstood(
+                "I can help you find a home for sale. What are you after? A suburb, a budget or the"
+                " number of bedrooms is a good start."
+            )
     found = await _find(call, criteria)
     call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
     call.state.last_results = found
@@ -117,6 +138,8 @@ async def search_properties(
         "suburbs": criteria.suburbs,
         "max_price": criteria.max_price,
         "min_bedrooms": criteria.min_bedrooms,
+        "max_bedrooms": criteria.max_bedrooms,
+        "street": found[0].address.split(" ", 1)[-1] if criteria.street and found else None,
         "from_memory": criteria.from_memory,
         "widened": step,
         "exhausted": widening and step is None,
@@ -134,6 +157,21 @@ async def search_properties(
     }
 
 
+_A_MINIMUM = re.compile(
+    r"\b(?:at least|or more|or bigger|or above|minimum|min|plus|upwards|more than|no fewer than)\b|\d\s*\+",
+    re.IGNORECASE,
+)
+
+
+def read_max_bedrooms(utterance: str, ctx: CallContext) -> int | None:
+    """ "A one bedroom apartment" asks for a size, not a minimum: one more bedroom at most, so a
+    caller after a one-bedder does not hear five-bedroom houses. "At least three": no cap."""
+    wanted = parse.count(utterance, near="bed")
+    if wanted is None or _A_MINIMUM.search(utterance):
+        return None
+    return wanted + 1
+
+
 def _places(suburbs: list[str]) -> str:
     return suburbs[0] if len(suburbs) == 1 else ", ".join(suburbs[:-1]) + f" and {suburbs[-1]}"
 
@@ -141,10 +179,14 @@ def _places(suburbs: list[str]) -> str:
 def _asked(result: dict[str, Any], parts: set[str]) -> str:
     """The criteria in ``parts`` as words: "in Bondi with 3+ bedrooms up to $1,200,000"."""
     words = []
+    if "suburb" in parts and result.get("street"):
+        words.append(f"on {result['street']}")
     if "suburb" in parts and result["suburbs"]:
         words.append(f"in {_places(result['suburbs'])}")
     if "min_bedrooms" in parts and result["min_bedrooms"]:
-        words.append(f"with {result['min_bedrooms']}+ bedrooms")
+        most = result.get("max_bedrooms")
+        span = f"{result['min_bedrooms']}-{most}" if most and most > result["min_bedrooms"] else None
+        words.append(f"with {span or result['min_bedrooms']}{'' if most else '+'} bedrooms")
     if "max_price" in parts and result["max_price"]:
         words.append(f"up to {money(result['max_price'])}")
     return " ".join(words)
@@ -269,3 +311,36 @@ def reply_suburb(result: dict[str, Any]) -> str:
         f"{result['suburb']} has {result['for_sale']} homes for sale, median {money(result['median_price'])}"
         f" (from {money(result['cheapest'])} to {money(result['dearest'])})."
     )
+
+
+@function_tool
+async def send_details(
+    ctx: RunContextWrapper[CallContext], email: str | None = None, property: str | None = None
+) -> dict[str, Any]:
+    """The caller wants the details of homes by email: the one they point at, else those read out.
+    An agent sends them; the request is noted for the call's summary.
+
+    Args:
+        email: Where to send them (the address the caller gave).
+        property: One home they mean (an address or a position in the last results).
+    """
+    call = ctx.context
+    if not email:
+        raise NotUnderstood("Sure. What email address should we send them to?")
+    if property:
+        homes = [call.addresses.get(pid := resolve.property_id(call, property), pid)]
+    else:
+        homes = [x.address for x in call.state.last_results]
+    if not homes:
+        raise NothingToBook(
+            "I haven't read out any homes yet. Shall I search first? Tell me a suburb or a budget."
+        )
+    call.state.tried.append(f"asked for the details of {len(homes)} home(s) by email")
+    return {"email": email, "homes": homes}
+
+
+def reply_send(result: dict[str, Any]) -> str:
+    homes = result["homes"]
+    which = homes[0] if len(homes) == 1 else f"those {len(homes)} homes"
+    # The address is not read back: the output guardrail holds every contact not on file.
+    return f"Will do: one of our agents will send you the details of {which} by email."

@@ -102,6 +102,36 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
     )
 
 
+def street_of(address: str) -> str:
+    """ "ocean st" from "65 Ocean Street": the street of an address, as ``listed_street`` gives it."""
+    return _address_key(address)[1]
+
+
+def listed_street(ctx: CallContext, said: str, place: str | None) -> str:
+    """The street we list that ``said`` names ("Glenayr Avenue" is "glenayr ave"), or
+    UnknownProperty naming the suburbs it has homes in or the closest listed streets."""
+    found = _listed_street(ctx, said)
+    if found is None:
+        named = street(said) or said
+        hint = _did_you_mean(ctx, said, place)
+        raise UnknownProperty(f"I don't have a listing on {named}.{hint}", street=named)
+    if place and not any(ctx.localities.get(p) == place for p in _on(ctx, found[1])):
+        elsewhere = sorted({ctx.localities.get(p, "") for p in _on(ctx, found[1])} - {""})
+        raise UnknownProperty(
+            f"I don't have a listing on {found[1].title()} in {place}; I have homes on it in"
+            f" {' and '.join(elsewhere)}. Which suburb did you mean?",
+            street=found[1].title(),
+        )
+    return found[1]
+
+
+def read_street(utterance: str, ctx: CallContext) -> str | None:
+    """A street we list that the caller named, for narrowing a search ("the place on Glenayr
+    Avenue"); "a three bedroom place" names none (only listed streets count here)."""
+    found = _listed_street(ctx, utterance)
+    return found[1] if found else None
+
+
 def _on(ctx: CallContext, street_name: str) -> list[str]:
     return [pid for pid, a in ctx.addresses.items() if _address_key(a)[1] == street_name]
 
@@ -206,6 +236,14 @@ def read_property(utterance: str, ctx: CallContext) -> str | None:
         return None
     except ToolFailure:
         return utterance
+
+
+def read_pointed(utterance: str, ctx: CallContext) -> str | None:
+    """A home the caller points at ("the second one", "65 Ocean St", an id); None when they
+    point at none (then a tool means all the homes read out, not "which one?")."""
+    if parse.ordinal(utterance) or _PROPERTY_ID.search(utterance) or street(utterance):
+        return read_property(utterance, ctx)
+    return None
 
 
 def _first_suburb(ctx: CallContext, utterance: str) -> str | None:

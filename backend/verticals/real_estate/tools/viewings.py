@@ -45,6 +45,7 @@ def _moment(call: CallContext, when: str) -> datetime:
     if moment <= now:
         said = spoken(moment)
         raise InThePast(f"{said} has already passed. What later day and time would suit?", said=said)
+    call.state.day_discussed = moment.date().isoformat()  # a time said next without a day is on it
     if not call.hours.contains(moment):
         raise _outside_hours(call, moment)
     return moment

@@ -1,0 +1,98 @@
+"""Searching listings as callers ask: a size is not a minimum, a street narrows, nothing to go
+on is a question, and the details of what was read out can be asked for by email."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from backend.agents.runner import AgentRuntime, TurnResult
+from backend.agents.tools.failures import GENERIC_SDK_TEXT
+from backend.evals.routing import offline_call
+from backend.verticals.real_estate.demo import seed_demo
+from backend.verticals.real_estate.tools import listings
+from memory import Memory
+
+NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)  # a Friday, noon in Sydney
+
+
+@pytest.fixture(scope="module")
+async def homes(mem: Memory) -> str:
+    group = "lst" + uuid.uuid4().hex[:8]
+    await seed_demo(mem, group)
+    return group
+
+
+async def one_turn(runtime: AgentRuntime, group: str, said: str, *more: str) -> TurnResult:
+    call = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name=f"Lee {uuid.uuid4().hex[:6]}"
+    )
+    agent = "Triage"
+    for text in (said, *more):
+        result = await runtime.turn(call, text, agent)
+        agent = result.agent
+        assert GENERIC_SDK_TEXT not in result.reply
+    return result
+
+
+@pytest.mark.parametrize(
+    ("said", "most"),
+    [
+        ("a one bedroom apartment", 2),
+        ("a three bedder", 4),
+        ("at least three bedrooms", None),
+        ("3+ bedrooms", None),
+        ("three bedrooms or more", None),
+        ("somewhere under a million", None),
+    ],
+)
+def test_a_size_is_not_a_minimum(said: str, most: int | None) -> None:
+    assert listings.read_max_bedrooms(said, offline_call()) == most
+
+
+async def test_a_one_bedroom_search_reads_out_no_family_homes(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "hi, I'm looking for a one bedroom apartment in Marrickville")
+    shown = [t for t in result.tool_calls if t["tool"] == "search_properties"]
+    assert shown, result.reply
+    assert "with 1-2 bedrooms" in result.reply
+    assert "4 bed" not in result.reply and "5 bed" not in result.reply
+
+
+async def test_a_listed_street_narrows_the_search_to_its_home(runtime: AgentRuntime, homes: str) -> None:
+    """ "The four bedroom place on Glenayr Avenue" is one home: "see it Saturday" books it."""
+    result = await one_turn(
+        runtime,
+        homes,
+        "Hi, I'm interested in the four bedroom place on Glenayr Avenue in Marrickville",
+        "Great, can I come and see it Saturday at 3pm?",
+    )
+    assert "You're booked to view 6 Glenayr Ave" in result.reply, result.reply
+
+
+async def test_a_listed_street_in_another_suburb_is_said_so(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "any houses on Glenayr Avenue in Bondi?")
+    assert "I don't have a listing on Glenayr Ave in Bondi" in result.reply, result.reply
+
+
+async def test_a_search_with_nothing_to_go_on_asks(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "Hi, do you lot sell boats? I'm after a little tinny for fishing")
+    assert "What are you after?" in result.reply and "$" not in result.reply, result.reply
+
+
+async def test_the_details_of_the_homes_read_out_by_email(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "I'm looking in Leichhardt, three bedrooms",
+        "Could you email me the details? It's kim.lo@example.com",
+    )
+    assert [t["tool"] for t in result.tool_calls] == ["send_details"]
+    assert result.reply.startswith("Will do: one of our agents will send you the details of those")
+    assert "kim.lo@example.com" not in result.reply, "a contact is not read back"
+
+
+async def test_details_by_email_before_any_search_asks_for_one(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "can you email me those listings? it's kim.lo@example.com")
+    assert "haven't read out any homes yet" in result.reply, result.reply

@@ -1,0 +1,54 @@
+"""Viewing times as callers say them: a day gone is said to have passed, and a time said
+without a day after a refusal is on the day just discussed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from backend.agents.runner import AgentRuntime, TurnResult
+from backend.verticals.real_estate.demo import seed_demo
+from memory import Memory
+
+NOW = datetime(2026, 11, 19, 23, tzinfo=UTC)  # Friday 20 November, 10 am in Sydney
+
+
+@pytest.fixture(scope="module")
+async def homes(mem: Memory) -> str:
+    group = "vw" + uuid.uuid4().hex[:8]
+    await seed_demo(mem, group)
+    return group
+
+
+async def talk(runtime: AgentRuntime, group: str, *said: str) -> list[TurnResult]:
+    call = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name=f"Vi {uuid.uuid4().hex[:6]}"
+    )
+    agent, results = "Triage", []
+    for text in said:
+        results.append(result := await runtime.turn(call, text, agent))
+        agent = result.agent
+    return results
+
+
+@pytest.mark.parametrize("when", ["yesterday at 3", "last Friday at 11am", "last Wednesday at 2pm"])
+async def test_a_day_gone_is_said_to_have_passed(runtime: AgentRuntime, homes: str, when: str) -> None:
+    [result] = await talk(
+        runtime, homes, f"Can I book a viewing of 65 Ocean Street in Leichhardt for {when}?"
+    )
+    assert "has already passed" in result.reply, result.reply
+    assert "RE-" not in result.reply
+
+
+async def test_a_time_after_a_refusal_keeps_the_day(runtime: AgentRuntime, homes: str) -> None:
+    """Sunday 8 PM is outside hours; "what about 2pm then?" is Sunday's 2 PM, not today's."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Sunday at 8pm?",
+        "no worries, what about 2pm then?",
+    )
+    assert "between" in results[0].reply, results[0].reply
+    assert "Sunday 22 November at 2:00 PM" in results[1].reply, results[1].reply
