@@ -201,15 +201,22 @@ async def seeded(stack: Settings):  # type: ignore[no-untyped-def]
     from memory.locks import RedisLocks
 
     settings = stack.model_copy(update={"queue_name": "test:seed"})
+    # Migrated before the worker starts: two processes' first migrations race on CREATE TABLE.
+    db = await Database.open(settings.database_url or "")
     worker = build_worker(settings)
     running = asyncio.create_task(worker.async_run())
     redis = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name="test:seed")
-    db = await Database.open(settings.database_url or "")
     memory = await open_memory(settings, RedisLocks(redis))
     try:
         with serving(create_app(settings, replay_every_s=None)) as url:
             seeder = Seeder(db, memory, redis, url, settings.data_dir, settings.queue_name)
-            report = await seeder.run(SEED_TENANT, Size.small())
+            seeding = asyncio.create_task(seeder.run(SEED_TENANT, Size.small()))
+            # A worker that dies (its startup failed) fails the seed now, not at a job's timeout.
+            await asyncio.wait({seeding, running}, return_when=asyncio.FIRST_COMPLETED)
+            if not seeding.done():
+                seeding.cancel()
+                raise RuntimeError(f"the seed's worker stopped: {running.exception()!r}")
+            report = seeding.result()
         yield settings, report, seeder
     finally:
         running.cancel()
