@@ -205,7 +205,9 @@ async def seeded(stack: Settings):  # type: ignore[no-untyped-def]
     db = await Database.open(settings.database_url or "")
     worker = build_worker(settings)
     running = asyncio.create_task(worker.async_run())
-    redis = await create_pool(RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name="test:seed")
+    redis = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name="test:seed"
+    )
     memory = await open_memory(settings, RedisLocks(redis))
     try:
         with serving(create_app(settings, replay_every_s=None)) as url:
