@@ -335,7 +335,7 @@ def _history(
     for k, (day, cid) in enumerate(events):
         p = world.people[cid]
         at = _moment(rng, day)
-        week = world.weeks[min(weeks_n - 1, (at - start) // timedelta(weeks=1))]
+        week = world.weeks[_week_of(at, start, weeks_n)]
         first = cid not in seen
         seen.add(cid)
         if first and cid in reassign and phone_owner:
@@ -372,7 +372,7 @@ def _history(
         week.calls.append(call)
     for step in list(booked.values()):
         if step.kind in ("made", "moved") and step.starts_at < start + span and rng.random() < 0.7:
-            w = world.weeks[min(weeks_n - 1, (step.starts_at - start) // timedelta(weeks=1))]
+            w = world.weeks[_week_of(step.starts_at, start, weeks_n)]
             w.steps.append(
                 BookingStep(
                     "attended",
@@ -383,6 +383,12 @@ def _history(
                     step.starts_at,
                 )
             )
+
+
+def _week_of(at: datetime, start: datetime, weeks_n: int) -> int:
+    """The week ``at`` falls in; a call in the first morning (in Sydney: the evening before, in
+    UTC) is in the first week, not (index -1) the last."""
+    return max(0, min(weeks_n - 1, (at - start) // timedelta(weeks=1)))
 
 
 def _conversation(

@@ -48,3 +48,16 @@ def test_the_small_world_still_has_a_late_call_a_reassigned_number_and_an_erasur
     weeks = len(world.weeks)
     assert all(c.started_at < ANCHOR - timedelta(weeks=c.late) for c in late)  # it arrives before the end
     assert weeks >= 8
+
+
+def test_a_callers_first_call_comes_before_their_others_week_by_week() -> None:
+    # The seed records a caller at their first call and writes the weeks in order: a later
+    # call (or a viewing it books) in an earlier week names a caller memory does not know yet.
+    for callers, months in ((500, 6), (30, 2)):
+        world = plan("g1", callers, months, ANCHOR)
+        first: dict[str, int] = {}
+        for week in world.weeks:
+            for call in week.calls:
+                assert call.new_caller == (call.caller_id not in first), call.call_id
+                first.setdefault(call.caller_id, week.number)
+                assert abs(call.started_at - week.start) < timedelta(weeks=1, days=1)
