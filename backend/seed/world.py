@@ -285,7 +285,9 @@ def _people(rng: random.Random, group: str, n: int) -> dict[str, Person]:
     names = list(SUBURBS)[:16]
     for i in range(n):
         first, last = rng.choice(FIRST), rng.choice(LAST)
-        if i and rng.random() < 0.04:  # the same person again from another number: a likely duplicate
+        # The same person again from another number (a likely duplicate); at least one.
+        twins = len({p.name for p in people.values()}) < len(people)
+        if i and (rng.random() < 0.04 or (i == n - 1 and not twins)):
             twin = people[f"seed-{group}-c{rng.randrange(i):04d}"]
             first, last = twin.name.split(" ", 1)
         budget = rng.choice([700, 850, 950, 1100, 1300, 1500, 1800, 2100, 2500, 3000]) * 1000

@@ -36,7 +36,8 @@ async def test_the_small_world_goes_through_the_production_paths(seeded, db, mem
     assert counts["keys"] == 0  # the seed's API key is revoked
     # Facts are valid when the calls happened, weeks before now.
     caller = await db.pool.fetchval(
-        "SELECT caller_id FROM calls WHERE group_id = $1 AND caller_id LIKE 'seed-%' ORDER BY started_at LIMIT 1",
+        "SELECT caller_id FROM calls WHERE group_id = $1 AND caller_id LIKE 'seed-%'"
+        " ORDER BY started_at LIMIT 1",
         report.group_id,
     )
     facts = await mem.facts(report.group_id, caller)

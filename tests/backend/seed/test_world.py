@@ -41,10 +41,12 @@ def test_the_plan_is_the_same_every_time() -> None:
     assert [c.lines for c in one.live] == [c.lines for c in two.live]
 
 
-def test_the_small_world_still_has_a_late_call_a_reassigned_number_and_an_erasure() -> None:
+def test_the_small_world_still_has_a_late_call_a_duplicate_a_reassigned_number_and_an_erasure() -> None:
     world = plan("g1", 30, 2, ANCHOR)
     late = [c for c in world.calls if c.late]
     assert late and world.reassigned and world.erasures
+    names = [p.name for p in world.people.values()]
+    assert len(set(names)) < len(names)  # a likely duplicate caller
     weeks = len(world.weeks)
     assert all(c.started_at < ANCHOR - timedelta(weeks=c.late) for c in late)  # it arrives before the end
     assert weeks >= 8

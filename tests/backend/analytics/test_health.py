@@ -1,0 +1,30 @@
+"""Memory health on the demo world: churn, untouched entities, duplicates, erasures."""
+
+from __future__ import annotations
+
+from backend.analytics import health
+
+
+async def test_fact_churn_is_counted_by_week(analyst) -> None:  # type: ignore[no-untyped-def]
+    churn = await health.supersessions(analyst)
+    assert sum(churn.get("HAS_BUDGET", {}).values()) >= 1
+    assert all(w.weekday() == 0 for by_week in churn.values() for w in by_week)
+
+
+async def test_likely_duplicates_share_a_name_not_a_number(analyst) -> None:  # type: ignore[no-untyped-def]
+    dupes = await health.likely_duplicates(analyst)
+    assert dupes
+    assert all(0.5 <= d.confidence <= 0.95 and d.evidence[0] == "same name" for d in dupes)
+    assert [d.confidence for d in dupes] == sorted((d.confidence for d in dupes), reverse=True)
+
+
+async def test_each_erasure_has_a_receipt_and_left_nothing(analyst) -> None:  # type: ignore[no-untyped-def]
+    receipts = await health.erasures(analyst)
+    assert receipts and all(r.gone_from_graph for r in receipts)
+    assert all(r.tombstones >= 1 for r in receipts)
+
+
+async def test_the_summary_counts_the_world(analyst) -> None:  # type: ignore[no-untyped-def]
+    s = await health.summary(analyst)
+    assert s.callers >= 25 and s.calls >= 100 and 0 < s.calls_by_agents < s.calls
+    assert s.facts > s.callers and s.bookings >= 10 and s.listings >= 24 and s.erasures >= 1
