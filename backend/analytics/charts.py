@@ -43,9 +43,10 @@ def timeline(bars: Sequence[Bar], day: datetime | None = None, title: str = "") 
         )
     if day is not None:
         ax.axvline(mdates.date2num(day), color=ACCENT, linestyle="--", linewidth=1.5)
-        ax.text(mdates.date2num(day), -0.9, f" {day:%d %b}", color=ACCENT, va="bottom")
     ax.set_yticks(range(len(rows)), rows, fontsize=8)
     ax.invert_yaxis()
+    if day is not None:  # below the last row, clear of the title
+        ax.text(mdates.date2num(day), len(rows) - 0.4, f" {day:%d %b}", color=ACCENT, va="top")
     ax.xaxis_date()
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     ax.set_title(title or "Facts across valid time (blue: still true, grey: superseded)")
@@ -127,8 +128,12 @@ def funnel(stages: Sequence[FunnelStage]) -> Figure:
     return fig
 
 
-def price_moves(moves: Sequence[PriceMove]) -> Figure:
-    """Interest in each listing in the four weeks before and after its price changed."""
+def price_moves(moves: Sequence[PriceMove], most: int = 16) -> Figure:
+    """Interest in a listing in the four weeks before and after its price changed: the
+    ``most`` changes whose interest moved most (all of them are unreadable on one axis)."""
+    total = len(moves)
+    moved = sorted(moves, key=lambda m: -abs(m.interest_after - m.interest_before))[:most]
+    moves = sorted(moved, key=lambda m: m.changed_at)
     fig = Figure(figsize=(11, 4))
     ax = fig.subplots()
     labels = [
@@ -152,7 +157,7 @@ def price_moves(moves: Sequence[PriceMove]) -> Figure:
     )
     ax.set_xticks(list(xs), labels, fontsize=7, rotation=60, ha="right")
     ax.set_ylabel("callers taking an interest")
-    ax.set_title("Listings whose price changed: interest before and after")
+    ax.set_title(f"Price changes and interest: the {len(moves)} of {total} whose interest moved most")
     ax.legend()
     fig.tight_layout()
     return fig

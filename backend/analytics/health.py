@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from backend.analytics.connect import Analyst
 from backend.analytics.portfolio import all_histories, caller_ids
+from backend.analytics.timeline import label
 from backend.store import analytics as store
 from memory import UnknownEntity
 from memory.models import Fact
@@ -47,11 +48,14 @@ def _week(at: datetime) -> datetime:
 
 
 async def supersessions(a: Analyst) -> dict[str, Counter[datetime]]:
-    """Fact type → week → rows closed that week (a value replaced or taken back)."""
+    """Fact type → week → rows closed that week (a value replaced or taken back). A row
+    closed by a row of the same value (the caller said it again: memory starts a new row with
+    the new episode's provenance) is no churn: on the demo world those are most closings."""
     out: dict[str, Counter[datetime]] = defaultdict(Counter)
     for facts in (await all_histories(a)).values():
+        again = {(f.name, label(f), f.valid_at) for f in facts}
         for f in facts:
-            if f.invalid_at is not None:
+            if f.invalid_at is not None and (f.name, label(f), f.invalid_at) not in again:
                 out[f.name][_week(f.invalid_at)] += 1
     return dict(out)
 

@@ -208,6 +208,7 @@ def plan(group: str, callers: int, months: int, anchor: datetime, seed: int = 15
     start = anchor - timedelta(weeks=weeks_n)
     listings = _listings(rng, max(24, callers // 5))
     weeks = _feed(rng, listings, start, weeks_n)
+    _list_outside(random.Random(f"{seed}:{group}:outside"), weeks, start)
     people = _people(rng, group, callers)
     world = World(weeks, people, [], [], [])
     _history(rng, world, listings, start, weeks_n, calls=callers * 4 * 9 // 10)
@@ -231,6 +232,22 @@ def _listings(rng: random.Random, n: int) -> list[Listing]:
         street = STREETS[(i * 7) % len(STREETS)]
         out.append(Listing(f"L{i:03d}", f"{10 + i} {street}", suburb, bedrooms, KINDS[bedrooms]))
     return out
+
+
+OUTSIDE = list(SUBURBS)[16:18]
+"""Suburbs the agency lists a home or two in that no caller looks in: the memory-health
+notebook's entities no fact touches."""
+
+
+def _list_outside(rng: random.Random, weeks: list[Week], start: datetime) -> None:
+    """Two homes in ``OUTSIDE`` suburbs, on every week's feed at one price (their own
+    ``rng``: the rest of the world is drawn as before)."""
+    homes = [
+        Listing(f"X{i:02d}", f"{3 + i} {STREETS[i]}", suburb, 3, KINDS[3]) for i, suburb in enumerate(OUTSIDE)
+    ]
+    prices = {h.property_id: _price(h, rng) for h in homes}
+    for week in weeks:
+        week.feed += [FeedRow(h, prices[h.property_id], listed_at=start - timedelta(days=3)) for h in homes]
 
 
 def _price(listing: Listing, rng: random.Random) -> int:
@@ -352,7 +369,8 @@ def _history(
         if first:
             phone_owner[p.phone] = cid
         call_id = f"{cid}-k{k:05d}"
-        on_market = [r.listing for r in week.feed if r.status == "listed"] or listings
+        on_market = [r.listing for r in week.feed if r.status == "listed" and r.listing.suburb not in OUTSIDE]
+        on_market = on_market or listings
         lines, steps = _conversation(rng, p, first, on_market, at, call_id, booked)
         if cid in moved_on:
             moved_on.discard(cid)

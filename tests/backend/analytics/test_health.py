@@ -28,3 +28,24 @@ async def test_the_summary_counts_the_world(analyst) -> None:  # type: ignore[no
     s = await health.summary(analyst)
     assert s.callers >= 25 and s.calls >= 100 and 0 < s.calls_by_agents < s.calls
     assert s.facts > s.callers and s.bookings >= 10 and s.listings >= 24 and s.erasures >= 1
+
+
+async def test_a_value_said_again_is_no_churn(analyst) -> None:  # type: ignore[no-untyped-def]
+    from backend.analytics.portfolio import all_histories
+    from backend.analytics.timeline import label
+
+    closed = again = 0
+    for facts in (await all_histories(analyst)).values():
+        starts = {(f.name, label(f), f.valid_at) for f in facts}
+        closed += sum(f.invalid_at is not None for f in facts)
+        again += sum((f.name, label(f), f.invalid_at) in starts for f in facts if f.invalid_at)
+    churn = sum(sum(w.values()) for w in (await health.supersessions(analyst)).values())
+    assert again and churn == closed - again
+
+
+async def test_the_listings_no_caller_looked_at_are_untouched(analyst) -> None:  # type: ignore[no-untyped-def]
+    from backend.seed.world import OUTSIDE
+
+    lonely = await health.untouched(analyst)
+    assert {"X00", "X01"} <= {u.key for u in lonely if u.entity_type == "Property"}
+    assert set(OUTSIDE) <= {u.name for u in lonely if u.entity_type == "Suburb"}

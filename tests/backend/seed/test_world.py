@@ -63,3 +63,16 @@ def test_a_callers_first_call_comes_before_their_others_week_by_week() -> None:
                 assert call.new_caller == (call.caller_id not in first), call.call_id
                 first.setdefault(call.caller_id, week.number)
                 assert abs(call.started_at - week.start) < timedelta(weeks=1, days=1)
+
+
+def test_some_listings_are_in_suburbs_no_caller_looks_in() -> None:
+    from backend.seed.world import OUTSIDE
+
+    world = plan("g1", 30, 2, ANCHOR)
+    outside = {r.listing.property_id for r in world.weeks[-1].feed if r.listing.suburb in OUTSIDE}
+    assert len(outside) == 2
+    said = " ".join(text for c in world.calls for _, text in c.lines) + " ".join(
+        line for c in world.live for line in c.lines
+    )
+    assert not any(s in said for s in OUTSIDE) and all(p not in said for p in outside)
+    assert not {s for p in world.people.values() for s in p.suburbs} & set(OUTSIDE)
