@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -27,6 +27,11 @@ from backend.embedded.stack import DataDirLocked, EmbeddedStack, free_port, runn
 from backend.embedded.supervisor import Supervisor
 from backend.logs import configure_logging
 from ingest import cli as ingest_cli
+
+if TYPE_CHECKING:  # imported where used: the command line starts without them
+    from rich.progress import Progress
+
+    from backend.seed.demo import SeedReport, Size
 
 app = typer.Typer(
     name="switchboard",
@@ -676,7 +681,9 @@ def seed_demo(
     write_json(json_path, report.as_dict())
 
 
-async def _seed(resolved: Settings, configured: Settings, size, tenant: str, bar):  # type: ignore[no-untyped-def]
+async def _seed(
+    resolved: Settings, configured: Settings, size: Size, tenant: str, bar: Progress
+) -> SeedReport:
     """The seed against the API served in this process (uvicorn in a thread) on ``resolved``."""
     import threading
 

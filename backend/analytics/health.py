@@ -50,14 +50,24 @@ def _week(at: datetime) -> datetime:
 async def supersessions(a: Analyst) -> dict[str, Counter[datetime]]:
     """Fact type → week → rows closed that week (a value replaced or taken back). A row
     closed by a row of the same value (the caller said it again: memory starts a new row with
-    the new episode's provenance) is no churn: on the demo world those are most closings."""
+    the new episode's provenance) is no churn: on the demo world those are most closings. A
+    live call closes the row at the turn and starts the new one when its episode is recorded,
+    a second or so later: "at once" is within ``SAID_AGAIN_WITHIN``."""
     out: dict[str, Counter[datetime]] = defaultdict(Counter)
     for facts in (await all_histories(a)).values():
-        again = {(f.name, label(f), f.valid_at) for f in facts}
+        starts: dict[tuple[str, str], list[datetime]] = defaultdict(list)
         for f in facts:
-            if f.invalid_at is not None and (f.name, label(f), f.invalid_at) not in again:
-                out[f.name][_week(f.invalid_at)] += 1
+            starts[(f.name, label(f))].append(f.valid_at)
+        for f in facts:
+            if f.invalid_at is None:
+                continue
+            end = f.invalid_at
+            if not any(end <= s <= end + SAID_AGAIN_WITHIN for s in starts[(f.name, label(f))]):
+                out[f.name][_week(end)] += 1
     return dict(out)
+
+
+SAID_AGAIN_WITHIN = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)

@@ -343,8 +343,12 @@ def _history(
         plan_calls[p.caller_id] = [start + span * rng.random() ** 1.3]
     for _ in range(max(0, calls - len(people))):
         p = rng.choice(people)
-        last = max(plan_calls[p.caller_id])
-        plan_calls[p.caller_id].append(min(start + span, last + timedelta(days=rng.randint(2, 21))))
+        last, end = max(plan_calls[p.caller_id]), start + span
+        at = last + timedelta(days=rng.randint(2, 21))
+        if at > end:  # past the end: some time after their first call (clamping piled calls on the last day)
+            first = min(plan_calls[p.caller_id])
+            at = first + (end - first) * rng.random()
+        plan_calls[p.caller_id].append(at)
     phone_owner: dict[str, str] = {}
     seen: set[str] = set()
     moved_on: set[str] = set()

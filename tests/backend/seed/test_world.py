@@ -76,3 +76,9 @@ def test_some_listings_are_in_suburbs_no_caller_looks_in() -> None:
     )
     assert not any(s in said for s in OUTSIDE) and all(p not in said for p in outside)
     assert not {s for p in world.people.values() for s in p.suburbs} & set(OUTSIDE)
+
+
+def test_calls_are_spread_over_the_weeks_not_piled_on_the_last() -> None:
+    world = plan("g1", 500, 6, ANCHOR)
+    per_week = [len(w.calls) for w in world.weeks]
+    assert max(per_week) < 2.5 * (sum(per_week) / len(per_week))
