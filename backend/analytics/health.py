@@ -186,7 +186,9 @@ async def erasures(a: Analyst) -> list[ErasureCheck]:
         except UnknownEntity:
             gone = True
         out.append(
-            ErasureCheck(caller_id, row["at"], int(detail.get("calls") or 0), int(row["tombstones"]), gone)
+            ErasureCheck(
+                caller_id, row["at"], int(str(detail.get("calls") or 0)), int(row["tombstones"]), gone
+            )
         )
     return out
 

@@ -78,7 +78,7 @@ async def bookings_by_suburb(a: Analyst) -> dict[str, list[int]]:
 
 async def listing_suburbs(a: Analyst) -> dict[str, str]:
     """Listing → suburb, over every listing seen any week (sold ones too)."""
-    out = {}
+    out: dict[str, str] = {}
     for states in (await listings_by_week(a)).values():
         out |= {e.key: str(_val(e, "IN_SUBURB")) for e in states if _val(e, "IN_SUBURB")}
     return out
@@ -103,7 +103,7 @@ def _val(e: EntityState, fact: str) -> str | float | int | bool | None:
 
 
 async def _listings(a: Analyst, at: datetime | None = None) -> list[EntityState]:
-    return await a.memory.entities(
+    return await a.memory.entities(  # type: ignore[no-any-return]
         a.group, "Property", ["IN_SUBURB", "LISTED_AT_PRICE", "LISTING_STATUS"], valid_at=at
     )
 

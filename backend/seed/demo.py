@@ -140,7 +140,7 @@ class Seeder:
         today = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         await self.redis.hsetnx(marker, "anchor", today.isoformat())
         raw = await self.redis.hget(marker, "anchor")
-        return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else raw)
+        return datetime.fromisoformat(raw.decode() if isinstance(raw, bytes) else str(raw))
 
     async def _step(self, group: str, name: str, done: set[str], report: SeedReport, work: Any) -> None:
         if name in done:

@@ -298,7 +298,7 @@ def _feed(rng: random.Random, listings: list[Listing], start: datetime, n: int) 
 
 
 def _people(rng: random.Random, group: str, n: int) -> dict[str, Person]:
-    people = {}
+    people: dict[str, Person] = {}
     names = list(SUBURBS)[:16]
     for i in range(n):
         first, last = rng.choice(FIRST), rng.choice(LAST)
@@ -346,8 +346,8 @@ def _history(
         last, end = max(plan_calls[p.caller_id]), start + span
         at = last + timedelta(days=rng.randint(2, 21))
         if at > end:  # past the end: some time after their first call (clamping piled calls on the last day)
-            first = min(plan_calls[p.caller_id])
-            at = first + (end - first) * rng.random()
+            began = min(plan_calls[p.caller_id])
+            at = began + (end - began) * rng.random()
         plan_calls[p.caller_id].append(at)
     phone_owner: dict[str, str] = {}
     seen: set[str] = set()

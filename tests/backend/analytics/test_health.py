@@ -27,7 +27,7 @@ async def test_each_erasure_has_a_receipt_and_left_nothing(analyst) -> None:  # 
 async def test_the_summary_counts_the_world(analyst) -> None:  # type: ignore[no-untyped-def]
     s = await health.summary(analyst)
     assert s.callers >= 25 and s.calls >= 100 and 0 < s.calls_by_agents < s.calls
-    assert s.facts > s.callers and s.bookings >= 10 and s.listings >= 24 and s.erasures >= 1
+    assert s.facts > s.callers and s.bookings >= 10 and s.listings >= 10 and s.erasures >= 1
 
 
 async def test_a_value_said_again_is_no_churn(analyst) -> None:  # type: ignore[no-untyped-def]
