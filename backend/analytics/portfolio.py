@@ -88,9 +88,11 @@ async def listings_by_week(a: Analyst) -> dict[datetime, list[EntityState]]:
     """The listings as they stood at each week's start, and now (the last key)."""
 
     async def read() -> dict[datetime, list[EntityState]]:
+        now = datetime.now(UTC)
         ws = await weeks(a)
-        at = [*ws, ws[-1] + timedelta(weeks=1)] if ws else []
-        return {w: await _listings(a, w) for w in at} | {datetime.now(UTC): await _listings(a)}
+        # Week starts up to now only: a later one reads the future (now's listings, dated later).
+        at = [w for w in [*ws, ws[-1] + timedelta(weeks=1)] if w < now] if ws else []
+        return {w: await _listings(a, w) for w in at} | {now: await _listings(a)}
 
     return await a.once("listings_by_week", read)  # type: ignore[no-any-return]
 

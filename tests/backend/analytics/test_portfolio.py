@@ -25,3 +25,11 @@ async def test_the_funnel_narrows(analyst) -> None:  # type: ignore[no-untyped-d
 async def test_price_changes_come_with_interest_before_and_after(analyst) -> None:  # type: ignore[no-untyped-def]
     moves = await portfolio.price_changes(analyst)
     assert moves and all(m.after < m.before for m in moves)  # the demo feed only cuts
+
+
+async def test_no_price_change_is_dated_after_now(analyst) -> None:  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    keys = list(await portfolio.listings_by_week(analyst))
+    assert keys == sorted(keys) and keys[-1] <= datetime.now(UTC)
+    assert all(m.changed_at <= datetime.now(UTC) for m in await portfolio.price_changes(analyst))
