@@ -66,12 +66,16 @@ async def first_ingestion_after(db: Database, group_id: str, moment: datetime) -
 
 
 async def erasures(db: Database, tenant_id: str) -> list[dict[str, Any]]:
-    """The audit log's erasures (ids only) with the tombstones written at that moment."""
+    """The audit log's erasures (ids only), each with the tombstones written since the entry
+    before it (tombstones name no caller: erasures one after another are told apart by time;
+    a second caller found by the same erasure shows none)."""
     rows = await db.pool.fetch(
-        "SELECT a.subject, a.at, a.detail, (SELECT count(*) FROM erasure_tombstones e"
-        "  JOIN tenants t ON t.group_id = e.group_id WHERE t.tenant_id = a.tenant_id"
-        "  AND e.erased_at BETWEEN a.at - interval '5 minutes' AND a.at + interval '5 minutes')"
-        " AS tombstones FROM audit_log a WHERE a.tenant_id = $1 AND a.action = 'caller.erase' ORDER BY a.at",
+        "WITH e AS (SELECT subject, at, detail, lag(at) OVER (ORDER BY at) AS prev FROM audit_log"
+        "  WHERE tenant_id = $1 AND action = 'caller.erase')"
+        " SELECT e.subject, e.at, e.detail, (SELECT count(*) FROM erasure_tombstones t"
+        "  JOIN tenants n ON n.group_id = t.group_id WHERE n.tenant_id = $1"
+        "  AND t.erased_at <= e.at AND (e.prev IS NULL OR t.erased_at > e.prev)) AS tombstones"
+        " FROM e ORDER BY e.at",
         tenant_id,
     )
     return [dict(r) for r in rows]
