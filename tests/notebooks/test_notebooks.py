@@ -3,7 +3,9 @@ with outputs."""
 
 from __future__ import annotations
 
+import json
 import re
+import sys
 from pathlib import Path
 
 import nbformat
@@ -30,6 +32,21 @@ def test_committed_notebooks_carry_no_outputs(path: Path) -> None:
             assert not cell.outputs and cell.execution_count is None, f"{path.name}: clear the outputs"
 
 
+KERNEL = "switchboard-venv"
+
+
+def _kernel(root: Path) -> Path:
+    """A kernel spec running this interpreter: a "python3" spec of the machine's (another
+    Python, without our packages) would otherwise win."""
+    spec = root / "kernels" / KERNEL
+    spec.mkdir(parents=True)
+    argv = [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"]
+    (spec / "kernel.json").write_text(
+        json.dumps({"argv": argv, "display_name": KERNEL, "language": "python"})
+    )
+    return root
+
+
 def _shown(cell: nbformat.NotebookNode) -> list[str]:
     """What a cell displayed: text, or a marker for an image."""
     out = []
@@ -45,14 +62,15 @@ def _shown(cell: nbformat.NotebookNode) -> list[str]:
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_the_notebook_runs_on_the_demo_world(path: Path, seeded, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_the_notebook_runs_on_the_demo_world(path: Path, seeded, monkeypatch, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings, _, _ = seeded
     # The kernel reads the settings as the server does: the data dir finds the running stack.
     monkeypatch.setenv("SWITCHBOARD_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("SWITCHBOARD_NOTEBOOK_TENANT", SEED_TENANT)
+    monkeypatch.setenv("JUPYTER_PATH", str(_kernel(tmp_path)))
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
-        nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+        nb, timeout=120, kernel_name=KERNEL, resources={"metadata": {"path": str(path.parent)}}
     ).execute()
     code = [c for c in nb.cells if c.cell_type == "code"]
     for cell in code[:-1]:  # the last one closes the connections
