@@ -59,6 +59,8 @@ def label(f: Fact) -> str:
     value = f.object_name if f.value is None else f.value
     if f.name == "HAS_BUDGET" and isinstance(value, int | float):
         return f"${value:,.0f}"
+    if f.name == "BOOKING_STATUS" and f.subject_name:  # a caller has several viewings: say whose
+        return f"{f.subject_name} {value}"
     return str(value)
 
 

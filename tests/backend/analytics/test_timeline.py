@@ -61,3 +61,9 @@ async def test_the_late_call_shows_what_we_knew_differs_from_what_was_true(analy
     rows = await timeline.knew_vs_true(analyst, caller, day)
     budget = next(r for r in rows if r.name == "HAS_BUDGET")
     assert budget.differs  # known then: the old budget; true then (known now): the new one
+
+
+def test_a_viewings_status_says_which_viewing() -> None:
+    one = _fact("BOOKING_STATUS", 0, 0, 5).model_copy(update={"value": "scheduled", "subject_name": "HR-7Q2"})
+    two = one.model_copy(update={"uuid": "b", "subject_name": "HR-9K1"})
+    assert [b.value for b in timeline.bars([one, two])] == ["HR-7Q2 scheduled", "HR-9K1 scheduled"]
