@@ -320,7 +320,8 @@ def churn(by_type: dict[str, Counter[datetime]]) -> Figure:
         bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_title("Supersessions per week (fact churn), by fact type")
     ax.set_ylabel("fact rows closed")
-    ax.legend(fontsize=8, ncol=3)
+    ax.set_ylim(0, max(bottom, default=1) * 1.3)  # headroom: the legend covered the tallest weeks
+    ax.legend(fontsize=8, ncol=6, loc="upper left")
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
     fig.tight_layout()
     return fig
