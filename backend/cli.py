@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -27,6 +27,11 @@ from backend.embedded.stack import DataDirLocked, EmbeddedStack, free_port, runn
 from backend.embedded.supervisor import Supervisor
 from backend.logs import configure_logging
 from ingest import cli as ingest_cli
+
+if TYPE_CHECKING:  # imported where used: the command line starts without them
+    from rich.progress import Progress
+
+    from backend.seed.demo import SeedReport, Size
 
 app = typer.Typer(
     name="switchboard",
@@ -627,6 +632,101 @@ def soak(
     write_json(json_path, result)
     if result["server_errors"] or result.get("fuzz", {}).get("server_errors"):
         raise typer.Exit(1)
+
+
+seed_app = typer.Typer(help="Demo data, written through the production write paths.", no_args_is_help=True)
+app.add_typer(seed_app, name="seed")
+
+
+@seed_app.command("demo")
+def seed_demo(
+    callers: Annotated[int, typer.Option(min=5, help="Callers (four calls each on average).")] = 500,
+    months: Annotated[int, typer.Option(min=1, max=24, help="Months of history before now.")] = 6,
+    small: Annotated[bool, typer.Option("--small", help="30 callers over 2 months (tests).")] = False,
+    tenant: Annotated[str, typer.Option(help="The tenant seeded (created if missing).")] = "demo",
+    workers: Annotated[int, typer.Option(min=1, help="Workers to start when no serve is running.")] = 1,
+    json_path: Annotated[Path | None, typer.Option("--json", help="Write the report here.")] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """A realistic six months of calls, listings, viewings and erasures (docs/analytics.md);
+    running it twice changes nothing."""
+    from rich.progress import Progress
+
+    from backend.bench.report import show, write_json
+    from backend.seed.demo import Size
+
+    settings = _settings(data_dir=data_dir)
+    size = Size.small() if small else Size(callers, months)
+    running = running_services(settings.data_dir.resolve())
+    stack = None if running else EmbeddedStack(settings)
+    children: list[ChildServer] = []
+    try:
+        with console.status("Starting the embedded stack and a worker…"):
+            resolved = settings.model_copy(update=running) if running else stack.start()  # type: ignore[union-attr]
+            if not running:  # a running serve's workers ingest; otherwise ours do
+                children = [_start_worker(resolved, n) for n in range(workers)]
+        with Progress(console=console) as bar:
+            report = asyncio.run(_seed(resolved, settings, size, tenant, bar))
+    except DataDirLocked as exc:
+        _fail(str(exc), 1)
+    finally:
+        for child in children:
+            child.stop()
+        if stack is not None and stack.running:
+            stack.stop()
+    show(
+        f"seed demo — tenant {report.tenant} (graph {report.group_id})",
+        [(k, str(v)) for k, v in report.as_dict().items() if k not in ("tenant", "group_id", "steps")],
+    )
+    write_json(json_path, report.as_dict())
+
+
+async def _seed(
+    resolved: Settings, configured: Settings, size: Size, tenant: str, bar: Progress
+) -> SeedReport:
+    """The seed against the API served in this process (uvicorn in a thread) on ``resolved``."""
+    import threading
+
+    import uvicorn
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from backend.api.main import create_app
+    from backend.connections import open_memory
+    from backend.seed.demo import Seeder
+    from backend.store import Database
+    from memory.locks import RedisLocks
+
+    tasks: dict[str, object] = {}
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(stage, total=total)
+        bar.update(tasks[stage], completed=done, total=total)  # type: ignore[arg-type]
+
+    port = free_port()
+    app_ = create_app(resolved, configured.embedded, replay_every_s=None)
+    server = uvicorn.Server(uvicorn.Config(app_, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    queue = RedisSettings.from_dsn(resolved.redis_url or "")
+    redis = await create_pool(queue, default_queue_name=resolved.queue_name)
+    db = await Database.open(resolved.database_url or "")
+    memory = await open_memory(resolved, RedisLocks(redis))
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError("the API did not start")
+            await asyncio.sleep(0.05)
+        url = f"http://127.0.0.1:{port}"
+        seeder = Seeder(db, memory, redis, url, resolved.data_dir, resolved.queue_name, progress)
+        return await seeder.run(tenant, size)
+    finally:
+        server.should_exit = True
+        await memory.close()
+        await db.close()
+        await redis.aclose()
+        thread.join(30)
 
 
 eval_app = typer.Typer(help="Evaluations: scenario suites; print a table, write JSON with --json.")

@@ -127,6 +127,16 @@ class Settings(BaseSettings):
     upload_traces: bool = False
     """Also export agent traces to OpenAI (off: traces stay in Postgres)."""
 
+    llm_prices: dict[str, tuple[float, float]] = Field(
+        default_factory=lambda: {
+            "gpt-4.1-mini": (0.40, 1.60),
+            "gpt-4.1": (2.00, 8.00),
+            "gpt-4o-mini": (0.15, 0.60),
+        }
+    )
+    """US dollars per million input and output tokens, by model, as JSON
+    ``{"gpt-4.1-mini": [0.4, 1.6]}``: what the operations notebook prices an LLM's calls at."""
+
     erasure_key: SecretStr | None = None
     """Key of the erasure tombstones' keyed hashes (HMAC) of erased phones and emails; every
     API and worker process needs the same. Unset: ``DATA_DIR/erasure.key``, made once."""

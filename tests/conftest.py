@@ -178,3 +178,51 @@ def serving(app):  # type: ignore[no-untyped-def]
     finally:
         server.should_exit = True
         thread.join(30)
+
+
+SEED_TENANT = "nbdemo"
+"""The tenant the session's small demo world is seeded into (its own graph)."""
+
+
+@pytest.fixture(scope="session")
+async def seeded(stack: Settings):  # type: ignore[no-untyped-def]
+    """``switchboard seed demo --small`` once per session, as the command runs it: the API
+    served over HTTP, a real worker on a queue of its own; the settings and the report."""
+    import asyncio
+
+    from arq import create_pool
+    from arq.connections import RedisSettings
+
+    from backend.api.main import create_app
+    from backend.connections import open_memory
+    from backend.seed.demo import Seeder, Size
+    from backend.store import Database
+    from ingest.worker import build_worker
+    from memory.locks import RedisLocks
+
+    settings = stack.model_copy(update={"queue_name": "test:seed"})
+    # Migrated before the worker starts: two processes' first migrations race on CREATE TABLE.
+    db = await Database.open(settings.database_url or "")
+    worker = build_worker(settings)
+    running = asyncio.create_task(worker.async_run())
+    redis = await create_pool(
+        RedisSettings.from_dsn(settings.redis_url or ""), default_queue_name="test:seed"
+    )
+    memory = await open_memory(settings, RedisLocks(redis))
+    try:
+        with serving(create_app(settings, replay_every_s=None)) as url:
+            seeder = Seeder(db, memory, redis, url, settings.data_dir, settings.queue_name)
+            seeding = asyncio.create_task(seeder.run(SEED_TENANT, Size.small()))
+            # A worker that dies (its startup failed) fails the seed now, not at a job's timeout.
+            await asyncio.wait({seeding, running}, return_when=asyncio.FIRST_COMPLETED)
+            if not seeding.done():
+                seeding.cancel()
+                raise RuntimeError(f"the seed's worker stopped: {running.exception()!r}")
+            report = seeding.result()
+        yield settings, report, seeder
+    finally:
+        running.cancel()
+        await worker.close()
+        await memory.close()
+        await db.close()
+        await redis.aclose()
