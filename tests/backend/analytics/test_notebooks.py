@@ -14,7 +14,7 @@ from nbclient import NotebookClient
 
 from tests.conftest import SEED_TENANT
 
-NOTEBOOKS = sorted((Path(__file__).parents[2] / "notebooks").glob("*.ipynb"))
+NOTEBOOKS = sorted((Path(__file__).parents[3] / "notebooks").glob("*.ipynb"))
 EMPTY = re.compile(r"^(\[\]|\{\}|\(\)|Counter\(\)|0|''|None|'no .*'|'every .*')$", re.DOTALL)
 """What a cell shows when its query found nothing (the notebooks' own fallbacks included)."""
 
