@@ -49,7 +49,8 @@ class ImpossibleDate(ValueError):
 # a capital or before a time ("sat 2pm"; "we sat down", "c'mon", "the sun" are no days).
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues?|thu(?:rs?)?|weds|fri"
-    r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?\d|\s+(?:morning|arvo|afternoon)))"
+    r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?(?:\d|half\b|quarter\b|noon\b)"
+    r"|\s+(?:morning|arvo|afternoon)))"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"

@@ -65,6 +65,7 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("Sat at 9 then.", "2026-10-17T09:00"),
         ("can i book 59 pacific hwy bronte sat 2pm", "2026-10-17T14:00"),  # "sat" before a time
         ("Saturday at one thirty?", "2026-10-17T13:30"),  # minutes spoken
+        ("can I see it sat at half ten?", "2026-10-17T10:30"),
         ("On Saturday, about half ten?", "2026-10-17T10:30"),  # "half ten" is 10:30
         ("Saturday, a quarter to twelve.", "2026-10-17T11:45"),
         # A house number after "at" is no hour: "at 13 Victoria Road" is not 1 pm.

@@ -46,7 +46,8 @@ _CHECK_IN = re.compile(
 )
 """Nothing but a greeting or "are you (still) there?"."""
 _THANKS = re.compile(
-    r"^\W*(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant|no (?:worries|problem|dramas))\W+)?"
+    r"^\W*(?:(?:actually|oh|ah|alright|all right|ok(?:ay)?)\W+)?"
+    r"(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant|no (?:worries|problem|dramas))\W+)?"
     r"(?:thanks?|thank you|cheers|ta)"
     r"(?: (?:so|very) much)?(?: mate)?\W*$",
     re.I,

@@ -257,6 +257,7 @@ async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
         ("thanks", "You're welcome."),
         ("great, thank you so much!", "You're welcome."),
         ("no worries, thanks", "You're welcome."),
+        ("actually no worries, thanks", "You're welcome."),
         ("thanks, that's all", "Thanks for calling. Goodbye!"),
         ("no that's it, bye", "Thanks for calling. Goodbye!"),
         ("have a good night", "Thanks for calling. Goodbye!"),
