@@ -109,10 +109,10 @@ class PolicyModel(Model):
         self.call = call
         self._by_instructions = {s.instructions: s for s in vertical.agents}
         self._preface = ""
-        self._asked = ""
-        """What the caller asked besides saying who they are (the sentences without their name)."""
         """Said before this turn's reply: the introduction's thanks when the caller asked for
         something in the same breath ("It's Kieran, on mum's phone. A 3 bed in Newtown?")."""
+        self._asked = ""
+        """What the caller asked besides saying who they are (the sentences without their name)."""
 
     async def get_response(
         self,
