@@ -187,7 +187,11 @@ async def erasures(a: Analyst) -> list[ErasureCheck]:
             gone = True
         out.append(
             ErasureCheck(
-                caller_id, row["at"], int(str(detail.get("calls") or 0)), int(row["tombstones"]), gone
+                caller_id,
+                row["at"],
+                int(str(detail.get("calls") or 0)),
+                int(str(detail.get("tombstones", row["tombstones"]))),  # older entries: by time
+                gone,
             )
         )
     return out

@@ -110,4 +110,7 @@ async def _audit(db: Database, who: Principal, erased: CallerErased) -> None:
     """One entry per caller erased (ids only), or one for the contact when only lines went."""
     for caller_id in erased.callers or ("contact",):
         subject = f"caller:{caller_id}" if erased.callers else "contact"
-        await audit.record(db, who, "caller.erase", subject, calls=erased.calls)
+        # The tombstones' count goes with the entry: a later erasure of the same number moves
+        # their time on, so counting them by time afterwards would lose this one's.
+        tombstones = sum(erased.tombstones.values())
+        await audit.record(db, who, "caller.erase", subject, calls=erased.calls, tombstones=tombstones)
