@@ -128,14 +128,7 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
     """A second viewing of the same home is almost always a wish to move the first."""
     mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
     held = next((b for b in mine if b.property_id == pid and b.status == "scheduled"), None)
-    if held and held.starts_at == moment:  # asked again: the booking stands, said once more
-        call.state.last_booking = held.booking_id
-        raise AlreadyBooked(
-            f"You're already booked to view {call.addresses.get(pid, 'that home')} on"
-            f" {spoken(held.starts_at, call.tz)}. Your reference is {held.reference}.",
-            reference=held.reference,
-        )
-    if held:
+    if held and held.starts_at != moment:
         call.state.last_booking = held.booking_id
         move = {"when": moment.isoformat(), "reference": held.reference}
         call.state.pending = {"tool": "reschedule_viewing", "args": move}  # a "yes" moves it
