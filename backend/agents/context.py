@@ -159,7 +159,7 @@ class CallContext:
         common: dict[str, Any] = {"group_id": self.group_id, "valid_at": self.now, "call_id": self.call_id}
         if "caller_id" in kind.model_fields and "caller_id" not in fields:
             common["caller_id"] = self.caller_id
-        return kind(id=id, **common, **fields)
+        return kind(id=id, **{**common, **fields})
 
     def count_tool_call(self, name: str) -> None:
         self.state.tool_calls += 1

@@ -271,6 +271,7 @@ class Seeder:
                     idempotency_key=key,
                     call_id=step.call_id,
                     today=step.at.date(),
+                    made_at=step.at,
                 )
             except bookings.SlotTaken:
                 return 0

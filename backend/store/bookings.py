@@ -32,6 +32,9 @@ class Booking:
     caller_id: str | None
     """None once the caller is erased (the booking is kept for accounting)."""
     status: str
+    made_at: datetime
+    """When it was booked, on the booking call's clock: its episode's valid time, so a retried
+    booking records the same episode again rather than a conflicting one."""
 
 
 def _booking(row: asyncpg.Record) -> Booking:
@@ -42,6 +45,7 @@ def _booking(row: asyncpg.Record) -> Booking:
         starts_at=row["starts_at"],
         caller_id=row["caller_id"],
         status=row["status"],
+        made_at=row["created_at"],
     )
 
 
@@ -55,6 +59,7 @@ async def book(
     idempotency_key: str,
     call_id: str | None = None,
     today: date | None = None,
+    made_at: datetime | None = None,
 ) -> Booking:
     """Book a slot, or return the booking this key already made."""
     async with db.pool.acquire() as conn, conn.transaction():
@@ -73,8 +78,8 @@ async def book(
             async with conn.transaction():
                 row = await conn.fetchrow(
                     "INSERT INTO bookings (booking_id, group_id, reference, property_id, starts_at,"
-                    " caller_id, call_id, idempotency_key)"
-                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *",
+                    " caller_id, call_id, idempotency_key, created_at)"
+                    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, coalesce($9, now())) RETURNING *",
                     f"{group_id}:{reference}",
                     group_id,
                     reference,
@@ -83,6 +88,7 @@ async def book(
                     caller_id,
                     call_id,
                     idempotency_key,
+                    made_at,
                 )
         except asyncpg.UniqueViolationError as exc:
             if "idempotency_key" in str(exc.constraint_name or ""):

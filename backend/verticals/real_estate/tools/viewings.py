@@ -97,6 +97,7 @@ async def book_viewing(
             caller_id=call.caller_id or "anonymous",
             call_id=call.call_id,
             idempotency_key=f"{call.group_id}:{call.call_id}:view:{pid}:{moment.isoformat()}",
+            made_at=call.now,
         )
     except bookings.SlotTaken:
         raise await _slot_taken(call, pid, moment) from None
@@ -108,6 +109,7 @@ async def book_viewing(
             property_id=pid,
             starts_at=booking.starts_at,
             reference=booking.reference,
+            valid_at=booking.made_at,  # a retry replays the ledger's booking: the same episode
         )
     )
     call.state.last_property, call.state.last_booking = pid, booking.booking_id

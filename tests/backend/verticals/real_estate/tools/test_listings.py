@@ -4,7 +4,7 @@ on is a question, and the details of what was read out can be asked for by email
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -108,3 +108,19 @@ async def test_is_it_close_to_the_beach_names_no_street(runtime: AgentRuntime, h
 async def test_a_misspelt_suburb_is_the_suburb_not_anywhere(runtime: AgentRuntime, homes: str) -> None:
     result = await one_turn(runtime, homes, "lookin 4 a 3 bedrm hous in maroubraa under 2.2m")
     assert "in Maroubra" in result.reply and "Parramatta" not in result.reply, result.reply
+
+
+async def test_the_same_viewing_asked_again_later_is_confirmed_again(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Not "something went wrong": asked again minutes later, the ledger replays the booking and
+    its episode is recorded with the booking's own time, so memory sees the same episode."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Lee Again")
+    agent = "Triage"
+    for said in ("a three bedder in Maroubra under 2.1m", "tell me about the second one"):
+        agent = (await runtime.turn(call, said, agent)).agent
+    first = await runtime.turn(call, "can I see it Saturday at half ten?", agent)
+    call.now += timedelta(minutes=2)
+    again = await runtime.turn(call, "can I see it Saturday at half ten?", first.agent)
+    assert first.reply.startswith("You're booked to view "), first.reply
+    assert again.reply == first.reply, again.reply
