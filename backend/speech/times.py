@@ -212,7 +212,7 @@ _NOT_AN_HOUR = (
     rf"|{_STREET_NAME}"
 )
 _ANCHORED = (
-    rf"(?P<anchor>@|at|after|around|about|say|from|by)\s*(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
+    rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|do|try)\s*(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
     rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock)"
 )
@@ -228,8 +228,9 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _PART_WORD = re.compile(rf"\b(?:{_PART})\b", re.IGNORECASE)
-_LOOSE = frozenset({"around", "about", "say", "from", "by"})
-"""Anchors that need a day, a part of one, or a question about time: "around 2" may be a count."""
+_LOOSE = frozenset({"around", "about", "say", "from", "by", "make it", "do", "try"})
+"""Anchors that need a day, a part of one, or a question about time: "around 2" may be a count,
+"make it 10" a time only when a time is what was asked about."""
 _DAY_WORD = re.compile(r"\b(?:morning|afternoon|arvo|evening|tonight|today|tomorrow)\b", re.IGNORECASE)
 _GREETING = re.compile(
     r"\bgood (?:morning|afternoon|evening|arvo)\b|^\W*(?:morning|afternoon|evening)\s*[,!.]", re.IGNORECASE
@@ -298,6 +299,30 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
     else:
         hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None
+
+
+_AMOUNT_OF_TIME = r"(?P<n{0}>an?|one|two|three|half an?|\d{{1,3}})\s+(?P<unit{0}>hours?|hrs?|minutes?|mins?)(?P<half{0}>\s+and a half)?"
+_SHIFT = re.compile(
+    rf"\b{_AMOUNT_OF_TIME.format(1)}\s+(?P<dir1>later|earlier|sooner)\b"
+    rf"|\b(?P<dir2>later|earlier|back|forward|sooner)\s+(?:by\s+)?{_AMOUNT_OF_TIME.format(2)}\b",
+    re.IGNORECASE,
+)
+_COUNT_WORDS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "half a": 0.5, "half an": 0.5}
+
+
+def shift(text: str) -> timedelta | None:
+    """A move relative to a time already set: "an hour later", "push it back half an hour",
+    "30 minutes earlier", "bring it forward an hour and a half"; None if none is said."""
+    m = _SHIFT.search(text)
+    if not m:
+        return None
+    k = "1" if m["dir1"] else "2"
+    said = m[f"n{k}"].lower()
+    amount = float(said) if said.isdigit() else _COUNT_WORDS[said]
+    amount += 0.5 if m[f"half{k}"] else 0
+    minutes = amount * (60 if m[f"unit{k}"].lower().startswith(("hour", "hr")) else 1)
+    earlier = m[f"dir{k}"].lower() in {"earlier", "sooner", "forward"}
+    return timedelta(minutes=-minutes if earlier else minutes)
 
 
 # -- a moment --------------------------------------------------------------------------------------------

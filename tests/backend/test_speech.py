@@ -94,6 +94,31 @@ def test_what_is_no_time_for_either(said: str) -> None:
     assert not {f for f in extracted(said) if f[0] == "datetime"}
 
 
+@pytest.mark.parametrize(
+    ("said", "minutes"),
+    [
+        ("Could we do it an hour later?", 60),
+        ("Push it back half an hour.", 30),
+        ("Bring it forward an hour and a half.", -90),
+        ("Maybe 45 minutes earlier?", -45),
+        ("Two hours later if you can.", 120),
+        ("Later in the week, an hour after lunch.", None),  # no booked time is moved
+        ("Make it 3 bedrooms.", None),
+    ],
+)
+def test_a_move_from_the_time_booked(said: str, minutes: int | None) -> None:
+    moved = times.shift(said)
+    assert (moved and moved.total_seconds() / 60) == minutes if minutes else moved is None
+
+
+@pytest.mark.parametrize(
+    ("said", "hour"), [("Actually make it 10.", 10), ("Can we do 11 instead?", 11), ("Try 2 then.", 14)]
+)
+def test_a_new_time_said_to_replace_one(said: str, hour: int) -> None:
+    found = parse.when(said, WEDNESDAY)
+    assert found is not None and found.hour == hour
+
+
 def test_a_date_the_calendar_does_not_have() -> None:
     with pytest.raises(times.ImpossibleDate) as refused:
         parse.when("the 31st of June at 10", WEDNESDAY)

@@ -8,7 +8,7 @@ import re
 
 from backend.speech.contacts import digits, email, introduced
 from backend.speech.numbers import amounts, count, ordinal, percent, spoken, spoken_decimals, years
-from backend.speech.times import ImpossibleDate, existing, said, when
+from backend.speech.times import ImpossibleDate, existing, said, shift, when
 
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
 _LOOSE = re.compile(
@@ -47,6 +47,7 @@ __all__ = [
     "ordinal",
     "percent",
     "said",
+    "shift",
     "spoken",
     "when",
     "years",

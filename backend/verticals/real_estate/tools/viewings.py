@@ -204,11 +204,13 @@ async def reschedule_viewing(
     """Move a booked viewing to another time.
 
     Args:
-        when: The new day and time.
+        when: The new day and time, or a move from the booked one ("an hour later").
         reference: The booking reference (defaults to the caller's only or latest viewing).
     """
     call = ctx.context
     booking = await _booking_of(call, reference)
+    if (by := parse.shift(when)) is not None:  # "an hour later" is later than the booking
+        when = local(booking.starts_at + by, call.tz).isoformat()
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)

@@ -52,3 +52,17 @@ async def test_a_time_after_a_refusal_keeps_the_day(runtime: AgentRuntime, homes
     )
     assert "between" in results[0].reply, results[0].reply
     assert "Sunday 22 November at 2:00 PM" in results[1].reply, results[1].reply
+
+
+async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, homes: str) -> None:
+    """"Make it 10" after a 9 am booking is that day's 10 am; "an hour later" is 11."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Saturday at 9am?",
+        "actually make it 10",
+        "hmm, could we do it an hour later?",
+    )
+    assert "Saturday 21 November at 9:00 AM" in results[0].reply, results[0].reply
+    assert results[1].reply.startswith("Done: ") and "Saturday 21 November at 10:00 AM" in results[1].reply
+    assert "Saturday 21 November at 11:00 AM" in results[2].reply, results[2].reply
