@@ -212,7 +212,8 @@ _NOT_AN_HOUR = (
     rf"|{_STREET_NAME}"
 )
 _ANCHORED = (
-    rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|do|try)\s*(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
+    rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|do|try)\s*"
+    rf"(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
     rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock)"
 )
@@ -301,7 +302,10 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None
 
 
-_AMOUNT_OF_TIME = r"(?P<n{0}>an?|one|two|three|half an?|\d{{1,3}})\s+(?P<unit{0}>hours?|hrs?|minutes?|mins?)(?P<half{0}>\s+and a half)?"
+_AMOUNT_OF_TIME = (
+    r"(?P<n{0}>an?|one|two|three|half an?|\d{{1,3}})\s+(?P<unit{0}>hours?|hrs?|minutes?|mins?)"
+    r"(?P<half{0}>\s+and a half)?"
+)
 _SHIFT = re.compile(
     rf"\b{_AMOUNT_OF_TIME.format(1)}\s+(?P<dir1>later|earlier|sooner)\b"
     rf"|\b(?P<dir2>later|earlier|back|forward|sooner)\s+(?:by\s+)?{_AMOUNT_OF_TIME.format(2)}\b",

@@ -55,7 +55,7 @@ async def test_a_time_after_a_refusal_keeps_the_day(runtime: AgentRuntime, homes
 
 
 async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, homes: str) -> None:
-    """"Make it 10" after a 9 am booking is that day's 10 am; "an hour later" is 11."""
+    """ "Make it 10" after a 9 am booking is that day's 10 am; "an hour later" is 11."""
     results = await talk(
         runtime,
         homes,
