@@ -14,6 +14,7 @@ import pytest
 
 from backend.agents.policy import parse
 from backend.speech import clauses, contacts, numbers, times
+from backend.speech.noise import unheard
 from ingest.extract.interface import Transcript
 from ingest.extract.offline import OfflineExtractor
 from memory import Turn
@@ -117,6 +118,22 @@ def test_a_move_from_the_time_booked(said: str, minutes: int | None) -> None:
 def test_a_new_time_said_to_replace_one(said: str, hour: int) -> None:
     found = parse.when(said, WEDNESDAY)
     assert found is not None and found.hour == hour
+
+
+@pytest.mark.parametrize(
+    ("said", "noise"),
+    [
+        ("asdkjh qwe ;;;; jjjjjjj", True),
+        ("Um... yeah... hmm.", True),
+        ("...", True),
+        ("yeah", False),  # an answer, to whatever was asked
+        ("hmm, a 3 bed in Bondi", False),
+        ("Glebe", False),
+        ("why", False),
+    ],
+)
+def test_speech_that_says_nothing(said: str, noise: bool) -> None:
+    assert unheard(said) is noise
 
 
 def test_a_date_the_calendar_does_not_have() -> None:

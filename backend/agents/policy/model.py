@@ -29,9 +29,11 @@ from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Router
 from backend.agents.tools import identity
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
+from backend.speech import noise
 
 _ids = itertools.count()
 VERIFY = "verify_identity"
+UNHEARD = "Sorry, I didn't catch that. Could you say it again?"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
 _NO = re.compile(
@@ -197,6 +199,8 @@ class PolicyModel(Model):
             return assistant_message("Thanks for calling. Goodbye!")
         if _THANKS.match(utterance):
             return assistant_message("You're welcome. Is there anything else I can help with?")
+        if noise.unheard(utterance):
+            return assistant_message(UNHEARD)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if self._preface:
             candidates.discard(identity.INTRODUCE)

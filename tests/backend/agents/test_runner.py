@@ -248,6 +248,14 @@ async def test_hello_mid_call_is_a_check_in_not_the_last_search_again(
         assert heard.reply.startswith("Yes, I'm here.") and not heard.tool_calls, heard.reply
 
 
+@pytest.mark.parametrize("said", ["asdkjh qwe ;;;; jjjjjjj", "Um... yeah... hmm.", "uhh"])
+async def test_noise_is_asked_to_be_said_again(runtime: AgentRuntime, listings_group: str, said: str) -> None:
+    """Mashed keys or hesitation alone: "say it again", not the list of what the line can do."""
+    call = await open_call(runtime, listings_group, name="Bad Line")
+    heard = await runtime.turn(call, said, "Triage")
+    assert heard.reply == "Sorry, I didn't catch that. Could you say it again?" and not heard.tool_calls
+
+
 async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
     runtime: AgentRuntime, listings_group: str
 ) -> None:

@@ -1,0 +1,33 @@
+"""Speech that says nothing: hesitation alone, or keys mashed. Heard, the caller is asked to
+say it again (the fallback's list of what the line can do answers a question nobody asked)."""
+
+from __future__ import annotations
+
+import re
+
+_WORD = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_HESITATION = frozenset(
+    ["um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "eh", "hmm", "hm", "mm", "mmm"]
+)
+_GLUE = frozenset(["oh", "yeah", "yep", "ok", "okay", "so", "well", "like", "right"])
+"""Said between hesitations they add nothing; said alone ("yeah") they answer something."""
+_CONSONANTS = re.compile(r"[bcdfghjklmnpqrstvwxz]{5}")
+_REPEATED = re.compile(r"(.)\1\1")
+
+
+def _unword(word: str) -> bool:
+    """No English word has no vowel (beyond a few we do not hear as requests), five consonants
+    in a row or a letter three times over: "asdkjh", "jjjjjjj", "qwrt"."""
+    return not re.search(r"[aeiouy]", word) or bool(_CONSONANTS.search(word) or _REPEATED.search(word))
+
+
+def unheard(text: str) -> bool:
+    """Nothing but hesitation ("Um... yeah... hmm."), or mostly letters that are no words
+    ("asdkjh qwe ;;;; jjjjjjj"); a digit or an address is never noise."""
+    if re.search(r"\d|@", text):
+        return False
+    said = _WORD.findall(text.lower())
+    words = [w for w in said if w not in _HESITATION and w not in _GLUE]
+    if not words:
+        return any(w in _HESITATION for w in said) or not said
+    return sum(map(_unword, words)) * 2 >= len(words)
