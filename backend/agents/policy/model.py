@@ -65,6 +65,10 @@ _GOODBYE = re.compile(
     re.I,
 )
 """A caller closing the conversation ("thanks, that's all", "bye"): a sign-off, not a request."""
+_WRONG_NUMBER = re.compile(
+    r"\bwrong (number|place|people|line)\b|\b(dialled|called|rang|rung) the wrong\b", re.I
+)
+"""Nothing to help with, nobody to put through: a caller who dialled the wrong number."""
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -195,6 +199,8 @@ class PolicyModel(Model):
             # "hello?" mid-call asks whether anyone is there, not for the last search again.
             # What the line can do, not the agent's "didn't catch that": the caller was understood.
             return assistant_message(f"Yes, I'm here. {self.vertical.root.fallback}")
+        if _WRONG_NUMBER.search(utterance):
+            return assistant_message("No worries at all. Goodbye!")
         if _GOODBYE.match(utterance):
             return assistant_message("Thanks for calling. Goodbye!")
         if _THANKS.match(utterance):

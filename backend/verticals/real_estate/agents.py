@@ -405,12 +405,16 @@ HUMAN = AgentSpec(
                 "connect me to someone",
                 "I'd like to make a complaint",
                 "transfer me to your team",
+                "can you put me through to Sarah? she's the agent on the King Street place",
             ),
             people.reply_escalation,
             cues=(
                 r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
                 r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
                 r"\b(bot|robot|machine|hopeless|rude|(round|around) in circles|put me through|transfer me)\b",
+                # Declining a person is no request for one.
+                r"!!\b(don'?t|do not|no need to|won'?t) (need|want|have) to (speak|talk)"
+                r"|\b(don'?t|do not) (need|want) (a|an|to speak to|to talk to) (person|human|anyone|someone|agent)",
             ),
             side_effect=True,
             # Only a caller who asks is put through: a garbled or off-topic turn that merely looks

@@ -87,6 +87,23 @@ async def test_asking_for_a_person_returns_the_brief_and_records_escalated(
     assert episode.agent == "Escalation" and episode.fact_ids == brief["refs"]["fact_ids"]
 
 
+@pytest.mark.parametrize(
+    ("said", "transferred"),
+    [
+        ("Can you put me through to Sarah? She's the agent on the Queen Street place in Balmain.", True),
+        ("no no, I don't need to speak to anyone, this is fine. just tell me about 3 beds in manly", False),
+        ("Oh, it's a real estate agent? Sorry mate, wrong number. Bye.", False),
+    ],
+)
+async def test_only_a_caller_who_asks_for_a_person_is_put_through(
+    runtime: AgentRuntime, group: str, said: str, transferred: bool
+) -> None:
+    """A person asked for by name is a request; declining one, or a wrong number, is not."""
+    call = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:12], now=NOW, name="Pat Quinn")
+    result = await runtime.turn(call, said, "Triage")
+    assert result.escalated is transferred, result.reply
+
+
 async def test_out_of_hours_the_transfer_says_the_tenants_policy(runtime: AgentRuntime, group: str) -> None:
     call = await runtime.open_call(group, "call-" + uuid.uuid4().hex[:12], now=NOW, name="Late Larry")
     call.tz, call.hours = UTC_ZONE, NEVER_OPEN
