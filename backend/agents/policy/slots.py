@@ -63,6 +63,13 @@ _WIDEN = re.compile(
 )
 
 
+_NEARBY = re.compile(
+    r"\b(nearby|near ?by|close by|surrounding|neighbou?ring|next door|around (it|there|here|them|that)"
+    r"|(suburbs?|areas?) (around|near|close|next))\b",
+    re.IGNORECASE,
+)
+
+
 def _when(utterance: str, ctx: CallContext) -> datetime | None:
     """The moment meant, on the tenant's wall clock; a time said without a day ("what about 2pm
     then?") is on the day last discussed, as a person hearing it would take it."""
@@ -106,6 +113,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
         return m.group(0) if m else None
     if name == "widen":
         return bool(_WIDEN.search(utterance))
+    if name == "nearby":
+        return bool(_NEARBY.search(utterance))
     if name == "digits":
         return parse.digits(utterance)
     if name == "email":

@@ -58,6 +58,8 @@ PROPERTY_SEARCH = AgentSpec(
                 "can you broaden it a bit",
                 "show me more options",
                 "widen it again",
+                "have a look nearby",
+                "what about the suburbs around it?",
                 # Returning callers pick up where they left off: a search, not a recap.
                 "has anything new come on the market since I last called?",
                 "any new listings since we spoke last week?",
@@ -72,6 +74,7 @@ PROPERTY_SEARCH = AgentSpec(
             cues=(
                 r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
+                r"\b(nearby|close by|surrounding|neighbou?ring|(suburbs?|areas?) (around|near|close|next))\b",
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
@@ -170,8 +173,10 @@ PROPERTY_SEARCH = AgentSpec(
                 "remove Paddington from my suburbs",
             ),
             preferences.reply_drop,
+            readers={"instead": preferences.read_instead},
             cues=(
                 r"\b(no longer|not (looking|interested)|any ?more|remove|take .{1,20} (off|out)|cross .{0,20}off)\b",
+                r"\bnot \w+(?: \w+)?,? (but|rather)\b",
                 r"\b(forget|drop|rule out|scratch|strike|off the table|\'s out|stop sending|no more)\b",
                 r"\b(don\'t|do not) (show|send) (me|us)\b",
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
@@ -180,6 +185,7 @@ PROPERTY_SEARCH = AgentSpec(
                 # Picking up an earlier conversation about a suburb keeps it.
                 r"!!\b((were|was) (chatting|talking|speaking)|spoke|talked|chatted) about\b|\bfollowing up\b",
             ),
+            then=preferences.search_instead,
             side_effect=True,
             confirm=lambda args: (
                 f"Just to check: shall I take {args.get('suburb') or 'that suburb'} off your list?"
@@ -295,6 +301,7 @@ VIEWINGS = AgentSpec(
                 "book me in for next Tuesday at 3pm",
                 "schedule an inspection of the second one on Sunday morning",
                 "let's see it this weekend",
+                "could I have a look at 12 Ocean St at 6 tonight after work?",
             ),
             viewings.reply_book,
             cues=(
@@ -453,6 +460,7 @@ ROOT = AgentSpec(
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
                 r"!\b(really|actually|change|update|instead|now)\b",
+                r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
             ),

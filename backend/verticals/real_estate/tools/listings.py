@@ -49,12 +49,15 @@ def _criteria(call: CallContext, place: str | None, said: Criteria) -> Criteria:
     return said
 
 
-def _widen(call: CallContext) -> tuple[Criteria, str | None]:
+def _widen(call: CallContext, nearby: bool = False) -> tuple[Criteria, str | None]:
     """The last search with one more constraint relaxed: price (+10%), then bedrooms (-1),
-    then the neighbouring suburbs; None when nothing is left to relax."""
+    then the neighbouring suburbs (first, when ``nearby`` was asked for); None when nothing
+    is left to relax."""
     last = call.state.search
     wider = Criteria(**{**last, "suburbs": list(last.get("suburbs", []))})
     done = call.state.widened
+    if nearby:
+        done = [*done, "price", "bedrooms"]
     if "price" not in done and wider.max_price:
         wider.max_price = round(wider.max_price * 1.1, -3)
         return wider, "price"
@@ -95,6 +98,7 @@ async def search_properties(
     max_bedrooms: int | None = None,
     street: str | None = None,
     widen: bool = False,
+    nearby: bool = False,
 ) -> dict[str, Any]:
     """Find homes for sale, cheapest first. What the caller does not say now comes from what
     they told us before (their budget, bedrooms and suburbs); the result says which.
@@ -108,14 +112,18 @@ async def search_properties(
         street: A street they named ("the place on Glenayr Avenue"): only homes on it.
         widen: They ask for more or other options ("widen the search", "what else is there?"):
             relax one constraint of the last search.
+        nearby: They ask to look around the suburbs searched ("have a look nearby"): the last
+            search with the neighbouring suburbs added.
     """
     call = ctx.context
     place = resolve.known_suburb(call, suburb) if suburb else None
     on = resolve.listed_street(call, street, place) if street else None
     step = None
-    widening = widen and bool(call.state.search) and not (place or max_price or min_bedrooms or on)
+    widening = (
+        (widen or nearby) and bool(call.state.search) and not (place or max_price or min_bedrooms or on)
+    )
     if widening:
-        criteria, step = _widen(call)
+        criteria, step = _widen(call, nearby)
         call.state.widened = [*call.state.widened, step] if step else call.state.widened
     else:
         said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)

@@ -90,16 +90,35 @@ def reply_preferences(result: dict[str, Any]) -> str:
 
 
 @function_tool
-async def drop_suburb(ctx: RunContextWrapper[CallContext], suburb: str) -> dict[str, Any]:
-    """The caller is no longer looking in a suburb.
+async def drop_suburb(
+    ctx: RunContextWrapper[CallContext], suburb: str, instead: str | None = None
+) -> dict[str, Any]:
+    """The caller is no longer looking in a suburb (or would look in another instead).
 
     Args:
         suburb: The suburb to stop looking in.
+        instead: A suburb they would look in instead ("not Randwick, but Coogee's fine").
     """
     call = ctx.context
     place = resolve.suburb(call, suburb) or suburb
+    other = resolve.known_suburb(call, instead) if instead else None  # refused before any write
     await call.memory.record(call.episode(SuburbRetracted, _episode_id(call, f"drop:{place}"), suburb=place))
-    return {"suburb": place}
+    await remember(call, budget=None, bedrooms=None, place=other)
+    return {"suburb": place, "instead": other}
+
+
+def read_instead(utterance: str, ctx: CallContext) -> str | None:
+    """The suburb offered in place of the one turned down: after "but", "rather", "how
+    about", or before "instead"."""
+    after = re.search(r"\b(?:but|rather|how about|what about)\b(.*)", utterance, re.IGNORECASE)
+    before = re.search(r"(.*)\binstead\b", utterance, re.IGNORECASE)
+    said = after.group(1) if after else before.group(1).split(",")[-1] if before else None
+    return resolve.read_suburb(said, ctx) if said else None
+
+
+def search_instead(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
+    """A suburb offered instead is searched (the rest of what they want from memory)."""
+    return ("search_properties", {"suburb": result["instead"]}) if result["instead"] else None
 
 
 def reply_drop(result: dict[str, Any]) -> str:

@@ -124,3 +124,23 @@ async def test_the_same_viewing_asked_again_later_is_confirmed_again(
     again = await runtime.turn(call, "can I see it Saturday at half ten?", first.agent)
     assert first.reply.startswith("You're booked to view "), first.reply
     assert again.reply == first.reply, again.reply
+
+
+async def test_a_look_nearby_adds_the_neighbouring_suburbs(runtime: AgentRuntime, homes: str) -> None:
+    """Not the price first: "nearby" names which constraint to relax."""
+    result = await one_turn(
+        runtime, homes, "two bedrooms in Rozelle under 900k", "go on then, have a look nearby"
+    )
+    assert result.reply.startswith("I've added the neighbouring suburbs"), result.reply
+    assert "$840,000" in result.reply and "Glebe" in result.reply, result.reply  # within the budget
+
+
+async def test_a_suburb_turned_down_for_another_searches_the_other(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "We need four bedrooms in Maroubra, up to three mil.",
+        "Yeah nah, not Randwick, but Coogee's fine.",
+    )
+    assert "Coogee" in result.reply and "Randwick" not in result.reply, result.reply
+    assert "4+ bedrooms" in result.reply and "$3,000,000" in result.reply, result.reply
