@@ -215,12 +215,14 @@ _ANCHORED = (
     rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|do|try)\s*"
     rf"(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
-    rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock)"
+    rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock"
+    rf"|\s+(?:{_SPOKEN_MINUTES})\b)"  # its minutes were cut off by the lookahead: not this reading
 )
 _CLOCK = re.compile(
     # "3pm", "8.30 a.m.", "one thirty pm"
     rf"\b(?P<mh>{_HOUR})(?:[:.](?P<mm>[0-5]\d)|\s+(?P<mmw>{_SPOKEN_MINUTES}))?\s*(?P<ap>{_MERIDIEM})"
-    rf"|\b(?P<ih>\d{{1,2}})(?::(?P<im>[0-5]\d))?(?P<in_the>{_IN_THE})"  # "4 in the afternoon"
+    # "4 in the afternoon", "nine thirty in the morning"
+    rf"|\b(?P<ih>{_HOUR})(?::(?P<im>[0-5]\d)|\s+(?P<imw>{_SPOKEN_MINUTES}))?(?P<in_the>{_IN_THE})"
     rf"|\b(?P<frac>half past|quarter past|quarter to|half)\s+(?P<fh>{_HOUR})\b"  # "half past two", "half ten"
     rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
@@ -286,7 +288,7 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
             return None  # "which one am I looking at"
         hour, minute, meridiem = _hour(m["mh"]), _minute(m["mm"], m["mmw"]), m["ap"][0].lower()
     elif m["ih"]:
-        hour, minute = _hour(m["ih"]) % 12, int(m["im"] or 0)
+        hour, minute = _hour(m["ih"]) % 12, _minute(m["im"], m["imw"])
         meridiem = "a" if "morning" in m["in_the"].lower() else "p"
     elif m["fh"]:
         # "Half ten" is half past ten (as Australians and the British say it).

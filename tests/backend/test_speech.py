@@ -59,6 +59,7 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("Could we do Thursday instead of Friday?", "2026-10-15T10:00"),
         ("Friday at 4 in the afternoon suits.", "2026-10-16T16:00"),
         ("Saturday at 7:30 in the morning, please.", "2026-10-17T07:30"),
+        ("saturday at nine thirty in the morning?", "2026-10-17T09:30"),
         ("Tuesday at half past two would be good.", "2026-10-20T14:30"),
         ("Friday week at 3, if that's free.", "2026-10-23T15:00"),
         ("Is the 3rd at 2pm free?", "2026-11-03T14:00"),  # the 3rd has passed: next month's

@@ -116,9 +116,12 @@ PROPERTY_SEARCH = AgentSpec(
                 "I saw a for sale sign on Smith Road, is that your listing?",
                 "what's the one in Bondi like?",
                 "and the one in Glebe, what's that one like?",
+                "how much are they asking for it?",
+                "what's the first one going for?",
             ),
             listings.reply_details,
             cues=(
+                r"\b(asking( price)?|going for|price (of|on|for) (it|that|this|the (first|second|third|last|\w+ one)))\b",
                 r"\b(tell me (a bit )?(more )?about (the|that|it|this)|more (info|information|details)|details (on|of|about))\b",
                 r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
                 r"\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
@@ -265,6 +268,7 @@ MORTGAGE = AgentSpec(
                 "how much would I pay each month",
             ),
             mortgage.reply_mortgage,
+            readers={"property": resolve.read_pointed},
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow)\b",

@@ -265,6 +265,12 @@ async def property_details(
     """
     call = ctx.context
     pid = resolve.property_id(call, property)
+    home = await home_of(call, pid)
+    return {**home.model_dump(), "property_id": pid}
+
+
+async def home_of(call: CallContext, pid: str) -> Listing:
+    """The listing as the graph has it now (sold or withdrawn too); it becomes the one discussed."""
     place = call.localities.get(pid)
     with custom_span("memory.listings"):
         homes = await current_listings(call.memory, call.group_id, suburb=place, status=None, limit=1000)
@@ -272,7 +278,7 @@ async def property_details(
     if home is None:
         raise UnknownProperty("I can't find that listing any more. Shall I search again?")
     call.state.last_property = pid
-    return {**home.model_dump(), "property_id": pid}
+    return home
 
 
 def reply_details(result: dict[str, Any]) -> str:

@@ -8,6 +8,7 @@ from agents import RunContextWrapper, function_tool
 
 from backend.agents.context import CallContext
 from backend.agents.tools.replies import money
+from backend.verticals.real_estate.tools import listings, resolve
 
 DEFAULT_RATE = 6.2
 DEFAULT_YEARS = 30
@@ -30,17 +31,22 @@ async def mortgage_repayment(
     deposit_percent: float | None = None,
     rate_percent: float | None = None,
     years: int | None = None,
+    property: str | None = None,
 ) -> dict[str, Any]:
     """Monthly repayments on a home loan.
 
     Args:
         price: The purchase price in dollars (defaults to the property discussed or the budget).
+        property: A home they name ("the Church Street one", an address, a position in the
+            last results): its asking price is the price.
         deposit: The deposit in dollars (defaults to 20% of the price).
         deposit_percent: The deposit as a percentage of the price, when given that way.
         rate_percent: The yearly interest rate in percent.
         years: The loan term in years.
     """
     call = ctx.context
+    if price is None and property:
+        price = (await listings.home_of(call, resolve.property_id(call, property))).price
     from_memory = ["price"] if price is None else []
     if price is None:
         listing = next(

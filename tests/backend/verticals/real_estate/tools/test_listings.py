@@ -144,3 +144,18 @@ async def test_a_suburb_turned_down_for_another_searches_the_other(runtime: Agen
     )
     assert "Coogee" in result.reply and "Randwick" not in result.reply, result.reply
     assert "4+ bedrooms" in result.reply and "$3,000,000" in result.reply, result.reply
+
+
+async def test_the_price_of_a_home_read_out_and_its_repayments(runtime: AgentRuntime, homes: str) -> None:
+    """ "What's the first one going for?" is its asking price; "the repayments on the <street>
+    one" are worked out on that home's price, not asked for."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Lee Price")
+    search = await runtime.turn(call, "a three bedder in Maroubra under 2.1m", "Triage")
+    first, second = call.state.last_results[:2]
+    asked = await runtime.turn(call, "Nice. What's the first one going for?", search.agent)
+    assert f"listed at ${first.price:,.0f}" in asked.reply, asked.reply
+    street = second.address.split(" ", 1)[1]
+    repay = await runtime.turn(
+        call, f"What would the repayments be on the {street} one, roughly?", asked.agent
+    )
+    assert repay.reply.startswith(f"On ${second.price:,.0f} with "), repay.reply
