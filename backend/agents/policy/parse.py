@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from backend.speech.clauses import corrected_number
 from backend.speech.contacts import digits, email, introduced
 from backend.speech.numbers import amounts, count, ordinal, percent, spoken, spoken_decimals, years
 from backend.speech.times import ImpossibleDate, existing, said, shift, when
@@ -14,19 +15,37 @@ from backend.speech.times import ImpossibleDate, existing, said, shift, when
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
     r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford)"
-    r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d,:]|\.\d)"
+    r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
     r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",
     re.IGNORECASE,
 )
 
 
+_COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b)", re.IGNORECASE)
+"""After a number, what makes it a count or a rate rather than a corrected price."""
+
+
+def corrected(text: str) -> str:
+    """What stands once the caller corrects a number: "budget 2.1, no wait, sorry, 2.7" reads
+    as "budget 2.7", "1.3 million, sorry, 1.2 million" as "1.2 million"."""
+    found = corrected_number(text, _COUNTED)
+    earlier = list(re.finditer(r"\d+(?:\.\d+)?", text[: found[0]])) if found else []
+    if not found or not earlier:
+        return text
+    start, end, _ = found
+    replaced = earlier[-1]
+    return text[: replaced.start()] + text[start:end] + text[replaced.end() : start]
+
+
 def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | None:
-    """The largest plausible amount: "$850k", "1.2 million", "850,000", "half a million".
-    ``loose`` also reads a price said without its unit ("under 1.6", "max 850")."""
+    """The largest plausible amount: "$850k", "1.2 million", "850,000", "half a million";
+    a correction counts, not what it corrects. ``loose`` also reads a price said without its
+    unit ("under 1.6", "max 850")."""
+    text = corrected(spoken_decimals(text))
     found = [a.value for a in amounts(text) if a.value >= minimum]
     if not found and loose:
-        for m in _LOOSE.finditer(spoken_decimals(text)):
+        for m in _LOOSE.finditer(text):
             said = m.group(1) or m.group(2)
             value = float(said)
             if 0.3 <= value < 20 and "." in said:

@@ -65,6 +65,8 @@ PROPERTY_SEARCH = AgentSpec(
                 "any new listings since we spoke last week?",
                 "following up on the Randwick places from my last call",
                 "we talked about Coogee last time, what's there now?",
+                "I was on the chat before, about Bondi?",
+                "what were those Coogee ones you found me?",
                 # Criteria in a row, then "what do you think?": still a search.
                 "Manly, two bedrooms, under 1.5 million, what do you think?",
                 "Randwick, 4 bed, up to 3 mil. What have you got?",
@@ -78,6 +80,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
+                r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
         Skill(
@@ -467,6 +470,7 @@ ROOT = AgentSpec(
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
+                r"!!\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b",
             ),
         ),
         Skill(

@@ -45,6 +45,19 @@ def test_a_price_said_without_its_unit(said: str, amount: float | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("Coogee, three bedrooms, budget two point one, no wait, sorry, two point seven.", 2_700_000),
+        ("budget 1.3 million, sorry, 1.2 million", 1_200_000),
+        ("under 1.2m, actually make that 4 bedrooms", 1_200_000),  # a count corrects no price
+        ("under 2.1, in Bondi", 2_100_000),  # a comma after a price said without its unit
+    ],
+)
+def test_a_price_corrected_mid_sentence(said: str, amount: float) -> None:
+    assert parse.money(said, loose=True) == amount
+
+
+@pytest.mark.parametrize(
     ("said", "rate", "term"),
     [
         ("six and a half percent over twenty-five years", 6.5, 25),
