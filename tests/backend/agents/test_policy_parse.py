@@ -157,6 +157,10 @@ def test_routing_on_the_development_set(router: Router) -> None:
         ("Property Search", "Could I see it Saturday at 11am?", "transfer_to_triage"),
         ("Property Search", "I have a complaint, put me through to the manager", "transfer_to_triage"),
         ("Viewing Scheduler", "can we do Sunday instead", "reschedule_viewing"),
+        ("Viewing Scheduler", "actually make it 10", "reschedule_viewing"),
+        ("Viewing Scheduler", "could we do it an hour later?", "reschedule_viewing"),
+        ("Property Search", "yeah, go on then, have a look nearby", "search_properties"),
+        ("Property Search", "how much are they asking?", "property_details"),
         ("Viewing Scheduler", "what would the repayments be on it", "transfer_to_triage"),
         ("Suburb Intelligence", "how about Manly", "suburb_profile"),
         ("Seller Intake", "it's at 5 Smith St", "request_appraisal"),
@@ -196,6 +200,10 @@ def test_a_day_gone_reaches_the_tool_as_a_time_gone() -> None:
         ("Hi again, anything new come up since we last spoke?", "caller_summary", "search_properties"),
         ("so is the viewing still on?", "cancel_viewing", "caller_summary"),
         ("Could you email me the details? It's pat@example.com", "verify_identity", "send_details"),
+        ("Hi, it's Ana again. What were those Glebe ones you found me?", "caller_summary",
+         "search_properties"),
+        ("no no, I don't need to speak to anyone. just tell me about 3 bedders in manly", "escalate_to_human",
+         "search_properties"),
     ],
 )  # fmt: skip
 def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str, chosen: str) -> None:
