@@ -315,6 +315,8 @@ class ScenarioRun:
 
     async def after(self, n: int, call: Call, call_id: str, turn_times: list[datetime]) -> None:
         record = await self.ingested(call_id)
+        if record.get("caller_id"):  # a step-up check moves the call to the verified caller
+            self.ids[call.caller] = record["caller_id"]
         where = f"call {n} after end"
         state = (record.get("ingestion") or {}).get("state")
         shown = json.dumps({k: record.get(k) for k in ("outcome", "status", "ingestion")}, default=str)
