@@ -112,7 +112,7 @@ def _blank(text: str, spans: list[tuple[int, int, str]]) -> str:
 _NAME = r"([A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+)?)"
 _INTRODUCED = re.compile(
     rf"\b(?i:my name(?:'s|’s| is)|this is|it'?s|it’s|i'?m|i’m|i am)(?: (?i:actually|just|really))? {_NAME}"
-    rf"|^\W*(?:\w+\W+){{0,2}}?{_NAME} here\b"
+    rf"|^\W*(?:[\w']+\W+){{0,2}}?{_NAME} (?:here|speaking)\b"
 )
 _NOT_NAMES = frozenset(
     {"I", "Hi", "Hello", "Hey", "The", "A", "An", "Just", "Not", "So", "Sorry", "Still", "Only", "Also",
@@ -124,7 +124,8 @@ _NOT_NAMES = frozenset(
 
 def introduced(text: str) -> str | None:
     """The name a speaker gives as their own ("my name's Arjun", "this is actually Greta, his
-    wife", "Tobias Engelhardt here"); names are read as written, capitalised."""
+    wife", "Tobias Engelhardt here", "G'day, Marcus Oyelowo speaking"); names are read as
+    written, capitalised."""
     for m in _INTRODUCED.finditer(text):
         name = m.group(1) or m.group(2)
         words = [w for w in name.split() if w not in _NOT_NAMES]

@@ -248,6 +248,8 @@ def test_first_and_last_are_positions_only_among_homes(said: str, position: int 
         ("Uh, sorry, wrong person. My name's Arjun, I only got this number last month.", "Arjun"),
         ("Oh, no, this is actually Greta, his wife.", "Greta"),
         ("Morning, Tobias Engelhardt here, we're after a house", "Tobias Engelhardt"),
+        ("G'day, Marcus Oyelowo speaking. Just after a three bedder.", "Marcus Oyelowo"),
+        ("Hi, who am I speaking to?", None),
         ("Hi, I'm Dana Lee and we want to sell", "Dana Lee"),
         ("I'm looking for a house in Bondi", None),
         ("I'm after a three bedder", None),

@@ -81,6 +81,11 @@ def _text(item: Any) -> str:
     return ""
 
 
+def _besides(utterance: str, name: str) -> str:
+    """What was said besides who is speaking: the sentences without their name."""
+    return " ".join(s for s in _SENTENCE.split(utterance) if name.lower() not in s.lower()).strip()
+
+
 def last_utterance(items: list[Any]) -> str:
     for item in reversed(items):
         if isinstance(item, dict) and item.get("role") == "user":
@@ -193,6 +198,8 @@ class PolicyModel(Model):
             return checked
         if (other := self._introduction(utterance, tools)) is not None:
             return other
+        if name := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"
+            utterance = _besides(utterance, name) or utterance
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
@@ -223,7 +230,9 @@ class PolicyModel(Model):
         readers = self.vertical.readers_of(route.target)
         args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call, readers)
         if missing:
-            return assistant_message(slots.ask(missing))
+            if args.get("property") in self.call.addresses:  # the answer ("Saturday at 10") is about it
+                self.call.state.last_property = args["property"]
+            return assistant_message(slots.ask(missing, args, self.call))
         if skill and skill.confirm and not self.router.cued(route.target, utterance):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
@@ -270,8 +279,7 @@ class PolicyModel(Model):
         result = tool_result(output)
         if not isinstance(result, dict) or "failure" in result:
             return False
-        name = str(result.get("name", "")).lower()
-        asked = " ".join(s for s in _SENTENCE.split(utterance) if name not in s.lower()).strip()
+        asked = _besides(utterance, str(result.get("name", "")))
         candidates = ({t.name for t in tools} | {h.tool_name for h in handoffs}) - {identity.INTRODUCE}
         # Something concrete, not "we share the landline": a suburb, a budget, a home, a time.
         if (

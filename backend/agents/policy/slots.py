@@ -154,5 +154,9 @@ QUESTIONS = {
 }
 
 
-def ask(missing: list[str]) -> str:
+def ask(missing: list[str], args: Mapping[str, Any], ctx: CallContext) -> str:
+    """The question for the first value missing; a time for a home named says which home."""
+    home = ctx.addresses.get(str(args.get("property")))
+    if missing[0] == "when" and home:
+        return f"What day and time would suit you for {home}?"
     return QUESTIONS.get(missing[0], f"Could you tell me the {missing[0].replace('_', ' ')}?")

@@ -159,3 +159,13 @@ async def test_the_price_of_a_home_read_out_and_its_repayments(runtime: AgentRun
         call, f"What would the repayments be on the {street} one, roughly?", asked.agent
     )
     assert repay.reply.startswith(f"On ${second.price:,.0f} with "), repay.reply
+
+
+async def test_a_caller_who_says_who_is_speaking_is_answered_on_the_rest(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """ "Marcus speaking." is who, not what: the search in the next sentence is what is answered."""
+    result = await one_turn(
+        runtime, homes, "G'day, Marcus Oyelowo speaking. Just after a three bedder in Rozelle."
+    )
+    assert "Rozelle" in result.reply and "put you through" not in result.reply, result.reply

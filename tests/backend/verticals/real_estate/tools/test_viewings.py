@@ -66,3 +66,17 @@ async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, hom
     assert "Saturday 21 November at 9:00 AM" in results[0].reply, results[0].reply
     assert results[1].reply.startswith("Done: ") and "Saturday 21 November at 10:00 AM" in results[1].reply
     assert "Saturday 21 November at 11:00 AM" in results[2].reply, results[2].reply
+
+
+async def test_a_home_asked_to_see_without_a_time_is_kept_for_the_answer(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    results = await talk(
+        runtime,
+        homes,
+        "Hi there, it's Nerida. I'd love to see the house at 65 Ocean Street in Leichhardt.",
+        "Could I come Saturday morning, say half past ten?",
+    )
+    assert results[0].reply.endswith("What day and time would suit you for 65 Ocean St?"), results[0].reply
+    booked = "You're booked to view 65 Ocean St on Saturday 21 November at 10:30 AM"
+    assert results[1].reply.startswith(booked), results[1].reply
