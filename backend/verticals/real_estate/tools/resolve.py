@@ -131,11 +131,22 @@ def listed_street(ctx: CallContext, said: str, place: str | None) -> str:
     return found[1]
 
 
+_NAMED_STREET = re.compile(
+    r"\b(street|road|avenue|crescent|parade|drive|highway|boulevard|terrace|lane|st|rd|ave|cres|pde|hwy)$",
+    re.IGNORECASE,
+)
+"""The kinds of street no search for a home is said with ("a three bedroom place", "close to
+the beach"): a street of one of these kinds is one the caller named."""
+
+
 def read_street(utterance: str, ctx: CallContext) -> str | None:
     """A street we list that the caller named, for narrowing a search ("the place on Glenayr
-    Avenue"); "a three bedroom place" names none (only listed streets count here)."""
-    found = _listed_street(ctx, utterance)
-    return found[1] if found else None
+    Avenue"), or a street we do not list ("anything on Wattle Grove Crescent?": the search says
+    so); "a three bedroom place" names none."""
+    if found := _listed_street(ctx, utterance):
+        return found[1]
+    named = street(utterance)
+    return named if named and _NAMED_STREET.search(named) else None
 
 
 def _on(ctx: CallContext, street_name: str) -> list[str]:

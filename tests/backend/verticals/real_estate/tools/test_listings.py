@@ -169,3 +169,12 @@ async def test_a_caller_who_says_who_is_speaking_is_answered_on_the_rest(
         runtime, homes, "G'day, Marcus Oyelowo speaking. Just after a three bedder in Rozelle."
     )
     assert "Rozelle" in result.reply and "put you through" not in result.reply, result.reply
+
+
+async def test_a_street_we_do_not_list_is_said_so_not_searched_around(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    result = await one_turn(
+        runtime, homes, "do u have anything on wattle grove crescent in cronulla? saw it online"
+    )
+    assert result.reply.startswith("I don't have a listing on Wattle Grove Crescent."), result.reply
