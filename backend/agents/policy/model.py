@@ -13,6 +13,7 @@ import itertools
 import json
 import re
 from collections.abc import AsyncIterator
+from datetime import datetime
 from typing import Any
 
 from agents import Model, ModelResponse, ModelSettings, Usage
@@ -23,6 +24,7 @@ from agents.models.interface import ModelTracing
 from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
 from agents.tool import Tool
 
+from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
@@ -65,6 +67,9 @@ _GOODBYE = re.compile(
     re.I,
 )
 """A caller closing the conversation ("thanks, that's all", "bye"): a sign-off, not a request."""
+_EARLIER = re.compile(r"\b(next|earlier|earliest|sooner|soonest|first)\b", re.I)
+_LATER = re.compile(r"\b(later|latter|last)\b", re.I)
+"""Which of the times offered: "the next one after that", "the later one"."""
 _WRONG_NUMBER = re.compile(
     r"\bwrong (number|place|people|line)\b|\b(dialled|called|rang|rung) the wrong\b", re.I
 )
@@ -244,11 +249,31 @@ class PolicyModel(Model):
         pending, self.call.state.pending = self.call.state.pending, None
         if pending is None or pending["tool"] not in {t.name for t in tools}:
             return None
+        if pending.get("choices") and (picked := self._picked(utterance, pending["choices"])):
+            args = {**pending["args"], "when": picked}
+            return function_call(pending["tool"], args, call_id=f"policy-{next(_ids)}")
         if _YES.search(utterance):
             return function_call(pending["tool"], pending["args"], call_id=f"policy-{next(_ids)}")
         if _NO.search(utterance):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
         return None
+
+    def _picked(self, utterance: str, choices: list[str]) -> str | None:
+        """The time offered that the caller takes: by position ("the first one", "the next one",
+        "the later one") or by time ("2 works"); a bare yes takes the only one."""
+        position = parse.ordinal(utterance)
+        if position and position <= len(choices):
+            return choices[position - 1] if position > 0 else choices[-1]
+        if _EARLIER.search(utterance):
+            return choices[0]
+        if _LATER.search(utterance):
+            return choices[-1]
+        clock = parse.said(utterance, local(self.call.now, self.call.tz), asked=True).clock
+        for choice in choices:
+            at = datetime.fromisoformat(choice)
+            if clock == (at.hour, at.minute):
+                return choice
+        return choices[0] if len(choices) == 1 and _YES.search(utterance) else None
 
     def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str) -> Any:
         """Digits or an email said right after the step-up question ("it ends in 019"), or said

@@ -100,7 +100,7 @@ async def book_viewing(
             made_at=call.now,
         )
     except bookings.SlotTaken:
-        raise await _slot_taken(call, pid, moment) from None
+        raise await _slot_taken(call, pid, moment, "book_viewing", {"property": pid}) from None
     await call.memory.record(
         call.episode(
             BookingMade,
@@ -143,8 +143,11 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
         )
 
 
-async def _slot_taken(call: CallContext, pid: str, moment: datetime) -> SlotTaken:
-    """The refusal, offering the next free viewing times of that home (on the hour, open hours)."""
+async def _slot_taken(
+    call: CallContext, pid: str, moment: datetime, tool: str, args: dict[str, Any]
+) -> SlotTaken:
+    """The refusal, offering the next free viewing times of that home (on the hour, open hours);
+    the offers wait for the caller's pick ("the first one", "2 works")."""
     held = await bookings.taken(call.db, call.group_id, pid, moment, moment + timedelta(days=3))
     offers: list[datetime] = []
     candidate = moment
@@ -153,6 +156,8 @@ async def _slot_taken(call: CallContext, pid: str, moment: datetime) -> SlotTake
         if call.hours.contains(candidate) and candidate not in held:
             offers.append(candidate)
     address = call.addresses.get(pid, "that home")
+    if offers:
+        call.state.pending = {"tool": tool, "args": args, "choices": [o.isoformat() for o in offers]}
     options = " or ".join(spoken(o) for o in offers)
     ask = f" I could do {options}. Would one of those suit?" if offers else " Could another day work?"
     return SlotTaken(
@@ -215,7 +220,8 @@ async def reschedule_viewing(
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)
     except bookings.SlotTaken:
-        raise await _slot_taken(call, booking.property_id, moment) from None
+        args = {"reference": booking.reference}
+        raise await _slot_taken(call, booking.property_id, moment, "reschedule_viewing", args) from None
     await call.memory.record(
         call.episode(
             BookingRescheduled,

@@ -80,3 +80,24 @@ async def test_a_home_asked_to_see_without_a_time_is_kept_for_the_answer(
     assert results[0].reply.endswith("What day and time would suit you for 65 Ocean St?"), results[0].reply
     booked = "You're booked to view 65 Ocean St on Saturday 21 November at 10:30 AM"
     assert results[1].reply.startswith(booked), results[1].reply
+
+
+@pytest.mark.parametrize(
+    ("day", "answer", "picked"),
+    [
+        ("Monday 23 November", "Okay, no worries, the next one after that then.", "11:00 AM"),
+        ("Tuesday 24 November", "the later one please", "12:00 PM"),
+        ("Wednesday 25 November", "the second one", "12:00 PM"),
+        ("Thursday 26 November", "how about 11?", "11:00 AM"),
+    ],
+)
+async def test_a_time_offered_for_a_taken_slot_is_taken_as_picked(
+    runtime: AgentRuntime, homes: str, day: str, answer: str, picked: str
+) -> None:
+    """Someone else has 10 AM: 11 AM and 12 PM are offered, and the pick is booked."""
+    ask = f"Can I see 65 Ocean Street in Leichhardt on {day.split()[0]} at 10am?"
+    [first] = await talk(runtime, homes, ask)
+    assert first.reply.startswith("You're booked"), first.reply
+    taken, booked = await talk(runtime, homes, ask, answer)
+    assert f"I could do {day} at 11:00 AM or {day} at 12:00 PM." in taken.reply, taken.reply
+    assert booked.reply.startswith(f"You're booked to view 65 Ocean St on {day} at {picked}."), booked.reply
