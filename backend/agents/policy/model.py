@@ -114,6 +114,14 @@ def tool_result(output: Any) -> dict[str, Any] | str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_REQUEST = re.compile(
+    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|so|and|also)\W+)*(?:can|could|would|what|how|is|are|do|does|please"
+    r"|i'?d like|book|tell me|show me)\b",
+    re.I,
+)
+_TWO_ASKS = re.compile(
+    r"(?<=[.!?])\s+|,?\s+and (?:also )?(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
+)
 
 
 class PolicyModel(Model):
@@ -128,7 +136,10 @@ class PolicyModel(Model):
         """Said before this turn's reply: the introduction's thanks when the caller asked for
         something in the same breath ("It's Kieran, on mum's phone. A 3 bed in Newtown?")."""
         self._asked = ""
-        """What the caller asked besides saying who they are (the sentences without their name)."""
+        """What is being answered, when not the whole utterance: what the caller asked besides
+        saying who they are, or the first of two requests."""
+        self._then = ""
+        """The second of two requests said in one breath, answered after the first."""
 
     async def get_response(
         self,
@@ -193,7 +204,9 @@ class PolicyModel(Model):
             ):
                 pass  # the rest of what they said is answered now, after the thanks
             elif not str(name).startswith("transfer_to_"):
-                return self._reply(str(name), last.get("output"), {t.name for t in tools})
+                reply = self._reply(str(name), last.get("output"), {t.name for t in tools})
+                if not self._then_answered(reply):
+                    return reply
             else:
                 just_handed = True
         utterance = self._asked or last_utterance(items)
@@ -219,6 +232,8 @@ class PolicyModel(Model):
             return assistant_message("You're welcome. Is there anything else I can help with?")
         if noise.unheard(utterance):
             return assistant_message(UNHEARD)
+        if not (self._asked or self._then):
+            utterance = self._first_of_two(utterance)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if self._preface:
             candidates.discard(identity.INTRODUCE)
@@ -314,6 +329,41 @@ class PolicyModel(Model):
         ):
             return False
         self._preface, self._asked = identity.introduced_preface(result), asked
+        return True
+
+    def _first_of_two(self, utterance: str) -> str:
+        """Two requests of different specialists in one breath ("What would the monthly be on
+        24 Darling St, and can I see it Saturday at 3?"): the first is answered now, the second
+        once its tool has run, both in one reply."""
+        parts = [p for p in _TWO_ASKS.split(utterance) if p and re.search(r"[a-z]{3}", p, re.I)]
+        if len(parts) < 2:
+            return utterance
+        first, rest = parts[0], " ".join(parts[1:])
+        if not _REQUEST.match(first):
+            return utterance  # "Our budget is 1.6 million. How much a month is that?": one request
+        asked = [self.router.domain_of(first), self.router.domain_of(rest)]
+        owners = {self.router.owner.get(t or "") for t in asked}
+        if None in asked or len(owners) < 2 or identity.INTRODUCE in asked:
+            return utterance
+        if not all(self.router.cued(str(t), part) for t, part in zip(asked, (first, rest), strict=True)):
+            return utterance  # each said in so many words ("the monthly", "see it"), or it is one request
+        self._asked, self._then = first, rest
+        return first
+
+    def _then_answered(self, reply: Any) -> bool:
+        """With a second request waiting, the first tool's reply becomes the preface (without
+        its closing question) and the second request is routed now; False if there is none,
+        or the first ended in a question the caller must answer (a failure, a missing value)."""
+        if not self._then or getattr(reply, "type", "") != "message" or self.call.state.pending:
+            return False
+        text = "".join(getattr(part, "text", "") for part in reply.content)
+        sentences = _SENTENCE.split(text)
+        if len(sentences) > 1 and sentences[-1].endswith("?"):
+            sentences = sentences[:-1]
+        elif text.endswith("?"):
+            return False
+        self._preface = f"{self._preface} {' '.join(sentences)}".strip()
+        self._asked, self._then = self._then, ""
         return True
 
     def _prefaced(self, output: Any) -> Any:

@@ -80,6 +80,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
+                r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
                 r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
@@ -234,6 +235,8 @@ SUBURBS = AgentSpec(
                 r"\b(like|worth|vibe|lowdown|rundown|median|expensive|pricey|cheap|area|suburb|neighbourhood)\b",
                 r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
                 r"!!\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
+                r"!!\b(monthly|repayments?|mortgage|per month|a month)\b",  # a loan's cost, not the area's
+                r"!!\b\d+[a-z]?\s+(\w+\s+){1,2}(street|st|road|rd|avenue|ave|parade|pde|crescent|cres|highway|hwy)\b",
                 # A size and a ceiling together are a search ("Neutral Bay, three bedrooms, up to 2.5").
                 r"!!^(?=.*\bbed)(?=.*\b(up to|under|below|less than|max(imum)?|budget|tops)\b)",
             ),
@@ -269,6 +272,9 @@ MORTGAGE = AgentSpec(
                 "calculate repayments for 1.1 million",
                 "what's the monthly cost of the loan",
                 "how much would I pay each month",
+                "what would the monthly be on 12 Ocean St in Bondi?",
+                "what are the repayments on 5 Bay Street in Coogee",
+                "how much a month would the one on King Street in Glebe cost us",
             ),
             mortgage.reply_mortgage,
             readers={"property": resolve.read_pointed},

@@ -101,3 +101,22 @@ async def test_a_time_offered_for_a_taken_slot_is_taken_as_picked(
     taken, booked = await talk(runtime, homes, ask, answer)
     assert f"I could do {day} at 11:00 AM or {day} at 12:00 PM." in taken.reply, taken.reply
     assert booked.reply.startswith(f"You're booked to view 65 Ocean St on {day} at {picked}."), booked.reply
+
+
+async def test_two_requests_in_one_breath_are_both_answered(runtime: AgentRuntime, homes: str) -> None:
+    """The repayments and the booking, in one reply; the question closing the first is dropped."""
+    [both] = await talk(
+        runtime,
+        homes,
+        "What would the monthly be on 65 Ocean Street in Leichhardt, and can I see it Friday week at 3?",
+    )
+    repayment, booking = both.reply.split(" You're booked ")
+    assert repayment.startswith("On $") and repayment.endswith("a month."), both.reply
+    assert booking.startswith("to view 65 Ocean St on Friday 27 November at 3:00 PM."), both.reply
+
+
+async def test_a_statement_then_a_question_about_it_is_one_request(runtime: AgentRuntime, homes: str) -> None:
+    [one] = await talk(
+        runtime, homes, "our budget is 1.6 million. roughly how much a month would that be to pay off?"
+    )
+    assert one.reply.startswith("On $1,600,000 with $320,000 down"), one.reply
