@@ -47,8 +47,9 @@ class CallState:
     "the second one"."""
     last_property: str | None = None
     last_booking: str | None = None
-    last_price: float | None = None
-    """The price the last repayment question was about (follow-ups reuse it)."""
+    last_loan: dict[str, Any] = field(default_factory=dict)
+    """The terms of the last repayment worked out (price or loan, deposit as said, rate, years):
+    a follow-up ("and over 25 years?", "what if rates went up to seven?") changes only what it says."""
     day_discussed: str | None = None
     """The local date (ISO) of the viewing time last asked for, booked or refused: "what about
     2pm then?" is on that day."""

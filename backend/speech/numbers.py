@@ -152,8 +152,21 @@ def spoken(text: str) -> str:
         value = words_to_number(m.group(0))
         return m.group(0) if value is None else f"{value:g}"
 
+    text = _A_HUNDRED.sub(r"one \1", text)
     text = _A_MILLION_AND_A_HALF.sub(r"1.5 \1", _SPOKEN.sub(number, text))
+    text = _AND_QUARTERS.sub(_quarters, text)
     return _AND_A_HALF.sub(lambda m: f"{float(m[1]) + 0.5:g}" + (f" {m[2]}" if m[2] else ""), text)
+
+
+_A_HUNDRED = re.compile(r"\ba (hundred|thousand)\b", re.IGNORECASE)
+""""A hundred and fifty grand" is one hundred and fifty."""
+_AND_QUARTERS = re.compile(rf"\b(\d+(?:\.\d+)?|{_WORD})\s+and\s+(?:a|(three))\s+quarters?\b", re.IGNORECASE)
+""""Six and a quarter" (a rate), "2 and three quarters"."""
+
+
+def _quarters(m: re.Match[str]) -> str:
+    whole = float(m[1]) if m[1][0].isdigit() else words_to_number(m[1])
+    return m[0] if whole is None else f"{whole + (0.75 if m[2] else 0.25):g}"
 
 
 # -- counts, positions, rates and terms ------------------------------------------------------------
@@ -216,20 +229,25 @@ def ordinal(text: str) -> int | None:
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pc\b|p\.?a\b|interest\b)", re.IGNORECASE)
 # A rate said without "percent": a decimal after "at", or any number after "rate"/"interest".
 _BARE_RATE = re.compile(
-    r"\b(?:at\s+(\d{1,2}\.\d{1,3})|(?:rates?|interest)(?: rate)?(?: of| is| are| at| would be)?"
-    r"(?: around| about| roughly)?\s+(\d{1,2}(?:\.\d{1,3})?))\b(?!\s*(?:[kmb]|mil|am|pm|:|years?|yrs?))",
+    r"\b(?:(?:at|@)\s*(\d{1,2}\.\d{1,3})|(?:rates?|interest)(?:'s| rate)?"
+    r"(?: of| is| are| at| would be| went up to| go up to| rose to| dropped to| fell to| came down to)?"
+    r"(?: around| about| roughly)?\s+"
+    r"(\d{1,2}(?:\.\d{1,3})?|one|two|three|four|five|six|seven|eight|nine|ten))\b"
+    r"(?!\s*(?:[kmb]|mil|am|pm|:|years?|yrs?))",
     re.IGNORECASE,
 )
 
 
 def percent(text: str) -> float | None:
-    """A rate: "6.2%", "six and a half percent", "6.25 interest", "at 6.2" (a decimal)."""
-    text = spoken(text)
+    """A rate: "6.2%", "six and a half percent", "6.25 interest", "at 6.2" (a decimal), "the
+    rate's about five point nine"."""
+    text = spoken_decimals(text)
     m = _PERCENT.search(text) or _BARE_RATE.search(text)
     if not m:
         return None
-    value = float(next(g for g in m.groups() if g))
-    return value if value <= 30 else None
+    said = next(g for g in m.groups() if g)
+    value = float(said) if said[0].isdigit() else words_to_number(said)
+    return value if value is not None and value <= 30 else None
 
 
 def years(text: str) -> int | None:

@@ -120,7 +120,7 @@ _REQUEST = re.compile(
     re.I,
 )
 _TWO_ASKS = re.compile(
-    r"(?<=[.!?])\s+|,?\s+and (?:also )?(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
+    r"(?<=[.!?])\s+|,?\s+and(?: also)?,?\s+(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
 )
 
 
@@ -339,8 +339,9 @@ class PolicyModel(Model):
         if len(parts) < 2:
             return utterance
         first, rest = parts[0], " ".join(parts[1:])
-        if not _REQUEST.match(first):
-            return utterance  # "Our budget is 1.6 million. How much a month is that?": one request
+        if not (_REQUEST.match(first) and _REQUEST.match(rest)):
+            # "Our budget is 1.6 million. How much a month is that?", "Email me them? It's kim@…": one request
+            return utterance
         asked = [self.router.domain_of(first), self.router.domain_of(rest)]
         owners = {self.router.owner.get(t or "") for t in asked}
         if None in asked or len(owners) < 2 or identity.INTRODUCE in asked:

@@ -32,8 +32,8 @@ def _kind(spec: dict[str, Any]) -> str | None:
 _AMOUNT = r"\$?\s*\d[\d.,]*\s*(?:k|m|mil|million|thousand|grand|%|percent|per cent)?(?:\s*dollars?)?"
 _ABOUT = r"(?:about |around |roughly |maybe )?"
 _DEPOSIT = re.compile(
-    rf"(?P<amount>{_AMOUNT})\s*(?:(?:saved )?(?:for |as )?(?:a |the |our |my )?deposit|down|up ?front"
-    r"|saved(?: up)?|in savings)\b"
+    rf"(?P<amount>{_AMOUNT})\s*(?:(?:saved )?(?:for |as )?(?:a |the |our |my )?(?:deposit|dep\b)"
+    r"|down|up ?front|saved(?: up)?|in savings)\b"
     rf"|deposit(?:'s| is| of| would be| will be| of about|:)?\s+{_ABOUT}(?P<after>{_AMOUNT})"
     rf"|\b(?:put(?:ting)?|pay(?:ing)?) (?:down|in) {_ABOUT}(?P<put>{_AMOUNT})"
     rf"|\bput(?:ting)? {_ABOUT}(?P<towards>{_AMOUNT}) (?:towards|into|in)\b"
@@ -44,6 +44,14 @@ _DEPOSIT = re.compile(
 )
 """A deposit, in dollars or as a share: "$200k deposit", "20% down", "a deposit of 150,000",
 "putting in 150k", "we've saved 80 thousand", "we've got 250k, what would..."."""
+
+
+_RATE = re.compile(
+    r"\b(?:rates?|interest)(?:'s| rate)?(?: of| is| are| at| would be)?(?: around| about| roughly)?\s+[\w.]+"
+    r"(?:\s+point\s+\w+)?",
+    re.IGNORECASE,
+)
+"""The rate said ("the rate's about five point nine"): never the price."""
 
 
 def _deposit(utterance: str) -> tuple[float | None, float | None]:
@@ -89,7 +97,7 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "deposit_percent":
         return _deposit(utterance)[1]
     if name in _MONEY:
-        spoken = _DEPOSIT.sub(" ", parse.spoken(utterance))  # a deposit is not the price
+        spoken = _RATE.sub(" ", _DEPOSIT.sub(" ", parse.spoken(utterance)))  # nor the deposit nor the rate
         return parse.money(spoken, loose=True)
     if "bedroom" in name:
         return parse.count(utterance, near="bed")

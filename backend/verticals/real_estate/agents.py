@@ -277,7 +277,7 @@ MORTGAGE = AgentSpec(
                 "how much a month would the one on King Street in Glebe cost us",
             ),
             mortgage.reply_mortgage,
-            readers={"property": resolve.read_pointed},
+            readers={"property": resolve.read_pointed, "loan": mortgage.read_loan},
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
@@ -396,6 +396,7 @@ SELLERS = AgentSpec(
                 r"\b(sell|selling|appraise|appraisal|valu(e|ation)|worth|fetch|list (our|my)|offload|downsiz)\w*",
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
+                r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
             ),
             side_effect=True,
         ),

@@ -260,9 +260,18 @@ def read_property(utterance: str, ctx: CallContext) -> str | None:
 def read_pointed(utterance: str, ctx: CallContext) -> str | None:
     """A home the caller points at ("the second one", "65 Ocean St", an id); None when they
     point at none (then a tool means all the homes read out, not "which one?")."""
-    if parse.ordinal(utterance) or _PROPERTY_ID.search(utterance) or street(utterance):
+    if (
+        parse.ordinal(utterance)
+        or _PROPERTY_ID.search(utterance)
+        or street(utterance)
+        or _ONE_IN.search(utterance)
+    ):
         return read_property(utterance, ctx)
     return None
+
+
+_ONE_IN = re.compile(r"\bthe (?:[a-z]+ ){1,2}one\b|\bthe one (?:in|at)\b", re.IGNORECASE)
+"""A home pointed at by its suburb: "the Maroubra one", "the one in Coogee"."""
 
 
 def _first_suburb(ctx: CallContext, utterance: str) -> str | None:

@@ -158,7 +158,7 @@ async def test_the_price_of_a_home_read_out_and_its_repayments(runtime: AgentRun
     repay = await runtime.turn(
         call, f"What would the repayments be on the {street} one, roughly?", asked.agent
     )
-    assert repay.reply.startswith(f"On ${second.price:,.0f} with "), repay.reply
+    assert repay.reply.startswith(f"On {second.address} at ${second.price:,.0f} with "), repay.reply
 
 
 async def test_a_caller_who_says_who_is_speaking_is_answered_on_the_rest(

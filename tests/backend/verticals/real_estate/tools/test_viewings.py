@@ -111,7 +111,7 @@ async def test_two_requests_in_one_breath_are_both_answered(runtime: AgentRuntim
         "What would the monthly be on 65 Ocean Street in Leichhardt, and can I see it Friday week at 3?",
     )
     repayment, booking = both.reply.split(" You're booked ")
-    assert repayment.startswith("On $") and repayment.endswith("a month."), both.reply
+    assert repayment.startswith("On 65 Ocean St at $") and repayment.endswith("a month."), both.reply
     assert booking.startswith("to view 65 Ocean St on Friday 27 November at 3:00 PM."), both.reply
 
 

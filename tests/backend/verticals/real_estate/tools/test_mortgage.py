@@ -1,0 +1,69 @@
+"""Repayments as callers ask them: a follow-up changes only what it says, an amount borrowed
+has no deposit taken off, and rates are read however they are said."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+import pytest
+
+from backend.agents.runner import AgentRuntime, TurnResult
+from backend.verticals.real_estate.demo import seed_demo
+from backend.verticals.real_estate.tools.mortgage import monthly_repayment
+from memory import Memory
+
+NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+async def homes(mem: Memory) -> str:
+    group = "mtg" + uuid.uuid4().hex[:8]
+    await seed_demo(mem, group)
+    return group
+
+
+async def talk(runtime: AgentRuntime, group: str, *said: str) -> list[TurnResult]:
+    call = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Mo Gage")
+    agent, results = "Triage", []
+    for text in said:
+        results.append(result := await runtime.turn(call, text, agent))
+        agent = result.agent
+    return results
+
+
+def a_month(loan: float, rate: float, years: int) -> str:
+    return f"about ${monthly_repayment(loan, rate, years):,.0f} a month"
+
+
+async def test_a_follow_up_keeps_the_terms_it_does_not_change(runtime: AgentRuntime, homes: str) -> None:
+    first, later, rate = await talk(
+        runtime,
+        homes,
+        "what would repayments be on 1.5 million with 300k down at six and a quarter percent over 30 years",
+        "ok and over 20 yrs?",
+        "and what if rates went up to seven?",
+    )
+    assert a_month(1_200_000, 6.25, 30) in first.reply, first.reply
+    assert a_month(1_200_000, 6.25, 20) in later.reply, "the deposit and the rate are kept"
+    assert a_month(1_200_000, 7, 20) in rate.reply, rate.reply
+
+
+async def test_an_amount_borrowed_has_no_deposit_taken_off(runtime: AgentRuntime, homes: str) -> None:
+    [borrowed] = await talk(
+        runtime,
+        homes,
+        "If I borrowed one point one million at five point nine nine percent over thirty years, per month?",
+    )
+    assert borrowed.reply == f"A $1,100,000 loan at 5.99% over 30 years is {a_month(1_100_000, 5.99, 30)}."
+
+
+async def test_a_rate_said_after_the_deposit_is_neither_deposit_nor_price(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    [repay] = await talk(
+        runtime,
+        homes,
+        "monthly on 1.2m? we'd have twenty percent down, rate's about five point nine, thirty year loan",
+    )
+    assert repay.reply.startswith("On $1,200,000 with $240,000 down") and "5.9%" in repay.reply, repay.reply
