@@ -69,11 +69,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     data_dir: DataDir = None,
     workers: Annotated[int, typer.Option(min=0, help="Ingestion workers to run as children.")] = 1,
+    api_workers: Annotated[int, typer.Option(min=1, help="API processes sharing the port.")] = 1,
 ) -> None:
     """Start the embedded stack, the API and one worker; stop them all on Ctrl-C."""
     import uvicorn
 
-    from backend.api.main import create_app
+    from backend.api.main import EMBEDDED_ENV, create_app, prepare
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     configure_logging(settings.log_level)
@@ -87,13 +88,31 @@ def serve(
             children = [_start_worker(resolved, n) for n in range(workers)]
         _supervise(supervisor, stack, children)
         _print_started(resolved, settings)
-        config = uvicorn.Config(
-            create_app(resolved, settings.embedded),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
-        uvicorn.Server(config).run()
+        if api_workers == 1:
+            config = uvicorn.Config(
+                create_app(resolved, settings.embedded),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+            )
+            uvicorn.Server(config).run()
+        else:  # N processes on one socket, each connecting to the one stack started above
+            asyncio.run(prepare(resolved, settings.embedded))
+            os.environ.update(
+                {
+                    **_env_of(resolved),
+                    f"{ENV_PREFIX}DATA_DIR": str(resolved.data_dir),
+                    EMBEDDED_ENV: json.dumps(settings.embedded),
+                }
+            )
+            uvicorn.run(
+                "backend.api.main:from_environment",
+                factory=True,
+                workers=api_workers,
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+            )
     except DataDirLocked as exc:
         _fail(str(exc), 1)
     except ServerStartError as exc:
