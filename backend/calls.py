@@ -3,11 +3,12 @@ per call across every API process, streamed to listeners in any process), end (t
 kept, ingestion enqueued once).
 
 A process's ``LiveCall`` is a cache of the call as Postgres holds it at one ``version``. The
-invalidation rule: every write to a call's live state, by any process (a turn, an amended
-reply, a transfer, the caller a step-up check found), bumps ``calls.version`` in the same
-statement; whoever takes the call's turn lock reads the version, ``ended`` and ``transferred``
-from Postgres and rebuilds its copy when the version is not the one it cached. Its own writes
-return the new version, so a process taking a call's turns one after another never rebuilds."""
+invalidation rule: every write to a call's live state, by any process (a stored turn, with what
+its tools wrote to the call, such as the caller a step-up check found; an amended reply; a
+transfer), bumps ``calls.version`` in the same statement; whoever takes the call's turn lock
+reads the version, ``ended`` and ``transferred`` from Postgres and rebuilds its copy when the
+version is not the one it cached. Its own writes return the new version, so a process taking
+a call's turns one after another never rebuilds."""
 
 from __future__ import annotations
 

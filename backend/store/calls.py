@@ -198,11 +198,11 @@ async def transfer(db: Database, call_id: str, brief: dict[str, Any], at: dateti
 
 
 async def set_caller(db: Database, call_id: str, caller_id: str) -> bool:
-    """The caller a live call is about, after a step-up check showed who it is."""
+    """The caller a live call is about, after a step-up check showed who it is. Written by a
+    tool inside a turn: the turn's stored lines bump the call's version (not this, or a
+    realtime session, which runs tools between its stored turns, would rebuild its own call)."""
     status = await db.pool.execute(
-        "UPDATE calls SET caller_id = $2, version = version + 1 WHERE call_id = $1 AND ended_at IS NULL",
-        call_id,
-        caller_id,
+        "UPDATE calls SET caller_id = $2 WHERE call_id = $1 AND ended_at IS NULL", call_id, caller_id
     )
     return status.endswith(" 1")
 
