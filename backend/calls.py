@@ -1,5 +1,14 @@
 """The call lifecycle shared by chat and voice: start (recognize, greet), turns (serialized
-per call, streamed to listeners), end (transcript kept, ingestion enqueued once)."""
+per call across every API process, streamed to listeners in any process), end (transcript
+kept, ingestion enqueued once).
+
+A process's ``LiveCall`` is a cache of the call as Postgres holds it at one ``version``. The
+invalidation rule: every write to a call's live state, by any process (a stored turn, with what
+its tools wrote to the call, such as the caller a step-up check found; an amended reply; a
+transfer), bumps ``calls.version`` in the same statement; whoever takes the call's turn lock
+reads the version, ``ended`` and ``transferred`` from Postgres and rebuilds its copy when the
+version is not the one it cached. Its own writes return the new version, so a process taking
+a call's turns one after another never rebuilds."""
 
 from __future__ import annotations
 
@@ -9,6 +18,7 @@ import time
 import uuid
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,10 +32,11 @@ from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.agents.streaming import pieces
+from backend.call_events import CallEvents
 from backend.oncall import Ladder
 from backend.outages import OUTAGES
 from backend.queue import job_id_of
-from backend.store import Database, audit, bookings, oncall
+from backend.store import Database, audit, bookings, oncall, turn_locks
 from backend.store import calls as store
 from backend.store.tenants import Principal
 from backend.verticals.real_estate.episodes import BookingCancelled
@@ -50,12 +61,17 @@ class CallEnded(RuntimeError):
 
 @dataclass
 class LiveCall:
+    """This process's copy of a live call (see the module's invalidation rule)."""
+
     ctx: CallContext
     agent: str
     runtime: AgentRuntime
     """The agents of the tenant's vertical."""
+    events: CallEvents
+    version: int = 0
+    """The call's ``calls.version`` this copy reflects."""
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    listeners: set[asyncio.Queue[dict[str, Any]]] = field(default_factory=set)
+    """This process's turns of the call, in arrival order, before they queue for the turn lock."""
     ended: bool = False
     transferred: bool = False
     """Handed to a person: further turns get the holding reply, the agents do not run."""
@@ -63,8 +79,12 @@ class LiveCall:
     """The call's bookings that stored turns made (a turn that fails to store undoes the rest)."""
 
     def emit(self, event: dict[str, Any]) -> None:
-        for queue in self.listeners:
-            queue.put_nowait(event)
+        self.events.emit(self.ctx.call_id, event)
+
+    def refresh(self, fresh: LiveCall) -> None:
+        """Take a rebuilt copy's state, keeping this one's lock (a turn holds it)."""
+        self.ctx, self.agent, self.runtime = fresh.ctx, fresh.agent, fresh.runtime
+        self.version, self.transferred, self.booked = fresh.version, fresh.transferred, fresh.booked
 
 
 @dataclass(frozen=True)
@@ -79,7 +99,8 @@ Enqueue = Callable[[ArqRedis, Database, str, str], Awaitable[str]]
 
 
 class CallDesk:
-    """Every call of this process. Turns of one call run one at a time, in arrival order."""
+    """Every call of this process. Turns of one call run one at a time, in arrival order,
+    whichever API process each arrives at."""
 
     def __init__(
         self,
@@ -102,6 +123,7 @@ class CallDesk:
         """Past this a turn is given up (503, undone): no turn hangs on a stalled store or LLM."""
         self.live: OrderedDict[str, LiveCall] = OrderedDict()
         self._opening: dict[str, asyncio.Lock] = {}
+        self.events = CallEvents(redis)
 
     async def runtime(self, who: Principal) -> AgentRuntime:
         """The agents answering this tenant's calls (built off the event loop the first time:
@@ -168,7 +190,7 @@ class CallDesk:
         ) as conn:
             await audit.record(conn, who, "caller.recall", f"caller:{ctx.caller_id}", call_id=call_id)
             await runtime.identify(ctx, name=name, phone=phone, email=email)
-        self._keep(call_id, LiveCall(ctx, root, runtime))
+        self._keep(call_id, LiveCall(ctx, root, runtime, self.events))
         known = ctx.caller
         return Started(
             call_id=call_id,
@@ -190,8 +212,7 @@ class CallDesk:
     ) -> tuple[TurnResult, float]:
         """Run one caller turn; returns the result and its latency in ms. ``on_text``: each
         piece of the reply as it is released (the voice bridge speaks it), before the turn ends."""
-        live = await self._live(who, call_id)
-        async with live.lock:
+        async with self._holding(who, call_id) as live:
             live.ctx.emit = live.emit if on_text is None else _tee(live.emit, on_text)
             try:
                 return await self._turn(who, live, text)
@@ -243,7 +264,7 @@ class CallDesk:
     ) -> bool:
         """The turn's transcript lines (and the call's working set); False if the call had
         ended (nothing stored)."""
-        return await store.add_turn(
+        version = await store.add_turn(
             self.db,
             live.ctx.call_id,
             caller_text=text,
@@ -255,6 +276,10 @@ class CallDesk:
             working_set=live.ctx.state.working_set() if working_set else None,
             context=result.context,
         )
+        if version is None:
+            return False
+        live.version = version
+        return True
 
     async def _store_or_end(
         self, live: LiveCall, text: str, result: TurnResult, *, working_set: bool = True
@@ -268,8 +293,7 @@ class CallDesk:
         """A turn an engine of its own ran (a realtime speech model runs the agents itself):
         stored, audited, streamed and, when it hands the call to a person, transferred, as
         ``turn`` does for the agents it runs."""
-        live = await self._live(who, call_id)
-        async with live.lock:
+        async with self._holding(who, call_id) as live:
             if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
             live.ctx.now = datetime.now(UTC)
@@ -282,9 +306,9 @@ class CallDesk:
 
     async def heard_only(self, who: Principal, call_id: str, spoken: str) -> None:
         """The caller talked over the last reply: the transcript keeps what was played of it."""
-        live = await self._live(who, call_id)
-        async with live.lock:
-            if await store.amend_last_reply(self.db, call_id, spoken):
+        async with self._holding(who, call_id) as live:
+            if version := await store.amend_last_reply(self.db, call_id, spoken):
+                live.version = version
                 history = live.ctx.state.history
                 if history and isinstance(history[-1], dict) and history[-1].get("role") == "assistant":
                     history[-1] = {"role": "assistant", "content": spoken}
@@ -341,7 +365,8 @@ class CallDesk:
         paged. The brief is never logged."""
         assert result.brief is not None
         ctx = live.ctx
-        await store.transfer(self.db, ctx.call_id, result.brief, ctx.now)
+        if version := await store.transfer(self.db, ctx.call_id, result.brief, ctx.now):
+            live.version = version
         live.transferred = True
         live.emit({"type": "transfer", "agent": result.agent, "brief": result.brief})
         emergency = result.brief.get("trigger") == "emergency"
@@ -375,8 +400,7 @@ class CallDesk:
         if page is None:
             return None
         await audit.record(self.db, who, "call.on_call_answered", f"call:{call_id}", rung=page.rung)
-        if live := self.live.get(call_id):
-            live.emit({"type": "on_call_answered", "rung": page.rung, "person": page.person})
+        self.events.emit(call_id, {"type": "on_call_answered", "rung": page.rung, "person": page.person})
         return page
 
     async def end(self, who: Principal, call_id: str, outcome: str | None = None) -> str:
@@ -386,15 +410,15 @@ class CallDesk:
             raise CallNotFound(call_id)
         live = self.live.get(call_id)
         lock = live.lock if live else asyncio.Lock()
-        async with lock:  # a turn in flight finishes (and is stored) before the call closes
+        # A turn in flight, in any process, finishes (and is stored) before the call closes.
+        async with lock, turn_locks.holding(self.db, call_id):
             await store.end(self.db, call_id, outcome)
             if live:
                 live.ended = True
         job_id = await self._enqueue(call_id, who.tenant.group_id)
         await audit.record(self.db, who, "call.end", f"call:{call_id}", job_id=job_id)
-        if live:
-            live.emit({"type": "call_ended", "job_id": job_id})
-            self.live.pop(call_id, None)
+        self.events.emit(call_id, {"type": "call_ended", "job_id": job_id})
+        self.live.pop(call_id, None)
         return job_id
 
     async def _enqueue(self, call_id: str, group_id: str) -> str:
@@ -419,11 +443,36 @@ class CallDesk:
         return len(rows)
 
     async def subscribe(self, who: Principal, call_id: str) -> AsyncIterator[dict[str, Any]]:
-        """The call's events from now on, until it ends (a wrong id raises here, not later)."""
+        """The call's events from now on, whichever process runs its turns, until it ends (a
+        wrong id raises here, not later)."""
+        call = await store.get(self.db, who.tenant.group_id, call_id)
+        if call is None:
+            raise CallNotFound(call_id)
+        if call["ended_at"] is not None:
+            raise CallEnded(f"call {call_id} has ended")
+        return await self.events.listen(call_id)
+
+    @asynccontextmanager
+    async def _holding(self, who: Principal, call_id: str) -> AsyncIterator[LiveCall]:
+        """The call with its turn lock held (this process's turns of it first queue on its
+        asyncio lock, so each process holds one lock connection per call), current with
+        Postgres; on the way out, the events emitted under the lock are published before the
+        next holder's."""
         live = await self._live(who, call_id)
-        queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        live.listeners.add(queue)
-        return _drain(live, queue)
+        async with live.lock, turn_locks.holding(self.db, call_id) as row:
+            try:
+                if row is None:  # erased while cached
+                    self.live.pop(call_id, None)
+                    raise CallNotFound(call_id)
+                if row.ended:
+                    live.ended = True
+                    self.live.pop(call_id, None)
+                elif row.version != live.version:  # another process wrote the call since
+                    live.refresh(await self._rebuild(who, call_id))
+                live.transferred = row.transferred
+                yield live
+            finally:
+                await self.events.flush()
 
     async def _live(self, who: Principal, call_id: str) -> LiveCall:
         live = self.live.get(call_id)
@@ -440,8 +489,15 @@ class CallDesk:
         return live
 
     async def _resume(self, who: Principal, call_id: str) -> LiveCall:
-        """A call this process has not seen (restart, eviction): rebuilt from Postgres,
-        resuming with the agent that owned the conversation."""
+        """A call this process has not seen (restart, eviction, another process's): rebuilt
+        from Postgres, resuming with the agent that owned the conversation."""
+        live = await self._rebuild(who, call_id)
+        self._keep(call_id, live)
+        return live
+
+    async def _rebuild(self, who: Principal, call_id: str) -> LiveCall:
+        """The call as Postgres holds it: its caller recalled, working set, transcript,
+        owning agent, status and version."""
         call = await store.get(self.db, who.tenant.group_id, call_id)
         if call is None:
             raise CallNotFound(call_id)
@@ -461,29 +517,21 @@ class CallDesk:
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}
             for t in await store.turns(self.db, call_id)
         ]
-        live = LiveCall(ctx, call["active_agent"], runtime, transferred=call["status"] == "transferred")
+        live = LiveCall(
+            ctx,
+            call["active_agent"],
+            runtime,
+            self.events,
+            version=call["version"],
+            transferred=call["status"] == "transferred",
+        )
         live.booked = await self._booked(ctx)
-        self._keep(call_id, live)
         return live
-
-    async def _ended(self, call_id: str) -> bool:
-        return await store.has_ended(self.db, call_id)
 
     def _keep(self, call_id: str, live: LiveCall) -> None:
         self.live[call_id] = live
         while len(self.live) > LIVE_CALLS:
             self.live.popitem(last=False)
-
-
-async def _drain(live: LiveCall, queue: asyncio.Queue[dict[str, Any]]) -> AsyncIterator[dict[str, Any]]:
-    try:
-        while True:
-            event = await queue.get()
-            yield event
-            if event["type"] == "call_ended":
-                return
-    finally:
-        live.listeners.discard(queue)
 
 
 def _stream_reply(emit: Callable[[dict[str, Any]], None], result: TurnResult) -> None:

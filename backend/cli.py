@@ -15,7 +15,7 @@ import os
 import signal
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, Literal, NoReturn
 
 import typer
 from rich.console import Console
@@ -69,11 +69,12 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
     data_dir: DataDir = None,
     workers: Annotated[int, typer.Option(min=0, help="Ingestion workers to run as children.")] = 1,
+    api_workers: Annotated[int, typer.Option(min=1, help="API processes sharing the port.")] = 1,
 ) -> None:
     """Start the embedded stack, the API and one worker; stop them all on Ctrl-C."""
     import uvicorn
 
-    from backend.api.main import create_app
+    from backend.api.main import EMBEDDED_ENV, create_app, prepare
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     configure_logging(settings.log_level)
@@ -87,13 +88,31 @@ def serve(
             children = [_start_worker(resolved, n) for n in range(workers)]
         _supervise(supervisor, stack, children)
         _print_started(resolved, settings)
-        config = uvicorn.Config(
-            create_app(resolved, settings.embedded),
-            host=settings.host,
-            port=settings.port,
-            log_level=settings.log_level,
-        )
-        uvicorn.Server(config).run()
+        if api_workers == 1:
+            config = uvicorn.Config(
+                create_app(resolved, settings.embedded),
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+            )
+            uvicorn.Server(config).run()
+        else:  # N processes on one socket, each connecting to the one stack started above
+            asyncio.run(prepare(resolved, settings.embedded))
+            os.environ.update(
+                {
+                    **_env_of(resolved),
+                    f"{ENV_PREFIX}DATA_DIR": str(resolved.data_dir),
+                    EMBEDDED_ENV: json.dumps(settings.embedded),
+                }
+            )
+            uvicorn.run(
+                "backend.api.main:from_environment",
+                factory=True,
+                workers=api_workers,
+                host=settings.host,
+                port=settings.port,
+                log_level=settings.log_level,
+            )
     except DataDirLocked as exc:
         _fail(str(exc), 1)
     except ServerStartError as exc:
@@ -509,36 +528,80 @@ def bench_routing(
 
 @bench.command("chat")
 def bench_chat(
-    concurrency: Annotated[list[int] | None, typer.Option(help="Concurrent calls (repeat).")] = None,
+    concurrency: Annotated[
+        list[str] | None, typer.Option(help="Concurrent calls: 1,8,32,64 (or repeat the option).")
+    ] = None,
+    api_workers: Annotated[str, typer.Option(help="API process counts to run: 1,2.")] = "1,2",
     turns: Annotated[int, typer.Option(min=1, help="Turns per call.")] = 16,
     think_ms: Annotated[
         int, typer.Option(min=0, help="Mean pause between a caller's turns (0: back to back).")
     ] = 1000,
+    closed_loop: Annotated[
+        bool, typer.Option(help="Also run each level back to back: saturation turns/s.")
+    ] = True,
     json_path: Annotated[Path | None, typer.Option("--json", help="Write results here.")] = None,
     data_dir: DataDir = None,
 ) -> None:
-    """p50/p95 end-to-end turn latency over HTTP (policy model) at 1, 8 and 32 concurrent calls."""
+    """p50/p95 end-to-end turn latency and turns/s over HTTP (policy model) at 1, 8, 32 and 64
+    concurrent calls, with 1 and 2 API processes, with think time and closed loop."""
     import shutil
     import tempfile
 
     from backend.bench import chat
-    from backend.bench.report import show, write_json
 
-    levels = tuple(concurrency or (1, 8, 32))
+    levels = _counts(",".join(concurrency or ["1,8,32,64"]), "--concurrency")
+    processes = _counts(api_workers, "--api-workers")
     where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-bench-chat-"))
     try:
-        with console.status(f"Serving on a fresh stack in {where}; {levels} concurrent calls…"):
-            result = chat.run(where, free_port(), levels, turns, think_ms)
+        with console.status(f"Serving on fresh stacks in {where}; {processes} API processes…"):
+            result = chat.run(where, free_port(), processes, levels, turns, think_ms, closed_loop)
     finally:
         if data_dir is None:
             shutil.rmtree(where, ignore_errors=True)
-    rows = []
-    for level, stats in result["concurrency"].items():
-        rows.append((f"{level} concurrent: p50 / p95 (ms)", f"{stats['p50_ms']:.1f} / {stats['p95_ms']:.1f}"))
-        rows.append((f"{level} concurrent: turns/s", f"{stats['turns_per_s']:.0f}"))
-        assembly = f"{stats['context_p50_ms']:.1f} / {stats['context_p95_ms']:.1f}"
-        rows.append((f"{level} concurrent: turn context p50 / p95 (ms)", assembly))
-    show(f"chat benchmark — {turns} turns per call, {think_ms} ms think time, policy model, HTTP", rows)
+    _show_chat(result, json_path)
+
+
+def _counts(text: str, option: str) -> tuple[int, ...]:
+    """``1,8,32`` as positive integers, or a usage error naming the option."""
+    try:
+        counts = tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        counts = ()
+    if not counts or min(counts) < 1:
+        _fail(f"{option} takes positive integers separated by commas, e.g. 1,8,32")
+    return counts
+
+
+def _show_chat(result: dict[str, Any], json_path: Path | None = None) -> None:
+    from backend.bench.report import write_json
+
+    table = Table(
+        title=f"chat benchmark — {result['turns_per_call']} turns per call, policy model, HTTP "
+        f"(think: {result['think_ms']} ms mean pause; closed loop: back to back)"
+    )
+    for column in (
+        "API processes",
+        "mode",
+        "concurrent calls",
+        "p50 ms",
+        "p95 ms",
+        "turns/s",
+        "context p95 ms",
+    ):
+        table.add_column(column, justify="right")
+    for processes, modes in result["runs"].items():
+        for mode, levels in modes.items():
+            for level, stats in levels.items():
+                table.add_row(
+                    processes,
+                    "closed" if mode == "closed_loop" else mode,
+                    level,
+                    f"{stats['p50_ms']:.1f}",
+                    f"{stats['p95_ms']:.1f}",
+                    f"{stats['turns_per_s']:.1f}",
+                    f"{stats['context_p95_ms']:.1f}",
+                )
+    Console().print(table)
     write_json(json_path, result)
 
 

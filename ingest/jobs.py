@@ -21,10 +21,11 @@ from arq.worker import Function, func
 from pydantic import ValidationError
 
 from backend import erasure
+from backend.call_events import CallEvents
 from backend.oncall import Ladder
 from backend.pii import redact
 from backend.queue import CLIMB_LADDER, ERASE_CALLER, IMPORT_LISTINGS, PING, job_id_of
-from backend.store import Database, bookings, calls, ingestions, recordings
+from backend.store import Database, bookings, calls, ingestions, oncall, recordings
 from backend.verticals import registry
 from ingest.analytics import CallAnalytics, analyse
 from ingest.extract.interface import Transcript
@@ -364,7 +365,19 @@ async def climb_ladder(ctx: dict[str, Any], call_id: str, rung: int) -> str:
     """A page's timeout passed: the next rung, unless someone answered (``backend.oncall``)."""
     deps: Deps = ctx["deps"]
     ladder = Ladder(deps.db, deps.memory, ctx["redis"], deps.settings.queue_name)
-    return await ladder.climb(call_id, rung)
+    climbed = await ladder.climb(call_id, rung)
+    if climbed == "paged":  # the call's listeners, in any API process, see who is paged now
+        page = (await oncall.pages(deps.db, call_id))[-1]
+        events = CallEvents(ctx["redis"])
+        event = {
+            "type": "on_call_paged",
+            "rung": page.rung,
+            "person": page.person,
+            "emergency": page.emergency,
+        }
+        events.emit(call_id, event)
+        await events.close()
+    return climbed
 
 
 async def purge_recordings(ctx: dict[str, Any]) -> int:

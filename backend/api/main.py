@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
+import os
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -22,8 +23,10 @@ from backend.api.deps import Services
 from backend.api.limits import BodyLimit
 from backend.api.routes import callers, calls, health, traces, twilio
 from backend.calls import CallDesk
-from backend.config import Settings
+from backend.config import Settings, load_settings
 from backend.connections import Connections, open_memory
+from backend.embedded.process import die_with_parent
+from backend.logs import configure_logging
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store.tenants import DEFAULT_VERTICAL
@@ -34,6 +37,9 @@ from memory import Memory, RedisLocks
 log = structlog.get_logger(__name__)
 CONSOLE = Path(__file__).with_name("console")
 REPLAY_EVERY_S = 15
+EMBEDDED_ENV = "SWITCHBOARD_SERVE_EMBEDDED"
+"""Set by ``serve`` for its API processes: which stores (JSON, as ``Settings.embedded``) its
+embedded stack runs; their URLs come in the usual ``SWITCHBOARD_*`` variables."""
 
 
 def create_app(
@@ -88,6 +94,7 @@ def create_app(
         finally:
             if replayer:
                 replayer.cancel()
+            await desk.events.close()
             await db.close()
             await memory.close()
             await conns.close()
@@ -100,6 +107,33 @@ def create_app(
         app.include_router(module.router)
     app.mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console")
     return app
+
+
+def from_environment() -> FastAPI:
+    """The app of one of ``serve --api-workers N``'s processes (uvicorn imports it by name):
+    the stores ``serve`` started once, prepared once (``prepare``), reached through the URLs
+    in the environment; this process stops with ``serve``."""
+    die_with_parent()
+    settings = load_settings()
+    configure_logging(settings.log_level)
+    return create_app(settings, json.loads(os.environ[EMBEDDED_ENV]))
+
+
+async def prepare(settings: Settings, embedded: dict[str, bool]) -> None:
+    """What every API process's start does, done once before N of them start together:
+    migrations (concurrent first migrations race on CREATE TABLE), the local tenant (its key
+    printed once) and the demo listings; each process then finds them done."""
+    db = await Database.open(settings.database_url or "")
+    try:
+        local = await _local_tenant(db, settings)
+        if embedded["graph"]:
+            memory = await open_memory(settings)
+            try:
+                await _demo_listings(memory, local.group_id)
+            finally:
+                await memory.close()
+    finally:
+        await db.close()
 
 
 async def _replay_forever(desk: CallDesk, every_s: float) -> None:

@@ -1,8 +1,10 @@
 """``switchboard bench chat``: end-to-end turn latency over HTTP with the policy model.
 
-Each caller pauses between turns (``think_ms``, jittered ±50%), as people do; the API
-runs as its own process (``switchboard serve``, no worker) on a fresh embedded
-stack, as in production; the clients run here, each holding one chat call."""
+Each caller pauses between turns (``think_ms``, jittered ±50%), as people do; the closed
+loop then sends each call's turns back to back (no think time): the turns/s the API
+saturates at. The API runs as its own processes (``switchboard serve --api-workers N``, no
+ingestion worker) on a fresh embedded stack per N, as in production; the clients run here,
+each holding one chat call."""
 
 from __future__ import annotations
 
@@ -34,11 +36,12 @@ TURNS = (
 )
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(data_dir: Path, port: int, api_workers: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "SWITCHBOARD_API_KEY": KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
     argv = [sys.executable, "-m", "backend", "serve", "--data-dir", str(data_dir), "--port", str(port)]
     log = (data_dir / "bench-serve.log").open("wb")
-    return subprocess.Popen([*argv, "--workers", "0"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    extra = ["--workers", "0", "--api-workers", str(api_workers)]
+    return subprocess.Popen([*argv, *extra], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 async def _ready(base: str, timeout_s: float = 900) -> None:
@@ -95,13 +98,15 @@ async def _caller(
         context.append(response.json()["context_ms"])
 
 
-async def _level(base: str, concurrency: int, turns: int, think_s: float) -> dict[str, Any]:
+async def _level(base: str, concurrency: int, turns: int, think_s: float, warm: int) -> dict[str, Any]:
+    """``warm``: calls to warm up with first, at once (each API process loads code and caches
+    on its first calls; connections land on any process)."""
     latencies: list[float] = []
     context: list[float] = []
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     headers = {"Authorization": f"Bearer {KEY}"}
     async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=60) as client:
-        await _caller(client, -1, len(TURNS), 0, [], [])  # warm up: first uses load code and caches
+        await asyncio.gather(*(_caller(client, -1 - n, len(TURNS), 0, [], []) for n in range(warm)))
         began = time.perf_counter()
         callers = (_caller(client, n, turns, think_s, latencies, context) for n in range(concurrency))
         await asyncio.gather(*callers)
@@ -115,27 +120,50 @@ async def _level(base: str, concurrency: int, turns: int, think_s: float) -> dic
     }
 
 
-def run(data_dir: Path, port: int, levels: tuple[int, ...], turns: int, think_ms: int) -> dict[str, Any]:
-    """``think_ms``: each caller's mean pause between turns (0: back to back, a throughput test)."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = _serve(data_dir, port)
+def run(
+    data_dir: Path,
+    port: int,
+    api_workers: tuple[int, ...],
+    levels: tuple[int, ...],
+    turns: int,
+    think_ms: int,
+    closed_loop: bool = True,
+) -> dict[str, Any]:
+    """For each API process count, on a stack of its own under ``data_dir``: each level of
+    concurrent calls with ``think_ms`` (each caller's mean pause between turns), then, with
+    ``closed_loop``, the same back to back. ``runs[N][mode][level]``: p50, p95, turns/s."""
+    result: dict[str, Any] = {"turns_per_call": turns, "think_ms": think_ms, "runs": {}}
+    modes = {"think": think_ms / 1000, **({"closed_loop": 0.0} if closed_loop else {})}
+    for n in api_workers:
+        where = data_dir / f"api-workers-{n}"
+        where.mkdir(parents=True, exist_ok=True)
+        result["runs"][str(n)] = _run(where, port, n, levels, turns, modes)
+    return result
+
+
+def _run(
+    data_dir: Path, port: int, api_workers: int, levels: tuple[int, ...], turns: int, modes: dict[str, float]
+) -> dict[str, Any]:
+    server = _serve(data_dir, port, api_workers)
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(_ready(base))
         settings = Settings(data_dir=data_dir).model_copy(update=running_services(data_dir))
         asyncio.run(_seed(settings))
-        result: dict[str, Any] = {"turns_per_call": turns, "think_ms": think_ms, "concurrency": {}}
-        for level in levels:
-            stats = asyncio.run(_level(base, level, turns, think_ms / 1000))
-            result["concurrency"][str(level)] = {
-                "p50_ms": stats["p50"],
-                "p95_ms": stats["p95"],
-                "turns": stats["n"],
-                "turns_per_s": stats["turns_per_s"],
-                "context_p50_ms": stats["context_p50"],
-                "context_p95_ms": stats["context_p95"],
-            }
-        return result
+        runs: dict[str, Any] = {}
+        for mode, think_s in modes.items():
+            runs[mode] = {}
+            for level in levels:
+                stats = asyncio.run(_level(base, level, turns, think_s, warm=2 * api_workers))
+                runs[mode][str(level)] = {
+                    "p50_ms": stats["p50"],
+                    "p95_ms": stats["p95"],
+                    "turns": stats["n"],
+                    "turns_per_s": stats["turns_per_s"],
+                    "context_p50_ms": stats["context_p50"],
+                    "context_p95_ms": stats["context_p95"],
+                }
+        return runs
     finally:
         server.terminate()
         server.wait(60)

@@ -34,6 +34,12 @@ class ServerStartError(RuntimeError):
 _LIBC = ctypes.CDLL("libc.so.6", use_errno=True)  # loaded here: a forked child must not dlopen
 
 
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """This process gets ``sig`` when the thread that started it ends (an API worker process
+    of ``serve --api-workers N``: no process outlives ``serve``)."""
+    _LIBC.prctl(_PR_SET_PDEATHSIG, sig)
+
+
 def _die_with_parent(sig: int) -> Callable[[], None]:
     def set_pdeathsig() -> None:
         # Runs in the child after the uid switch (a uid change clears the signal). The

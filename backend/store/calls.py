@@ -97,11 +97,11 @@ async def add_turn(
     tool_calls: int,
     working_set: dict[str, Any] | None = None,
     context: dict[str, Any] | None = None,
-) -> bool:
+) -> int | None:
     """The caller's words and the reply (with the context it was given), in order, the agent
-    that owns the call now and its working set, in one statement; False (nothing written)
-    if the call has ended meanwhile."""
-    row = await db.pool.fetchval(
+    that owns the call now and its working set, in one statement; the call's new version, or
+    None (nothing written) if the call has ended meanwhile."""
+    version = await db.pool.fetchval(
         """
         WITH open AS (
             SELECT call_id FROM calls WHERE call_id = $1 AND ended_at IS NULL FOR UPDATE
@@ -113,8 +113,8 @@ async def add_turn(
             UNION ALL SELECT call_id, s + 2, 'agent', $3::text, $4::text, $5::timestamptz, $9::jsonb FROM live
         )
         UPDATE calls SET active_agent = $4, handoffs = handoffs + $6, tool_calls = tool_calls + $7,
-            working_set = coalesce($8::jsonb, working_set)
-        FROM live WHERE calls.call_id = live.call_id RETURNING calls.call_id
+            working_set = coalesce($8::jsonb, working_set), version = version + 1
+        FROM live WHERE calls.call_id = live.call_id RETURNING calls.version
         """,
         call_id,
         caller_text,
@@ -126,24 +126,28 @@ async def add_turn(
         json.dumps(working_set, default=str) if working_set is not None else None,
         json.dumps(context, default=str) if context is not None else None,
     )
-    return row is not None
+    return None if version is None else int(version)
 
 
-async def amend_last_reply(db: Database, call_id: str, text: str) -> bool:
+async def amend_last_reply(db: Database, call_id: str, text: str) -> int | None:
     """The call's last reply becomes ``text`` (what was played of it before the caller spoke
-    over it); False if the call has ended or has no reply yet."""
-    row = await db.pool.fetchval(
+    over it); the call's new version, or None if the call has ended or has no reply yet."""
+    version = await db.pool.fetchval(
         """
-        UPDATE turns SET text = $2
-        WHERE call_id = $1 AND speaker = 'agent'
-          AND seq = (SELECT max(seq) FROM turns WHERE call_id = $1)
-          AND EXISTS (SELECT 1 FROM calls WHERE call_id = $1 AND ended_at IS NULL)
-        RETURNING seq
+        WITH amended AS (
+            UPDATE turns SET text = $2
+            WHERE call_id = $1 AND speaker = 'agent'
+              AND seq = (SELECT max(seq) FROM turns WHERE call_id = $1)
+              AND EXISTS (SELECT 1 FROM calls WHERE call_id = $1 AND ended_at IS NULL)
+            RETURNING call_id
+        )
+        UPDATE calls SET version = version + 1 FROM amended
+        WHERE calls.call_id = amended.call_id RETURNING calls.version
         """,
         call_id,
         text,
     )
-    return row is not None
+    return None if version is None else int(version)
 
 
 async def turns(db: Database, call_id: str) -> list[dict[str, Any]]:
@@ -179,21 +183,24 @@ async def end(db: Database, call_id: str, outcome: str | None) -> bool:
     return status.endswith(" 1")
 
 
-async def transfer(db: Database, call_id: str, brief: dict[str, Any], at: datetime) -> bool:
-    """Mark a live call as handed to a person, with the brief; False (nothing written) if it
-    has ended or was transferred already (the first transfer's brief is kept)."""
-    status = await db.pool.execute(
-        "UPDATE calls SET status = 'transferred', transferred_at = $3, brief = $2::jsonb"
-        " WHERE call_id = $1 AND status = 'active' AND ended_at IS NULL",
+async def transfer(db: Database, call_id: str, brief: dict[str, Any], at: datetime) -> int | None:
+    """Mark a live call as handed to a person, with the brief; the call's new version, or None
+    (nothing written) if it has ended or was transferred already (the first brief is kept)."""
+    version = await db.pool.fetchval(
+        "UPDATE calls SET status = 'transferred', transferred_at = $3, brief = $2::jsonb,"
+        " version = version + 1 WHERE call_id = $1 AND status = 'active' AND ended_at IS NULL"
+        " RETURNING version",
         call_id,
         json.dumps(brief, default=str),
         at,
     )
-    return status.endswith(" 1")
+    return None if version is None else int(version)
 
 
 async def set_caller(db: Database, call_id: str, caller_id: str) -> bool:
-    """The caller a live call is about, after a step-up check showed who it is."""
+    """The caller a live call is about, after a step-up check showed who it is. Written by a
+    tool inside a turn: the turn's stored lines bump the call's version (not this, or a
+    realtime session, which runs tools between its stored turns, would rebuild its own call)."""
     status = await db.pool.execute(
         "UPDATE calls SET caller_id = $2 WHERE call_id = $1 AND ended_at IS NULL", call_id, caller_id
     )

@@ -35,18 +35,27 @@ async def migrate(pool: asyncpg.Pool) -> list[str]:
     return applied
 
 
-class Database:
-    """The pool, opened and migrated once per process."""
+LOCK_CONNECTIONS = 16
+"""Turns holding a call's lock at once in one process (``turn_locks``); more wait their turn."""
 
-    def __init__(self, pool: asyncpg.Pool) -> None:
-        self.pool = pool
+
+class Database:
+    """The pool, opened and migrated once per process, and the pool calls' turn locks hold
+    connections of (opened empty: a process that takes no turn never connects it)."""
+
+    def __init__(self, pool: asyncpg.Pool, locks: asyncpg.Pool | None = None) -> None:
+        """``locks`` None: a reader's, which takes no turn locks."""
+        self.pool, self.locks = pool, locks or pool
 
     @classmethod
     async def open(cls, url: str, *, min_size: int = 1, max_size: int = 10) -> Database:
         pool = await asyncpg.create_pool(url, min_size=min_size, max_size=max_size)
-        assert pool is not None
+        locks = await asyncpg.create_pool(url, min_size=0, max_size=LOCK_CONNECTIONS)
+        assert pool is not None and locks is not None
         await migrate(pool)
-        return cls(pool)
+        return cls(pool, locks)
 
     async def close(self) -> None:
+        if self.locks is not self.pool:
+            await self.locks.close()
         await self.pool.close()

@@ -45,6 +45,13 @@ def test_bad_setting_is_one_clear_message() -> None:
     assert "Traceback" not in result.stderr
 
 
+def test_bench_chat_refuses_counts_that_are_not_positive_integers() -> None:
+    for option, value in (("--concurrency", "8,lots"), ("--api-workers", "0")):
+        result = run("bench", "chat", option, value)
+        assert result.returncode == 2, result.stderr
+        assert option in result.stderr and "Traceback" not in result.stderr
+
+
 def _get_json(url: str) -> dict:
     with urllib.request.urlopen(url, timeout=5) as response:
         return json.loads(response.read())
