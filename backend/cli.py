@@ -489,7 +489,6 @@ def bench_routing(
     from backend.bench.report import show, write_json
     from backend.evals.routing import evaluate
     from backend.verticals.real_estate.agents import REAL_ESTATE
-
     from memory.embedder import minilm_embedder
 
     choice = load_settings().embedder  # the MiniLM runtime the API would route with
