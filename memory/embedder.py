@@ -72,12 +72,15 @@ def load_onnx_model(runtime: Runtime = "onnx") -> OnnxMiniLM:
         return _onnx_model(runtime)
 
 
-def set_threads(threads: int) -> None:
-    """Model threads for this whole process (for models loaded after this, and torch's now if
-    it is loaded): for a process that is a worker, not one serving other work."""
+def set_threads(threads: int | None) -> None:
+    """Model threads for this whole process (torch's at once if it is loaded; an ONNX session
+    already open is opened anew with them on its next use): for a process that is a worker,
+    not one serving other work. None: the runtime's default for sessions opened after this."""
     global _threads
-    _threads = threads
-    if "torch" in sys.modules:
+    with _load_lock:
+        _threads = threads
+        _onnx_model.cache_clear()
+    if threads and "torch" in sys.modules:
         sys.modules["torch"].set_num_threads(threads)
 
 

@@ -11,7 +11,14 @@ from pydantic import ValidationError
 from backend.config import Settings
 from memory import Memory
 from memory import _minilm_onnx as onnx_minilm
-from memory.embedder import DEFAULT_RUNTIME, EMBEDDING_DIM, MiniLMEmbedder, minilm_embedder
+from memory.embedder import (
+    DEFAULT_RUNTIME,
+    EMBEDDING_DIM,
+    MiniLMEmbedder,
+    load_onnx_model,
+    minilm_embedder,
+    set_threads,
+)
 
 # Real sentences of ours, of very different lengths, so that one batch pads most of them.
 SENTENCES = [
@@ -73,6 +80,21 @@ def test_the_export_is_made_once_and_is_deterministic(tmp_path: Path) -> None:
     again = onnx_minilm.ensure_model("fp32", tmp_path / "b")
     assert again.read_bytes() == first.read_bytes()
     assert [p.name for p in first.parent.iterdir()] == ["model-fp32.onnx"]  # no leftovers
+
+
+def test_model_threads_reach_a_session_opened_before() -> None:
+    import torch
+
+    MiniLMEmbedder("onnx").embed_sync(["warm up"])
+    torch_threads = torch.get_num_threads()
+    try:
+        set_threads(1)
+        assert load_onnx_model("onnx").session.get_session_options().intra_op_num_threads == 1
+        assert len(MiniLMEmbedder("onnx").embed_sync(["still embeds"])[0]) == EMBEDDING_DIM
+        assert torch.get_num_threads() == 1
+    finally:
+        set_threads(None)  # the runtime's default again for the other tests
+        torch.set_num_threads(torch_threads)
 
 
 def test_the_setting_names_the_runtime() -> None:
