@@ -508,9 +508,11 @@ def bench_routing(
     from backend.bench.report import show, write_json
     from backend.evals.routing import evaluate
     from backend.verticals.real_estate.agents import REAL_ESTATE
+    from memory.embedder import minilm_embedder
 
+    choice = load_settings().embedder  # the MiniLM runtime the API would route with
     with console.status("Embedding the routing examples…"):
-        router = Router(REAL_ESTATE)
+        router = Router(REAL_ESTATE, minilm_embedder(choice) if choice != "openai" else None)
     result = evaluate(heldout, router, REAL_ESTATE)
     rows = [
         ("utterances", str(result["utterances"])),

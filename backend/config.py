@@ -95,8 +95,10 @@ class Settings(BaseSettings):
     llm_model: str | None = None
     llm_api_key: SecretStr | None = None
 
-    embedder: Literal["local", "openai"] = "local"
-    """``local``: all-MiniLM-L6-v2 shipped in a package, offline. ``openai``: OpenAI
+    embedder: Literal["local", "onnx", "onnx-int8", "torch", "openai"] = "local"
+    """all-MiniLM-L6-v2 shipped in a package, offline, on ``onnx`` (ONNX Runtime fp32,
+    exported once from the shipped weights), ``onnx-int8`` (quantized) or ``torch``
+    (sentence-transformers); ``local`` is the default of those (``onnx``). ``openai``: OpenAI
     embeddings (or the compatible ``SWITCHBOARD_LLM`` base URL), cut to 384 dims."""
 
     default_region: str = "AU"

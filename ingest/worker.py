@@ -36,6 +36,7 @@ from backend.queue import INGEST_CALL
 from backend.store import Database
 from ingest.extract.interface import Extractor, Transcript
 from memory import Memory, Turn
+from memory.embedder import set_threads
 from memory.locks import RedisLocks
 
 HEALTH_CHECK_INTERVAL_S = 1
@@ -68,9 +69,9 @@ class Limits:
     max_jobs: int = 10
     """Jobs one worker process runs at a time."""
     model_threads: int | None = None
-    """Threads of the embedding model in a worker process (None: torch's default, one per
-    core). On a quiet 2-core machine two were faster (10.3 against 8.7 calls/s); when
-    other work shares the cores, one was (7.3 against 5.0)."""
+    """Threads of the embedding model in a worker process (None: the runtime's default, one
+    per core). With torch on a quiet 2-core machine two were faster (10.3 against 8.7
+    calls/s); when other work shares the cores, one was (7.3 against 5.0)."""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Limits:
@@ -276,6 +277,4 @@ def use_model_threads(limits: Limits) -> None:
     """Set the model's threads for this whole process: call it in a process that is a worker
     (``run_worker``, the benchmark), not in one that also serves other work."""
     if limits.model_threads:
-        import torch
-
-        torch.set_num_threads(limits.model_threads)
+        set_threads(limits.model_threads)

@@ -18,7 +18,7 @@ from memory import recall as recall_
 from memory import search as search_
 from memory.callers import CALLERS
 from memory.callers import caller as caller_ref
-from memory.embedder import MiniLMEmbedder, openai_embedder
+from memory.embedder import MiniLMEmbedder, minilm_embedder, openai_embedder
 from memory.engine import connect_graph
 from memory.episodes import Episode, Turn, utc
 from memory.errors import InvalidGroupId, UnknownEntity
@@ -99,10 +99,12 @@ class Memory:
             raise ValueError("Memory.open needs a graph URI (start the embedded stack first)")
         password = settings.graph_password
         driver = connect_graph(settings.graph_uri, settings.graph_user, _secret(password))
-        embedder: EmbedderClient | None = None
+        embedder: EmbedderClient
         if settings.embedder == "openai":
             base_url = settings.llm if settings.llm.startswith("http") else None
             embedder = openai_embedder(_secret(settings.llm_api_key), base_url)
+        else:
+            embedder = minilm_embedder(settings.embedder)
         return cls(driver, ontology=ontology, region=settings.default_region, embedder=embedder, locks=locks)
 
     async def close(self) -> None:

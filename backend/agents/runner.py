@@ -105,7 +105,9 @@ class AgentRuntime:
         """Routing and memory embed alike: one vector per utterance serves both."""
         sdk.install()
         self.agents = build(vertical)
-        self.router = Router(vertical)
+        self.router = Router(
+            vertical, memory.embedder if isinstance(memory.embedder, MiniLMEmbedder) else None
+        )
         self.model = model
         """An LLM; None means the policy model. Either way the policy model is the fallback."""
         self.traces = tracing.install(upload=upload_traces)
