@@ -8,6 +8,7 @@ The plan holds no I/O; ``backend/seed/demo.py`` writes it through the production
 from __future__ import annotations
 
 import random
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -214,9 +215,10 @@ def plan(group: str, callers: int, months: int, anchor: datetime, seed: int = 15
     # 3.7 a caller in the history, 0.4 now: 2,050 calls for 500 callers, over 2,000 after erasures
     _history(rng, world, listings, start, weeks_n, calls=callers * 37 // 10)
     _live(rng, world, callers * 4 // 10, listings)
-    world.erasures = [
-        p.caller_id for p in rng.sample(sorted(people.values(), key=_id), max(1, callers // 100))
-    ]
+    # Never one of a likely duplicate's pair: every world keeps one for the analysts to find.
+    named = Counter(p.name for p in people.values())
+    erasable = sorted((p for p in people.values() if named[p.name] == 1), key=_id)
+    world.erasures = [p.caller_id for p in rng.sample(erasable, max(1, callers // 100))]
     return world
 
 
@@ -523,7 +525,8 @@ def _live(rng: random.Random, world: World, n: int, listings: list[Listing]) -> 
             lines.append("What's the suburb like for families?")
         elif roll < 0.7:
             lines.append(f"How much could I borrow on a salary of ${rng.choice([120, 150, 200])},000?")
-        if rng.random() < 0.12:
+        asked = any("real person" in line for c in world.live for line in c.lines)
+        if rng.random() < 0.12 or (i == n - 1 and not asked):  # every world has a transfer
             lines.append("I'd like to speak to a real person please")
         phone = p.phone if p else _mobile(rng)
         world.live.append(LiveCall(f"live-{i:04d}", phone, lines, cid))

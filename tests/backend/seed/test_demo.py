@@ -31,7 +31,12 @@ async def test_the_small_world_goes_through_the_production_paths(seeded, db, mem
     counts = await _counts(db, report.group_id)
     assert report.live_calls and report.past_calls >= 100 and report.erased >= 1
     assert counts["calls"] >= report.past_calls  # the erased callers' calls are gone
-    assert counts["done"] == counts["calls"]  # every call ingested by the worker
+    undone = await db.pool.fetch(
+        "SELECT c.call_id, c.ended_at IS NOT NULL AS ended, i.state, i.attempts, i.error FROM calls c"
+        " LEFT JOIN ingestions i USING (call_id) WHERE c.group_id = $1 AND i.state IS DISTINCT FROM 'done'",
+        report.group_id,
+    )
+    assert counts["done"] == counts["calls"], [dict(r) for r in undone]  # every call ingested by the worker
     assert counts["bookings"] >= 10 and counts["traces"] >= report.live_calls  # agents held the live calls
     assert counts["keys"] == 0  # the seed's API key is revoked
     # Facts are valid when the calls happened, weeks before now.
