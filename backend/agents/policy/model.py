@@ -205,8 +205,9 @@ class PolicyModel(Model):
                 pass  # the rest of what they said is answered now, after the thanks
             elif not str(name).startswith("transfer_to_"):
                 reply = self._reply(str(name), last.get("output"), {t.name for t in tools})
-                if not self._then_answered(reply):
-                    return reply
+                result = tool_result(last.get("output"))
+                if (isinstance(result, dict) and "failure" in result) or not self._then_answered(reply):
+                    return reply  # a failure's question is answered before anything else
             else:
                 just_handed = True
         utterance = self._asked or last_utterance(items)

@@ -120,3 +120,11 @@ async def test_a_statement_then_a_question_about_it_is_one_request(runtime: Agen
         runtime, homes, "our budget is 1.6 million. roughly how much a month would that be to pay off?"
     )
     assert one.reply.startswith("On $1,600,000 with $320,000 down"), one.reply
+
+
+async def test_of_two_requests_a_failed_first_is_asked_about_alone(runtime: AgentRuntime, homes: str) -> None:
+    [asked] = await talk(
+        runtime, homes, "what would the monthly be on the first one, and can I see it Saturday at 11?"
+    )
+    assert asked.reply.startswith("I haven't read out any homes on this call yet"), asked.reply
+    assert asked.reply.count("?") == 1, asked.reply
