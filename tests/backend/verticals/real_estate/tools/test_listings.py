@@ -11,18 +11,9 @@ import pytest
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.agents.tools.failures import GENERIC_SDK_TEXT
 from backend.evals.routing import offline_call
-from backend.verticals.real_estate.demo import seed_demo
 from backend.verticals.real_estate.tools import listings
-from memory import Memory
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)  # a Friday, noon in Sydney
-
-
-@pytest.fixture(scope="module")
-async def homes(mem: Memory) -> str:
-    group = "lst" + uuid.uuid4().hex[:8]
-    await seed_demo(mem, group)
-    return group
 
 
 async def one_turn(runtime: AgentRuntime, group: str, said: str, *more: str) -> TurnResult:

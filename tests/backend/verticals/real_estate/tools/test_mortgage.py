@@ -6,21 +6,10 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime
 
-import pytest
-
 from backend.agents.runner import AgentRuntime, TurnResult
-from backend.verticals.real_estate.demo import seed_demo
 from backend.verticals.real_estate.tools.mortgage import monthly_repayment
-from memory import Memory
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
-
-
-@pytest.fixture(scope="module")
-async def homes(mem: Memory) -> str:
-    group = "mtg" + uuid.uuid4().hex[:8]
-    await seed_demo(mem, group)
-    return group
 
 
 async def talk(runtime: AgentRuntime, group: str, *said: str) -> list[TurnResult]:

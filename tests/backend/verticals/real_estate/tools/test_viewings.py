@@ -9,17 +9,8 @@ from datetime import UTC, datetime
 import pytest
 
 from backend.agents.runner import AgentRuntime, TurnResult
-from backend.verticals.real_estate.demo import seed_demo
-from memory import Memory
 
 NOW = datetime(2026, 11, 19, 23, tzinfo=UTC)  # Friday 20 November, 10 am in Sydney
-
-
-@pytest.fixture(scope="module")
-async def homes(mem: Memory) -> str:
-    group = "vw" + uuid.uuid4().hex[:8]
-    await seed_demo(mem, group)
-    return group
 
 
 async def talk(runtime: AgentRuntime, group: str, *said: str) -> list[TurnResult]:
