@@ -35,8 +35,8 @@ from backend.speech import noise
 
 _ids = itertools.count()
 VERIFY = "verify_identity"
-UNHEARD = "Sorry, I didn't catch that. Could you say it again?"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
+UNHEARD = "Sorry, I didn't catch that. Could you say it again?"
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
 _NO = re.compile(
     r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b"
@@ -217,8 +217,8 @@ class PolicyModel(Model):
             return checked
         if (other := self._introduction(utterance, tools)) is not None:
             return other
-        if name := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"
-            utterance = _besides(utterance, name) or utterance
+        if speaker := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"
+            utterance = _besides(utterance, speaker) or utterance
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
@@ -355,7 +355,7 @@ class PolicyModel(Model):
     def _then_answered(self, reply: Any) -> bool:
         """With a second request waiting, the first tool's reply becomes the preface (without
         its closing question) and the second request is routed now; False if there is none,
-        or the first ended in a question the caller must answer (a failure, a missing value)."""
+        or the first ended in nothing but a question the caller must answer first."""
         if not self._then or getattr(reply, "type", "") != "message" or self.call.state.pending:
             return False
         text = "".join(getattr(part, "text", "") for part in reply.content)
