@@ -13,7 +13,6 @@ a call's turns one after another never rebuilds."""
 from __future__ import annotations
 
 import asyncio
-import copy
 import time
 import uuid
 from collections import OrderedDict
@@ -227,7 +226,7 @@ class CallDesk:
             return await self._hold(who, live, text)
         began = time.perf_counter()
         live.ctx.now = datetime.now(UTC)
-        before = copy.deepcopy(live.ctx.state)
+        before = live.ctx.state.snapshot()
         try:
             result, stored = await self._run_and_store(live, text)
         except BaseException:

@@ -74,7 +74,8 @@ def serve(
     """Start the embedded stack, the API and one worker; stop them all on Ctrl-C."""
     import uvicorn
 
-    from backend.api.main import EMBEDDED_ENV, create_app, prepare
+    from backend.api.main import API_MODEL_THREADS, EMBEDDED_ENV, create_app, prepare
+    from memory.embedder import set_threads
 
     settings = _settings(host=host, port=port, data_dir=data_dir)
     configure_logging(settings.log_level)
@@ -89,6 +90,7 @@ def serve(
         _supervise(supervisor, stack, children)
         _print_started(resolved, settings)
         if api_workers == 1:
+            set_threads(API_MODEL_THREADS)  # this process is the API (workers are children)
             config = uvicorn.Config(
                 create_app(resolved, settings.embedded),
                 host=settings.host,

@@ -288,6 +288,22 @@ class Memory:
         embed = self.embed_one if vector is None else _given(vector)
         return await search_.search(store, embed, query, subject, at, now_utc(), limit)
 
+    async def earlier_turns(
+        self,
+        group_id: str,
+        query: str,
+        caller_id: str,
+        besides_call: str,
+        limit: int = 3,
+        vector: Sequence[float] | None = None,
+    ) -> list[Hit]:
+        """What the caller said in their other calls, best first for ``query``: ``search``'s
+        ranking of the caller's own turns, without the facts (which the caller's context has)."""
+        store = await self.store(group_id)
+        subject = caller_ref(caller_id).uuid(group_id)
+        embed = self.embed_one if vector is None else _given(vector)
+        return await search_.earlier_turns(store, embed, query, subject, now_utc(), besides_call, limit)
+
     async def entities(
         self,
         group_id: str,

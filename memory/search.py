@@ -83,6 +83,24 @@ async def search(
     return hits[:limit]
 
 
+async def earlier_turns(
+    store: GraphStore,
+    embed_one: Callable[[str], Awaitable[list[float]]],
+    query: str,
+    subject: str,
+    at: datetime,
+    besides_call: str,
+    limit: int,
+) -> list[Hit]:
+    """A known caller's own turns in calls other than ``besides_call``, best first: the list
+    ``search`` fuses for their turns, alone (one read instead of four: no facts)."""
+    if not query.strip() or limit <= 0:
+        return []
+    vector = await embed_one(query)
+    rows = await store.caller_turns(subject, vector, iso(at) or "", turns.MAX_TURNS, besides_call)
+    return [_episode_hit(t.row, t.score, subject) for t in turns.rank(query, rows)[:limit]]
+
+
 async def _caller_facts(store: GraphStore, subject: str, when: dict[str, str | None]) -> list[Record]:
     return await store.query(cypher.FACTS_OF, {"subject": subject, "owned": store.ontology.owned, **when})
 

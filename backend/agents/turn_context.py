@@ -118,8 +118,5 @@ async def _snippets(
     memory: Memory, group_id: str, caller_id: str, call_id: str, query: str, embed: Embed | None
 ) -> list[Snippet]:
     vector = await embed(query) if embed else None
-    hits: list[Hit] = await memory.search(
-        group_id, query, caller_id=caller_id, limit=SNIPPETS * 3, vector=vector
-    )
-    earlier = [h for h in hits if h.kind == "episode" and h.call_id and h.call_id != call_id]
-    return [Snippet(id=h.uuid, text=h.text[:300], call_id=h.call_id) for h in earlier[:SNIPPETS]]
+    hits: list[Hit] = await memory.earlier_turns(group_id, query, caller_id, call_id, SNIPPETS, vector)
+    return [Snippet(id=h.uuid, text=h.text[:300], call_id=h.call_id) for h in hits if h.call_id]

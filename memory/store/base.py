@@ -118,9 +118,12 @@ class GraphStore(ABC):
     async def vector_episodes(self, vector: list[float], k: int) -> list[Record]: ...
 
     @abstractmethod
-    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+    async def caller_turns(
+        self, subject: str, vector: list[float], at: str, limit: int, besides_call: str | None = None
+    ) -> list[Record]:
         """The caller's most recent transcript turns valid at ``at``: {uuid, text, content,
-        call_id, turn_id, valid_at, caller, distance} (cosine distance to ``vector``)."""
+        call_id, turn_id, valid_at, caller, distance} (cosine distance to ``vector``); none of
+        ``besides_call``."""
 
     @abstractmethod
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:

@@ -154,6 +154,7 @@ EPISODE_ROWS = (
 CALLER_TURNS = (
     "MATCH (x:Episodic {{caller_uuid: $subject}})"
     " WHERE x.episode_type = 'transcript' AND coalesce(x.valid_at, '') <= $at"
+    " AND ($besides IS NULL OR x.call_id <> $besides)"
     " RETURN x.uuid AS uuid, x.transcript AS text, x.content AS content, x.call_id AS call_id,"
     " x.turn_id AS turn_id, x.valid_at AS valid_at, x.caller_uuid AS caller, {distance} AS distance"
     " ORDER BY valid_at DESC LIMIT $limit"

@@ -105,9 +105,12 @@ class FalkorStore(GraphStore):
                 return []
             raise
 
-    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+    async def caller_turns(
+        self, subject: str, vector: list[float], at: str, limit: int, besides_call: str | None = None
+    ) -> list[Record]:
         statement = cypher.CALLER_TURNS.format(distance="vec.cosineDistance(x.content_embedding, vecf32($v))")
-        return await self.query(statement, {"subject": subject, "v": vector, "at": at, "limit": limit})
+        params = {"subject": subject, "v": vector, "at": at, "limit": limit, "besides": besides_call}
+        return await self.query(statement, params)
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(

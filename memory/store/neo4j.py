@@ -86,12 +86,15 @@ class Neo4jStore(GraphStore):
             {"k": k, "v": vector},
         )
 
-    async def caller_turns(self, subject: str, vector: list[float], at: str, limit: int) -> list[Record]:
+    async def caller_turns(
+        self, subject: str, vector: list[float], at: str, limit: int, besides_call: str | None = None
+    ) -> list[Record]:
         # vector.similarity.cosine is (1 + cos) / 2: one minus it orders as the cosine distance.
         statement = cypher.CALLER_TURNS.format(
             distance="1 - vector.similarity.cosine(x.content_embedding, $v)"
         ).replace("WHERE ", "WHERE x.group_id = $group_id AND ", 1)
-        return await self.query(statement, {"subject": subject, "v": vector, "at": at, "limit": limit})
+        params = {"subject": subject, "v": vector, "at": at, "limit": limit, "besides": besides_call}
+        return await self.query(statement, params)
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:
         return await self._fulltext(

@@ -90,3 +90,23 @@ async def test_a_known_callers_search_holds_only_their_own_turns(mem: Memory, gr
     assert next(h for h in episodes if h.turn_ids == ["t2"]).text.startswith("c1: ")
     tenant = await mem.search(group, "Clovelly Public school")
     assert {h.call_id for h in tenant if h.kind == "episode"} == {"call-c1", "call-c2"}
+
+
+async def test_earlier_turns_are_the_callers_own_from_their_other_calls(mem: Memory, group: str) -> None:
+    await mem.record(
+        {"type": "caller_identified", "id": "id-c1", "group_id": group, "valid_at": T0, "caller_id": "c1"}
+    )
+    calls = {
+        "call-1": ["Which school is your daughter at?", "She's at Clovelly Public.", "And the budget?"],
+        "call-2": ["Is she still at Clovelly Public?", "Yes, still at the same school."],
+    }
+    for call_id, texts in calls.items():
+        lines = [{"id": f"t{n}", "speaker": "c1", "text": text, "at": T0} for n, text in enumerate(texts)]
+        await mem.ingest_transcript(group, call_id, lines, T0, caller_id="c1")
+
+    hits = await mem.earlier_turns(group, "which school did I mention", "c1", besides_call="call-2", limit=2)
+    assert [h.call_id for h in hits] == ["call-1", "call-1"]
+    assert "Clovelly Public" in " ".join(h.text for h in hits)
+    assert all(h.kind == "episode" and h.episode_ids == [h.uuid] for h in hits)
+    assert await mem.earlier_turns(group, "which school", "c1", besides_call="call-1", limit=5)
+    assert not await mem.earlier_turns(group, "which school", "c2", besides_call="call-1")  # nobody's
