@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
 _DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch time": 12, "afternoon": 14,
-            "arvo": 14, "evening": 18, "tonight": 18}  # fmt: skip
+            "arvo": 14, "evening": 18, "tonight": 18, "first thing": 9}  # fmt: skip
 """The hour a part of the day means when no time is said."""
 DAY_HOUR = 10
 """The hour a day said alone means ("Saturday")."""
@@ -227,7 +227,10 @@ _CLOCK = re.compile(
     rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
-    rf"|\b(?P<part>{_PART})\b",
+    rf"|\b(?P<part>{_PART})\b"
+    # "first thing tomorrow": the opening hour; "the first thing I'd ask" is no time.
+    r"|\b(?P<first>first thing)\b"
+    r"(?=\s+(?:in the morning|tomorrow|on\b|(?:mon|tues|wednes|thurs|fri|satur|sun)day))",
     re.IGNORECASE,
 )
 _PART_WORD = re.compile(rf"\b(?:{_PART})\b", re.IGNORECASE)
@@ -258,8 +261,8 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
         text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
     part = None
     for m in _CLOCK.finditer(text):
-        if m["part"]:
-            part = part or m["part"].lower()
+        if m["part"] or m["first"]:
+            part = part or (m["part"] or m["first"]).lower()
             continue
         loose = m["anchor"] and m["anchor"].lower() in _LOOSE
         if loose and not (asked or day_named or _DAY_WORD.search(text)):

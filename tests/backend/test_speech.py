@@ -54,6 +54,7 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
     [
         ("Can I see it Saturday at 10?", "2026-10-17T10:00"),
         ("Tomorrow arvo works for us.", "2026-10-15T14:00"),
+        ("Can I get in to see it first thing tomorrow?", "2026-10-15T09:00"),  # opening hour
         ("How about next Tuesday 3pm?", "2026-10-20T15:00"),
         ("Could we do the 28th at 11am?", "2026-10-28T11:00"),
         ("Could we do Thursday instead of Friday?", "2026-10-15T10:00"),
@@ -89,6 +90,7 @@ def test_times_read_the_same_for_the_agents_and_the_extractor(said: str, moment:
         "I've got around seven hundred and fifty thousand to spend.",
         "My unit at 12/40 Military Rd needs selling.",  # an address
         "We sat down with the bank and the sun was out.",  # "sat", "sun" are words
+        "The first thing we need is a garden.",  # "first thing" without a day
     ],
 )
 def test_what_is_no_time_for_either(said: str) -> None:
