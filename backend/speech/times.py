@@ -334,6 +334,14 @@ def shift(text: str) -> timedelta | None:
     return timedelta(minutes=-minutes if earlier else minutes)
 
 
+_SAME_TIME = re.compile(r"\b(?:same|usual) time\b", re.IGNORECASE)
+
+
+def same_time(text: str) -> bool:
+    """The time already set, kept on another day: "Sunday, same time"."""
+    return bool(_SAME_TIME.search(text))
+
+
 # -- a moment --------------------------------------------------------------------------------------------
 
 

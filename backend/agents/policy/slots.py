@@ -106,8 +106,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if "rate" in name:
         return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if name == "when":
-        if parse.shift(utterance):
-            return utterance  # "an hour later": the tool moves the booking's own time
+        if parse.shift(utterance) or parse.same_time(utterance):
+            return utterance  # "an hour later", "Sunday, same time": from the booking's own time
         try:
             moment = _when(utterance, ctx)
         except parse.ImpossibleDate:

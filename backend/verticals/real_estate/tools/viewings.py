@@ -216,6 +216,9 @@ async def reschedule_viewing(
     booking = await _booking_of(call, reference)
     if (by := parse.shift(when)) is not None:  # "an hour later" is later than the booking
         when = local(booking.starts_at + by, call.tz).isoformat()
+    elif parse.same_time(when) and (day := parse.said(when, local(call.now, call.tz)).day) is not None:
+        booked = local(booking.starts_at, call.tz)  # "Sunday, same time": the booked time that day
+        when = existing(day.replace(hour=booked.hour, minute=booked.minute)).isoformat()
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)

@@ -59,6 +59,18 @@ async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, hom
     assert "Saturday 21 November at 11:00 AM" in results[2].reply, results[2].reply
 
 
+async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
+    """ "Sunday, same time" keeps the booked 2 PM, not the 10 AM a day said alone means."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Saturday at 2pm?",
+        "actually can you move it to Sunday, same time?",
+    )
+    assert "Saturday 21 November at 2:00 PM" in results[0].reply, results[0].reply
+    assert "Sunday 22 November at 2:00 PM" in results[1].reply, results[1].reply
+
+
 async def test_a_home_asked_to_see_without_a_time_is_kept_for_the_answer(
     runtime: AgentRuntime, homes: str
 ) -> None:
