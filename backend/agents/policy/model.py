@@ -268,11 +268,26 @@ class PolicyModel(Model):
         if pending.get("choices") and (picked := self._picked(utterance, pending["choices"])):
             args = {**pending["args"], "when": picked}
             return function_call(pending["tool"], args, call_id=f"policy-{next(_ids)}")
+        if pending["tool"] == "book_viewing" and (when := self._another_time(utterance)):
+            # "Make it 17:00 then" after a refused 7 pm: the same home, at the time now said.
+            return function_call(
+                pending["tool"], {**pending["args"], "when": when}, call_id=f"policy-{next(_ids)}"
+            )
         if _YES.search(utterance):
             return function_call(pending["tool"], pending["args"], call_id=f"policy-{next(_ids)}")
         if _NO.search(utterance):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
         return None
+
+    def _another_time(self, utterance: str) -> str | None:
+        """A time said in answer to a refused booking, when nothing else (a home, a position)
+        is named: the booking is tried again at it."""
+        if slots.read("address", None, utterance, self.call) or parse.ordinal(utterance):
+            return None
+        if parse.said(utterance, local(self.call.now, self.call.tz), asked=True).clock is None:
+            return None
+        when = slots.read("when", None, utterance, self.call)
+        return when if isinstance(when, str) else None
 
     def _picked(self, utterance: str, choices: list[str]) -> str | None:
         """The time offered that the caller takes: by position ("the first one", "the next one",

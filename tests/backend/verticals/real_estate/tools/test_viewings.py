@@ -45,6 +45,19 @@ async def test_a_time_after_a_refusal_keeps_the_day(runtime: AgentRuntime, homes
     assert "Sunday 22 November at 2:00 PM" in results[1].reply, results[1].reply
 
 
+async def test_a_time_said_after_a_refusal_books_it(runtime: AgentRuntime, homes: str) -> None:
+    """ "Make it 17:00 then" after a refused 8 pm is a new try of that booking, not a move of
+    a booking the caller does not have."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Sunday at 8pm?",
+        "Right, okay. Make it 17:00 then.",
+    )
+    assert "between" in results[0].reply, results[0].reply
+    assert results[1].reply.startswith("You're booked to view 65 Ocean St on Sunday 22 November at 5:00 PM")
+
+
 async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, homes: str) -> None:
     """ "Make it 10" after a 9 am booking is that day's 10 am; "an hour later" is 11."""
     results = await talk(
