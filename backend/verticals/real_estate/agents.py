@@ -338,6 +338,7 @@ VIEWINGS = AgentSpec(
                 "can we make it half an hour earlier",
             ),
             viewings.reply_reschedule,
+            readers={"reference": viewings.read_booking},
             cues=(
                 r"\b(reschedule|move|change|push|shift|bump|bring (it )?forward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
@@ -356,6 +357,7 @@ VIEWINGS = AgentSpec(
                 "we won't be coming to the open home",
             ),
             viewings.reply_cancel,
+            readers={"reference": viewings.read_booking},
             cues=(
                 r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -172,6 +173,33 @@ def reply_book(result: dict[str, Any]) -> str:
     )
 
 
+_REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
+_NAMED = re.compile(
+    r"\bthe ((?:mon|tues|wednes|thurs|fri|satur|sun)day|[a-z]+ (?:street|st|road|rd|avenue|ave|parade|pde"
+    r"|crescent|cres|drive|dr|place|pl|lane|way|highway|hwy)) (?:one|viewing|booking|inspection)\b",
+    re.IGNORECASE,
+)
+
+
+def read_booking(utterance: str, ctx: CallContext) -> str | None:
+    """The booking meant: its reference, or how the caller names it ("the Saturday one",
+    "the Edward Street one")."""
+    m = _REFERENCE.search(utterance) or _NAMED.search(utterance)
+    return None if m is None else m.group(0).upper() if m.re is _REFERENCE else m.group(1)
+
+
+def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookings.Booking | None:
+    """The one booking whose day or street the caller named."""
+    word = said.split()[0].lower()
+    found = [
+        b
+        for b in mine
+        if f"{b.starts_at.astimezone(call.tz):%A}".lower() == word
+        or word in call.addresses.get(b.property_id, "").lower().split()
+    ]
+    return found[0] if len(found) == 1 else None
+
+
 async def _booking_of(call: CallContext, reference: str | None) -> bookings.Booking:
     mine = [
         b
@@ -181,6 +209,11 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
     for b in mine:
         if reference and reference.upper() in {b.reference, b.booking_id}:
             return b
+    if reference and not _REFERENCE.fullmatch(reference.strip()):
+        if named := _named(call, mine, reference):
+            return named
+        if mine:
+            raise AmbiguousReference(f"Which viewing do you mean? {_listed(call, mine)}")
     if reference or not mine:
         identity.require_verified(call)  # it may be a booking of whom a possible match may be
     if reference and mine:
@@ -210,7 +243,8 @@ async def reschedule_viewing(
 
     Args:
         when: The new day and time, or a move from the booked one ("an hour later").
-        reference: The booking reference (defaults to the caller's only or latest viewing).
+        reference: The booking reference, or the caller's name for it ("the Edward Street one");
+            defaults to the caller's only or latest viewing.
     """
     call = ctx.context
     booking = await _booking_of(call, reference)
@@ -247,7 +281,8 @@ async def cancel_viewing(ctx: RunContextWrapper[CallContext], reference: str | N
     """Cancel a booked viewing.
 
     Args:
-        reference: The booking reference (defaults to the caller's only or latest viewing).
+        reference: The booking reference, or the caller's name for it ("the Saturday one");
+            defaults to the caller's only or latest viewing.
     """
     call = ctx.context
     booking = await _booking_of(call, reference)
@@ -255,8 +290,15 @@ async def cancel_viewing(ctx: RunContextWrapper[CallContext], reference: str | N
     await call.memory.record(
         call.episode(BookingCancelled, f"{booking.booking_id}:cancelled", booking_id=booking.booking_id)
     )
-    return {"reference": booking.reference}
+    return {
+        "reference": booking.reference,
+        "address": call.addresses.get(booking.property_id, booking.property_id),
+        "starts_at": local(booking.starts_at, call.tz).isoformat(),
+    }
 
 
 def reply_cancel(result: dict[str, Any]) -> str:
-    return f"I've cancelled viewing {result['reference']}."
+    return (
+        f"I've cancelled your viewing of {result['address']} on {_when(result['starts_at'])}"
+        f" ({result['reference']})."
+    )

@@ -84,6 +84,20 @@ async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRun
     assert "Sunday 22 November at 2:00 PM" in results[1].reply, results[1].reply
 
 
+async def test_a_booking_named_by_its_day(runtime: AgentRuntime, homes: str) -> None:
+    """Of two viewings, "the Saturday one" is Saturday's, not the latest."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Saturday at 4pm?",
+        "and can I see 23 Carrington Road in Coogee on Sunday at 11am?",
+        "actually, cancel the Saturday one",
+    )
+    assert "Saturday 21 November at 4:00 PM" in results[0].reply, results[0].reply
+    assert "Sunday 22 November at 11:00 AM" in results[1].reply, results[1].reply
+    assert results[2].reply.startswith("I've cancelled your viewing of 65 Ocean St on Saturday 21 November")
+
+
 async def test_a_home_asked_to_see_without_a_time_is_kept_for_the_answer(
     runtime: AgentRuntime, homes: str
 ) -> None:
