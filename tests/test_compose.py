@@ -59,3 +59,14 @@ def test_dockerfile_installs_the_pinned_tree() -> None:
     dockerfile = (ROOT / "Dockerfile").read_text()
     assert "torch==2.13.0" in dockerfile
     assert "-c constraints.txt" in dockerfile
+
+
+def test_the_api_and_worker_scale_without_port_clashes() -> None:
+    """`docker compose up --scale api=N --scale worker=M`: a fixed host port would let only one
+    api replica start; workers publish none."""
+    services = COMPOSE["services"]
+    [published] = services["api"]["ports"]
+    host, container = published.rsplit(":", 1)
+    first, last = (int(port) for port in host.split("-"))
+    assert container == "8000" and last - first >= 1
+    assert "ports" not in services["worker"] and "container_name" not in services["api"]
