@@ -13,6 +13,7 @@ from pathlib import Path
 import structlog
 from agents.realtime import OpenAIRealtimeWebSocketModel, RealtimeModel
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
 
 from backend.agents.models import from_settings
@@ -110,8 +111,15 @@ def create_app(
     errors.install(app)  # after the body limit: its 500 guard must be the outermost layer
     for module in (health, calls, callers, traces, twilio):
         app.include_router(module.router)
+    app.add_api_route("/", _to_console, include_in_schema=False)
+    app.add_api_route("/console", _to_console, include_in_schema=False)
     app.mount("/console", StaticFiles(directory=CONSOLE, html=True), name="console")
     return app
+
+
+async def _to_console() -> RedirectResponse:
+    """Slashes are not redirected (above); someone typing the console's address still gets it."""
+    return RedirectResponse("/console/")
 
 
 def from_environment() -> FastAPI:

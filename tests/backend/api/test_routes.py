@@ -260,3 +260,10 @@ async def _watch(
                 events.append((kind, json.loads(line[6:])))
                 if kind == until:
                     return
+
+
+@pytest.mark.parametrize("path", ["/", "/console"])
+def test_the_console_is_found_without_its_trailing_slash(api: Api, path: str) -> None:
+    response = httpx.get(f"{api.base_url}{path}", follow_redirects=True)
+    assert response.status_code == 200 and str(response.url).endswith("/console/")
+    assert "<html" in response.text.lower()
