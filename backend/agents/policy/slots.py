@@ -12,7 +12,8 @@ from backend.agents.context import CallContext
 from backend.agents.policy import parse
 
 _MONEY = {"budget", "max_price", "price", "deposit", "amount"}
-_REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
+REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
+"""A viewing's booking reference, as the ledger issues it."""
 _ADDRESS = re.compile(
     r"(?<![\d/])(?:\d+[a-z]?/)?\d+[a-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:St|Street|Rd|Road|Ave|Avenue|Pde|Parade|Cres|Crescent"
     r"|Dr|Drive|Pl|Place|Ln|Lane|Way|Tce|Terrace|Ct|Court|Hwy|Highway)\b\.?"
@@ -114,7 +115,7 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
             return utterance  # the tool reads it again and asks which day was meant
         return moment.isoformat() if moment else None
     if name == "reference":
-        m = _REFERENCE.search(utterance)
+        m = REFERENCE.search(utterance)
         return m.group(0).upper() if m else None
     if name == "address":
         m = _ADDRESS.search(utterance)

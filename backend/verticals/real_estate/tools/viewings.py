@@ -12,6 +12,7 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.clock import existing, local, spoken, spoken_clock
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
+from backend.agents.policy.slots import REFERENCE
 from backend.agents.tools import identity
 from backend.agents.tools.failures import (
     AlreadyBooked,
@@ -173,7 +174,6 @@ def reply_book(result: dict[str, Any]) -> str:
     )
 
 
-_REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
 _NAMED = re.compile(
     r"\bthe ((?:mon|tues|wednes|thurs|fri|satur|sun)day|[a-z]+ (?:street|st|road|rd|avenue|ave|parade|pde"
     r"|crescent|cres|drive|dr|place|pl|lane|way|highway|hwy)) (?:one|viewing|booking|inspection)\b",
@@ -184,8 +184,8 @@ _NAMED = re.compile(
 def read_booking(utterance: str, ctx: CallContext) -> str | None:
     """The booking meant: its reference, or how the caller names it ("the Saturday one",
     "the Edward Street one")."""
-    m = _REFERENCE.search(utterance) or _NAMED.search(utterance)
-    return None if m is None else m.group(0).upper() if m.re is _REFERENCE else m.group(1)
+    m = REFERENCE.search(utterance) or _NAMED.search(utterance)
+    return None if m is None else m.group(0).upper() if m.re is REFERENCE else m.group(1)
 
 
 def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookings.Booking | None:
@@ -209,7 +209,7 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
     for b in mine:
         if reference and reference.upper() in {b.reference, b.booking_id}:
             return b
-    if reference and not _REFERENCE.fullmatch(reference.strip()):
+    if reference and not REFERENCE.fullmatch(reference.strip()):
         if named := _named(call, mine, reference):
             return named
         if mine:
