@@ -107,8 +107,19 @@ def served(data_dir: Path | None = None) -> Iterator[str]:
         yield base
     finally:
         _stop(server)
+        for line in _errors(where):  # a reply can hide a bug ("something went wrong"): show it
+            print(f"server: {line}", file=sys.stderr)
         if data_dir is None:
             shutil.rmtree(where, ignore_errors=True)
+
+
+def _errors(data_dir: Path, most: int = 10) -> list[str]:
+    """The server's error lines (structlog JSON at level error), at most ``most``."""
+    try:
+        lines = (data_dir / "serve.log").read_text(errors="replace").splitlines()
+    except OSError:
+        return []
+    return [line for line in lines if '"level": "error"' in line][:most]
 
 
 # --- results -------------------------------------------------------------------------------

@@ -180,3 +180,15 @@ def test_a_deliberately_failing_assertion_is_reported(
     assert failed[0]["turn"] == "call 1 turn 1"
     assert "xyzzy" in failed[0]["assertion"]
     assert failed[0]["reply"]  # the reply that failed it, for whoever fixes the product
+
+
+def test_the_servers_errors_are_shown_not_lost_with_its_data_dir(tmp_path: Path) -> None:
+    """A reply of "something went wrong" hides a traceback in the server's log: the run shows it."""
+    (tmp_path / "serve.log").write_text(
+        '{"event": "demo listings seeded", "level": "info"}\n'
+        'INFO:     127.0.0.1 - "POST /v1/calls HTTP/1.1" 201 Created\n'
+        '{"tool": "search_properties", "event": "tool failed unexpectedly", "level": "error"}\n'
+    )
+    [line] = calls._errors(tmp_path)
+    assert "tool failed unexpectedly" in line
+    assert calls._errors(tmp_path / "gone") == []
