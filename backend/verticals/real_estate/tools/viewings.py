@@ -11,7 +11,7 @@ from agents import RunContextWrapper, function_tool
 
 from backend.agents.clock import existing, local, spoken, spoken_clock
 from backend.agents.context import CallContext
-from backend.agents.policy import parse
+from backend.agents.policy import parse, slots
 from backend.agents.policy.slots import REFERENCE
 from backend.agents.tools import identity
 from backend.agents.tools.failures import (
@@ -184,8 +184,10 @@ _NAMED = re.compile(
 def read_booking(utterance: str, ctx: CallContext) -> str | None:
     """The booking meant: its reference, or how the caller names it ("the Saturday one",
     "the Edward Street one")."""
-    m = REFERENCE.search(utterance) or _NAMED.search(utterance)
-    return None if m is None else m.group(0).upper() if m.re is REFERENCE else m.group(1)
+    if reference := slots.read("reference", None, utterance, ctx):
+        return str(reference)
+    m = _NAMED.search(utterance)
+    return m.group(1) if m else None
 
 
 def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookings.Booking | None:
@@ -194,7 +196,7 @@ def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookin
     found = [
         b
         for b in mine
-        if f"{b.starts_at.astimezone(call.tz):%A}".lower() == word
+        if f"{local(b.starts_at, call.tz):%A}".lower() == word
         or word in call.addresses.get(b.property_id, "").lower().split()
     ]
     return found[0] if len(found) == 1 else None
