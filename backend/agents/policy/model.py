@@ -21,7 +21,7 @@ from agents.agent_output import AgentOutputSchemaBase
 from agents.handoffs import Handoff
 from agents.items import TResponseInputItem, TResponseStreamEvent
 from agents.models.interface import ModelTracing
-from agents.testing import ModelStep, ScriptedModel, assistant_message, function_call
+from agents.testing import assistant_message, function_call
 from agents.tool import Tool
 
 from backend.agents.clock import local
@@ -29,6 +29,7 @@ from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Router
+from backend.agents.policy.stream import stream_of
 from backend.agents.tools import identity
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import noise
@@ -156,7 +157,7 @@ class PolicyModel(Model):
         output = self._prefaced(self.respond(system_instructions or "", items, tools, handoffs))
         return ModelResponse(output=[output], usage=Usage(), response_id=None)
 
-    async def stream_response(  # type: ignore[override]
+    async def stream_response(
         self,
         system_instructions: str | None,
         input: str | list[TResponseInputItem],
@@ -167,20 +168,9 @@ class PolicyModel(Model):
         tracing: ModelTracing,
         **kwargs: Any,
     ) -> AsyncIterator[TResponseStreamEvent]:
-        # The SDK's scripted model emits the exact event sequence a real stream has.
         items = [{"role": "user", "content": input}] if isinstance(input, str) else list(input)
         output = self._prefaced(self.respond(system_instructions or "", items, tools, handoffs))
-        scripted = ScriptedModel([ModelStep(output=[output])])
-        async for event in scripted.stream_response(
-            system_instructions,
-            input,
-            model_settings,
-            tools,
-            output_schema,
-            handoffs,
-            tracing,
-            **kwargs,
-        ):
+        for event in stream_of(output):
             yield event
 
     def respond(self, instructions: str, items: list[Any], tools: list[Tool], handoffs: list[Handoff]) -> Any:
