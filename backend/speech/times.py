@@ -342,6 +342,14 @@ def same_time(text: str) -> bool:
     return bool(_SAME_TIME.search(text))
 
 
+def same_time_on(text: str, kept: datetime, now: datetime) -> datetime | None:
+    """ "Sunday, same time": ``kept``'s clock on the day ``text`` names (both local); None
+    unless it says both."""
+    if not same_time(text) or (day := said(text, now).day) is None:
+        return None
+    return existing(day.replace(hour=kept.hour, minute=kept.minute))
+
+
 # -- a moment --------------------------------------------------------------------------------------------
 
 

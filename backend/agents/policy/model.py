@@ -78,6 +78,11 @@ _WRONG_NUMBER = re.compile(
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
+def _called(tool: str, args: dict[str, Any]) -> Any:
+    """The model's call of ``tool``, under an id of its own."""
+    return function_call(tool, args, call_id=f"policy-{next(_ids)}")
+
+
 def _text(item: Any) -> str:
     content = item.get("content") if isinstance(item, dict) else None
     if isinstance(content, str):
@@ -247,7 +252,7 @@ class PolicyModel(Model):
         if skill and skill.confirm and not self.router.cued(route.target, utterance):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
-        return function_call(route.target, args, call_id=f"policy-{next(_ids)}")
+        return _called(route.target, args)
 
     def _answer_to_confirm(self, utterance: str, tools: list[Tool]) -> Any:
         """The caller's answer to "shall I…?": yes runs the waiting call, no leaves things as
@@ -255,16 +260,16 @@ class PolicyModel(Model):
         pending, self.call.state.pending = self.call.state.pending, None
         if pending is None or pending["tool"] not in {t.name for t in tools}:
             return None
-        if pending.get("choices") and (picked := self._picked(utterance, pending["choices"])):
-            args = {**pending["args"], "when": picked}
-            return function_call(pending["tool"], args, call_id=f"policy-{next(_ids)}")
-        if pending["tool"] == "book_viewing" and (when := self._another_time(utterance)):
+        when = (
+            (pending.get("choices") and self._picked(utterance, pending["choices"]))
+            or (pending.get("refused") and self._same_time(utterance, pending["refused"]))
             # "Make it 17:00 then" after a refused 7 pm: the same home, at the time now said.
-            return function_call(
-                pending["tool"], {**pending["args"], "when": when}, call_id=f"policy-{next(_ids)}"
-            )
+            or (pending["tool"] == "book_viewing" and self._another_time(utterance))
+        )
+        if when:
+            return _called(pending["tool"], {**pending["args"], "when": when})
         if _YES.search(utterance):
-            return function_call(pending["tool"], pending["args"], call_id=f"policy-{next(_ids)}")
+            return _called(pending["tool"], pending["args"])
         if _NO.search(utterance):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
         return None
@@ -278,6 +283,15 @@ class PolicyModel(Model):
             return None
         when = slots.read("when", None, utterance, self.call)
         return when if isinstance(when, str) else None
+
+    def _same_time(self, utterance: str, refused: str) -> str | None:
+        """ "What about Sunday, same time?" after a taken slot: the refused time, that day."""
+        now = local(self.call.now, self.call.tz)
+        try:
+            moment = parse.same_time_on(utterance, local(datetime.fromisoformat(refused), self.call.tz), now)
+        except parse.ImpossibleDate:
+            return None
+        return moment.isoformat() if moment else None
 
     def _picked(self, utterance: str, choices: list[str]) -> str | None:
         """The time offered that the caller takes: by position ("the first one", "the next one",
@@ -309,12 +323,12 @@ class PolicyModel(Model):
             return None
         if any(t.name == VERIFY for t in tools):
             state.step_up_asked = False
-            return function_call(VERIFY, {"digits": digits, "email": email}, call_id=f"policy-{next(_ids)}")
+            return _called(VERIFY, {"digits": digits, "email": email})
         up = self.router.up(agent)
         if up and any(h.tool_name == up for h in handoffs):
             # Not "The caller said: …": what answers a check is not for handoff reasons and traces.
             payload = HandoffPayload(intent=VERIFY, reason="The caller answered the identity check")
-            return function_call(up, payload.model_dump(), call_id=f"policy-{next(_ids)}")
+            return _called(up, payload.model_dump())
         return None
 
     def _asked_more(
@@ -388,7 +402,7 @@ class PolicyModel(Model):
         name = parse.introduced(utterance)
         if not identity.someone_else(self.call, name):
             return None
-        return function_call(identity.INTRODUCE, {"name": name}, call_id=f"policy-{next(_ids)}")
+        return _called(identity.INTRODUCE, {"name": name})
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
         """ "And the second one?": the last tool again, about another of the homes read out."""
@@ -401,7 +415,7 @@ class PolicyModel(Model):
         args, missing = slots.fill(last.params_json_schema, utterance, self.call, readers)  # type: ignore[union-attr]
         if missing:
             return None
-        return function_call(last.name, args, call_id=f"policy-{next(_ids)}")
+        return _called(last.name, args)
 
     def _handoff(self, target: str, utterance: str) -> Any:
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")
@@ -413,7 +427,7 @@ class PolicyModel(Model):
             fact_ids=facts[:50],
             reason=f"The caller said: {utterance[:400]}" if utterance else "Routing",
         )
-        return function_call(target, payload.model_dump(), call_id=f"policy-{next(_ids)}")
+        return _called(target, payload.model_dump())
 
     def _slots_heard(self, utterance: str) -> list[Slot]:
         """What a specialist needs that the caller said: a suburb, a budget, a time…"""
@@ -434,5 +448,5 @@ class PolicyModel(Model):
             return assistant_message(str(result["say"]))
         follow = skill.then(result) if skill.then else None
         if follow and follow[0] in available:
-            return function_call(follow[0], follow[1], call_id=f"policy-{next(_ids)}")
+            return _called(follow[0], follow[1])
         return assistant_message(skill.reply(result))

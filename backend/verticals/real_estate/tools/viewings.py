@@ -158,8 +158,9 @@ async def _slot_taken(
         if call.hours.contains(candidate) and candidate not in held:
             offers.append(candidate)
     address = call.addresses.get(pid, "that home")
-    if offers:
-        call.state.pending = {"tool": tool, "args": args, "choices": [o.isoformat() for o in offers]}
+    choices = [o.isoformat() for o in offers]
+    # The refused time is kept for "Sunday, same time".
+    call.state.pending = {"tool": tool, "args": args, "choices": choices, "refused": moment.isoformat()}
     options = " or ".join(spoken(o) for o in offers)
     ask = f" I could do {options}. Would one of those suit?" if offers else " Could another day work?"
     return SlotTaken(
@@ -252,9 +253,8 @@ async def reschedule_viewing(
     booking = await _booking_of(call, reference)
     if (by := parse.shift(when)) is not None:  # "an hour later" is later than the booking
         when = local(booking.starts_at + by, call.tz).isoformat()
-    elif parse.same_time(when) and (day := parse.said(when, local(call.now, call.tz)).day) is not None:
-        booked = local(booking.starts_at, call.tz)  # "Sunday, same time": the booked time that day
-        when = existing(day.replace(hour=booked.hour, minute=booked.minute)).isoformat()
+    elif same := parse.same_time_on(when, local(booking.starts_at, call.tz), local(call.now, call.tz)):
+        when = same.isoformat()  # "Sunday, same time": the booked time that day
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)

@@ -158,3 +158,15 @@ async def test_of_two_requests_a_failed_first_is_asked_about_alone(runtime: Agen
     )
     assert asked.reply.startswith("I haven't read out any homes on this call yet"), asked.reply
     assert asked.reply.count("?") == 1, asked.reply
+
+
+async def test_another_day_at_the_same_time_after_a_taken_slot(runtime: AgentRuntime, homes: str) -> None:
+    """Someone else has Saturday at noon; "what about Sunday, same time?" is Sunday at noon."""
+    ask = "Can I see 65 Ocean Street in Leichhardt on Saturday at noon?"
+    [first] = await talk(runtime, homes, ask)
+    assert first.reply.startswith("You're booked"), first.reply
+    taken, booked = await talk(runtime, homes, ask, "Bugger. What about Sunday, same time?")
+    assert "already taken" in taken.reply, taken.reply
+    assert booked.reply.startswith("You're booked to view 65 Ocean St on Sunday 22 November at 12:00 PM"), (
+        booked.reply
+    )
