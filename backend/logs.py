@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 
 import structlog
 
@@ -28,3 +29,11 @@ def configure_logging(level: str = "info") -> None:
 QUIET = ("graphiti_core", "sentence_transformers", "transformers", "httpx", "faster_whisper")
 """Libraries whose info lines are noise in our log ("Index already exists" at every start,
 faster-whisper's duration of every utterance)."""
+
+
+def frames(error: BaseException) -> str:
+    """Where ``error`` was raised, innermost frame first, without its message (it may hold
+    what a caller said)."""
+    return " < ".join(
+        f"{f.name} ({f.filename}:{f.lineno})" for f in reversed(traceback.extract_tb(error.__traceback__))
+    )

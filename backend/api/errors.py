@@ -16,6 +16,7 @@ from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from backend.calls import CallEnded, CallNotFound
+from backend.logs import frames
 from backend.outages import OUTAGES, RETRY_AFTER_S, is_outage
 from memory import MemoryInputError
 
@@ -122,7 +123,7 @@ def install(app: FastAPI) -> None:
     async def store_refused(request: Request, exc: ResponseError) -> JSONResponse:
         if is_outage(exc):  # up, but refusing writes (no replicas, disk full, out of memory)
             return await store_down(request, exc)
-        log.error("unhandled", error=type(exc).__name__, path=request.url.path)
+        log.error("unhandled", error=type(exc).__name__, path=request.url.path, frames=frames(exc))
         return _json(500, "internal", "unexpected error")
 
     # Outermost, so that it sees everything; not an ``Exception`` handler, whose middleware
@@ -163,7 +164,7 @@ class Unexpected:
         try:
             await self.app(scope, receive, sending)
         except Exception as exc:
-            log.error("unhandled", error=type(exc).__name__, path=scope.get("path", ""))
+            log.error("unhandled", error=type(exc).__name__, path=scope.get("path", ""), frames=frames(exc))
             if not started:  # a stream already under way can only be cut short
                 response = _json(500, "internal", "unexpected error")
                 await response(scope, receive, send)

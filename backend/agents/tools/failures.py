@@ -10,7 +10,6 @@ hears ``UNEXPECTED``, never the SDK's generic text.
 from __future__ import annotations
 
 import json
-import traceback
 from typing import Any, ClassVar
 
 import structlog
@@ -18,6 +17,7 @@ from agents import RunContextWrapper, custom_span
 from agents.tracing import SpanError
 
 from backend.agents.context import CeilingReached
+from backend.logs import frames
 
 log = structlog.get_logger(__name__)
 
@@ -144,18 +144,12 @@ def spoken_failure(ctx: RunContextWrapper[Any], error: Exception) -> str | None:
     tool = str(getattr(ctx, "tool_name", "") or "tool")
     failure = cause_of(error, ToolFailure)
     if not isinstance(failure, ToolFailure):
-        log.error("tool failed unexpectedly", tool=tool, error=type(error).__name__, frames=_frames(error))
+        log.error("tool failed unexpectedly", tool=tool, error=type(error).__name__, frames=frames(error))
         failure = Unexpected(UNEXPECTED)
     with custom_span("tool.failure", data={"tool": tool, "failure": failure.code}) as span:
         if isinstance(failure, Unexpected):
             span.set_error(SpanError(message=type(error).__name__, data={"tool": tool}))
     return json.dumps(failure.as_output(), default=str)
-
-
-def _frames(error: BaseException) -> str:
-    """Where it failed, frame by frame, without the exception's message."""
-    frames = reversed(traceback.extract_tb(error.__traceback__))
-    return " < ".join(f"{f.name} ({f.filename}:{f.lineno})" for f in frames)
 
 
 GENERIC_SDK_TEXT = "An error occurred while running the tool"
