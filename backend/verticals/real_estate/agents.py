@@ -72,7 +72,11 @@ PROPERTY_SEARCH = AgentSpec(
                 "Randwick, 4 bed, up to 3 mil. What have you got?",
             ),
             listings.reply_search,
-            readers={"max_bedrooms": listings.read_max_bedrooms, "street": resolve.read_street},
+            readers={
+                "max_bedrooms": listings.read_max_bedrooms,
+                "street": resolve.read_street,
+                "suburb": resolve.read_suburbs,
+            },
             cues=(
                 r"\b(for sale|listings?|listed|on the market|available|up for grabs|on offer|what comes up)\b",
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
@@ -160,6 +164,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "change my budget to 700,000",
             ),
             preferences.reply_preferences,
+            readers={"suburb": resolve.read_suburbs},
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import statistics
 from dataclasses import asdict, dataclass, field
@@ -34,10 +35,10 @@ class Criteria:
     from_memory: list[str] = field(default_factory=list)
 
 
-def _criteria(call: CallContext, place: str | None, said: Criteria) -> Criteria:
+def _criteria(call: CallContext, places: list[str], said: Criteria) -> Criteria:
     """What the caller said this turn, the rest from the turn context (current facts)."""
     context = call.context
-    said.suburbs = [place] if place else []
+    said.suburbs = places
     if context is None:
         return said
     if not said.suburbs and (suburbs := [str(f.object_name) for f in context.all("PREFERS_SUBURB")]):
@@ -72,10 +73,12 @@ def _widen(call: CallContext, nearby: bool = False) -> tuple[Criteria, str | Non
 
 
 async def _find(call: CallContext, criteria: Criteria) -> list[Listing]:
-    found: list[Listing] = []
+    """The cheapest homes that fit; of several suburbs, each gets its turn ("Cronulla or
+    Maroubra" reads out both, even when one has five cheaper homes)."""
+    each: list[list[Listing]] = []
     with custom_span("memory.listings"):
         for place in criteria.suburbs or [None]:  # type: ignore[list-item]
-            found += await current_listings(
+            found = await current_listings(
                 call.memory,
                 call.group_id,
                 suburb=place,
@@ -84,9 +87,11 @@ async def _find(call: CallContext, criteria: Criteria) -> list[Listing]:
                 max_bedrooms=criteria.max_bedrooms,
                 limit=RESULTS if criteria.street is None else 1000,
             )
-    if criteria.street:
-        found = [x for x in found if resolve.street_of(x.address) == criteria.street]
-    return sorted(found, key=lambda x: x.price)[:RESULTS]
+            if criteria.street:
+                found = [x for x in found if resolve.street_of(x.address) == criteria.street]
+            each.append(sorted(found, key=lambda x: x.price))
+    turns = [x for row in itertools.zip_longest(*each) for x in row if x is not None]
+    return sorted(turns[:RESULTS], key=lambda x: x.price)
 
 
 @function_tool
@@ -104,7 +109,8 @@ async def search_properties(
     they told us before (their budget, bedrooms and suburbs); the result says which.
 
     Args:
-        suburb: A suburb to search in (defaults to the suburbs they prefer).
+        suburb: A suburb to search in, or several as alternatives ("Cronulla or Maroubra");
+            defaults to the suburbs they prefer.
         max_price: The most the caller will pay, in dollars (defaults to their budget).
         min_bedrooms: The fewest bedrooms acceptable (defaults to what they want).
         max_bedrooms: The most bedrooms wanted, when they ask for a size ("a two bedroom flat")
@@ -116,11 +122,11 @@ async def search_properties(
             search with the neighbouring suburbs added.
     """
     call = ctx.context
-    place = resolve.known_suburb(call, suburb) if suburb else None
-    on = resolve.listed_street(call, street, place) if street else None
+    places = resolve.known_suburbs(call, suburb) if suburb else []
+    on = resolve.listed_street(call, street, places[0] if places else None) if street else None
     step = None
     widening = (
-        (widen or nearby) and bool(call.state.search) and not (place or max_price or min_bedrooms or on)
+        (widen or nearby) and bool(call.state.search) and not (places or max_price or min_bedrooms or on)
     )
     if widening:
         criteria, step = _widen(call, nearby)
@@ -128,7 +134,7 @@ async def search_properties(
     else:
         said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)
         said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
-        criteria = _criteria(call, place, said)
+        criteria = _criteria(call, places, said)
         call.state.widened = []
         if not (criteria.suburbs or criteria.max_price or criteria.min_bedrooms or criteria.street):
             # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
@@ -141,7 +147,7 @@ async def search_properties(
     call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
     call.state.last_results = found
     call.state.last_property = found[0].property_id if len(found) == 1 else None
-    await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, place=place)
+    await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, places=places)
     return {
         "suburbs": criteria.suburbs,
         "max_price": criteria.max_price,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 from agents import RunContextWrapper, custom_span, function_tool
@@ -43,16 +44,17 @@ async def update_preferences(
     Args:
         budget: The most the caller will spend, in dollars.
         bedrooms: How many bedrooms they want.
-        suburb: A suburb they would like to live in.
+        suburb: A suburb they would like to live in, or several ("Cronulla or Maroubra").
     """
     call = ctx.context
-    place = resolve.suburb(call, suburb) if suburb else None
-    recorded = await remember(call, budget=budget, bedrooms=bedrooms, place=place)
-    return {"budget": budget, "bedrooms": bedrooms, "suburb": place or suburb, "recorded": recorded}
+    places = resolve.suburbs(call, suburb) if suburb else []
+    recorded = await remember(call, budget=budget, bedrooms=bedrooms, places=places)
+    said = " or ".join(places) or suburb
+    return {"budget": budget, "bedrooms": bedrooms, "suburb": said, "recorded": recorded}
 
 
 async def remember(
-    call: CallContext, *, budget: float | None, bedrooms: int | None, place: str | None
+    call: CallContext, *, budget: float | None, bedrooms: int | None, places: Sequence[str]
 ) -> int:
     """What the caller said they want, as episodes (also what a search asked for: the
     next call's greeting knows it before post-call ingestion has run)."""
@@ -61,7 +63,7 @@ async def remember(
         episodes.append(call.episode(BudgetStated, _episode_id(call, "budget"), amount=round(budget)))
     if bedrooms is not None:
         episodes.append(call.episode(BedroomsWanted, _episode_id(call, "bedrooms"), bedrooms=bedrooms))
-    if place:
+    for place in places:
         episodes.append(call.episode(SuburbPreferred, _episode_id(call, f"suburb:{place}"), suburb=place))
     if episodes and call.caller_id:
         await call.memory.record_many(episodes)
@@ -103,7 +105,7 @@ async def drop_suburb(
     place = resolve.suburb(call, suburb) or suburb
     other = resolve.known_suburb(call, instead) if instead else None  # refused before any write
     await call.memory.record(call.episode(SuburbRetracted, _episode_id(call, f"drop:{place}"), suburb=place))
-    await remember(call, budget=None, bedrooms=None, place=other)
+    await remember(call, budget=None, bedrooms=None, places=[other] if other else [])
     return {"suburb": place, "instead": other}
 
 

@@ -4,7 +4,9 @@ What cannot be resolved raises a typed failure whose message is the question to 
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
+from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
@@ -274,14 +276,53 @@ _ONE_IN = re.compile(r"\bthe (?:[a-z]+ ){1,2}one\b|\bthe one (?:in|at)\b", re.IG
 """A home pointed at by its suburb: "the Maroubra one", "the one in Coogee"."""
 
 
+def read_suburbs(utterance: str, ctx: CallContext) -> str | None:
+    """For a search: suburbs named as alternatives ("Cronulla or Maroubra", "Bondi, Coogee and
+    Bronte") all, as one value; otherwise the one ``read_suburb`` reads."""
+    named = _named_suburbs(ctx, utterance)
+    between = [utterance[a.end : b.start] for a, b in itertools.pairwise(named)]
+    if len(named) > 1 and all(_ALTERNATIVES.fullmatch(gap) for gap in between):
+        return " or ".join(m.name for m in named)
+    return read_suburb(utterance, ctx)
+
+
+def suburbs(ctx: CallContext, said: str) -> list[str]:
+    """Every known suburb ``said`` names, in order; else the one ``suburb`` finds, if any."""
+    if named := [m.name for m in _named_suburbs(ctx, said)]:
+        return named
+    place = suburb(ctx, said)
+    return [place] if place else []
+
+
+def known_suburbs(ctx: CallContext, said: str) -> list[str]:
+    """``suburbs``, or a failure that says which ones we cover."""
+    return suburbs(ctx, said) or [known_suburb(ctx, said)]
+
+
+_ALTERNATIVES = re.compile(r"\W*(?:(?:or|and|either|maybe|possibly|even)\W+)*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Named:
+    name: str
+    start: int
+    end: int
+
+
+def _named_suburbs(ctx: CallContext, utterance: str) -> list[_Named]:
+    """The known suburbs named, in order; of overlapping names the longer ("Bondi Junction")."""
+    found: list[_Named] = []
+    for name in sorted((ctx.suburbs or {}).values(), key=len, reverse=True):
+        for m in re.finditer(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE):
+            if not any(f.start < m.end() and m.start() < f.end for f in found):
+                found.append(_Named(name, m.start(), m.end()))
+    return sorted(found, key=lambda f: f.start)
+
+
 def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
     """The suburb named first ("Bondi and Coogee are the areas we like" is Bondi)."""
-    found = []
-    for name in (ctx.suburbs or {}).values():
-        m = re.search(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE)
-        if m:
-            found.append((m.start(), -len(name), name))  # "Bondi Junction" before "Bondi"
-    return min(found)[2] if found else None
+    named = _named_suburbs(ctx, utterance)
+    return named[0].name if named else None
 
 
 _PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")

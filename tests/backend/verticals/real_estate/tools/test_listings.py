@@ -169,3 +169,17 @@ async def test_a_street_we_do_not_list_is_said_so_not_searched_around(
         runtime, homes, "do u have anything on wattle grove crescent in cronulla? saw it online"
     )
     assert result.reply.startswith("I don't have a listing on Wattle Grove Crescent."), result.reply
+
+
+@pytest.mark.parametrize("said", ["either Cronulla or Maroubra", "Cronulla, Maroubra"])
+async def test_suburbs_named_as_alternatives_are_all_searched(
+    runtime: AgentRuntime, homes: str, said: str
+) -> None:
+    result = await one_turn(runtime, homes, f"three bedders in {said}, under one point eight million")
+    assert "in Cronulla and Maroubra" in result.reply, result.reply
+    assert "Edward St, Cronulla" in result.reply and "King St, Maroubra" in result.reply, result.reply
+
+
+async def test_a_suburb_named_in_passing_is_not_searched(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "we rent in Cronulla now and want a three bedder in Maroubra")
+    assert "in Cronulla" in result.reply and "Maroubra" not in result.reply, result.reply
