@@ -312,9 +312,8 @@ class ScenarioRun:
             ok = bool(seen) and (not want.with_brief or any(verdicts.has_brief(e) for e in seen))
             found.append(Verdict(f"{label} (saw {list(dict.fromkeys(e.get('type') for e in events))})", ok))
         self.judge(where, found, reply, turn.say)
-        listed = checks.named_homes(reply)
-        if len(listed) >= 2 or (turn.expect.listings and listed):
-            heard.last_listing = listed
+        if checks.is_listing(reply) or turn.expect.listings:
+            heard.last_listing = checks.named_homes(reply) or heard.last_listing
 
     async def watch(self, call_id: str) -> asyncio.Task[list[dict[str, Any]]]:
         """The call's SSE stream until the turn is done (bounded); subscribed before the turn."""

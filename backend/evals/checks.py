@@ -309,6 +309,16 @@ def named_homes(reply: str) -> list[Named]:
     return named
 
 
+_BEDROOMS = re.compile(r"\b(?:\d|one|two|three|four|five|six)[ -]?(?:bed|bedroom|br)s?\b", re.IGNORECASE)
+
+
+def is_listing(reply: str) -> bool:
+    """A reply that reads out homes: two or more, or one with its bedrooms (a search that
+    found one home; a booking or a repayment names a home without them)."""
+    named = named_homes(reply)
+    return len(named) >= 2 or (len(named) == 1 and bool(_BEDROOMS.search(reply)))
+
+
 def fits(home: Home, want: HomeFilter) -> bool:
     suburbs = {s.lower() for s in want.suburbs or []}
     street = normalise_streets(want.street).lower() if want.street else None

@@ -112,6 +112,14 @@ def test_listed_homes_are_judged_by_the_listing_set() -> None:
     assert [n.address for n in checks.named_homes(spoken)] == ["21 Queen St"]
 
 
+def test_a_search_that_found_one_home_is_a_listing_and_a_booking_is_not() -> None:
+    one = (
+        "I found 1 home in Parramatta with 3-4 bedrooms: 1) 47 Carrington Rd, Parramatta, 3 bed, $1,070,000."
+    )
+    booked = "You're booked to view 47 Carrington Rd on Saturday 5 December at 11:00 AM."
+    assert checks.is_listing(one) and not checks.is_listing(booked)
+
+
 def test_invariants_catch_sdk_errors_internal_ids_and_tracebacks() -> None:
     assert checks.invariant_violations("You're booked; reference RE-20261205-001.") == []
     assert checks.invariant_violations("An error occurred while running the tool. Please try again.")
