@@ -309,14 +309,16 @@ def named_homes(reply: str) -> list[Named]:
     return named
 
 
-_BEDROOMS = re.compile(r"\b(?:\d|one|two|three|four|five|six)[ -]?(?:bed|bedroom|br)s?\b", re.IGNORECASE)
+_ONE_FOUND = re.compile(
+    r"\b(?:1|one|only one|a single) (?:home|house|property|place|listing|apartment|unit)\b", re.IGNORECASE
+)
 
 
 def is_listing(reply: str) -> bool:
-    """A reply that reads out homes: two or more, or one with its bedrooms (a search that
-    found one home; a booking or a repayment names a home without them)."""
+    """A reply that reads out homes: two or more, or one counted as found ("I found 1 home");
+    a booking, a repayment or a home's details name one home without counting it."""
     named = named_homes(reply)
-    return len(named) >= 2 or (len(named) == 1 and bool(_BEDROOMS.search(reply)))
+    return len(named) >= 2 or (len(named) == 1 and bool(_ONE_FOUND.search(reply)))
 
 
 def fits(home: Home, want: HomeFilter) -> bool:

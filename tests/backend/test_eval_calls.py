@@ -117,7 +117,8 @@ def test_a_search_that_found_one_home_is_a_listing_and_a_booking_is_not() -> Non
         "I found 1 home in Parramatta with 3-4 bedrooms: 1) 47 Carrington Rd, Parramatta, 3 bed, $1,070,000."
     )
     booked = "You're booked to view 47 Carrington Rd on Saturday 5 December at 11:00 AM."
-    assert checks.is_listing(one) and not checks.is_listing(booked)
+    details = "89 King St, Mosman: 3 bed, $1,950,000. Would you like to book a viewing?"
+    assert checks.is_listing(one) and not checks.is_listing(booked) and not checks.is_listing(details)
 
 
 def test_invariants_catch_sdk_errors_internal_ids_and_tracebacks() -> None:

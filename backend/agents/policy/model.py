@@ -405,11 +405,13 @@ class PolicyModel(Model):
         return _called(identity.INTRODUCE, {"name": name})
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
-        """ "And the second one?": the last tool again, about another of the homes read out."""
+        """ "And the second one?", "and the other one?": the last tool again, about another of
+        the homes read out."""
         bare = _ELLIPSIS.sub("", utterance.lower()).strip(" ?.!,")
         last = next((t for t in tools if t.name == self.call.state.last_tool), None)
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
-        if last is None or "property" not in schema or len(bare.split()) > 4 or not parse.ordinal(bare):
+        pointed = parse.ordinal(bare) or parse.other_one(bare)
+        if last is None or "property" not in schema or len(bare.split()) > 4 or not pointed:
             return None
         readers = self.vertical.readers_of(last.name)
         args, missing = slots.fill(last.params_json_schema, utterance, self.call, readers)  # type: ignore[union-attr]

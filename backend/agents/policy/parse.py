@@ -38,6 +38,16 @@ def corrected(text: str) -> str:
     return text[: replaced.start()] + text[start:end] + text[replaced.end() : start]
 
 
+_OTHER = re.compile(
+    r"\b(?:the )?other (?:one|place|house|home|apartment|flat|unit)\b|\bthe other\W*$", re.IGNORECASE
+)
+
+
+def other_one(text: str) -> bool:
+    """ "The other one": the home read out besides the one just discussed."""
+    return bool(_OTHER.search(text))
+
+
 def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | None:
     """The largest plausible amount: "$850k", "1.2 million", "850,000", "half a million";
     a correction counts, not what it corrects. ``loose`` also reads a price said without its
@@ -64,6 +74,7 @@ __all__ = [
     "introduced",
     "money",
     "ordinal",
+    "other_one",
     "percent",
     "said",
     "same_time",

@@ -86,7 +86,9 @@ async def _price(
     if said is not None:
         return said, None, []
     if property:
-        home = await listings.home_of(call, resolve.property_id(call, property))
+        pid = resolve.property_id(call, property)
+        home = await listings.home_of(call, pid)
+        call.state.last_property = pid  # "and the other one?", "can I see it Saturday?"
         return home.price, home.address, []
     discussed = next((x for x in call.state.last_results if x.property_id == call.state.last_property), None)
     if discussed:

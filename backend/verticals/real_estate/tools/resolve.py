@@ -54,6 +54,8 @@ def property_id(ctx: CallContext, said: str | None) -> str:
     results = ctx.state.last_results
     if position := parse.ordinal(text):
         return _nth(results, position).property_id
+    if parse.other_one(text) and (other := _other(ctx, results)):
+        return other
     if said := _listed_street(ctx, text):
         return _on_street(ctx, said, suburb(ctx, text))
     if named := street(text):
@@ -69,6 +71,16 @@ def property_id(ctx: CallContext, said: str | None) -> str:
     if results:
         raise AmbiguousReference(f"Which of these do you mean: {_read_out(results)}?")
     raise NotUnderstood("Which home do you mean? You can give me the address, or I can search first.")
+
+
+def _other(ctx: CallContext, results: list[Listing]) -> str | None:
+    """The home read out besides the one discussed; None when none was discussed."""
+    others = [x for x in results if x.property_id != ctx.state.last_property]
+    if not ctx.state.last_property or len(others) == len(results) or not others:
+        return None
+    if len(others) > 1:
+        raise AmbiguousReference(f"Which of these do you mean: {_read_out(others)}?")
+    return others[0].property_id
 
 
 def _listed_street(ctx: CallContext, text: str) -> tuple[str | None, str] | None:
@@ -264,6 +276,7 @@ def read_pointed(utterance: str, ctx: CallContext) -> str | None:
     point at none (then a tool means all the homes read out, not "which one?")."""
     if (
         parse.ordinal(utterance)
+        or parse.other_one(utterance)
         or _PROPERTY_ID.search(utterance)
         or street(utterance)
         or _ONE_IN.search(utterance)

@@ -56,3 +56,20 @@ async def test_a_rate_said_after_the_deposit_is_neither_deposit_nor_price(
         "monthly on 1.2m? we'd have twenty percent down, rate's about five point nine, thirty year loan",
     )
     assert repay.reply.startswith("On $1,200,000 with $240,000 down") and "5.9%" in repay.reply, repay.reply
+
+
+async def test_the_other_one_is_the_home_read_out_besides_the_one_discussed(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    search, second, other = await talk(
+        runtime,
+        homes,
+        "hi looking for a 2 bedroom apartment in glebe under a million",
+        "what would repayments be on the second one w 20% down, 5.8%, 30 years",
+        "and the other one?",
+    )
+    first_home, second_home = (line.split(",")[0] for line in search.reply.split(") ")[1:3])
+    assert second.reply.startswith(f"On {second_home} at $"), second.reply
+    assert other.reply.startswith(f"On {first_home} at $") and "5.8% over 30 years" in other.reply, (
+        other.reply
+    )
