@@ -171,6 +171,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
                 r"!\?\s*$",
+                r"!!^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*\?",  # asks what we hold
             ),
             then=preferences.search_next,
             side_effect=True,
@@ -327,6 +328,7 @@ VIEWINGS = AgentSpec(
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
+                r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
             ),
             side_effect=True,
         ),
@@ -473,10 +475,16 @@ ROOT = AgentSpec(
                 "remind me what I'm looking for",
                 "what viewings do I have",
                 "what have I told you",
+                "what time is my viewing again?",
             ),
             preferences.reply_summary,
             cues=(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
+                r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
+                r"^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*$",
+                r"\bagain\?\s*$|\bremember me\b|\bwhat am i (after|looking for)\b|\bam i (currently )?looking\b",
+                r"\b(hold|have|got|saved|kept|keep) (on|for) me\b|\b(i'?ve|have i) booked\b",
+                r"\bmy (phone|number|email|shortlist|saved|booking|appointment|reference)\b",
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
