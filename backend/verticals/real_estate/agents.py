@@ -345,7 +345,7 @@ VIEWINGS = AgentSpec(
                 "can we make it half an hour earlier",
             ),
             viewings.reply_reschedule,
-            readers={"reference": viewings.read_booking},
+            readers={"reference": viewings.read_booking, "when": viewings.read_new_time},
             cues=(
                 r"\b(reschedule|move|change|push|shift|bump|bring (it )?forward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",

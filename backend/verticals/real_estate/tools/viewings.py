@@ -182,6 +182,29 @@ _NAMED = re.compile(
 )
 
 
+def _clock_only(call: CallContext, text: str) -> tuple[int, int] | None:
+    """The clock of a time said without a day ("make it 4pm instead"); None otherwise."""
+    try:
+        datetime.fromisoformat(text)
+        return None
+    except ValueError:
+        pass
+    try:
+        said = parse.said(text, local(call.now, call.tz), asked=True)
+    except parse.ImpossibleDate:
+        return None
+    return said.clock if said.clock and not said.named else None
+
+
+def read_new_time(utterance: str, ctx: CallContext) -> str | None:
+    """The time to move a booking to; a time said without a day is passed as said, for the
+    tool to put on the booking's own day."""
+    if _clock_only(ctx, utterance):
+        return utterance
+    when = slots.read("when", None, utterance, ctx)
+    return str(when) if when else None
+
+
 def read_booking(utterance: str, ctx: CallContext) -> str | None:
     """The booking meant: its reference, or how the caller names it ("the Saturday one",
     "the Edward Street one")."""
@@ -255,6 +278,9 @@ async def reschedule_viewing(
         when = local(booking.starts_at + by, call.tz).isoformat()
     elif same := parse.same_time_on(when, local(booking.starts_at, call.tz), local(call.now, call.tz)):
         when = same.isoformat()  # "Sunday, same time": the booked time that day
+    elif clock := _clock_only(call, when):  # "make it 4pm instead": 4 pm on the booking's day
+        booked = local(booking.starts_at, call.tz)
+        when = existing(booked.replace(hour=clock[0], minute=clock[1])).isoformat()
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)

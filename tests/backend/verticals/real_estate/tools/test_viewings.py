@@ -170,3 +170,18 @@ async def test_another_day_at_the_same_time_after_a_taken_slot(runtime: AgentRun
     assert booked.reply.startswith("You're booked to view 65 Ocean St on Sunday 22 November at 12:00 PM"), (
         booked.reply
     )
+
+
+async def test_a_time_alone_on_a_later_call_moves_the_booking_on_its_own_day(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """On the next call "can we make it 4pm instead?" is 4 PM on the booked Tuesday, not today."""
+    known = {"name": "Ig Forsberg", "phone": f"0412 {uuid.uuid4().int % 10**6:06d}", "phone_verified": True}
+    first = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **known)
+    booked = await runtime.turn(
+        first, "can I see 65 Ocean Street in Leichhardt on Tuesday at 11:30am?", "Triage"
+    )
+    assert "Tuesday 24 November at 11:30 AM" in booked.reply, booked.reply
+    later = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **known)
+    moved = await runtime.turn(later, "can we make my viewing 4pm instead of 11.30", "Triage")
+    assert "Tuesday 24 November at 4:00 PM" in moved.reply, moved.reply
