@@ -67,6 +67,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "we talked about Coogee last time, what's there now?",
                 "I was on the chat before, about Bondi?",
                 "what were those Coogee ones you found me?",
+                "remind me what I was looking at last time",
                 # Criteria in a row, then "what do you think?": still a search.
                 "Manly, two bedrooms, under 1.5 million, what do you think?",
                 "Randwick, 4 bed, up to 3 mil. What have you got?",
@@ -493,6 +494,7 @@ ROOT = AgentSpec(
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
                 r"!!\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b",
+                r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
             ),
         ),
         Skill(
