@@ -30,7 +30,9 @@ DEFAULT_RUNTIME: Runtime = "onnx"
 
 EMBEDDING_DIM = 384
 BATCH_SIZE = 64
-ONNX_BATCH_SIZE = 32
+ONNX_BATCH_SIZE = 16
+"""Rows per ONNX run (texts sorted by length first): 16 took 8-16% less CPU per text than 32
+in the worker, with the same vectors (smaller activations stay in cache)."""
 
 # The weights come from site-packages; never ask a model hub for anything.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from graphiti_core.driver.driver import GraphProvider
 from graphiti_core.search.search_config_recipes import EDGE_HYBRID_SEARCH_RRF
 from graphiti_core.search.search_filters import (
@@ -126,3 +127,19 @@ async def test_every_fact_row_is_embedded_and_vector_indexed(mem: Memory, group:
     vector = await mem.embed_one("budget")
     nearest = await store.vector_facts(vector, 3)
     assert nearest and all(0 <= r["distance"] <= 2 for r in nearest)
+
+
+async def test_stored_vectors_are_the_embedded_ones(mem: Memory, group: str) -> None:
+    """Vectors reach FalkorDB as text spelled by memory.store.falkordb (not the client's
+    per-float stringify): each stored embedding is the one memory computed, as float32."""
+    await mem.record(CallerIdentified(id="i", group_id=group, valid_at=T0, caller_id="c1", name="Ann Lee"))
+    said = ["My budget is about 1.2 million.", "We want three bedrooms in Bondi."]
+    turns = [{"id": f"t{n}", "speaker": "caller", "text": t, "at": T0} for n, t in enumerate(said)]
+    await mem.ingest_transcript(group, "call-1", turns, T0, caller_id="c1")
+    store = await mem.store(group)
+    rows = await store.query(
+        "MATCH (x:Episodic {call_id: 'call-1'}) RETURN x.transcript AS text, x.content_embedding AS v"
+    )
+    assert sorted(r["text"] for r in rows) == sorted(said)
+    for row, expected in zip(rows, await mem.embed([r["text"] for r in rows]), strict=True):
+        assert np.array_equal(np.asarray(row["v"], dtype=np.float32), np.asarray(expected, dtype=np.float32))
