@@ -97,6 +97,9 @@ class Vertical:
     readers: Mapping[str, Reader] = field(default_factory=dict)
     """How the policy model reads parameters many of its tools share (``property``,
     ``suburb``); a skill's own readers come first."""
+    off_topic: tuple[str, ...] = ()
+    """What callers say that no agent here handles (sport, the weather, a joke): nearer to
+    one of these than to every skill's example, nothing fits and the agent says its fallback."""
 
     def readers_of(self, tool_name: str) -> dict[str, Reader]:
         skill = self.skill(tool_name)

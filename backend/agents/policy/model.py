@@ -50,6 +50,10 @@ _CHECK_IN = re.compile(
     re.I,
 )
 """Nothing but a greeting or "are you (still) there?"."""
+_BARE_NUMBER = re.compile(
+    r"^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\W*$", re.IGNORECASE
+)
+"""Nothing but a number."""
 _THANKS = re.compile(
     r"^\W*(?:(?:actually|oh|ah|alright|all right|ok(?:ay)?)\W+)?"
     r"(?:(?:ok(?:ay)?|great|perfect|lovely|awesome|brilliant|no (?:worries|problem|dramas))\W+)?"
@@ -228,6 +232,11 @@ class PolicyModel(Model):
             return assistant_message("You're welcome. Is there anything else I can help with?")
         if noise.unheard(utterance):
             return assistant_message(UNHEARD)
+        if _BARE_NUMBER.match(utterance) and not self.call.state.last_results:
+            # "Four." with nothing asked and nothing read out: what it counts is unknown.
+            return assistant_message(
+                f"Sorry, I'm not sure what the {utterance.strip(' .!?').lower()} is for. {spec.fallback}"
+            )
         if not (self._asked or self._then):
             utterance = self._first_of_two(utterance)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}

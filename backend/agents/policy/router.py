@@ -139,6 +139,7 @@ class Router:
         self.vocabulary = {w: i for i, w in enumerate(sorted(w for w, n in seen.items() if n >= 2))}
         self.matrix = np.asarray(self.embedder.embed_sync(texts), dtype=np.float64)
         self.weights, self.bias = _fit(self._features(self.matrix, texts), wanted)
+        self.off_topic = np.asarray(self.embedder.embed_sync(list(vertical.off_topic)), np.float64)
         self._cache: dict[str, np.ndarray] = {}
 
     async def embedding(self, utterance: str) -> list[float]:
@@ -188,10 +189,13 @@ class Router:
         return {t: (0.0 if t in ruled_out else p / left) for t, p in probs.items()}
 
     def fits(self, utterance: str) -> bool:
-        """Something in the vertical is close enough to what was said (or a cue word is heard)."""
-        if float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD:
-            return True
-        return any(c.search(utterance) for cues in self.cues.values() for c in cues)
+        """Something in the vertical is close enough to what was said (or a cue word is heard),
+        and nearer than anything off topic."""
+        vector = self.vector(utterance)
+        nearest = float((self.matrix @ vector).max())
+        if len(self.off_topic) and float((self.off_topic @ vector).max()) > nearest:
+            return False
+        return nearest >= THRESHOLD or any(c.search(utterance) for cues in self.cues.values() for c in cues)
 
     def up(self, agent: str) -> str | None:
         """The handoff back up from ``agent`` (None at the root)."""

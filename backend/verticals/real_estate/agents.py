@@ -74,6 +74,7 @@ PROPERTY_SEARCH = AgentSpec(
             ),
             listings.reply_search,
             readers={
+                "min_bedrooms": listings.read_min_bedrooms,
                 "max_bedrooms": listings.read_max_bedrooms,
                 "street": resolve.read_street,
                 "suburb": resolve.read_suburbs,
@@ -555,4 +556,18 @@ REAL_ESTATE = Vertical(
     results=homes.Listing,
     readers={"property": resolve.read_property, "suburb": resolve.read_suburb},
     neighbours=NEIGHBOURS,
+    off_topic=(
+        "who won the footy last night?",
+        "did you watch the cricket on the weekend?",
+        "how are the Swans going this season?",
+        "what's the weather going to be like tomorrow?",
+        "is it going to rain this arvo?",
+        "tell me a joke",
+        "what's the capital of France?",
+        "can you order me a pizza?",
+        "what time does the pub shut?",
+        "do you know any good movies on at the moment?",
+        "what's the traffic like on the M5?",
+        "who's going to win the election?",
+    ),
 )

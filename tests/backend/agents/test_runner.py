@@ -256,6 +256,24 @@ async def test_noise_is_asked_to_be_said_again(runtime: AgentRuntime, listings_g
     assert heard.reply == "Sorry, I didn't catch that. Could you say it again?" and not heard.tool_calls
 
 
+@pytest.mark.parametrize(
+    ("said", "opening"),
+    [
+        (
+            "Hey mate, who won the footy last night? Reckon the Rabbitohs got done.",
+            "I can help you find a home",
+        ),
+        ("Four.", "Sorry, I'm not sure what the four is for. I can help you find a home"),
+    ],
+)
+async def test_off_topic_or_a_bare_number_gets_what_the_line_can_do(
+    runtime: AgentRuntime, listings_group: str, said: str, opening: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Off Topic")
+    heard = await runtime.turn(call, said, "Triage")
+    assert heard.reply.startswith(opening) and heard.reply.endswith("?") and not heard.tool_calls, heard.reply
+
+
 async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
     runtime: AgentRuntime, listings_group: str
 ) -> None:

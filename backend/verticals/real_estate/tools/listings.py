@@ -132,6 +132,11 @@ async def search_properties(
         criteria, step = _widen(call, nearby)
         call.state.widened = [*call.state.widened, step] if step else call.state.widened
     else:
+        if min_bedrooms and max_bedrooms and max_bedrooms < min_bedrooms:
+            raise NotUnderstood(
+                f"At least {min_bedrooms} bedrooms and no more than {max_bedrooms} can't both be met."
+                " How many bedrooms would you like?"
+            )
         said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)
         said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
         criteria = _criteria(call, places, said)
@@ -177,9 +182,29 @@ _A_MINIMUM = re.compile(
 )
 
 
+_BOUND = r"\s+(\d{1,2}|one|two|three|four|five|six|seven|eight)\s*(?:bed|br\b)"
+_AT_LEAST = re.compile(r"\b(?:at least|minimum(?: of)?|min|no fewer than|no less than)" + _BOUND, re.I)
+_AT_MOST = re.compile(r"\b(?:no more than|not more than|at most|maximum(?: of)?|max|up to)" + _BOUND, re.I)
+
+
+def _bound(pattern: re.Pattern[str], utterance: str) -> int | None:
+    m = pattern.search(parse.spoken(utterance))
+    return parse.count(m.group(1)) if m else None
+
+
+def read_min_bedrooms(utterance: str, ctx: CallContext) -> int | None:
+    """The fewest bedrooms: the count said "at least" of, else one said with "bed" that is no cap."""
+    if (least := _bound(_AT_LEAST, utterance)) is not None:
+        return least
+    return parse.count(_AT_MOST.sub(" ", parse.spoken(utterance)), near="bed")  # not "up to 4 bed"
+
+
 def read_max_bedrooms(utterance: str, ctx: CallContext) -> int | None:
-    """ "A one bedroom apartment" asks for a size, not a minimum: one more bedroom at most, so a
-    caller after a one-bedder does not hear five-bedroom houses. "At least three": no cap."""
+    """ "No more than two bedrooms" caps it. "A one bedroom apartment" asks for a size, not a
+    minimum: one more bedroom at most, so a caller after a one-bedder does not hear
+    five-bedroom houses. "At least three": no cap."""
+    if (most := _bound(_AT_MOST, utterance)) is not None:
+        return most
     wanted = parse.count(utterance, near="bed")
     if wanted is None or _A_MINIMUM.search(utterance):
         return None

@@ -183,3 +183,23 @@ async def test_suburbs_named_as_alternatives_are_all_searched(
 async def test_a_suburb_named_in_passing_is_not_searched(runtime: AgentRuntime, homes: str) -> None:
     result = await one_turn(runtime, homes, "we rent in Cronulla now and want a three bedder in Maroubra")
     assert "in Cronulla" in result.reply and "Maroubra" not in result.reply, result.reply
+
+
+async def test_contradictory_bedrooms_are_asked_about_not_searched(runtime: AgentRuntime, homes: str) -> None:
+    said = "I want something in Coogee with at least four bedrooms but, um, no more than two bedrooms."
+    result = await one_turn(runtime, homes, said)
+    assert result.reply.startswith("At least 4 bedrooms and no more than 2 can't both be met."), result.reply
+    assert result.reply.endswith("How many bedrooms would you like?")
+
+
+@pytest.mark.parametrize(
+    ("said", "least", "most"),
+    [
+        ("up to 4 bedrooms in Bondi", None, 4),
+        ("a three bedder, no more than 4 bedrooms", 3, 4),
+        ("at least 3 bedrooms", 3, None),
+    ],
+)
+def test_bedroom_bounds_are_read_as_said(said: str, least: int | None, most: int | None) -> None:
+    call = offline_call()
+    assert (listings.read_min_bedrooms(said, call), listings.read_max_bedrooms(said, call)) == (least, most)
