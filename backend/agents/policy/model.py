@@ -247,7 +247,12 @@ class PolicyModel(Model):
             candidates.discard(self.router.up(spec.name) or "")
         route = self.router.route(utterance, candidates, spec.name)
         if route.target is None:
-            return assistant_message(spec.fallback)
+            off = (
+                "Sorry, that's not something I can help with. "
+                if self.router.off_topic_said(utterance)
+                else ""
+            )
+            return assistant_message(off + spec.fallback)
         if route.target.startswith("transfer_to_"):
             return self._handoff(route.target, utterance)
         tool = next(t for t in tools if t.name == route.target)

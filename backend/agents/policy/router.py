@@ -191,11 +191,18 @@ class Router:
     def fits(self, utterance: str) -> bool:
         """Something in the vertical is close enough to what was said (or a cue word is heard),
         and nearer than anything off topic."""
-        vector = self.vector(utterance)
-        nearest = float((self.matrix @ vector).max())
-        if len(self.off_topic) and float((self.off_topic @ vector).max()) > nearest:
+        if self.off_topic_said(utterance):
             return False
-        return nearest >= THRESHOLD or any(c.search(utterance) for cues in self.cues.values() for c in cues)
+        if float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD:
+            return True
+        return any(c.search(utterance) for cues in self.cues.values() for c in cues)
+
+    def off_topic_said(self, utterance: str) -> bool:
+        """Nearer to something off topic (the footy, the weather) than to any skill's example."""
+        vector = self.vector(utterance)
+        return bool(len(self.off_topic)) and float((self.off_topic @ vector).max()) > float(
+            (self.matrix @ vector).max()
+        )
 
     def up(self, agent: str) -> str | None:
         """The handoff back up from ``agent`` (None at the root)."""

@@ -261,7 +261,7 @@ async def test_noise_is_asked_to_be_said_again(runtime: AgentRuntime, listings_g
     [
         (
             "Hey mate, who won the footy last night? Reckon the Rabbitohs got done.",
-            "I can help you find a home",
+            "Sorry, that's not something I can help with. I can help you find a home",
         ),
         ("Four.", "Sorry, I'm not sure what the four is for. I can help you find a home"),
     ],
