@@ -206,18 +206,29 @@ def count(text: str, near: str | None = None) -> int | None:
 _NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d|one|two|three|four|five|six|seven|eight|nine)\b", re.I)
 
 
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
+)
 _NOT_A_POSITION = re.compile(
     r"\s+(?:week|weekend|month|year|night|time|thing|call|monday|tuesday|wednesday|thursday|friday|saturday"
-    r"|sunday|bed\w*|floor|home buyers?|buyers?)\b",
+    rf"|sunday|bed\w*|floor|home buyers?|buyers?|of\s+{_MONTH})\b",
     re.IGNORECASE,
 )
-"""After "first" or "last": no position among homes ("last Friday", "first thing", "first home buyer")."""
+"""After "first" or "last": no position among homes ("last Friday", "first thing", "first home
+buyer", "the first of December")."""
+_DAY_OF_MONTH = re.compile(r"(?:twenty|thirty)[\s-]?$", re.IGNORECASE)
+"""Before "first": a day of the month ("thirty-first")."""
 
 
 def ordinal(text: str) -> int | None:
     """1-based position ("the second one", "number four") or -1 for "the last one"."""
     for m in re.finditer(r"[a-z0-9]+", text.lower()):
-        if m.group(0) in _ORDINALS and not _NOT_A_POSITION.match(text, m.end()):
+        if (
+            m.group(0) in _ORDINALS
+            and not _NOT_A_POSITION.match(text, m.end())
+            and not _DAY_OF_MONTH.search(text, 0, m.start())
+        ):
             return _ORDINALS[m.group(0)]
     m = _NUMBERED.search(text)
     if not m:

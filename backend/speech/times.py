@@ -100,10 +100,32 @@ class Day:
     """Midnight of a day gone ("yesterday", "last Friday"): a booking for it is in the past."""
 
 
+_ORDINAL_WORDS = (
+    "first second third fourth fifth sixth seventh eighth ninth tenth eleventh twelfth thirteenth"
+    " fourteenth fifteenth sixteenth seventeenth eighteenth nineteenth twentieth"
+)
+_ORDINAL_DAYS = {w: n for n, w in enumerate(_ORDINAL_WORDS.split(), 1)} | {"thirtieth": 30}
+_SPOKEN_DATE = re.compile(
+    rf"\b(?:(?P<tens>twenty|thirty)[\s-]?)?(?P<unit>{'|'.join(_ORDINAL_DAYS)})\b"
+    rf"(?=\s+(?:of\s+)?{_MONTH}\b)",
+    re.IGNORECASE,
+)
+_TENS = {"": 0, "twenty": 20, "thirty": 30}
+
+
+def _spoken_dates(text: str) -> str:
+    """A day of the month said in words, in digits ("the thirty-first of November" reads as
+    the 31st, so impossible; ``_DAY`` does not check the suffix)."""
+    return _SPOKEN_DATE.sub(
+        lambda m: f"{_ORDINAL_DAYS[m['unit'].lower()] + _TENS[(m['tens'] or '').lower()]}th", text
+    )
+
+
 def days(text: str, now: datetime) -> list[Day]:
     """Every day named in ``text``, in order: "today", "tomorrow", "next Tuesday", "Friday week",
     "the 28th", "3rd of December", "December 3", "12/12", and days gone ("yesterday",
     "last Saturday"). A date without a year is the next one on or after today."""
+    text = _spoken_dates(text)
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     next_week = "next week" in text.lower()
     found = []

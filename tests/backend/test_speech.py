@@ -238,6 +238,9 @@ def test_a_day_gone_is_passed_over_for_one_still_to_come() -> None:
         ("first thing tomorrow", None),
         ("we're first home buyers", None),
         ("did you get a third bedroom in it", None),
+        ("on the thirty-first of November at eleven", None),
+        ("the first of December", None),
+        ("the first Marrickville one", 1),
     ],
 )
 def test_first_and_last_are_positions_only_among_homes(said: str, position: int | None) -> None:
@@ -261,3 +264,10 @@ def test_first_and_last_are_positions_only_among_homes(said: str, position: int 
 )
 def test_a_name_given_as_ones_own(said: str, name: str | None) -> None:
     assert contacts.introduced(said) == name
+
+
+def test_a_day_of_the_month_said_in_words_is_that_day() -> None:
+    found = times.when("the twenty-first of October at 11", WEDNESDAY)
+    assert found is not None and f"{found:%m-%dT%H:%M}" == "10-21T11:00"
+    with pytest.raises(times.ImpossibleDate):
+        times.said("on the thirty-first of November at eleven", WEDNESDAY)
