@@ -282,6 +282,8 @@ class PolicyModel(Model):
         )
         if when:
             return _called(pending["tool"], {**pending["args"], "when": when})
+        if (asked := pending.get("asks")) and (n := parse.count(utterance)) is not None:
+            return _called(pending["tool"], {**pending["args"], asked: n})  # "at least four"
         if _YES.search(utterance):
             return _called(pending["tool"], pending["args"])
         if _NO.search(utterance):

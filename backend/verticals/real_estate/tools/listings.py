@@ -133,6 +133,9 @@ async def search_properties(
         call.state.widened = [*call.state.widened, step] if step else call.state.widened
     else:
         if min_bedrooms and max_bedrooms and max_bedrooms < min_bedrooms:
+            # The answer ("at least four") is the search's bedrooms.
+            args = {"suburb": " or ".join(places) or None, "max_price": max_price, "street": street}
+            call.state.pending = {"tool": "search_properties", "args": args, "asks": "min_bedrooms"}
             raise NotUnderstood(
                 f"At least {min_bedrooms} bedrooms and no more than {max_bedrooms} can't both be met."
                 " How many bedrooms would you like?"

@@ -187,9 +187,14 @@ async def test_a_suburb_named_in_passing_is_not_searched(runtime: AgentRuntime, 
 
 async def test_contradictory_bedrooms_are_asked_about_not_searched(runtime: AgentRuntime, homes: str) -> None:
     said = "I want something in Coogee with at least four bedrooms but, um, no more than two bedrooms."
-    result = await one_turn(runtime, homes, said)
-    assert result.reply.startswith("At least 4 bedrooms and no more than 2 can't both be met."), result.reply
-    assert result.reply.endswith("How many bedrooms would you like?")
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Lee Both")
+    asked = await runtime.turn(call, said, "Triage")
+    assert asked.reply.startswith("At least 4 bedrooms and no more than 2 can't both be met."), asked.reply
+    assert asked.reply.endswith("How many bedrooms would you like?")
+    answered = await runtime.turn(call, "Sorry, I mean at least four.", asked.agent)
+    assert answered.reply.startswith("I found") and "in Coogee with 4+ bedrooms" in answered.reply, (
+        answered.reply
+    )
 
 
 @pytest.mark.parametrize(
