@@ -244,7 +244,7 @@ SUBURBS = AgentSpec(
                 r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
                 r"!!\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
                 r"!!\b(monthly|repayments?|mortgage|per month|a month)\b",  # a loan's cost, not the area's
-                r"!!\b\d+[a-z]?\s+(\w+\s+){1,2}(street|st|road|rd|avenue|ave|parade|pde|crescent|cres|highway|hwy)\b",
+                r"!!\b(\d+[a-z]?|on|at)\s+(\w+\s+){1,2}(street|st|road|rd|avenue|ave|parade|pde|crescent|cres|highway|hwy)\b",
                 # A size and a ceiling together are a search ("Neutral Bay, three bedrooms, up to 2.5").
                 r"!!^(?=.*\bbed)(?=.*\b(up to|under|below|less than|max(imum)?|budget|tops)\b)",
             ),

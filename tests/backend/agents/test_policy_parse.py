@@ -206,6 +206,8 @@ def test_a_day_gone_reaches_the_tool_as_a_time_gone() -> None:
          "search_properties"),
         ("Hi, yeah, remind me, what was I looking at when I was on the chat before?", "caller_summary",
          "search_properties"),
+        ("Hi, is there something on Bay Street in Neutral Bay? How much is it?", "suburb_profile",
+         "search_properties"),
     ],
 )  # fmt: skip
 def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str, chosen: str) -> None:

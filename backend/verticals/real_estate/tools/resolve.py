@@ -244,7 +244,8 @@ def suburb(ctx: CallContext, said: str | None) -> str | None:
     names = list(ctx.suburbs.values())
     lowered = said.lower()
     for name in sorted(names, key=len, reverse=True):
-        if re.search(rf"\b{re.escape(name.lower())}\b", lowered):
+        run_together = name.lower().replace(" ", "")  # "deewhy", typed
+        if re.search(rf"\b(?:{re.escape(name.lower())}|{re.escape(run_together)})\b", lowered):
             return name
     best = process.extractOne(
         said, names, scorer=fuzz.partial_ratio, processor=utils.default_process, score_cutoff=88

@@ -208,3 +208,8 @@ async def test_contradictory_bedrooms_are_asked_about_not_searched(runtime: Agen
 def test_bedroom_bounds_are_read_as_said(said: str, least: int | None, most: int | None) -> None:
     call = offline_call()
     assert (listings.read_min_bedrooms(said, call), listings.read_max_bedrooms(said, call)) == (least, most)
+
+
+async def test_a_two_word_suburb_typed_run_together_is_that_suburb(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "anything in deewhy 2br under 900k")
+    assert "in Dee Why" in result.reply and "Parramatta" not in result.reply, result.reply
