@@ -46,6 +46,11 @@ def episode_uuid(group_id: str, episode_id: str) -> str:
     return stable_uuid(group_id, "episode", episode_id)
 
 
+def predicate_uuid(group_id: str, embed_text: str) -> str:
+    """The ``Predicate`` node of every row embedded as ``embed_text`` (``FactEvent.embed_text``)."""
+    return stable_uuid(group_id, "predicate", embed_text)
+
+
 def content_hash(episode: Episode) -> str:
     return hashlib.sha256(episode.model_dump_json().encode()).hexdigest()[:32]
 
@@ -230,13 +235,17 @@ def _add_rows(
         if u not in ends:
             continue  # already stored (same episode recorded before)
         end = ends.pop(u)
+        vi = batch.vector(vectors[f.embed_text])
+        predicate = predicate_uuid(group, f.embed_text)
+        batch.predicates.setdefault(predicate, {"uuid": predicate, "text": f.embed_text, "vi": vi})
         batch.edges.append(
             {
                 "src": f.subject.uuid(group),
                 "dst": f.object.uuid(group),
-                "vi": batch.vector(vectors[f.embed_text]),
+                "vi": vi,
                 "props": {
                     "uuid": u,
+                    "predicate": predicate,
                     "origin": u,
                     "rank": _rank(p, f),
                     "group_id": group,

@@ -26,7 +26,12 @@ _POLL_S = 0.05
 """How often a rewrite or save in progress is polled."""
 
 SCHEMA = (
-    f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
+    # Facts are found by vector through their predicate (``Predicate``, one per distinct
+    # ``embed_text``): the rows' own ``fact_embedding`` (Graphiti's) is left unindexed, as an
+    # HNSW index on a million rows made writes slow down as the graph grew (docs/benchmarks.md).
+    f"CREATE VECTOR INDEX FOR (n:Predicate) ON (n.embedding) {_VECTOR_OPTIONS}",
+    "CREATE INDEX FOR (n:Predicate) ON (n.uuid)",
+    "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.predicate)",
     f"CREATE VECTOR INDEX FOR (n:Episodic) ON (n.content_embedding) {_VECTOR_OPTIONS}",
     "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.key, e.lookup)",
     # Joins Graphiti's full-text index on RELATES_TO as one more field.
@@ -81,9 +86,13 @@ class FalkorStore(GraphStore):
         await self.graph.query(statement, batch.params(self.group_id))
 
     async def vector_facts(self, vector: list[float], k: int) -> list[Record]:
+        # The k nearest predicates, nearest first, each expanded to its rows until k rows: the
+        # rows a row index would give (rows sharing a predicate share its vector), ties apart.
         return await self._knn(
-            "CALL db.idx.vector.queryRelationships('RELATES_TO', 'fact_embedding', $k, vecf32($v))"
-            " YIELD relationship AS r, score RETURN r.uuid AS uuid, score AS distance",
+            "CALL db.idx.vector.queryNodes('Predicate', 'embedding', $k, vecf32($v))"
+            " YIELD node, score WITH node.uuid AS p, score ORDER BY score"
+            " MATCH ()-[r:RELATES_TO {predicate: p}]->()"
+            " RETURN r.uuid AS uuid, score AS distance LIMIT $k",
             vector,
             k,
         )
