@@ -132,3 +132,7 @@ async def test_every_fact_row_is_embedded_and_found_through_its_predicate(mem: M
         "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.value = 800000 RETURN r.uuid AS uuid"
     )
     assert nearest[0]["uuid"] == budget[0]["uuid"] and abs(nearest[0]["distance"]) < 1e-6
+    # Through Memory.search, by vector alone: no identifier of the query is in the rows' terms.
+    assert not await store.fulltext_facts("what can they spend", 10)
+    hits = await mem.search(group, "what can they spend")
+    assert budget[0]["uuid"] in [h.uuid for h in hits]
