@@ -492,6 +492,17 @@ def bench_memory(
             ("search speed-up at p95 (×)", f"{result['search_speedup_p95']:,.1f}"),
         ],
     )
+    marks = result["record_growth"]
+    show(
+        "record growth (facts/s): since the previous mark, and from 0",
+        [
+            (
+                f"{before['facts'] if before else 0:,.0f} → {m['facts']:,.0f} facts",
+                f"{m['since_previous_facts_per_s']:,.0f} ({m['facts_per_s']:,.0f} from 0)",
+            )
+            for before, m in zip([None, *marks], marks, strict=False)
+        ],
+    )
     write_json(json_path, result)
 
 

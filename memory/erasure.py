@@ -1,6 +1,7 @@
 """Erasing a caller: their node, facts, what they own (their bookings), episodes, transcript
-turns, embeddings (they live on the rows and episodes) and the entities left orphaned; and what an erasure by
-phone number or email needs: who held it, and its own node."""
+turns, embeddings (they live on the rows, episodes and predicates) and the entities and
+predicates left orphaned; and what an erasure by phone number or email needs: who held it,
+and its own node."""
 
 from __future__ import annotations
 
@@ -31,7 +32,8 @@ async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureRec
     episodes: list[str] = plan[0]["episodes"]
     subjects = [subject, *owned]
     neighbours = [r["uuid"] for r in await store.query(cypher.ERASE_NEIGHBOURS, {"subjects": subjects})]
-    facts = await _count(store, cypher.ERASE_EDGES, {"subjects": subjects})
+    erased = await store.query(cypher.ERASE_EDGES, {"subjects": subjects}, write=True)
+    facts = int(erased[0]["n"]) if erased else 0
     facts += await _count(store, cypher.ERASE_HANDOFFS, {"episodes": episodes})
     removed_episodes = await _count(store, cypher.ERASE_EPISODES, {"episodes": episodes})
     removed_episodes += await _count(store, cypher.ERASE_TRANSCRIPTS, {"calls": calls})
@@ -40,6 +42,8 @@ async def erase(memory: Memory, store: GraphStore, caller_id: str) -> ErasureRec
     orphans = [r["uuid"] for r in await store.query(cypher.ORPHANS, left)]
     entities = await _count(store, cypher.ERASE_NODES, {"uuids": [*owned, *orphans]})
     callers = await _count(store, cypher.ERASE_NODES, {"uuids": [subject]})
+    predicates = [p for p in erased[0]["predicates"] if p] if erased else []
+    await store.query(cypher.ERASE_UNUSED_PREDICATES, {"predicates": predicates}, write=True)
     return ErasureReceipt(
         caller_id=caller_id,
         group_id=group,

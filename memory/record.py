@@ -38,6 +38,8 @@ class Recorded:
 class _Pending:
     episode: Episode
     uuid: str
+    content: str
+    """The episode as JSON: stored, and hashed for idempotency (serialized once)."""
     hash: str
     translation: Translation
 
@@ -46,8 +48,13 @@ def episode_uuid(group_id: str, episode_id: str) -> str:
     return stable_uuid(group_id, "episode", episode_id)
 
 
-def content_hash(episode: Episode) -> str:
-    return hashlib.sha256(episode.model_dump_json().encode()).hexdigest()[:32]
+def predicate_uuid(group_id: str, embed_text: str) -> str:
+    """The ``Predicate`` node of every row embedded as ``embed_text`` (``FactEvent.embed_text``)."""
+    return stable_uuid(group_id, "predicate", embed_text)
+
+
+def content_hash(content: str) -> str:
+    return hashlib.sha256(content.encode()).hexdigest()[:32]
 
 
 async def build_batch(
@@ -85,14 +92,16 @@ async def _new_episodes(
     """Drop episodes already recorded (same content); refuse a reused id with new content."""
     group = store.group_id
     seen: dict[str, str] = {}
+    contents: dict[str, str] = {}
     fresh: list[Episode] = []
     for e in episodes:
-        h = content_hash(e)
+        content = e.model_dump_json()
+        h = content_hash(content)
         if e.id in seen:
             if seen[e.id] != h:
                 raise EpisodeConflict(f"episode {e.id!r} appears twice in the batch with different content")
             continue
-        seen[e.id] = h
+        seen[e.id], contents[e.id] = h, content
         fresh.append(e)
     uuids = {episode_uuid(group, e.id): e for e in fresh}
     stored = await store.query(cypher.EXISTING_EPISODES, {"uuids": list(uuids)})
@@ -100,7 +109,9 @@ async def _new_episodes(
         e = uuids.pop(row["uuid"])
         if row["hash"] != seen[e.id]:
             raise EpisodeConflict(f"episode {e.id!r} was already recorded with different content")
-    return [_Pending(e, u, seen[e.id], ontology.translate(e, region)) for u, e in uuids.items()]
+    return [
+        _Pending(e, u, contents[e.id], seen[e.id], ontology.translate(e, region)) for u, e in uuids.items()
+    ]
 
 
 async def _check_references(store: GraphStore, pending: list[_Pending]) -> None:
@@ -230,13 +241,17 @@ def _add_rows(
         if u not in ends:
             continue  # already stored (same episode recorded before)
         end = ends.pop(u)
+        vi = batch.vector(vectors[f.embed_text])
+        predicate = predicate_uuid(group, f.embed_text)
+        batch.predicates.setdefault(predicate, {"uuid": predicate, "text": f.embed_text, "vi": vi})
         batch.edges.append(
             {
                 "src": f.subject.uuid(group),
                 "dst": f.object.uuid(group),
-                "vi": batch.vector(vectors[f.embed_text]),
+                "vi": vi,
                 "props": {
                     "uuid": u,
+                    "predicate": predicate,
                     "origin": u,
                     "rank": _rank(p, f),
                     "group_id": group,
@@ -274,7 +289,7 @@ def _add_episode(batch: WriteBatch, p: _Pending, rows: list[str], group: str) ->
         "group_id": group,
         "source": "json",
         "source_description": f"switchboard {e.type}",
-        "content": e.model_dump_json(),
+        "content": p.content,
         "valid_at": iso(utc(e.valid_at)),
         "created_at": batch.now,
         "entity_edges": rows,

@@ -134,6 +134,27 @@ def batches(callers: int, listing_count: int, size: int, seed: int) -> Iterator[
         yield batch
 
 
+def checkpoints(total: int) -> list[int]:
+    """Where record throughput is sampled: 10k, 100k, 1M, … below ``total``, and ``total``."""
+    marks, mark = [], 10_000
+    while mark < total:
+        marks.append(mark)
+        mark *= 10
+    return [*marks, total]
+
+
+def _mark(growth: list[dict[str, float]], facts: int, elapsed_s: float) -> dict[str, float]:
+    """Throughput from 0 and since the previous mark: the second shows how writes slow
+    as the graph grows, which the average from 0 hides."""
+    before = growth[-1] if growth else {"facts": 0, "s": 0.0}
+    return {
+        "facts": facts,
+        "s": round(elapsed_s, 2),
+        "facts_per_s": round(facts / elapsed_s, 1),
+        "since_previous_facts_per_s": round((facts - before["facts"]) / (elapsed_s - before["s"]), 1),
+    }
+
+
 async def timed(samples: list[float], call: Callable[[], Any]) -> Any:
     started = time.perf_counter()
     result = await call()
@@ -188,10 +209,15 @@ async def run(
     started = time.perf_counter()
     await mem.record_many(listings(listing_count))
     written = 3 * listing_count
+    marks = checkpoints(total)
+    growth: list[dict[str, float]] = []
     for batch in batches(callers, listing_count, 800, seed):
         done = await mem.record_many(batch)
         written += done.facts
         progress(written, total)
+        if marks and written >= marks[0]:
+            marks = [m for m in marks if m > written]
+            growth.append(_mark(growth, written, time.perf_counter() - started))
     record_s = time.perf_counter() - started
 
     rng = random.Random(seed + 1)
@@ -218,6 +244,7 @@ async def run(
         "listings": listing_count,
         "record_s": round(record_s, 2),
         "record_facts_per_s": round(written / record_s, 1),
+        "record_growth": growth,
         "recall_caller_ms": percentiles(recall_ms),
         "search_ms": percentiles(search_ms),
         "graphiti_search_ms": percentiles(stock_ms),

@@ -24,9 +24,12 @@ requirepass {password}
 dir {dir}
 appendonly yes
 appendfsync everysec
-save 900 1 300 100 60 10000
+save 900 1 300 100
 loadmodule {module} CMD_INFO no
 """
+# The append-only file is what a restart reads back (at most a second of writes lost); the
+# snapshot is a second copy. No "save 60 10000": during a long load it forked a snapshot of the
+# whole (multi-GB) graph every minute, on a machine of two cores.
 # CMD_INFO no: FalkorDB otherwise keeps each graph's last 1,000 queries, with their parameters
 # (callers' names and numbers), in a stream that the AOF and the snapshot persist.
 

@@ -49,6 +49,9 @@ class WriteBatch:
     now: str
     nodes: dict[str, list[Record]] = field(default_factory=dict)
     """By entity label: {uuid, name, rename, created_at, attrs}."""
+    predicates: dict[str, Record] = field(default_factory=dict)
+    """By uuid: {uuid, text, vi}: the ``Predicate`` nodes the new rows point at (``props.predicate``),
+    created if new. Their embedding is the one the vector index holds, not the rows'."""
     edges: list[Record] = field(default_factory=list)
     """New fact rows: {src, dst, props, vi} (``vi``: index into ``vectors``)."""
     closes: list[Record] = field(default_factory=list)
@@ -78,6 +81,7 @@ class WriteBatch:
         params: Record = {
             "group_id": group_id,
             "now": self.now,
+            "predicates": list(self.predicates.values()),
             "edges": self.edges,
             "closes": self.closes,
             "replaces": self.replaces,

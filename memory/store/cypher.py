@@ -33,7 +33,7 @@ FACT_FIELDS = (
 
 
 def write_sections(labels: list[str], vec: Callable[[str], str]) -> list[str]:
-    """The statements of one write, in order: entities, rows, closes, versions,
+    """The statements of one write, in order: entities, predicates, rows, closes, versions,
     episodes, mentions. Each reads its own ``$parameter`` list. Every section
     has its own variable names: FalkorDB mis-types a name reused across ``WITH``."""
     nodes = [
@@ -47,6 +47,12 @@ def write_sections(labels: list[str], vec: Callable[[str], str]) -> list[str]:
     ]
     return [
         *nodes,
+        # One node per distinct predicate holds the vector index (a few thousand vectors, not
+        # one per row: HNSW inserts were most of a write's server time at 100k rows).
+        "UNWIND $predicates AS qr"
+        " MERGE (qx:Predicate {uuid: qr.uuid})"
+        " ON CREATE SET qx.text = qr.text, qx.group_id = $group_id,"
+        f" qx.embedding = {vec('$vectors[qr.vi]')}",
         "UNWIND $edges AS er"
         " MATCH (ea:Entity {uuid: er.src}) MATCH (eb:Entity {uuid: er.dst})"
         " CREATE (ea)-[ee:RELATES_TO]->(eb)"
@@ -184,7 +190,16 @@ ERASE_NEIGHBOURS = (
 
 ERASE_EDGES = (
     "UNWIND $subjects AS s MATCH (a:Entity {uuid: s})-[r:RELATES_TO]-()"
-    " WITH DISTINCT r DELETE r RETURN count(r) AS n"
+    " WITH DISTINCT r WITH r, r.predicate AS p DELETE r"
+    " RETURN count(r) AS n, collect(DISTINCT p) AS predicates"
+)
+
+# A predicate can name what only the erased caller said ("wants an appraisal of 3 Elm St"):
+# it goes with the last row that uses it.
+ERASE_UNUSED_PREDICATES = (
+    "UNWIND $predicates AS p MATCH (q:Predicate {uuid: p})"
+    " OPTIONAL MATCH ()-[r:RELATES_TO {predicate: p}]->()"
+    " WITH q, count(r) AS used WHERE used = 0 DELETE q RETURN count(q) AS n"
 )
 
 ERASE_EPISODES = "UNWIND $episodes AS u MATCH (x:Episodic {uuid: u}) DETACH DELETE x RETURN count(x) AS n"

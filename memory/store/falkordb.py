@@ -13,7 +13,7 @@ from redis.exceptions import ResponseError
 from memory.bm25 import STOPWORDS
 from memory.embedder import EMBEDDING_DIM
 from memory.ontology import Ontology
-from memory.store import cypher
+from memory.store import _falkor_params, cypher
 from memory.store.base import GraphStore, Record, WriteBatch
 
 # HNSW build parameters: M 8 / efConstruction 32 insert 41% faster than 16 / 64 at 200k facts
@@ -26,7 +26,12 @@ _POLL_S = 0.05
 """How often a rewrite or save in progress is polled."""
 
 SCHEMA = (
-    f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}",
+    # Facts are found by vector through their predicate (``Predicate``, one per distinct
+    # ``embed_text``): the rows' own ``fact_embedding`` (Graphiti's) is left unindexed, as an
+    # HNSW index on a million rows made writes slow down as the graph grew (docs/benchmarks.md).
+    f"CREATE VECTOR INDEX FOR (n:Predicate) ON (n.embedding) {_VECTOR_OPTIONS}",
+    "CREATE INDEX FOR (n:Predicate) ON (n.uuid)",
+    "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.predicate)",
     f"CREATE VECTOR INDEX FOR (n:Episodic) ON (n.content_embedding) {_VECTOR_OPTIONS}",
     "CREATE INDEX FOR ()-[e:RELATES_TO]-() ON (e.key, e.lookup)",
     # Joins Graphiti's full-text index on RELATES_TO as one more field.
@@ -37,21 +42,6 @@ SCHEMA = (
     # A known caller's turns are read by owner (search ranks them itself: memory.turns).
     "CREATE INDEX FOR (n:Episodic) ON (n.caller_uuid)",
 )
-
-
-class _Vector:
-    """A vector as the client spells it in the query's parameter header, built in C: the
-    client's own ``stringify_param_value`` calls itself once per float (~3 of a worker's 20 ms
-    of event-loop CPU a call, at 20 vectors) and, for a value that is no list, string or dict,
-    sends ``str(value)``: this same text."""
-
-    __slots__ = ("text",)
-
-    def __init__(self, values: list[float]) -> None:
-        self.text = f"[{','.join(map(str, values))}]"
-
-    def __str__(self) -> str:
-        return self.text
 
 
 class FalkorStore(GraphStore):
@@ -82,10 +72,12 @@ class FalkorStore(GraphStore):
     async def query(
         self, cypher_text: str, params: Record | None = None, *, write: bool = False
     ) -> list[Record]:
+        # The parameters go as text either way: ours is the client's text, built faster.
+        statement = _falkor_params.header(params) + cypher_text
         if write:
-            result = await self.graph.query(cypher_text, params or {})
+            result = await self.graph.query(statement)
         else:
-            result = await self.graph.ro_query(cypher_text, params or {})
+            result = await self.graph.ro_query(statement)
         header = [h[1] for h in result.header]
         return [dict(zip(header, row, strict=False)) for row in result.result_set]
 
@@ -93,14 +85,16 @@ class FalkorStore(GraphStore):
         # One GRAPH.QUERY is atomic on FalkorDB: chain every section into one statement.
         sections = cypher.write_sections(list(batch.nodes), lambda x: f"vecf32({x})")
         statement = " WITH count(*) AS _n ".join(sections) + " RETURN 1"
-        params = batch.params(self.group_id)
-        params["vectors"] = [_Vector(v) for v in batch.vectors]
-        await self.graph.query(statement, params)
+        await self.graph.query(_falkor_params.header(batch.params(self.group_id)) + statement)
 
     async def vector_facts(self, vector: list[float], k: int) -> list[Record]:
+        # The k nearest predicates, nearest first, each expanded to its rows until k rows: the
+        # rows a row index would give (rows sharing a predicate share its vector), ties apart.
         return await self._knn(
-            "CALL db.idx.vector.queryRelationships('RELATES_TO', 'fact_embedding', $k, vecf32($v))"
-            " YIELD relationship AS r, score RETURN r.uuid AS uuid, score AS distance",
+            "CALL db.idx.vector.queryNodes('Predicate', 'embedding', $k, vecf32($v))"
+            " YIELD node, score WITH node.uuid AS p, score ORDER BY score"
+            " MATCH ()-[r:RELATES_TO {predicate: p}]->()"
+            " RETURN r.uuid AS uuid, score AS distance LIMIT $k",
             vector,
             k,
         )
@@ -115,7 +109,7 @@ class FalkorStore(GraphStore):
 
     async def _knn(self, statement: str, vector: list[float], k: int) -> list[Record]:
         try:
-            return await self.query(statement, {"k": k, "v": _Vector(vector)})
+            return await self.query(statement, {"k": k, "v": vector})
         except ResponseError as exc:
             # An empty graph, or an index still building in the background.
             if "Invalid arguments" in str(exc) or "not indexed" in str(exc):
@@ -126,7 +120,7 @@ class FalkorStore(GraphStore):
         self, subject: str, vector: list[float], at: str, limit: int, besides_call: str | None = None
     ) -> list[Record]:
         statement = cypher.CALLER_TURNS.format(distance="vec.cosineDistance(x.content_embedding, vecf32($v))")
-        params = {"subject": subject, "v": _Vector(vector), "at": at, "limit": limit, "besides": besides_call}
+        params = {"subject": subject, "v": vector, "at": at, "limit": limit, "besides": besides_call}
         return await self.query(statement, params)
 
     async def fulltext_facts(self, text: str, k: int) -> list[Record]:

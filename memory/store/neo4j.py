@@ -28,6 +28,9 @@ SCHEMA = (
     f" FOR ()-[r:RELATES_TO]-() ON (r.fact_embedding) {_VECTOR}",
     "CREATE VECTOR INDEX episode_embedding IF NOT EXISTS"
     f" FOR (n:Episodic) ON (n.content_embedding) {_VECTOR}",
+    # Rows point at their Predicate node (written by the shared Cypher; FalkorDB searches by it).
+    "CREATE INDEX predicate_uuid IF NOT EXISTS FOR (n:Predicate) ON (n.uuid)",
+    "CREATE INDEX relation_predicate IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.predicate)",
     "CREATE INDEX relation_key IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.key)",
     "CREATE INDEX relation_lookup IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON (r.lookup)",
     "CREATE FULLTEXT INDEX relation_terms IF NOT EXISTS FOR ()-[r:RELATES_TO]-() ON EACH [r.terms]",

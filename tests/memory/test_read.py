@@ -268,5 +268,11 @@ async def test_erasure_removes_the_caller_and_only_the_caller(mem: Memory, group
     store = await mem.store(group)
     listings = await store.query("MATCH (p:Property) RETURN count(p) AS n")
     assert listings[0]["n"] == 2, "shared listings stay"
+    predicates = await store.query(
+        "MATCH (q:Predicate) OPTIONAL MATCH ()-[r:RELATES_TO {predicate: q.uuid}]->()"
+        " RETURN q.text AS text, count(r) AS rows"
+    )
+    assert predicates and all(p["rows"] for p in predicates), "no predicate outlives its rows"
+    assert not any("850,000" in p["text"] for p in predicates)
     with pytest.raises(UnknownEntity):
         await mem.erase_caller(group, "c1")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -24,8 +25,14 @@ from memory import (
     UnknownEntity,
 )
 from memory.episodes import MAX_TEXT
+from memory.ontology import _NS, stable_uuid
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("parts", [("acme", "Caller", "c-42"), ("g", "fact", "e1", "naïve – 🏠"), ("",)])
+def test_stable_uuids_are_uuid5_as_stored_before(parts: tuple[str, ...]) -> None:
+    assert stable_uuid(*parts) == str(uuid.uuid5(_NS, "\x1f".join(parts)))
 
 
 def day(n: float) -> datetime:
