@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
+from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
 from falkordb.asyncio import FalkorDB
@@ -12,7 +14,7 @@ from redis.exceptions import ResponseError
 
 from memory.bm25 import STOPWORDS
 from memory.embedder import EMBEDDING_DIM
-from memory.ontology import Ontology
+from memory.ontology import Ontology, stable_uuid
 from memory.store import _falkor_params, cypher
 from memory.store.base import GraphStore, Record, WriteBatch
 
@@ -44,6 +46,26 @@ SCHEMA = (
 )
 
 
+_MIGRATION_PAGE = 5_000
+_ROWS_WITHOUT_PREDICATE = (
+    "MATCH ()-[r:RELATES_TO]->() WHERE r.predicate IS NULL AND r.fact_embedding IS NOT NULL"
+    " RETURN r.uuid AS uuid, r.fact_embedding AS v LIMIT $limit"
+)
+_MIGRATING = "MERGE (:Migration {name: 'predicates'})"
+_GIVE_PREDICATES = (
+    "UNWIND $predicates AS q"
+    " MERGE (x:Predicate {uuid: q.uuid})"
+    " ON CREATE SET x.group_id = $group_id, x.embedding = vecf32(q.v)"
+    " WITH q UNWIND q.rows AS u MATCH ()-[r:RELATES_TO {uuid: u}]->() SET r.predicate = q.uuid"
+)
+
+
+def _vector_uuid(group_id: str, vector: tuple[float, ...]) -> str:
+    """The predicate of old rows embedded as ``vector``."""
+    digest = hashlib.sha1(_falkor_params.value(list(vector)).encode()).hexdigest()
+    return stable_uuid(group_id, "predicate-vector", digest)
+
+
 class FalkorStore(GraphStore):
     """One group's graph. Queries go to the FalkorDB client directly (not through
     Graphiti's driver, which logs parameters, and so caller data, on errors)."""
@@ -68,6 +90,40 @@ class FalkorStore(GraphStore):
             except ResponseError as exc:
                 if "already indexed" not in str(exc):
                     raise
+        await self._predicates_for_old_rows()
+
+    async def _predicates_for_old_rows(self) -> None:
+        """A graph written before ``Predicate`` nodes has an HNSW index on its rows and rows with
+        no ``predicate``: drop that index first (a row updated under it is re-indexed: slow),
+        then give each distinct row vector a predicate (the text it was embedded from is not
+        stored: the uuid is the vector's). A ``Migration`` node marks the work from the drop
+        until done, so a process stopped half way resumes it. Idempotent: processes opening
+        the graph at once agree."""
+        indexes = await self.query("CALL db.indexes() YIELD label, types RETURN label, types")
+        rows_index: dict[str, list[str]] = next(
+            (r["types"] for r in indexes if r["label"] == "RELATES_TO"), {}
+        )
+        if "VECTOR" in rows_index.get("fact_embedding", []):
+            await self.query(_MIGRATING, write=True)
+            try:
+                await self.graph.query("DROP VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding)")
+            except ResponseError as exc:
+                if "no such index" not in str(exc):  # another process dropped it first
+                    raise
+        elif not await self.query("MATCH (m:Migration {name: 'predicates'}) RETURN m.name AS name"):
+            return
+        while rows := await self.query(_ROWS_WITHOUT_PREDICATE, {"limit": _MIGRATION_PAGE}):
+            by_vector: dict[tuple[float, ...], list[str]] = defaultdict(list)
+            for row in rows:
+                by_vector[tuple(row["v"])].append(row["uuid"])
+            predicates = [
+                {"uuid": _vector_uuid(self.group_id, v), "v": list(v), "rows": uuids}
+                for v, uuids in by_vector.items()
+            ]
+            await self.query(
+                _GIVE_PREDICATES, {"predicates": predicates, "group_id": self.group_id}, write=True
+            )
+        await self.query("MATCH (m:Migration {name: 'predicates'}) DELETE m", write=True)
 
     async def query(
         self, cypher_text: str, params: Record | None = None, *, write: bool = False

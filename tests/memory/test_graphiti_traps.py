@@ -18,6 +18,7 @@ from graphiti_core.search.search_filters import (
 from backend.verticals.real_estate.episodes import BudgetStated
 from memory import CallerIdentified, Memory
 from memory.graphiti import build_graphiti
+from memory.store.falkordb import _VECTOR_OPTIONS
 
 T0 = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
@@ -137,6 +138,46 @@ async def test_every_fact_row_is_embedded_and_found_through_its_predicate(mem: M
     assert not await store.fulltext_facts("what can they spend", 10)
     hits = await mem.search(group, "what can they spend")
     assert budget[0]["uuid"] in [h.uuid for h in hits]
+
+
+async def test_a_graph_written_before_predicates_gets_them_when_opened(mem: Memory, group: str) -> None:
+    """A graph from before ``Predicate`` nodes (an HNSW index on the rows, rows without
+    ``predicate``) is found by vector again once its store is opened, without the rows' index."""
+    await two_budgets(mem, group)
+    store = await mem.store(group)
+    await store.query("MATCH ()-[r:RELATES_TO]->() SET r.predicate = NULL", write=True)
+    await store.query("MATCH (q:Predicate) DELETE q", write=True)
+    await store.query(
+        f"CREATE VECTOR INDEX FOR ()-[e:RELATES_TO]-() ON (e.fact_embedding) {_VECTOR_OPTIONS}", write=True
+    )
+    vector = await mem.embed_one("budget of $800,000 AUD")
+    assert not await store.vector_facts(vector, 3)
+
+    await store.ensure_schema()
+    await store.ensure_schema()  # again, as another process would: nothing left to do
+    budget = await store.query(
+        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.value = 800000 RETURN r.uuid AS uuid"
+    )
+    nearest = await store.vector_facts(vector, 3)
+    assert nearest[0]["uuid"] == budget[0]["uuid"] and abs(nearest[0]["distance"]) < 1e-6
+    left = await store.query("MATCH ()-[r:RELATES_TO]->() WHERE r.predicate IS NULL RETURN count(r) AS n")
+    assert left[0]["n"] == 0
+    indexes = await store.query("CALL db.indexes() YIELD label, types RETURN label, types")
+    relates = next(r["types"] for r in indexes if r["label"] == "RELATES_TO")
+    assert "VECTOR" not in relates.get("fact_embedding", [])
+    # New rows with the same text get the text's predicate: both are found.
+    await mem.record_many(
+        [
+            BudgetStated(
+                id="b3", group_id=group, valid_at=T0 + timedelta(days=3), caller_id="c1", amount=800_000
+            )
+        ]
+    )
+    both = await store.query(
+        "MATCH ()-[r:RELATES_TO {name: 'HAS_BUDGET'}]->() WHERE r.value = 800000 RETURN r.uuid AS uuid"
+    )
+    exact = {r["uuid"] for r in await store.vector_facts(vector, 3) if abs(r["distance"]) < 1e-6}
+    assert len(both) == 2 and exact == {r["uuid"] for r in both}
 
 
 async def test_stored_vectors_are_the_embedded_ones(mem: Memory, group: str) -> None:
