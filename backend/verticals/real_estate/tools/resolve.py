@@ -214,9 +214,12 @@ def _did_you_mean(ctx: CallContext, street_name: str, place: str | None) -> str:
     if place:
         keys = {pid: k for pid, k in keys.items() if ctx.localities.get(pid) == place} or keys
     close = process.extract(street_name, keys, scorer=fuzz.ratio, score_cutoff=70, limit=2)
-    if not close:
-        return " Could you give me the address of the home you mean, or shall I search?"
-    return f" Did you mean {' or '.join(_full(ctx, c[2]) for c in close)}?"
+    if close:
+        return f" Did you mean {' or '.join(_full(ctx, c[2]) for c in close)}?"
+    there = [pid for pid in ctx.addresses if place and ctx.localities.get(pid) == place][:3]
+    if there:  # nothing like it in that suburb: what is there
+        return f" In {place} I have {' and '.join(_full(ctx, pid) for pid in there)}. Is it one of those?"
+    return " Could you give me the address of the home you mean, or shall I search?"
 
 
 def _full(ctx: CallContext, pid: str) -> str:

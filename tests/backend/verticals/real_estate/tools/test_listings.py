@@ -213,3 +213,13 @@ def test_bedroom_bounds_are_read_as_said(said: str, least: int | None, most: int
 async def test_a_two_word_suburb_typed_run_together_is_that_suburb(runtime: AgentRuntime, homes: str) -> None:
     result = await one_turn(runtime, homes, "anything in deewhy 2br under 900k")
     assert "in Dee Why" in result.reply and "Parramatta" not in result.reply, result.reply
+
+
+async def test_a_street_we_have_nothing_on_offers_the_homes_in_that_suburb(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    said = "Hi, I saw a sign for a place on Smith Street in Bondi. Is that one of yours?"
+    result = await one_turn(runtime, homes, said)
+    assert result.reply.startswith("I don't have a listing on Smith Street in Bondi."), result.reply
+    offered = result.reply.split(" In Bondi I have ")[1]
+    assert offered.endswith("Is it one of those?") and offered.count(", Bondi") >= 1, result.reply
