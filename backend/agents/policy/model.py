@@ -24,7 +24,7 @@ from agents.models.interface import ModelTracing
 from agents.testing import assistant_message, function_call
 from agents.tool import Tool
 
-from backend.agents.clock import local
+from backend.agents.clock import local, spoken
 from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
@@ -75,6 +75,7 @@ _GOODBYE = re.compile(
 _EARLIER = re.compile(r"\b(next|earlier|earliest|sooner|soonest|first)\b", re.I)
 _LATER = re.compile(r"\b(later|latter|last)\b", re.I)
 """Which of the times offered: "the next one after that", "the later one"."""
+_CLOSEST = re.compile(r"\b(closest|nearest|close as you can|as near as)\b", re.I)
 _WRONG_NUMBER = re.compile(
     r"\bwrong (number|place|people|line)\b|\b(dialled|called|rang|rung) the wrong\b", re.I
 )
@@ -284,6 +285,11 @@ class PolicyModel(Model):
             return _called(pending["tool"], {**pending["args"], "when": when})
         if (asked := pending.get("asks")) and (n := parse.count(utterance)) is not None:
             return _called(pending["tool"], {**pending["args"], asked: n})  # "at least four"
+        if _YES.search(utterance) and "refused" in pending:
+            # A yes to offers, none picked (or none offered): which time, not a booking without one.
+            offers = " or ".join(spoken(datetime.fromisoformat(c)) for c in pending["choices"])
+            self.call.state.pending = pending
+            return assistant_message(f"Which would suit: {offers}?" if offers else slots.QUESTIONS["when"])
         if _YES.search(utterance):
             return _called(pending["tool"], pending["args"])
         if _NO.search(utterance):
@@ -320,10 +326,17 @@ class PolicyModel(Model):
         if _LATER.search(utterance):
             return choices[-1]
         clock = parse.said(utterance, local(self.call.now, self.call.tz), asked=True).clock
-        for choice in choices:
-            at = datetime.fromisoformat(choice)
+        offered = {choice: datetime.fromisoformat(choice) for choice in choices}
+        for choice, at in offered.items():
             if clock == (at.hour, at.minute):
                 return choice
+        said = parse.count(utterance)  # "3 works", "whichever's closest to 4": an hour, am or pm
+        if said and 1 <= said <= 12:
+            hours = {said % 12, said % 12 + 12}
+            gap = {c: min(abs(at.hour + at.minute / 60 - h) for h in hours) for c, at in offered.items()}
+            best = min(gap, key=lambda c: gap[c])
+            if gap[best] == 0 or _CLOSEST.search(utterance):
+                return best
         return choices[0] if len(choices) == 1 and _YES.search(utterance) else None
 
     def _step_up_answer(self, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str) -> Any:

@@ -185,3 +185,33 @@ async def test_a_time_alone_on_a_later_call_moves_the_booking_on_its_own_day(
     later = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **known)
     moved = await runtime.turn(later, "can we make my viewing 4pm instead of 11.30", "Triage")
     assert "Tuesday 24 November at 4:00 PM" in moved.reply, moved.reply
+
+
+async def test_a_yes_to_two_times_offered_asks_which(runtime: AgentRuntime, homes: str) -> None:
+    ask = "Can I see 65 Ocean Street in Leichhardt on Sunday 29 November at 10am?"
+    await talk(runtime, homes, ask)
+    taken, which, booked = await talk(runtime, homes, ask, "yes please", "the second one")
+    assert "already taken" in taken.reply, taken.reply
+    assert which.reply == (
+        "Which would suit: Sunday 29 November at 11:00 AM or Sunday 29 November at 12:00 PM?"
+    ), which.reply
+    assert booked.reply.startswith("You're booked to view 65 Ocean St on Sunday 29 November at 12:00 PM")
+
+
+@pytest.mark.parametrize(
+    ("date", "answer", "picked"),
+    [
+        ("Tuesday 1 December", "okay eleven works", "11:00 AM"),
+        ("Wednesday 2 December", "whichevers closest to 1 then thx", "12:00 PM"),
+    ],
+)
+async def test_an_hour_said_alone_picks_the_time_offered(
+    runtime: AgentRuntime, homes: str, date: str, answer: str, picked: str
+) -> None:
+    ask = f"Can I see 23 Carrington Road in Coogee on {date.split(' ', 1)[1]} at 10am?"
+    await talk(runtime, homes, ask)
+    taken, booked = await talk(runtime, homes, ask, answer)
+    assert f"I could do {date} at 11:00 AM or {date} at 12:00 PM." in taken.reply, taken.reply
+    assert booked.reply.startswith(f"You're booked to view 23 Carrington Rd on {date} at {picked}."), (
+        booked.reply
+    )
