@@ -21,7 +21,7 @@ _DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch ti
 """The hour a part of the day means when no time is said."""
 DAY_HOUR = 10
 """The hour a day said alone means ("Saturday")."""
-_PM_UNTIL = 7
+PM_UNTIL = 7
 """An hour up to this one said without am/pm is in the afternoon: "at 3" is 3 pm."""
 
 _UTC = ZoneInfo("UTC")
@@ -300,7 +300,7 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
         elif not meridiem and hour < 12:
             later = _PART_WORD.search(text, m.end())
             part = part or (later.group(0).lower() if later else None)
-            if hour <= _PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"]):
+            if hour <= PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"]):
                 hour += 12  # "at 3" is the afternoon for a viewing; "evening at 6" too
         return hour, minute
     return (_DAYPARTS[part], 0) if part else None

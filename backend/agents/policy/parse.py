@@ -9,7 +9,16 @@ import re
 from backend.speech.clauses import corrected_number
 from backend.speech.contacts import digits, email, introduced
 from backend.speech.numbers import amounts, count, ordinal, percent, spoken, spoken_decimals, years
-from backend.speech.times import ImpossibleDate, existing, said, same_time, same_time_on, shift, when
+from backend.speech.times import (
+    PM_UNTIL,
+    ImpossibleDate,
+    existing,
+    said,
+    same_time,
+    same_time_on,
+    shift,
+    when,
+)
 
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
 _LOOSE = re.compile(
@@ -66,6 +75,7 @@ def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | 
 
 
 __all__ = [
+    "PM_UNTIL",
     "ImpossibleDate",
     "count",
     "digits",

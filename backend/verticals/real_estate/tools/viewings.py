@@ -182,18 +182,34 @@ _NAMED = re.compile(
 )
 
 
+_TO_AN_HOUR = re.compile(
+    r"\b(?:to|at|for)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
+    r"(?!\s*(?:bed|br\b|k\b|mil|hundred|thousand|days?|weeks?|months?|hours?|minutes?|mins?|people|of))",
+    re.IGNORECASE,
+)
+"""A move to a bare hour: "move it to three", "can we do it at 11"."""
+
+
 def _clock_only(call: CallContext, text: str) -> tuple[int, int] | None:
-    """The clock of a time said without a day ("make it 4pm instead"); None otherwise."""
+    """The clock of a time said without a day ("make it 4pm instead", "move the Saturday one
+    to three": the day names the booking); None otherwise."""
     try:
         datetime.fromisoformat(text)
         return None
     except ValueError:
         pass
+    text = _NAMED.sub(" ", text)
     try:
         said = parse.said(text, local(call.now, call.tz), asked=True)
     except parse.ImpossibleDate:
         return None
-    return said.clock if said.clock and not said.named else None
+    if said.named:
+        return None
+    if said.clock:
+        return said.clock
+    m = _TO_AN_HOUR.search(text)
+    hour = parse.count(m.group(1)) if m else None
+    return (hour + 12 if hour <= parse.PM_UNTIL else hour, 0) if hour and hour <= 12 else None
 
 
 def read_new_time(utterance: str, ctx: CallContext) -> str | None:

@@ -185,6 +185,8 @@ async def test_a_time_alone_on_a_later_call_moves_the_booking_on_its_own_day(
     later = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **known)
     moved = await runtime.turn(later, "can we make my viewing 4pm instead of 11.30", "Triage")
     assert "Tuesday 24 November at 4:00 PM" in moved.reply, moved.reply
+    again = await runtime.turn(later, "actually can we move the Tuesday one to three", moved.agent)
+    assert "Tuesday 24 November at 3:00 PM" in again.reply, again.reply
 
 
 async def test_a_yes_to_two_times_offered_asks_which(runtime: AgentRuntime, homes: str) -> None:
