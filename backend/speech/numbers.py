@@ -267,7 +267,16 @@ def years(text: str) -> int | None:
     m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?)\b", text, re.IGNORECASE)
     if m:
         return int(m.group(1))
+    if (over := _OVER.search(text)) and 5 <= int(over.group(1)) <= 40:
+        return int(over.group(1))  # "and over 25?": a loan's term, the unit left unsaid
     return count(text, near="year")
+
+
+_OVER = re.compile(
+    r"\bover\s+(\d{1,2})\b(?!\s*(?:k\b|grand|thousand|mil|million|%|percent|per cent|bed|br\b"
+    r"|minutes?|mins?|hours?|days?|weeks?|months?))",
+    re.IGNORECASE,
+)
 
 
 # -- digits read out ---------------------------------------------------------------------------------

@@ -271,3 +271,16 @@ def test_a_day_of_the_month_said_in_words_is_that_day() -> None:
     assert found is not None and f"{found:%m-%dT%H:%M}" == "10-21T11:00"
     with pytest.raises(times.ImpossibleDate):
         times.said("on the thirty-first of November at eleven", WEDNESDAY)
+
+
+@pytest.mark.parametrize(
+    ("said", "term"),
+    [
+        ("a 30 yr loan", 30),
+        ("and over 25?", 25),
+        ("over 30 minutes", None),
+        ("anything over 2 million", None),
+    ],
+)
+def test_a_term_is_read_with_or_without_its_unit(said: str, term: int | None) -> None:
+    assert numbers.years(said) == term

@@ -56,6 +56,8 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         return _nth(results, position).property_id
     if parse.other_one(text) and (other := _other(ctx, results)):
         return other
+    if (compared := _compared(text, results)) is not None:
+        return compared.property_id
     if said := _listed_street(ctx, text):
         return _on_street(ctx, said, suburb(ctx, text))
     if named := street(text):
@@ -71,6 +73,26 @@ def property_id(ctx: CallContext, said: str | None) -> str:
     if results:
         raise AmbiguousReference(f"Which of these do you mean: {_read_out(results)}?")
     raise NotUnderstood("Which home do you mean? You can give me the address, or I can search first.")
+
+
+_COMPARED = re.compile(
+    r"\bthe (?:(?P<cheap>cheaper|cheapest|less expensive|least expensive)"
+    r"|(?P<dear>dearer|dearest|more expensive|most expensive|pricier|priciest)"
+    r"|(?P<big>bigger|biggest|big|larger|largest)(?= (?:one|place|house|home)\b))",
+    re.IGNORECASE,
+)
+"""A home pointed at by comparison among those read out: "the cheaper one", "the big one"."""
+
+
+def _compared(text: str, results: list[Listing]) -> Listing | None:
+    m = _COMPARED.search(text)
+    if not m or not results:
+        return None
+    if m["cheap"]:
+        return min(results, key=lambda x: x.price)
+    if m["dear"]:
+        return max(results, key=lambda x: x.price)
+    return max(results, key=lambda x: (x.bedrooms or 0, x.price))
 
 
 def _other(ctx: CallContext, results: list[Listing]) -> str | None:
@@ -281,6 +303,7 @@ def read_pointed(utterance: str, ctx: CallContext) -> str | None:
     if (
         parse.ordinal(utterance)
         or parse.other_one(utterance)
+        or _COMPARED.search(utterance)
         or _PROPERTY_ID.search(utterance)
         or street(utterance)
         or _ONE_IN.search(utterance)

@@ -73,3 +73,14 @@ async def test_the_other_one_is_the_home_read_out_besides_the_one_discussed(
     assert other.reply.startswith(f"On {first_home} at $") and "5.8% over 30 years" in other.reply, (
         other.reply
     )
+
+
+async def test_the_cheaper_one_is_the_cheaper_home_read_out(runtime: AgentRuntime, homes: str) -> None:
+    search, cheaper = await talk(
+        runtime,
+        homes,
+        "hi looking for a 2 bedroom apartment in glebe under a million",
+        "what would the repayments be on the cheaper one with 20% down at 6% over 30 years",
+    )
+    first_home = search.reply.split(") ")[1].split(",")[0]  # read out cheapest first
+    assert cheaper.reply.startswith(f"On {first_home} at $"), cheaper.reply
