@@ -276,8 +276,8 @@ class PolicyModel(Model):
         if pending is None or pending["tool"] not in {t.name for t in tools}:
             return None
         when = (
-            (pending.get("choices") and self._picked(utterance, pending["choices"]))
-            or (pending.get("refused") and self._same_time(utterance, pending["refused"]))
+            (pending.get("refused") and self._from_refused(utterance, pending["refused"]))
+            or (pending.get("choices") and self._picked(utterance, pending["choices"]))
             # "Make it 17:00 then" after a refused 7 pm: the same home, at the time now said.
             or (pending["tool"] == "book_viewing" and self._another_time(utterance))
         )
@@ -306,11 +306,14 @@ class PolicyModel(Model):
         when = slots.read("when", None, utterance, self.call)
         return when if isinstance(when, str) else None
 
-    def _same_time(self, utterance: str, refused: str) -> str | None:
-        """ "What about Sunday, same time?" after a taken slot: the refused time, that day."""
-        now = local(self.call.now, self.call.tz)
+    def _from_refused(self, utterance: str, refused: str) -> str | None:
+        """A time said from the one refused: "what about Sunday, same time?" (that time, that
+        day), "half an hour later then"."""
+        now, at = local(self.call.now, self.call.tz), local(datetime.fromisoformat(refused), self.call.tz)
+        if (by := parse.shift(utterance)) is not None:
+            return (at + by).isoformat()
         try:
-            moment = parse.same_time_on(utterance, local(datetime.fromisoformat(refused), self.call.tz), now)
+            moment = parse.same_time_on(utterance, at, now)
         except parse.ImpossibleDate:
             return None
         return moment.isoformat() if moment else None

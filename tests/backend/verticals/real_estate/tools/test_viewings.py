@@ -217,3 +217,13 @@ async def test_an_hour_said_alone_picks_the_time_offered(
     assert booked.reply.startswith(f"You're booked to view 23 Carrington Rd on {date} at {picked}."), (
         booked.reply
     )
+
+
+async def test_half_an_hour_later_after_a_taken_slot_is_from_the_time_refused(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    ask = "Can I see 23 Carrington Road in Coogee on the 3rd of December at 1:30pm?"
+    await talk(runtime, homes, ask)
+    taken, booked = await talk(runtime, homes, ask, "ah right what about half an hour later then")
+    assert "already taken" in taken.reply, taken.reply
+    assert booked.reply.startswith("You're booked to view 23 Carrington Rd on Thursday 3 December at 2:00 PM")
