@@ -494,11 +494,12 @@ def bench_memory(
     )
     marks = result["record_growth"]
     show(
-        "record growth (facts/s): since the previous mark, and from 0",
+        "record growth (facts/s): since the previous mark, and from 0; graph server RSS",
         [
             (
                 f"{before['facts'] if before else 0:,.0f} → {m['facts']:,.0f} facts",
-                f"{m['since_previous_facts_per_s']:,.0f} ({m['facts_per_s']:,.0f} from 0)",
+                f"{m['since_previous_facts_per_s']:,.0f} ({m['facts_per_s']:,.0f} from 0)"
+                f" · {m.get('server_rss_mb') or '?'} MB",
             )
             for before, m in zip([None, *marks], marks, strict=False)
         ],

@@ -189,6 +189,16 @@ async def stock_search(mem: Memory, rng: random.Random, count: int) -> list[floa
     return samples
 
 
+async def server_rss_mb(mem: Memory) -> float | None:
+    """The graph server's resident memory (FalkorDB's ``INFO memory``); None on Neo4j."""
+    client = getattr(mem.driver, "client", None)
+    connection = getattr(client, "connection", None)
+    if connection is None:
+        return None
+    info = await connection.info("memory")
+    return round(int(info["used_memory_rss"]) / 2**20, 1)
+
+
 async def run(
     mem: Memory,
     facts: int,
@@ -218,6 +228,7 @@ async def run(
         if marks and written >= marks[0]:
             marks = [m for m in marks if m > written]
             growth.append(_mark(growth, written, time.perf_counter() - started))
+            growth[-1]["server_rss_mb"] = await server_rss_mb(mem)
     record_s = time.perf_counter() - started
 
     rng = random.Random(seed + 1)

@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from memory import Memory
 from tests.conftest import free_port
 
 SWITCHBOARD = [sys.executable, "-m", "backend"]
@@ -193,3 +194,10 @@ def test_twilio_numbers_and_an_unsigned_trial_that_doctor_flags(stack) -> None: 
     assert trial.returncode == 1
     flagged = {c["name"]: c for c in json.loads(trial.stdout)}["twilio signatures"]
     assert flagged["ok"] is False and "SWITCHBOARD_TWILIO_UNSIGNED" in flagged["fix"]
+
+
+async def test_bench_memory_reads_the_graph_servers_resident_memory(mem: Memory) -> None:
+    from backend.bench.memory import server_rss_mb
+
+    rss = await server_rss_mb(mem)
+    assert rss is not None and 1 < rss < 24 * 1024, rss
