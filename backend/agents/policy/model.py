@@ -248,12 +248,11 @@ class PolicyModel(Model):
             candidates.discard(self.router.up(spec.name) or "")
         route = self.router.route(utterance, candidates, spec.name)
         if route.target is None:
-            off = (
-                "Sorry, that's not something I can help with. "
-                if self.router.off_topic_said(utterance)
-                else ""
-            )
-            return assistant_message(off + spec.fallback)
+            if self.router.off_topic_said(utterance):  # what the line does, whichever agent heard it
+                return assistant_message(
+                    f"Sorry, that's not something I can help with. {self.vertical.root.fallback}"
+                )
+            return assistant_message(spec.fallback)
         if route.target.startswith("transfer_to_"):
             return self._handoff(route.target, utterance)
         tool = next(t for t in tools if t.name == route.target)

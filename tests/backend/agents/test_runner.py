@@ -274,6 +274,19 @@ async def test_off_topic_or_a_bare_number_gets_what_the_line_can_do(
     assert heard.reply.startswith(opening) and heard.reply.endswith("?") and not heard.tool_calls, heard.reply
 
 
+async def test_off_topic_at_a_specialist_gets_what_the_line_can_do(
+    runtime: AgentRuntime, listings_group: str
+) -> None:
+    call = await open_call(runtime, listings_group, name="Off Topic Later")
+    first = await runtime.turn(call, "repayments on 1.2 million with 20% down at 6% over 30 years", "Triage")
+    assert first.agent == "Mortgage", first.agent
+    heard = await runtime.turn(call, "who won the footy last night?", first.agent)
+    assert heard.reply == (
+        "Sorry, that's not something I can help with. I can help you find a home, book a viewing,"
+        " work out repayments or sell. What would you like?"
+    ), heard.reply
+
+
 async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
     runtime: AgentRuntime, listings_group: str
 ) -> None:
