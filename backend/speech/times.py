@@ -372,6 +372,36 @@ def same_time_on(text: str, kept: datetime, now: datetime) -> datetime | None:
     return existing(day.replace(hour=kept.hour, minute=kept.minute))
 
 
+_FREE = re.compile(
+    r"\b(?:what(?:'s| is)? (?:free|available|open)|what times?|which times?|availability|free slots?"
+    r"|openings?|when (?:are you|is it|is that|'s it) (?:free|available|open)"
+    r"|(?:got|have) (?:any(?:thing)?|something) (?:free|available|open))\b",
+    re.IGNORECASE,
+)
+_ANY = re.compile(r"\b(?:any ?time|anything|what (?:have you|do you have|you) got)\b", re.IGNORECASE)
+"""About free times only with a day or a part of one: "anything else?" is no such question."""
+_DAYISH = re.compile(
+    rf"\b(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|{_PART}|first thing)\b", re.IGNORECASE
+)
+_WINDOWS = {"morning": (0, 12), "first thing": (0, 11), "midday": (11, 14), "noon": (11, 14),
+            "lunchtime": (11, 14), "lunch time": (11, 14), "afternoon": (12, 24), "arvo": (12, 24),
+            "evening": (16, 24), "tonight": (16, 24)}  # fmt: skip
+"""The hours a part of the day spans, as [from, to): business hours narrow them."""
+
+
+def free_asked(text: str) -> tuple[int, int] | None:
+    """The hours [from, to) whose free times the caller asks about: "any time Sunday morning?"
+    (0, 12), "what have you got Saturday arvo?" (12, 24), "anything on Sunday?" the whole day;
+    None when no such question is asked, or a time is said ("anything at 3?" is a time to try)."""
+    if not (_FREE.search(text) or (_ANY.search(text) and _DAYISH.search(text))):
+        return None
+    parts = [m for m in _CLOCK.finditer(text) if m["part"] or m["first"]]
+    rest = _CLOCK.sub(lambda m: " " if m["part"] or m["first"] else m.group(0), text)
+    if time_of_day(rest, asked=True) is not None:
+        return None
+    return _WINDOWS[(parts[0]["part"] or parts[0]["first"]).lower()] if parts else (0, 24)
+
+
 # -- a moment --------------------------------------------------------------------------------------------
 
 

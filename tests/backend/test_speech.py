@@ -124,6 +124,25 @@ def test_a_new_time_said_to_replace_one(said: str, hour: int) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "window"),
+    [
+        ("hmm any time sunday morning?", (0, 12)),
+        ("Sunday morning, anytime", (0, 12)),
+        ("what have you got Saturday arvo?", (12, 24)),
+        ("anything on Sunday?", (0, 24)),
+        ("what times do you have on saturday", (0, 24)),
+        ("is anything free first thing tomorrow", (0, 11)),
+        ("anything at 3?", None),  # a time to try
+        ("any time sunday at 10 in the morning", None),
+        ("anything else in Bondi?", None),  # no day: not about times
+        ("Sunday morning", None),  # a time to book: the part's hour
+    ],
+)
+def test_a_question_about_free_times(said: str, window: tuple[int, int] | None) -> None:
+    assert times.free_asked(said) == window
+
+
+@pytest.mark.parametrize(
     ("said", "noise"),
     [
         ("asdkjh qwe ;;;; jjjjjjj", True),
@@ -241,6 +260,8 @@ def test_a_day_gone_is_passed_over_for_one_still_to_come() -> None:
         ("on the thirty-first of November at eleven", None),
         ("the first of December", None),
         ("the first Marrickville one", 1),
+        ("any time on Saturday the 5th arvo", None),
+        ("book the 5th one for Sunday 6th", 5),
     ],
 )
 def test_first_and_last_are_positions_only_among_homes(said: str, position: int | None) -> None:

@@ -284,7 +284,7 @@ class PolicyModel(Model):
             return _called(pending["tool"], {**pending["args"], "when": when})
         if (asked := pending.get("asks")) and (n := parse.count(utterance)) is not None:
             return _called(pending["tool"], {**pending["args"], asked: n})  # "at least four"
-        if _YES.search(utterance) and "refused" in pending:
+        if _YES.search(utterance) and "choices" in pending:
             # A yes to offers, none picked (or none offered): which time, not a booking without one.
             offers = " or ".join(spoken(datetime.fromisoformat(c)) for c in pending["choices"])
             self.call.state.pending = pending
@@ -332,6 +332,8 @@ class PolicyModel(Model):
         for choice, at in offered.items():
             if clock == (at.hour, at.minute):
                 return choice
+        if clock is not None:
+            return None  # "10:30 then", none offered: a time of its own, not the 10 o'clock
         said = parse.count(utterance)  # "3 works", "whichever's closest to 4": an hour, am or pm
         if said and 1 <= said <= 12:
             hours = {said % 12, said % 12 + 12}

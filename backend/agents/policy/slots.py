@@ -109,6 +109,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "when":
         if parse.shift(utterance) or parse.same_time(utterance):
             return utterance  # "an hour later", "Sunday, same time": from the booking's own time
+        if parse.free_asked(utterance):
+            return utterance  # "any time Sunday morning?": the tool offers the free times
         try:
             moment = _when(utterance, ctx)
         except parse.ImpossibleDate:

@@ -72,6 +72,13 @@ class SlotTaken(ToolFailure):
     code = "slot_taken"
 
 
+class FreeTimes(ToolFailure):
+    """The caller asked what is free ("any time Sunday morning?"); ``data`` offers the free
+    viewing times, for the caller to pick."""
+
+    code = "free_times"
+
+
 class OutsideBusinessHours(ToolFailure):
     """A viewing time outside the tenant's business hours (in its time zone)."""
 

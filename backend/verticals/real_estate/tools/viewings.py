@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
@@ -17,6 +17,7 @@ from backend.agents.tools import identity
 from backend.agents.tools.failures import (
     AlreadyBooked,
     AmbiguousReference,
+    FreeTimes,
     InThePast,
     NoSuchBooking,
     NotUnderstood,
@@ -82,12 +83,15 @@ async def book_viewing(
     """Book a viewing of a property.
 
     Args:
-        when: The day and time, e.g. "Saturday 10am" or an ISO time.
+        when: The day and time, e.g. "Saturday 10am" or an ISO time; a question about a
+            day ("any time Sunday morning?") gets its free times offered.
         property: The listing id, address or position in the last results (defaults to the one discussed).
     """
     call = ctx.context
     pid = resolve.property_id(call, property)
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
+    if window := parse.free_asked(when):
+        raise await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
     moment = _offered(call, when, "book_viewing", {"property": pid})
     await _not_booked_yet(call, pid, moment)
     try:
@@ -145,26 +149,64 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
         )
 
 
+async def _free(call: CallContext, pid: str, start: datetime, end: datetime, n: int) -> list[datetime]:
+    """Up to ``n`` free viewing times of a home in [start, end): on the hour, in open hours,
+    still to come."""
+    held = await bookings.taken(call.db, call.group_id, pid, start, end)
+    free: list[datetime] = []
+    candidate = start.replace(minute=0, second=0, microsecond=0)
+    while len(free) < n and candidate < end:
+        if candidate > call.now and call.hours.contains(candidate) and candidate not in held:
+            free.append(candidate)
+        candidate = existing(candidate + timedelta(hours=1))
+    return free
+
+
 async def _slot_taken(
     call: CallContext, pid: str, moment: datetime, tool: str, args: dict[str, Any]
 ) -> SlotTaken:
     """The refusal, offering the next free viewing times of that home (on the hour, open hours);
     the offers wait for the caller's pick ("the first one", "2 works")."""
-    held = await bookings.taken(call.db, call.group_id, pid, moment, moment + timedelta(days=3))
-    offers: list[datetime] = []
-    candidate = moment
-    while len(offers) < 2 and candidate < moment + timedelta(days=3):
-        candidate += timedelta(hours=1)
-        if call.hours.contains(candidate) and candidate not in held:
-            offers.append(candidate)
+    offers = await _free(call, pid, moment + timedelta(hours=1), moment + timedelta(days=3), 2)
     address = call.addresses.get(pid, "that home")
     choices = [o.isoformat() for o in offers]
     # The refused time is kept for "Sunday, same time".
     call.state.pending = {"tool": tool, "args": args, "choices": choices, "refused": moment.isoformat()}
     options = " or ".join(spoken(o) for o in offers)
     ask = f" I could do {options}. Would one of those suit?" if offers else " Could another day work?"
-    return SlotTaken(
-        f"{spoken(moment)} is already taken for {address}.{ask}", offers=[o.isoformat() for o in offers]
+    return SlotTaken(f"{spoken(moment)} is already taken for {address}.{ask}", offers=choices)
+
+
+async def _free_times(
+    call: CallContext, pid: str, when: str, window: tuple[int, int], tool: str, args: dict[str, Any]
+) -> FreeTimes:
+    """The answer to "any time Sunday morning?": the free times in that part of the day named
+    (or discussed), else of the next day that has some; they wait for the caller's pick."""
+    now = local(call.now, call.tz)
+    try:
+        day = parse.said(when, now).day
+    except parse.ImpossibleDate:
+        day = None
+    if call.state.day_discussed:  # "Sunday" just after Sunday the 6th was talked about is that one
+        on = date.fromisoformat(call.state.day_discussed)
+        discussed = datetime.combine(on, datetime.min.time(), call.tz)
+        day = discussed if day is None or day.weekday() == discussed.weekday() else day
+    first = (day or now).replace(hour=0, minute=0, second=0, microsecond=0)
+    offers: list[datetime] = []
+    for n in range(1 if day else 7):
+        on = first + timedelta(days=n)
+        start, end = existing(on.replace(hour=window[0])), existing(on + timedelta(hours=window[1]))
+        if offers := await _free(call, pid, start, end, 3):
+            break
+    address = call.addresses.get(pid, "that home")
+    call.state.pending = {"tool": tool, "args": args, "choices": [o.isoformat() for o in offers]}
+    if not offers:
+        return FreeTimes(f"I've nothing free for {address} then. Could another day work?", offers=[])
+    times = [spoken_clock(o.time()) for o in offers]
+    said = f"{', '.join(times[:-1])} or {times[-1]}" if len(times) > 1 else times[0]
+    return FreeTimes(
+        f"For {address} on {offers[0]:%A %-d %B} I could do {said}. Which would suit?",
+        offers=[o.isoformat() for o in offers],
     )
 
 
@@ -290,6 +332,9 @@ async def reschedule_viewing(
     """
     call = ctx.context
     booking = await _booking_of(call, reference)
+    if window := parse.free_asked(when):
+        args = {"reference": booking.reference}
+        raise await _free_times(call, booking.property_id, when, window, "reschedule_viewing", args)
     if (by := parse.shift(when)) is not None:  # "an hour later" is later than the booking
         when = local(booking.starts_at + by, call.tz).isoformat()
     elif same := parse.same_time_on(when, local(booking.starts_at, call.tz), local(call.now, call.tz)):

@@ -227,3 +227,27 @@ async def test_half_an_hour_later_after_a_taken_slot_is_from_the_time_refused(
     taken, booked = await talk(runtime, homes, ask, "ah right what about half an hour later then")
     assert "already taken" in taken.reply, taken.reply
     assert booked.reply.startswith("You're booked to view 23 Carrington Rd on Thursday 3 December at 2:00 PM")
+
+
+async def test_free_times_asked_about_after_a_taken_slot_are_offered(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Someone has Sunday 10 AM: "what's free Sunday morning?" offers the rest of that morning,
+    and a time said that was not offered ("11:30") is booked as said, not read as the 11."""
+    ask = "Can I see 23 Carrington Road in Coogee on Sunday 6 December at 10am?"
+    await talk(runtime, homes, ask)
+    taken, free, booked = await talk(runtime, homes, ask, "hmm what's free Sunday morning?", "ok 11:30 then")
+    assert "already taken" in taken.reply, taken.reply
+    assert free.reply == (
+        "For 23 Carrington Rd on Sunday 6 December I could do 9 AM or 11 AM. Which would suit?"
+    ), free.reply
+    assert booked.reply.startswith("You're booked to view 23 Carrington Rd on Sunday 6 December at 11:30 AM")
+
+
+async def test_free_times_of_a_day_are_picked_from(runtime: AgentRuntime, homes: str) -> None:
+    ask = "any time on Saturday the 5th arvo to see 65 Ocean Street in Leichhardt?"
+    results = await talk(runtime, homes, ask, "the second one")
+    assert results[0].reply == (
+        "For 65 Ocean St on Saturday 5 December I could do 12 PM, 1 PM or 2 PM. Which would suit?"
+    ), results[0].reply
+    assert results[1].reply.startswith("You're booked to view 65 Ocean St on Saturday 5 December at 1:00 PM")
