@@ -218,7 +218,8 @@ _NOT_A_POSITION = re.compile(
 """After "first" or "last": no position among homes ("last Friday", "first thing", "first home
 buyer", "the first of December")."""
 _DAY_OF_MONTH = re.compile(
-    r"(?:(?:twenty|thirty)[\s-]?|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:the\s+)?)$", re.IGNORECASE
+    r"(?:(?:twenty|thirty)[\s-]?|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:the\s+)?)$",
+    re.IGNORECASE,
 )
 """Before an ordinal: a day of the month ("thirty-first", "Saturday the 5th")."""
 
