@@ -150,11 +150,11 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
 
 
 async def _free(call: CallContext, pid: str, start: datetime, end: datetime, n: int) -> list[datetime]:
-    """Up to ``n`` free viewing times of a home in [start, end): on the hour, in open hours,
-    still to come."""
+    """Up to ``n`` free viewing times of a home in [start, end), an hour apart from ``start``, in
+    open hours, still to come."""
     held = await bookings.taken(call.db, call.group_id, pid, start, end)
     free: list[datetime] = []
-    candidate = start.replace(minute=0, second=0, microsecond=0)
+    candidate = start
     while len(free) < n and candidate < end:
         if candidate > call.now and call.hours.contains(candidate) and candidate not in held:
             free.append(candidate)
@@ -199,15 +199,14 @@ async def _free_times(
         if offers := await _free(call, pid, start, end, 3):
             break
     address = call.addresses.get(pid, "that home")
-    call.state.pending = {"tool": tool, "args": args, "choices": [o.isoformat() for o in offers]}
+    choices = [o.isoformat() for o in offers]
+    call.state.pending = {"tool": tool, "args": args, "choices": choices}
     if not offers:
         return FreeTimes(f"I've nothing free for {address} then. Could another day work?", offers=[])
     times = [spoken_clock(o.time()) for o in offers]
     said = f"{', '.join(times[:-1])} or {times[-1]}" if len(times) > 1 else times[0]
-    return FreeTimes(
-        f"For {address} on {offers[0]:%A %-d %B} I could do {said}. Which would suit?",
-        offers=[o.isoformat() for o in offers],
-    )
+    ask = f"For {address} on {offers[0]:%A %-d %B} I could do {said}. Which would suit?"
+    return FreeTimes(ask, offers=choices)
 
 
 def reply_book(result: dict[str, Any]) -> str:
