@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import structlog
 from agents import (
     Agent,
     InputGuardrailTripwireTriggered,
@@ -44,6 +45,8 @@ from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
 from memory.phones import to_e164
 from memory.recall import same_person  # noqa: F401  (it lived here; the name check is memory's now)
+
+log = structlog.get_logger(__name__)
 
 CIVIL = "I'm happy to help, but let's keep it civil. What can I do for you?"
 UNGROUNDED = "Let me check that properly before I quote anything. Could you tell me which home you mean?"
@@ -229,7 +232,13 @@ class AgentRuntime:
         finally:  # off the turn's path; settle() waits for it
             task = asyncio.create_task(self.traces.flush(self.db))
             self._flushing.add(task)
-            task.add_done_callback(self._flushing.discard)
+            task.add_done_callback(self._flushed)
+
+    def _flushed(self, task: asyncio.Task[int]) -> None:
+        self._flushing.discard(task)
+        if not task.cancelled() and (error := task.exception()) is not None:
+            # A lost trace is an analytics gap, not a failed turn: said once, with its cause.
+            log.warning("trace flush failed", error=type(error).__name__, detail=str(error)[:200])
 
     async def settle(self) -> None:
         """Wait until every finished turn's trace is in Postgres."""

@@ -100,6 +100,7 @@ def create_app(
         finally:
             if replayer:
                 replayer.cancel()
+            await desk.settle()  # the last turns' traces, before their database closes
             await desk.events.close()
             await db.close()
             await memory.close()

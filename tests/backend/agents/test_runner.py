@@ -305,3 +305,20 @@ async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
         assert heard.reply.startswith(reply) and not heard.tool_calls, (said, heard.reply)
     booked = await runtime.turn(call, "thanks, can I see the first one on Saturday at 10am?", searched.agent)
     assert booked.tool_calls, "thanks with a request is the request"
+
+
+async def test_a_trace_that_cannot_be_stored_is_logged_and_the_turn_still_answers(
+    stack: Settings, mem: Memory, listings_group: str
+) -> None:
+    from structlog.testing import capture_logs
+
+    closed = await Database.open(stack.database_url or "")
+    await closed.close()
+    runtime = AgentRuntime(REAL_ESTATE, mem, closed)
+    call = await open_call(runtime, listings_group)
+    with capture_logs() as logs:
+        heard = await runtime.turn(call, "hello?", "Triage")
+        await runtime.settle()
+    assert heard.reply and not heard.errors
+    failed = [e for e in logs if e["event"] == "trace flush failed"]
+    assert failed and failed[0]["error"], logs
