@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 
+from nicknames import NickNamer
 from rapidfuzz import fuzz, process
 
 from memory.callers import caller
@@ -42,7 +44,31 @@ def same_person(said: str, known: str) -> bool:
     "Smith, John"), not another member of the household ("Lena Baker" for "Tom Baker")."""
     given, ours = (n.lower().replace(",", " ").split() for n in (said, known))
     shorter, longer = sorted((given, ours), key=len)
-    return bool(shorter) and all(any(fuzz.ratio(w, v) >= 85 for v in longer) for w in shorter)
+    return bool(shorter) and all(any(_same_word(w, v) for v in longer) for w in shorter)
+
+
+def _name_score(said: str, known: str, **_: object) -> float:
+    """How alike two names are, a nickname counting as its full name: "bart nkemelu" is
+    "bartholomew nkemelu" (a possible match still: a name alone never verifies anyone)."""
+    ours = known.split()
+    words = [next((v for v in ours if _forms(w) & _forms(v)), w) for w in said.split()]
+    return float(fuzz.token_sort_ratio(" ".join(words), known))
+
+
+def _same_word(said: str, known: str) -> bool:
+    """One word of a name: spelt alike, or one a nickname of the other ("Bart", "Bartholomew")."""
+    return fuzz.ratio(said, known) >= 85 or bool(_forms(said) & _forms(known))
+
+
+@functools.cache
+def _forms(word: str) -> frozenset[str]:
+    """The word and the full names it is a nickname of: "bill" is {"bill", "william"}."""
+    return frozenset({word, *_nicknames().canonicals_of(word)})
+
+
+@functools.cache
+def _nicknames() -> NickNamer:
+    return NickNamer()  # the package's hand-curated table of English names, read once
 
 
 async def recall(
@@ -131,7 +157,8 @@ async def _by_name(store: GraphStore, name: str) -> list[_Match]:
     scored = process.extract(
         name,
         {c["uuid"]: c["name"] for c in candidates},
-        scorer=fuzz.token_sort_ratio,
+        scorer=_name_score,
+        processor=str.lower,
         score_cutoff=NAME_THRESHOLD * 100,
         limit=POSSIBLE,
     )

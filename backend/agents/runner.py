@@ -44,7 +44,6 @@ from backend.store import Database
 from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
 from memory.phones import to_e164
-from memory.recall import same_person  # noqa: F401  (it lived here; the name check is memory's now)
 
 log = structlog.get_logger(__name__)
 

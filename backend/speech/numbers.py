@@ -266,13 +266,22 @@ def percent(text: str) -> float | None:
 
 def years(text: str) -> int | None:
     """A term: "25 years", "twenty-five years", "a 30 yr loan"."""
-    text = spoken(text)
+    text = _OVER_WORDS.sub(_over_in_digits, spoken(text))
     m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?)\b", text, re.IGNORECASE)
     if m:
         return int(m.group(1))
     if (over := _OVER.search(text)) and 5 <= int(over.group(1)) <= 40:
         return int(over.group(1))  # "and over 25?": a loan's term, the unit left unsaid
     return count(text, near="year")
+
+
+_OVER_WORDS = re.compile(rf"\b(over\s+)((?:{_WORD})(?:[\s-]+(?:{_WORD}))*)\b", re.IGNORECASE)
+"""A term left unsaid in words: "and over twenty five?"."""
+
+
+def _over_in_digits(m: re.Match[str]) -> str:
+    value = words_to_number(m[2])
+    return m[0] if value is None else f"{m[1]}{value:g}"
 
 
 _OVER = re.compile(
@@ -318,3 +327,55 @@ def digit_runs(text: str) -> list[DigitRun]:
             said.append(one * (1 if not repeat else 2 if repeat.lower() == "double" else 3))
         runs.append(DigitRun(m.start(), m.end(), "".join(said), spoken_word))
     return runs
+
+
+# -- house numbers -------------------------------------------------------------------------------
+
+_STREET_KIND = (
+    r"street|st|road|rd|avenue|ave|parade|pde|crescent|cres|drive|dr|place|pl|lane|ln|way|terrace"
+    r"|tce|court|ct|highway|hwy|close|grove|boulevard|blvd"
+)
+_NOT_A_STREET_NAME = (
+    r"on|in|at|of|near|by|the|a|an|and|or|to|for|bed|beds|bedroom|bedrooms|bedder|br|bath|baths"
+    r"|bathroom|bathrooms|car|cars|house|houses|home|homes|apartment|apartments|flat|flats|unit|units"
+    r"|place|places|bed\w*|minutes?|mins?|blocks?|doors?|down|up|from|off"
+)
+_HOUSE_NUMBER = re.compile(
+    rf"\b(?P<number>(?:{_WORD})(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:{_WORD}|oh|o)\b)*)"
+    rf"(?=\s+(?:(?!(?:{_NOT_A_STREET_NAME})\b)[a-z']+\s+){{1,3}}(?:{_STREET_KIND})\b)",
+    re.IGNORECASE,
+)
+
+
+def house_numbers(text: str) -> str:
+    """``text`` with a house number said in words written as digits: "forty five Hill Street"
+    → "45 Hill Street", "one hundred and two Ocean St". A count is never one: "two bed on Hill
+    Street" keeps its words (a street's name holds no "bed", "on" or "in")."""
+
+    def number(m: re.Match[str]) -> str:
+        written = _house_number(m["number"])
+        return m["number"] if written is None else written
+
+    return _HOUSE_NUMBER.sub(number, text)
+
+
+def _house_number(words: str) -> str | None:
+    """ "forty five" → "45"; read in pairs as house numbers are, "one twenty four" → "124",
+    "one oh eight" → "108";
+    with "hundred" as a number, "one hundred and two" → "102"."""
+    tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
+    if "hundred" in tokens:
+        value = words_to_number(words)
+        return str(int(value)) if value and value == int(value) else None
+    groups: list[str] = []
+    for i, token in enumerate(tokens):
+        if token in ("oh", "o"):
+            groups.append("0")  # "one oh eight": 108
+        elif token in _TENS:
+            groups.append(str(_TENS[token] // 10) + "0")
+        elif i and tokens[i - 1] in _TENS and 1 <= _UNITS[token] <= 9:
+            groups[-1] = groups[-1][0] + str(_UNITS[token])
+        else:
+            groups.append(str(_UNITS[token]))
+    written = "".join(groups)
+    return written if written and not written.startswith("0") else None

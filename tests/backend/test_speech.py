@@ -299,6 +299,8 @@ def test_a_day_of_the_month_said_in_words_is_that_day() -> None:
     [
         ("a 30 yr loan", 30),
         ("and over 25?", 25),
+        ("and over twenty five", 25),
+        ("over twenty five grand", None),
         ("over 30 minutes", None),
         ("anything over 2 million", None),
     ],

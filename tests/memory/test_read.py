@@ -190,6 +190,9 @@ async def test_recall_by_email_and_fuzzy_name(mem: Memory, group: str) -> None:
     exact = await mem.recall_caller(group, name="Jane Smith")
     assert fuzzy is not None and fuzzy.caller.id == "c1" and exact is not None
     assert fuzzy.confidence < exact.confidence <= 0.6 and not fuzzy.verified and not exact.verified
+    nickname = await mem.recall_caller(group, name="Janie Smith")
+    assert nickname is not None and nickname.caller.id == "c1" and not nickname.verified
+    assert await mem.recall_caller(group, name="Tom Smith") is None, "a household member is not her"
     assert await mem.recall_caller(group, name="Zebedee Quux") is None
     assert await mem.recall_caller(group, phone="0499 999 999") is None
 
@@ -276,3 +279,19 @@ async def test_erasure_removes_the_caller_and_only_the_caller(mem: Memory, group
     assert not any("850,000" in p["text"] for p in predicates)
     with pytest.raises(UnknownEntity):
         await mem.erase_caller(group, "c1")
+
+
+@pytest.mark.parametrize(
+    ("said", "known", "same"),
+    [
+        ("Bart Nkemelu", "Bartholomew Nkemelu", True),
+        ("Bill Baker", "William Baker", True),
+        ("Smith, Jon", "John Smith", True),
+        ("Lena Baker", "Tom Baker", False),
+        ("Sam Lee", "Ben Lee", False),
+    ],
+)
+def test_a_nickname_is_the_same_person_a_household_member_is_not(said: str, known: str, same: bool) -> None:
+    from memory.recall import same_person
+
+    assert same_person(said, known) is same

@@ -103,9 +103,11 @@ def _besides(utterance: str, name: str) -> str:
 
 
 def last_utterance(items: list[Any]) -> str:
+    """What the caller said last, with a house number said in words as digits: every reader
+    of an address takes "45 Hill Street", whether it was typed or heard."""
     for item in reversed(items):
         if isinstance(item, dict) and item.get("role") == "user":
-            return _text(item)
+            return parse.house_numbers(_text(item))
     return ""
 
 

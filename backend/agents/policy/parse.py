@@ -8,7 +8,16 @@ import re
 
 from backend.speech.clauses import corrected_number
 from backend.speech.contacts import digits, email, introduced
-from backend.speech.numbers import amounts, count, ordinal, percent, spoken, spoken_decimals, years
+from backend.speech.numbers import (
+    amounts,
+    count,
+    house_numbers,
+    ordinal,
+    percent,
+    spoken,
+    spoken_decimals,
+    years,
+)
 from backend.speech.times import (
     PM_UNTIL,
     ImpossibleDate,
@@ -83,6 +92,7 @@ __all__ = [
     "email",
     "existing",
     "free_asked",
+    "house_numbers",
     "introduced",
     "money",
     "ordinal",

@@ -13,6 +13,12 @@ from backend.verticals.real_estate import listings as homes
 from backend.verticals.real_estate.demo import NEIGHBOURS
 from backend.verticals.real_estate.tools import appraisal, listings, mortgage, preferences, resolve, viewings
 
+ASKED_BEFORE = (
+    r"\b(that|the) (\w+ ){1,2}(one|place|house|home|unit|apartment|flat|terrace),? (i|we)"
+    r" (asked|talked|spoke|enquired|looked|saw|mentioned)"
+)
+"""A home from an earlier call ("that Parramatta house I asked about"): one home, not a search."""
+
 TRIAGE = "Triage"
 ESCALATION = "Escalation"
 
@@ -86,6 +92,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
+                "!!" + ASKED_BEFORE,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
                 r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
@@ -136,6 +143,9 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
                 r"\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
                 r"\b(one of yours|your (listing|sign)|(for sale|agency|real estate) sign|sign (on|out))\b",
+                r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
+                ASKED_BEFORE,
+                r"\bwhat was (the|its) (asking )?price again\b",
             ),
         ),
         Skill(
@@ -243,6 +253,8 @@ SUBURBS = AgentSpec(
                 r"\b(like|worth|vibe|lowdown|rundown|median|expensive|pricey|cheap|area|suburb|neighbourhood)\b",
                 r"\b(how many|stock|usually (go|sell)|set me back|ballpark|quiet|busy|safe|family.friendly)\b",
                 r"!!\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
+                "!!" + ASKED_BEFORE,
+                r"!!\bthe (big|bigger|biggest|small|smaller|smallest|cheap|cheaper|cheapest|dearer|dearest) one\b",
                 r"!!\b(monthly|repayments?|mortgage|per month|a month)\b",  # a loan's cost, not the area's
                 r"!!\b(\d+[a-z]?|on|at)\s+(\w+\s+){1,2}(street|st|road|rd|avenue|ave|parade|pde|crescent|cres|highway|hwy)\b",
                 # A size and a ceiling together are a search ("Neutral Bay, three bedrooms, up to 2.5").
@@ -408,6 +420,7 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
+                r"!!\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
             ),
             side_effect=True,
         ),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import re
 import statistics
@@ -17,6 +18,7 @@ from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
 from backend.verticals.real_estate.listings import Listing, current_listings
 from backend.verticals.real_estate.tools import preferences, resolve
+from memory import EpisodeConflict
 
 RESULTS = 5
 """Homes read out per search."""
@@ -156,6 +158,8 @@ async def search_properties(
     call.state.last_results = found
     call.state.last_property = found[0].property_id if len(found) == 1 else None
     await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, places=places)
+    if criteria.street and len(found) == 1:  # "the five bedder on Victoria Road": one home named
+        await interested(call, found[0].property_id)
     return {
         "suburbs": criteria.suburbs,
         "max_price": criteria.max_price,
@@ -277,10 +281,16 @@ async def shortlist_property(ctx: RunContextWrapper[CallContext], property: str)
     pid = resolve.property_id(call, property)
     call.state.last_property = pid
     call.state.shortlist = [*dict.fromkeys([*call.state.shortlist, pid])]
-    await call.memory.record(
-        call.episode(PropertyInterest, f"{call.call_id}:interest:{pid}", property_id=pid)
-    )
+    await interested(call, pid)
     return {"property_id": pid, "address": call.addresses.get(pid, pid)}
+
+
+async def interested(call: CallContext, pid: str) -> None:
+    """Remember the caller's interest in a home (shortlisted, or asked about by name): on a
+    later call "that Cronulla place I asked about" is that home. Once per call and home."""
+    key = f"{call.call_id}:interest:{pid}"
+    with contextlib.suppress(EpisodeConflict):  # recorded at an earlier turn of this call
+        await call.memory.record(call.episode(PropertyInterest, key, property_id=pid))
 
 
 def reply_shortlist(result: dict[str, Any]) -> str:
@@ -300,6 +310,8 @@ async def property_details(
     call = ctx.context
     pid = resolve.property_id(call, property)
     home = await home_of(call, pid)
+    if home.status == "listed":
+        await interested(call, pid)
     return {**home.model_dump(), "property_id": pid}
 
 

@@ -65,7 +65,7 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         found = _did_you_mean(ctx, _address_key(named)[1], place)
         raise UnknownProperty(f"I don't have a listing on {named}{where}.{found}", street=named)
     if (chosen := _in_suburb(ctx, text, results)) is not None:
-        return chosen.property_id
+        return chosen
     if ctx.state.last_property:
         return ctx.state.last_property
     if len(results) == 1:
@@ -208,17 +208,35 @@ def _nth(results: list[Listing], position: int) -> Listing:
     return results[position - 1 if position > 0 else -1]
 
 
-def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> Listing | None:
-    """ "The one in Coogee": the only listing read out in that suburb."""
-    place = suburb(ctx, text) if results else None
+def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> str | None:
+    """ "The one in Coogee": the only listing read out in that suburb, else the only one there
+    the caller is known to be interested in ("that Cronulla place I asked about last time")."""
+    place = suburb(ctx, text)
     if place is None:
         return None
     there = [x for x in results if x.suburb == place]
-    if not there:
-        raise UnknownProperty(f"None of the homes I read out is in {place}: {_read_out(results)}. Which one?")
     if len(there) > 1:
         raise AmbiguousReference(f"{len(there)} of those are in {place}: {_read_out(there)}. Which one?")
-    return there[0]
+    if there:
+        return there[0].property_id
+    if remembered := _remembered(ctx, place):
+        return remembered
+    if results:
+        raise UnknownProperty(f"None of the homes I read out is in {place}: {_read_out(results)}. Which one?")
+    return None
+
+
+def _remembered(ctx: CallContext, place: str) -> str | None:
+    """The one home in ``place`` the caller's facts name (an interest, a booking); several are
+    asked about by address."""
+    known = ctx.caller
+    homes = [str(f.value) for f in known.facts if f.name == "INTERESTED_IN"] if known else []
+    homes += [b.property_id for b in known.upcoming_bookings if b.property_id] if known else []
+    there = [pid for pid in dict.fromkeys(homes) if ctx.localities.get(pid) == place and pid in ctx.addresses]
+    if len(there) > 1:
+        named = " or ".join(_full(ctx, pid) for pid in there)
+        raise AmbiguousReference(f"You've asked about {len(there)} homes in {place}: {named}. Which one?")
+    return there[0] if there else None
 
 
 def street(text: str) -> str | None:
@@ -312,8 +330,14 @@ def read_pointed(utterance: str, ctx: CallContext) -> str | None:
     return None
 
 
-_ONE_IN = re.compile(r"\bthe (?:[a-z]+ ){1,2}one\b|\bthe one (?:in|at)\b", re.IGNORECASE)
-"""A home pointed at by its suburb: "the Maroubra one", "the one in Coogee"."""
+_ONE_IN = re.compile(
+    r"\bthe (?:[a-z]+ ){1,2}one\b|\bthe one (?:in|at)\b"
+    r"|\b(?:the|that) (?:[a-z]+ ){1,2}(?:place|house|home|unit|apartment|flat|terrace)\b"
+    r"(?= (?:i|we|you)\b|[,.?])",
+    re.IGNORECASE,
+)
+"""A home pointed at by its suburb: "the Maroubra one", "the one in Coogee", "that Cronulla
+place I asked about"."""
 
 
 def read_suburbs(utterance: str, ctx: CallContext) -> str | None:

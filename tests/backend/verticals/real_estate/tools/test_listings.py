@@ -223,3 +223,76 @@ async def test_a_street_we_have_nothing_on_offers_the_homes_in_that_suburb(
     assert result.reply.startswith("I don't have a listing on Smith Street in Bondi."), result.reply
     offered = result.reply.split(" In Bondi I have ")[1]
     assert offered.endswith("Is it one of those?") and offered.count(", Bondi") >= 1, result.reply
+
+
+_ONES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
+_TENS = ["_", "_", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+
+
+async def test_a_home_asked_about_by_its_number_said_in_words(runtime: AgentRuntime, homes: str) -> None:
+    """ "Eighty two Victoria Road in Rozelle, what's the asking price?" is that home's price, and
+    a number we do not list on a listed street is said back as digits with the street's homes."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Ari Words")
+    pid, address = next(
+        (p, a) for p, a in call.addresses.items() if 21 <= int(a.split()[0]) <= 99 and int(a.split()[0]) % 10
+    )
+    number, street = address.split(" ", 1)
+    tens, ones = divmod(int(number), 10)
+    said = f"{_TENS[tens]} {_ONES[ones]} {street.replace(' St', ' Street').replace(' Rd', ' Road')}"
+    asked = await runtime.turn(
+        call, f"Hi, I'm interested in {said}, what's the asking price on that?", "Triage"
+    )
+    assert call.state.last_property == pid, asked.reply
+    assert f"{address}" in asked.reply and "listed at $" in asked.reply, asked.reply
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Ari Words")
+    taken = {a.split(" ", 1)[0] for a in call.addresses.values() if a.split(" ", 1)[1] == street}
+    missing = next(n for n in range(21, 100) if str(n) not in taken and n % 10)
+    tens, ones = divmod(missing, 10)
+    unlisted = said.replace(
+        said.split(" ", 2)[0] + " " + said.split(" ", 2)[1], f"{_TENS[tens]} {_ONES[ones]}"
+    )
+    heard = await runtime.turn(call, f"Is {unlisted} still for sale?", "Triage")
+    assert f"{missing} " in heard.reply and "don't have a listing" in heard.reply, heard.reply
+
+
+@pytest.mark.parametrize(
+    ("said", "heard"),
+    [
+        ("is forty five Hill Street still for sale?", "is 45 Hill Street still for sale?"),
+        ("one hundred and two Ocean St", "102 Ocean St"),
+        ("twenty-one Glenayr Avenue", "21 Glenayr Avenue"),
+        ("one twenty four Station Street", "124 Station Street"),
+        ("three twelve King St", "312 King St"),
+        ("see one oh eight Park Avenue", "see 108 Park Avenue"),
+        ("two bed on Hill Street", "two bed on Hill Street"),
+        ("a three bedroom house on Hill Street", "a three bedroom house on Hill Street"),
+        ("the one on Hill Street", "the one on Hill Street"),
+        ("two places near Ocean Street", "two places near Ocean Street"),
+    ],
+)
+def test_a_house_number_said_in_words_is_written_as_digits(said: str, heard: str) -> None:
+    from backend.speech.numbers import house_numbers
+
+    assert house_numbers(said) == heard
+
+
+async def test_a_home_asked_about_twice_and_shortlisted_is_one_interest(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """The interest an enquiry records is recorded once per call and home, however often the
+    caller comes back to it (a later turn is not a conflicting episode)."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Ida Twice")
+    search = await runtime.turn(call, "a three bedder in Maroubra under 2.1m", "Triage")
+    first = call.state.last_results[0]
+    agent = search.agent
+    for said in (
+        "What's the first one going for?",
+        "Sorry, how much was the first one?",
+        "I like the first one",
+    ):
+        heard = await runtime.turn(call, said, agent)
+        agent = heard.agent
+        assert not heard.errors and first.address in heard.reply, heard.reply
+    known = await runtime.memory.recall_caller(homes, caller_id=call.caller_id)
+    assert known is not None
+    assert [f.value for f in known.facts if f.name == "INTERESTED_IN"] == [first.property_id]

@@ -84,3 +84,29 @@ async def test_the_cheaper_one_is_the_cheaper_home_read_out(runtime: AgentRuntim
     )
     first_home = search.reply.split(") ")[1].split(",")[0]  # read out cheapest first
     assert cheaper.reply.startswith(f"On {first_home} at $"), cheaper.reply
+
+
+async def test_repayments_on_the_home_asked_about_on_an_earlier_call(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """A home asked about is remembered: "that Cronulla place I asked about last time" on the
+    next call is that home, and its price is the one worked out."""
+    phone = f"04{uuid.uuid4().int % 10**8:08d}"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Rhea Call", phone=phone
+    )
+    pid, address = next(iter(first.addresses.items()))
+    place = first.localities[pid]
+    asked = await runtime.turn(first, f"Hi, what's the asking price on {address}, {place}?", "Triage")
+    assert address in asked.reply and "listed at $" in asked.reply, asked.reply
+    price = float(asked.reply.split("listed at $")[1].split(".")[0].replace(",", ""))
+    again = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=phone, phone_verified=True
+    )
+    repay = await runtime.turn(
+        again,
+        f"Hi again. That {place} place I asked about last time, what would the repayments be"
+        " with twenty per cent down at six percent over thirty years?",
+        "Triage",
+    )
+    assert address in repay.reply and a_month(price * 0.8, 6, 30) in repay.reply, repay.reply
