@@ -15,6 +15,7 @@ _REDIS: tuple[type[BaseException], ...] = (
     redis_errors.TryAgainError,
     redis_errors.ClusterDownError,
     redis_errors.ReadOnlyError,  # a replica during failover
+    redis_errors.LockError,  # the graph write lock stayed busy (memory.locks): the graph is swamped
 )
 _POSTGRES: tuple[type[BaseException], ...] = (
     asyncpg.PostgresConnectionError,  # SQLSTATE class 08: the connection is gone

@@ -274,6 +274,10 @@ def _minute(digits: str | None, words: str | None) -> int:
     return int(digits) if digits else _MINUTE_WORDS[words.lower()] if words else 0
 
 
+_ISH = re.compile(r"\b(\d{1,2}(?:[:.]\d{2})?)\s*-?\s*ish\b", re.IGNORECASE)
+"""A time said loosely: "3ish" is "around 3", "10:30-ish" "around 10:30"."""
+
+
 def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> tuple[int, int] | None:
     """(hour, minute) of the first time said ("3pm", "half past two", "4 in the afternoon",
     "at 3", "5:30"), else of a part of the day ("tomorrow arvo"); greetings are no time.
@@ -281,6 +285,7 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     (``day_named``) or a part of the day is said."""
     if _GREETING.search(text):
         text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
+    text = _ISH.sub(r"around \1", text)
     part = None
     for m in _CLOCK.finditer(text):
         if m["part"] or m["first"]:

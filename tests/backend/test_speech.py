@@ -307,3 +307,26 @@ def test_a_day_of_the_month_said_in_words_is_that_day() -> None:
 )
 def test_a_term_is_read_with_or_without_its_unit(said: str, term: int | None) -> None:
     assert numbers.years(said) == term
+
+
+@pytest.mark.parametrize(
+    ("said", "clock"),
+    [("sat arvo, say 3ish", (15, 0)), ("Saturday at 3ish", (15, 0)), ("tomorrow, 10-ish", (10, 0))],
+)
+def test_a_time_said_loosely_is_that_time(said: str, clock: tuple[int, int]) -> None:
+    assert times.said(said, WEDNESDAY).clock == clock
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [
+        ("cd i see it sat arvo", "could i see it sat arvo"),
+        ("can u send it to ur email pls", "can you send it to your email please"),
+        ("it's u.lee@example.com", "it's u.lee@example.com"),
+        ("my email is u@x.com", "my email is u@x.com"),
+    ],
+)
+def test_chat_shorthand_is_written_out_and_emails_are_not(typed: str, read: str) -> None:
+    from backend.speech.shorthand import written_out
+
+    assert written_out(typed) == read

@@ -9,10 +9,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import pytest
 from arq.connections import ArqRedis
+from redis.asyncio import Redis
+from redis.exceptions import LockError
 
 from backend.config import Settings
 from backend.connections import open_memory
+from backend.outages import is_outage
 from backend.verticals.real_estate.episodes import BudgetStated
 from memory import CallerIdentified, Memory, RedisLocks
 
@@ -64,3 +68,19 @@ async def test_concurrent_writers_in_two_processes_give_the_sequential_timeline(
         assert not await redis.exists(RedisLocks.key(together)), "released after the writes"
     finally:
         await asyncio.gather(api.close(), worker.close())
+
+
+async def test_a_lock_that_stays_busy_is_an_outage_not_a_bug(stack: Settings) -> None:
+    """A writer that cannot get the graph lock in time raises LockError, which the API answers
+    as a store outage (503 and Retry-After) and a turn queues for replay, never as a 500."""
+    redis = Redis.from_url(stack.redis_url or "")
+    group = "busy" + uuid.uuid4().hex[:8]
+    try:
+        await redis.set(RedisLocks.key(group), "another writer", px=5_000)
+        with pytest.raises(LockError) as busy:
+            async with RedisLocks(redis, wait_s=0.2).hold(group):
+                pass
+        assert is_outage(busy.value)
+    finally:
+        await redis.delete(RedisLocks.key(group))
+        await redis.aclose()

@@ -33,6 +33,7 @@ from backend.agents.policy.stream import stream_of
 from backend.agents.tools import identity
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import noise
+from backend.speech.shorthand import written_out
 
 _ids = itertools.count()
 VERIFY = "verify_identity"
@@ -103,11 +104,11 @@ def _besides(utterance: str, name: str) -> str:
 
 
 def last_utterance(items: list[Any]) -> str:
-    """What the caller said last, with a house number said in words as digits: every reader
-    of an address takes "45 Hill Street", whether it was typed or heard."""
+    """What the caller said last, as the readers take it: chat shorthand written out ("cd u"),
+    a house number said in words as digits ("forty five Hill Street" is 45 Hill Street)."""
     for item in reversed(items):
         if isinstance(item, dict) and item.get("role") == "user":
-            return parse.house_numbers(_text(item))
+            return parse.house_numbers(written_out(_text(item)))
     return ""
 
 

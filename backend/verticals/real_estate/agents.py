@@ -338,7 +338,7 @@ VIEWINGS = AgentSpec(
             ),
             viewings.reply_book,
             cues=(
-                r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this)|look (at|through)|walk through)\b",
+                r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",

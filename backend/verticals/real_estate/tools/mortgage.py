@@ -90,9 +90,10 @@ async def _price(
         home = await listings.home_of(call, pid)
         call.state.last_property = pid  # "and the other one?", "can I see it Saturday?"
         return home.price, home.address, []
-    discussed = next((x for x in call.state.last_results if x.property_id == call.state.last_property), None)
-    if discussed:
-        return discussed.price, discussed.address, ["price"]
+    if pid := call.state.last_property:  # read out, or booked or asked about without a search
+        discussed = next((x for x in call.state.last_results if x.property_id == pid), None)
+        home = discussed or await listings.home_of(call, pid)
+        return home.price, home.address, ["price"]
     budget = next(
         (f.value for f in (call.caller.facts if call.caller else []) if f.name == "HAS_BUDGET"), None
     )

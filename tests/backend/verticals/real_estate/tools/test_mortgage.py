@@ -110,3 +110,19 @@ async def test_repayments_on_the_home_asked_about_on_an_earlier_call(
         "Triage",
     )
     assert address in repay.reply and a_month(price * 0.8, 6, 30) in repay.reply, repay.reply
+
+
+async def test_a_viewing_and_its_repayments_in_one_breath(runtime: AgentRuntime, homes: str) -> None:
+    """ "I'd like to see <address> Saturday at 11, and also, what would the repayments be on
+    it?": booked, then worked out on that home's price (no search read it out)."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Rue Both")
+    address, place = next((a, call.localities[p]) for p, a in call.addresses.items() if p in call.localities)
+    both = await runtime.turn(
+        call,
+        f"Hi, I'd like to see {address} in {place} this Saturday at 11, and also, what would the"
+        " repayments be on it with 20 per cent down at 6 per cent over 30 years?",
+        "Triage",
+    )
+    assert "You're booked to view" in both.reply and "a month" in both.reply, both.reply
+    price = float(both.reply.split(" at $")[1].split(" ")[0].replace(",", ""))
+    assert address in both.reply.split("booked")[1] and a_month(price * 0.8, 6, 30) in both.reply, both.reply
