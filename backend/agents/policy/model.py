@@ -246,6 +246,8 @@ class PolicyModel(Model):
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
         if self._preface:
             candidates.discard(identity.INTRODUCE)
+        if not (self.call.state.candidates or self.call.state.step_up_asked):
+            candidates.discard(VERIFY)  # nobody to check: "just double checking…" asks something else
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
             candidates.discard(self.router.up(spec.name) or "")

@@ -18,6 +18,12 @@ ASKED_BEFORE = (
     r" (asked|talked|spoke|enquired|looked|saw|mentioned)"
 )
 """A home from an earlier call ("that Parramatta house I asked about"): one home, not a search."""
+BOOKED_DAY_CHECKED = (
+    r"\b(double[- ]?check\w*|just check\w*|confirm\w*|making sure)\b.*"
+    r"\b(the (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking))\b"
+)
+"""A viewing booked, checked by its day ("just double checking the Saturday one is at ten"):
+what is on file, not a new booking."""
 
 TRIAGE = "Triage"
 ESCALATION = "Escalation"
@@ -146,6 +152,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
                 ASKED_BEFORE,
                 r"\bwhat was (the|its) (asking )?price again\b",
+                "!!" + BOOKED_DAY_CHECKED,
             ),
         ),
         Skill(
@@ -343,6 +350,7 @@ VIEWINGS = AgentSpec(
                 r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
+                "!!" + BOOKED_DAY_CHECKED,
             ),
             side_effect=True,
         ),
@@ -502,6 +510,7 @@ ROOT = AgentSpec(
                 r"\bmy (phone|number|email|shortlist|saved|booking|appointment|reference)\b",
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
+                BOOKED_DAY_CHECKED,
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
                 r"!\b(really|actually|change|update|instead|now)\b",
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking

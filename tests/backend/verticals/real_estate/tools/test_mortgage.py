@@ -91,7 +91,7 @@ async def test_repayments_on_the_home_asked_about_on_an_earlier_call(
 ) -> None:
     """A home asked about is remembered: "that Cronulla place I asked about last time" on the
     next call is that home, and its price is the one worked out."""
-    phone = f"04{uuid.uuid4().int % 10**8:08d}"
+    phone = f"0412{uuid.uuid4().int % 10**6:06d}"
     first = await runtime.open_call(
         homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Rhea Call", phone=phone
     )

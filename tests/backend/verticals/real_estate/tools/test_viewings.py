@@ -251,3 +251,22 @@ async def test_free_times_of_a_day_are_picked_from(runtime: AgentRuntime, homes:
         "For 65 Ocean St on Saturday 5 December I could do 12 PM, 1 PM or 2 PM. Which would suit?"
     ), results[0].reply
     assert results[1].reply.startswith("You're booked to view 65 Ocean St on Saturday 5 December at 1:00 PM")
+
+
+async def test_a_booking_checked_by_its_day_is_read_back(runtime: AgentRuntime, homes: str) -> None:
+    """ "Just double checking the Saturday one is at ten": what is on file, said back; not a new
+    booking, not a home to resolve, not an identity check for a caller already verified."""
+    now = datetime.now(UTC)  # the viewing must be upcoming for the next call's recall
+    phone = f"0412{uuid.uuid4().int % 10**6:06d}"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Di Check", phone=phone, phone_verified=True
+    )
+    address = next(iter(first.addresses.values()))
+    booked = await runtime.turn(first, f"Can I see {address} on Saturday at 10am?", "Triage")
+    assert "booked" in booked.reply, booked.reply
+    again = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, phone=phone, phone_verified=True
+    )
+    checked = await runtime.turn(again, "Hi, just double checking the Saturday one is at ten yeah", "Triage")
+    assert f"viewing of {address} on Saturday" in checked.reply and "10:00 AM" in checked.reply, checked.reply
+    assert not any(c["tool"] == "book_viewing" for c in checked.tool_calls)
