@@ -281,14 +281,16 @@ async def with_contact(
 
 async def texts(db: Database, group_id: str, batch: int = 1000) -> AsyncIterator[list[dict[str, Any]]]:
     """Every turn of the tenant's calls (``call_id, caller_id, seq, speaker, text``), and each
-    call's metadata and brief as text (``seq`` None), in batches: what an erasure by contact
-    reads for mentions."""
+    call's metadata, brief and working set as text (``seq`` None: a question pending holds what
+    was said), in batches: what an erasure by contact reads for mentions."""
     async with db.pool.acquire() as conn, conn.transaction():
         cursor = conn.cursor(
             "SELECT c.call_id, c.caller_id, t.seq, t.speaker, t.text"
             " FROM turns t JOIN calls c USING (call_id) WHERE c.group_id = $1"
-            " UNION ALL SELECT call_id, caller_id, NULL, NULL, metadata::text || coalesce(brief::text, '')"
-            " FROM calls WHERE group_id = $1 AND (metadata <> '{}'::jsonb OR brief IS NOT NULL)",
+            " UNION ALL SELECT call_id, caller_id, NULL, NULL,"
+            " metadata::text || coalesce(brief::text, '') || coalesce(working_set::text, '')"
+            " FROM calls WHERE group_id = $1"
+            " AND (metadata <> '{}'::jsonb OR brief IS NOT NULL OR working_set <> '{}'::jsonb)",
             group_id,
             prefetch=batch,
         )
@@ -314,13 +316,14 @@ async def redact_turns(db: Database, call_id: str, seqs: list[int]) -> int:
 
 
 async def redact_call(db: Database, call_id: str, *, phone: bool, email: bool, details: bool) -> None:
-    """Clear the call's number or email given at its start, and (``details``) its metadata
-    and transfer brief: another person's call that held an erased contact detail."""
+    """Clear the call's number or email given at its start, and (``details``) its metadata,
+    transfer brief and working set: another person's call that held an erased contact detail."""
     await db.pool.execute(
         "UPDATE calls SET caller_phone = CASE WHEN $2 THEN NULL ELSE caller_phone END,"
         " caller_email = CASE WHEN $3 THEN NULL ELSE caller_email END,"
         " metadata = CASE WHEN $4 THEN '{}'::jsonb ELSE metadata END,"
-        " brief = CASE WHEN $4 THEN NULL ELSE brief END WHERE call_id = $1",
+        " brief = CASE WHEN $4 THEN NULL ELSE brief END,"
+        " working_set = CASE WHEN $4 THEN '{}'::jsonb ELSE working_set END WHERE call_id = $1",
         call_id,
         phone,
         email,

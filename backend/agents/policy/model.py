@@ -24,6 +24,7 @@ from agents.models.interface import ModelTracing
 from agents.testing import assistant_message, function_call
 from agents.tool import Tool
 
+from backend import pii
 from backend.agents.clock import local, spoken
 from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
@@ -465,7 +466,8 @@ class PolicyModel(Model):
             intent=intent.removeprefix("transfer_to_")[:60],
             slots=heard,
             fact_ids=facts[:50],
-            reason=f"The caller said: {utterance[:400]}" if utterance else "Routing",
+            # Contact details are not for reasons, traces and briefs: a number said may be anyone's.
+            reason=f"The caller said: {pii.redact(utterance[:400])}" if utterance else "Routing",
         )
         return _called(target, payload.model_dump())
 

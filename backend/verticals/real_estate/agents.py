@@ -121,6 +121,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
                 r"!\b(book|viewing|inspection|inspect|open home)\b",
+                "!!" + BOOKED_DAY_CHECKED,
             ),
             side_effect=True,
         ),

@@ -11,6 +11,7 @@ from typing import Any
 
 from agents import RunContextWrapper, custom_span, function_tool
 
+from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
@@ -312,7 +313,10 @@ async def property_details(
     home = await home_of(call, pid)
     if home.status == "listed":
         await interested(call, pid)
-    return {**home.model_dump(), "property_id": pid}
+    known = call.context.caller if call.context and call.context.caller else call.caller
+    booked = next((b for b in known.upcoming_bookings if b.property_id == pid), None) if known else None
+    viewing = spoken(booked.starts_at, call.tz) if booked else None
+    return {**home.model_dump(), "property_id": pid, "viewing": viewing}
 
 
 async def home_of(call: CallContext, pid: str) -> Listing:
@@ -332,9 +336,10 @@ def reply_details(result: dict[str, Any]) -> str:
     baths = f", {result['bathrooms']} bathroom" if result["bathrooms"] else ""
     if result["status"] != "listed":
         return f"{result['address']}, {result['suburb']} is no longer for sale ({result['status']})."
+    then = f"Your viewing is on {v}." if (v := result.get("viewing")) else "Would you like to book a viewing?"
     return (
         f"{result['address']}, {result['suburb']} is a {result['bedrooms']} bedroom{baths} {kind},"
-        f" listed at {money(result['price'])}. Would you like to book a viewing?"
+        f" listed at {money(result['price'])}. {then}"
     )
 
 
@@ -377,7 +382,8 @@ def reply_suburb(result: dict[str, Any]) -> str:
 async def send_details(
     ctx: RunContextWrapper[CallContext], email: str | None = None, property: str | None = None
 ) -> dict[str, Any]:
-    """The caller wants the details of homes by email: the one they point at, else those read out.
+    """The caller wants the details of homes by email: the one they point at, else those read out,
+    else the one discussed.
     An agent sends them; the request is noted for the call's summary.
 
     Args:
@@ -389,8 +395,12 @@ async def send_details(
         raise NotUnderstood("Sure. What email address should we send them to?")
     if property:
         homes = [call.addresses.get(pid := resolve.property_id(call, property), pid)]
-    else:
+    elif call.state.last_results:
         homes = [x.address for x in call.state.last_results]
+    elif pid := call.state.last_property:  # the one home discussed, asked about without a search
+        homes = [call.addresses.get(pid, pid)]
+    else:
+        homes = []
     if not homes:
         raise NothingToBook(
             "I haven't read out any homes yet. Shall I search first? Tell me a suburb or a budget."

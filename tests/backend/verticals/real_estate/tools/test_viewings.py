@@ -254,8 +254,10 @@ async def test_free_times_of_a_day_are_picked_from(runtime: AgentRuntime, homes:
 
 
 async def test_a_booking_checked_by_its_day_is_read_back(runtime: AgentRuntime, homes: str) -> None:
-    """ "Just double checking the Saturday one is at ten": what is on file, said back; not a new
-    booking, not a home to resolve, not an identity check for a caller already verified."""
+    """ "Just double checking the Saturday one is at ten": what is on file, said back (to Triage
+    or a specialist); not a new booking, a shortlisting, a home to resolve, nor an identity check
+    for a caller already verified. The home asked about says its viewing, and its details are
+    what an email request sends."""
     now = datetime.now(UTC)  # the viewing must be upcoming for the next call's recall
     phone = f"0412{uuid.uuid4().int % 10**6:06d}"
     first = await runtime.open_call(
@@ -270,3 +272,11 @@ async def test_a_booking_checked_by_its_day_is_read_back(runtime: AgentRuntime, 
     checked = await runtime.turn(again, "Hi, just double checking the Saturday one is at ten yeah", "Triage")
     assert f"viewing of {address} on Saturday" in checked.reply and "10:00 AM" in checked.reply, checked.reply
     assert not any(c["tool"] == "book_viewing" for c in checked.tool_calls)
+    place = again.localities[next(p for p, a in again.addresses.items() if a == address)]
+    said = f"That {place} place I asked about, what's the price again?"
+    asked = await runtime.turn(again, said, checked.agent)
+    assert "listed at $" in asked.reply and "Your viewing is on Saturday" in asked.reply, asked.reply
+    checked = await runtime.turn(again, "just double checking the Saturday one is at ten", asked.agent)
+    assert "10:00 AM" in checked.reply and "shortlist" not in checked.reply, checked.reply
+    sent = await runtime.turn(again, "cd u email me the details pls? di.check@example.com", checked.agent)
+    assert f"the details of {address} by email" in sent.reply, sent.reply
