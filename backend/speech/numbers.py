@@ -361,8 +361,7 @@ def house_numbers(text: str) -> str:
 
 def _house_number(words: str) -> str | None:
     """ "forty five" → "45"; read in pairs as house numbers are, "one twenty four" → "124",
-    "one oh eight" → "108";
-    with "hundred" as a number, "one hundred and two" → "102"."""
+    "one oh eight" → "108"; with "hundred" as a number, "one hundred and two" → "102"."""
     tokens = [t for t in re.split(r"[\s-]+", words.lower()) if t and t != "and"]
     if "hundred" in tokens:
         value = words_to_number(words)
