@@ -331,18 +331,18 @@ def digit_runs(text: str) -> list[DigitRun]:
 
 # -- house numbers -------------------------------------------------------------------------------
 
-_STREET_KIND = (
+STREET_KINDS = (
     r"street|st|road|rd|avenue|ave|parade|pde|crescent|cres|drive|dr|place|pl|lane|ln|way|terrace"
     r"|tce|court|ct|highway|hwy|close|grove|boulevard|blvd"
 )
+"""The kinds of street an address ends with, spelt out or abbreviated (a regex alternation)."""
 _NOT_A_STREET_NAME = (
-    r"on|in|at|of|near|by|the|a|an|and|or|to|for|bed|beds|bedroom|bedrooms|bedder|br|bath|baths"
-    r"|bathroom|bathrooms|car|cars|house|houses|home|homes|apartment|apartments|flat|flats|unit|units"
-    r"|place|places|bed\w*|minutes?|mins?|blocks?|doors?|down|up|from|off"
+    r"on|in|at|of|near|by|the|a|an|and|or|to|for|bed(?:s|rooms?|ders?)?|br|bath(?:s|rooms?)?|cars?|houses?|homes?"
+    r"|apartments?|flats?|units?|places?|minutes?|mins?|blocks?|doors?|down|up|from|off"
 )
 _HOUSE_NUMBER = re.compile(
     rf"\b(?P<number>(?:{_WORD})(?:(?:(?<=hundred)\s+and\s+|[\s-]+)(?:{_WORD}|oh|o)\b)*)"
-    rf"(?=\s+(?:(?!(?:{_NOT_A_STREET_NAME})\b)[a-z']+\s+){{1,3}}(?:{_STREET_KIND})\b)",
+    rf"(?=\s+(?:(?!(?:{_NOT_A_STREET_NAME})\b)[a-z']+\s+){{1,3}}(?:{STREET_KINDS})\b)",
     re.IGNORECASE,
 )
 

@@ -21,12 +21,12 @@ from backend.agents.tools.failures import (
     UnknownSuburb,
 )
 from backend.agents.tools.replies import money
+from backend.speech.numbers import STREET_KINDS
 from backend.verticals.real_estate.listings import Listing
 
 _PROPERTY_ID = re.compile(r"\bP\d+\b")
 _STREET = re.compile(
-    r"\b((?:(?:\d+[a-z]?/)?\d+[a-z]?\s+)?(?:[a-z']+\s+){1,3}(?:street|st|road|rd|avenue|ave|parade|pde|crescent|cres"
-    r"|drive|dr|place|pl|lane|ln|way|terrace|tce|court|ct|highway|hwy|close|grove|boulevard|blvd)"
+    rf"\b((?:(?:\d+[a-z]?/)?\d+[a-z]?\s+)?(?:[a-z']+\s+){{1,3}}(?:{STREET_KINDS})"
     r"(?:\s+(?:street|road|avenue|parade|crescent|drive|place|lane|way|terrace|court|close))?)\b",
     re.IGNORECASE,
 )
@@ -229,9 +229,10 @@ def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> str | Non
 def _remembered(ctx: CallContext, place: str) -> str | None:
     """The one home in ``place`` the caller's facts name (an interest, a booking); several are
     asked about by address."""
-    known = ctx.caller
-    homes = [str(f.value) for f in known.facts if f.name == "INTERESTED_IN"] if known else []
-    homes += [b.property_id for b in known.upcoming_bookings if b.property_id] if known else []
+    if (known := ctx.caller) is None:
+        return None
+    homes = [str(f.value) for f in known.facts if f.name == "INTERESTED_IN"]
+    homes += [b.property_id for b in known.upcoming_bookings if b.property_id]
     there = [pid for pid in dict.fromkeys(homes) if ctx.localities.get(pid) == place and pid in ctx.addresses]
     if len(there) > 1:
         named = " or ".join(_full(ctx, pid) for pid in there)
