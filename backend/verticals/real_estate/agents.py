@@ -99,6 +99,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
                 "!!" + ASKED_BEFORE,
+                "!!" + BOOKED_DAY_CHECKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
                 r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
@@ -187,6 +188,7 @@ PROPERTY_SEARCH = AgentSpec(
             readers={"suburb": resolve.read_suburbs},
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
+                "!!" + BOOKED_DAY_CHECKED,
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
                 r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",

@@ -276,7 +276,9 @@ async def test_a_booking_checked_by_its_day_is_read_back(runtime: AgentRuntime, 
     said = f"That {place} place I asked about, what's the price again?"
     asked = await runtime.turn(again, said, checked.agent)
     assert "listed at $" in asked.reply and "Your viewing is on Saturday" in asked.reply, asked.reply
-    checked = await runtime.turn(again, "just double checking the Saturday one is at ten", asked.agent)
-    assert "10:00 AM" in checked.reply and "shortlist" not in checked.reply, checked.reply
+    for hour in ("ten", "three"):  # "three" is no bedroom count here
+        said = f"just double checking the Saturday one is at {hour}"
+        checked = await runtime.turn(again, said, asked.agent)
+        assert "10:00 AM" in checked.reply and "shortlist" not in checked.reply, checked.reply
     sent = await runtime.turn(again, "cd u email me the details pls? di.check@example.com", checked.agent)
     assert f"the details of {address} by email" in sent.reply, sent.reply
