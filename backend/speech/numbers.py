@@ -7,6 +7,7 @@ clause-level negation and corrections work on positions. The slot filler takes t
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 
@@ -201,6 +202,26 @@ def count(text: str, near: str | None = None) -> int | None:
             continue
         candidates.append((distance, value))
     return min(candidates)[1] if candidates else None
+
+
+_SIZE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|single)[\s-]?(?:bed|br\b|bdr)", re.I)
+_NOT_A_CLASH = re.compile(
+    r"\b(?:or|to|nor|either|than|between|least|most|max|min|up|sorry|actually|mean|meant|make|rather|wait"
+    r"|instead|no|not|but|with)\b|[-–/+]",
+    re.IGNORECASE,
+)
+
+
+def sizes(text: str) -> list[int]:
+    """Bedroom counts said of one home that cannot all hold: "a 1 bedroom apartment that's
+    also a 5 bedroom house". Alternatives, ranges, bounds and corrections between two counts
+    ("2 or 3 bedrooms", "three, sorry, four bed") are no clash; empty when nothing clashes."""
+    said = list(_SIZE.finditer(text))
+    for before, after in itertools.pairwise(said):
+        first, second = count_word(before[1]), count_word(after[1])
+        if first != second and not _NOT_A_CLASH.search(text, before.end(), after.start()):
+            return [n for n in (first, second) if n is not None]
+    return []
 
 
 _NUMBERED = re.compile(r"\b(?:number|no\.?|#)\s*(\d|one|two|three|four|five|six|seven|eight|nine)\b", re.I)

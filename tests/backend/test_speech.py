@@ -330,3 +330,20 @@ def test_chat_shorthand_is_written_out_and_emails_are_not(typed: str, read: str)
     from backend.speech.shorthand import written_out
 
     assert written_out(typed) == read
+
+
+@pytest.mark.parametrize(
+    ("said", "clash"),
+    [
+        ("i want a 1 bedroom apartment thats also a 5 bedroom house", [1, 5]),
+        ("a two-bedroom unit that is a four bedroom home", [2, 4]),
+        ("2 or 3 bedrooms", []),
+        ("three bedrooms, sorry, four bedrooms", []),
+        ("at least four bedrooms but no more than two bedrooms", []),  # the search asks that one
+        ("a 3 bed with a 2 bed granny flat", []),
+        ("3 bedroom 2 bathroom", []),
+        ("a three bedder", []),
+    ],
+)
+def test_sizes_that_cannot_both_hold(said: str, clash: list[int]) -> None:
+    assert numbers.sizes(said) == clash

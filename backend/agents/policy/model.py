@@ -265,6 +265,8 @@ class PolicyModel(Model):
         skill = self.vertical.skill(route.target)
         readers = self.vertical.readers_of(route.target)
         args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call, readers)
+        if (clash := self._sizes_clash(route.target, args, utterance)) is not None:
+            return clash
         if missing:
             if args.get("property") in self.call.addresses:  # the answer ("Saturday at 10") is about it
                 self.call.state.last_property = args["property"]
@@ -273,6 +275,16 @@ class PolicyModel(Model):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
         return _called(route.target, args)
+
+    def _sizes_clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
+        """Two sizes that cannot both hold ("a 1 bedroom apartment that's also a 5 bedroom
+        house"): which one, asked before anything is noted or searched."""
+        beds = [name for name in args if "bedroom" in name]
+        said = parse.sizes(utterance) if beds else []
+        if not said:
+            return None
+        self.call.state.pending = {"tool": tool, "args": {**args, **dict.fromkeys(beds)}, "asks": beds[0]}
+        return assistant_message(f"Sorry, did you mean {said[0]} bedroom{'s' * (said[0] != 1)} or {said[1]}?")
 
     def _answer_to_confirm(self, utterance: str, tools: list[Tool]) -> Any:
         """The caller's answer to "shall I…?": yes runs the waiting call, no leaves things as

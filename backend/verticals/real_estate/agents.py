@@ -88,6 +88,7 @@ PROPERTY_SEARCH = AgentSpec(
             readers={
                 "min_bedrooms": listings.read_min_bedrooms,
                 "max_bedrooms": listings.read_max_bedrooms,
+                "earlier": listings.read_earlier,
                 "street": resolve.read_street,
                 "suburb": resolve.read_suburbs,
             },

@@ -120,6 +120,22 @@ async def test_a_step_up_check_unlocks_facts_and_bookings(
     assert gone.status == "cancelled"
 
 
+async def test_an_earlier_calls_search_is_read_back_only_after_the_check(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    her = await _isabella(client, db, local_group)
+    call = await start_call(client, email=her["email"])
+    asked = await say(client, call["call_id"], "hiya can u remind me of the places u found me last time")
+    assert "check it's you" in asked["reply"] and not _discloses(asked["reply"], her), asked
+    await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    found = await say(client, call["call_id"], "great so what were those places")
+    assert "in Coogee" in found["reply"] and "up to $3,000,000" in found["reply"], found
+
+    stranger = await start_call(client, name=f"Nobody {_surname()}")
+    nothing = await say(client, stranger["call_id"], "remind me of the places you found me last time")
+    assert nothing["reply"].startswith("I can't find an earlier search of yours"), nothing
+
+
 async def test_a_typed_number_is_no_proof_of_itself(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:

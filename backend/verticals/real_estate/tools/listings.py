@@ -14,6 +14,7 @@ from agents import RunContextWrapper, custom_span, function_tool
 from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
+from backend.agents.tools import identity
 from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest
@@ -107,6 +108,7 @@ async def search_properties(
     street: str | None = None,
     widen: bool = False,
     nearby: bool = False,
+    earlier: bool = False,
 ) -> dict[str, Any]:
     """Find homes for sale, cheapest first. What the caller does not say now comes from what
     they told us before (their budget, bedrooms and suburbs); the result says which.
@@ -123,6 +125,7 @@ async def search_properties(
             relax one constraint of the last search.
         nearby: They ask to look around the suburbs searched ("have a look nearby"): the last
             search with the neighbouring suburbs added.
+        earlier: They ask for what an earlier call found ("the places you found me last time").
     """
     call = ctx.context
     places = resolve.known_suburbs(call, suburb) if suburb else []
@@ -150,6 +153,8 @@ async def search_properties(
         if not (criteria.suburbs or criteria.max_price or criteria.min_bedrooms or criteria.street):
             # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
             # than read out the five cheapest homes in the city.
+            if earlier:
+                _nothing_earlier(call)
             raise NotUnderstood(
                 "I can help you find a home for sale. What are you after? A suburb, a budget or the"
                 " number of bedrooms is a good start."
@@ -182,6 +187,28 @@ async def search_properties(
             for i, x in enumerate(found)
         ],
     }
+
+
+def _nothing_earlier(call: CallContext) -> None:
+    """An earlier call's search asked for, and nothing on file for this caller: whom they may
+    be is checked first, and a caller we do not know hears why nothing comes back."""
+    identity.require_verified(call)
+    raise NotUnderstood(
+        "I can't find an earlier search of yours. If you called us from your phone before, calling"
+        " from that number lets me pick up where we left off. Otherwise, what are you after? A"
+        " suburb, a budget or the number of bedrooms is a good start."
+    )
+
+
+_EARLIER = re.compile(
+    r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
+    r"|(you|u) (found|showed|sent|had) (me|us))\b",
+    re.IGNORECASE,
+)
+
+
+def read_earlier(utterance: str, ctx: CallContext) -> bool:
+    return bool(_EARLIER.search(utterance))
 
 
 _A_MINIMUM = re.compile(

@@ -198,6 +198,25 @@ async def test_contradictory_bedrooms_are_asked_about_not_searched(runtime: Agen
 
 
 @pytest.mark.parametrize(
+    "said",
+    [
+        "ok fine. i want a 1 bedroom apartment thats also a 5 bedroom house in mosman",
+        "a 1 bedroom apartment in Mosman, also a 5 bedroom house",  # the noting path, then a search
+    ],
+)
+async def test_two_sizes_of_one_home_are_asked_about_before_anything_is_noted(
+    runtime: AgentRuntime, homes: str, said: str
+) -> None:
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Lee Sizes")
+    asked = await runtime.turn(call, said, "Triage")
+    assert asked.reply == "Sorry, did you mean 1 bedroom or 5?", asked.reply
+    assert not asked.tool_calls  # nothing noted, nothing searched
+    answered = await runtime.turn(call, "the five bedroom house", asked.agent)
+    assert "in Mosman with 5+ bedrooms" in answered.reply or "Mosman" in answered.reply, answered.reply
+    assert "1 bed" not in answered.reply, answered.reply
+
+
+@pytest.mark.parametrize(
     ("said", "least", "most"),
     [
         ("up to 4 bedrooms in Bondi", None, 4),
