@@ -169,7 +169,11 @@ PROPERTY_SEARCH = AgentSpec(
             ),
             listings.reply_send,
             readers={"property": resolve.read_pointed},
-            cues=(r"\b(e-?mail|send|sent|forward|inbox)\b",),
+            cues=(
+                r"\b(e-?mail|send|sent|forward|inbox)\b",
+                # Nothing asked to be sent ("my friend's number is…, she said to call you").
+                r"!!^(?!.*\b(e-?mail|send|sent|forward|inbox|@)).*$",
+            ),
         ),
         Skill(
             preferences.update_preferences,

@@ -87,7 +87,8 @@ def reply_preferences(result: dict[str, Any]) -> str:
     if result["suburb"]:
         noted.append(f"{result['suburb']}")
     if not noted:
-        return "What would you like me to note: a budget, bedrooms, or a suburb?"
+        # Routed here with no value heard (garbled, or half a sentence): say so, and what helps.
+        return "Sorry, I didn't catch what you're after. Could you tell me the suburb, budget or bedrooms?"
     return f"Got it, I've noted {' and '.join(noted)}. Shall I search for homes that fit?"
 
 
