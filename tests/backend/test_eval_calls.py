@@ -84,6 +84,19 @@ def test_a_typo_in_a_scenario_is_an_error(tmp_path: Path, old: str, new: str) ->
         load_file(_write(tmp_path, FAILING.replace(old, new)))
 
 
+def test_one_person_in_two_scenarios_is_an_error(tmp_path: Path) -> None:
+    """They share a tenant and run at once: one's calls would recognise the other's caller."""
+    other = FAILING.replace("harness-must-fail", "harness-other").replace("0412 555 199", "0412 555 198")
+    (tmp_path / "two.yaml").write_text(yaml.safe_dump({"scenarios": [yaml.safe_load(other)]}))
+    _write(tmp_path, FAILING)
+    assert len(load_scenarios(tmp_path)) == 2
+    (tmp_path / "two.yaml").write_text(
+        yaml.safe_dump({"scenarios": [yaml.safe_load(other.replace("198", "199"))]})
+    )
+    with pytest.raises(ScenarioError, match="0412555199"):
+        load_scenarios(tmp_path)
+
+
 def test_money_is_read_however_written() -> None:
     for said in ("up to $1,300,000", "up to $1.3M", "about 1.3 million", "1.3 mil", "$1300k"):
         assert checks.mentions_money(said, 1_300_000), said
