@@ -82,6 +82,8 @@ class CallState:
     """Failed step-up checks in this call (a few, then no more tries)."""
     step_up_asked: bool = False
     """The last reply asked for the step-up check: digits or an email said next answer it."""
+    after_check: str | None = None
+    """What the caller asked that the step-up check stood in front of: answered once it passes."""
     history: list[Any] = field(default_factory=list)
     """The conversation as model input items (an LLM reads it; the policy model reads the last).
     Not part of the working set: it is rebuilt from the transcript."""

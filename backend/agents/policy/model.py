@@ -210,6 +210,7 @@ class PolicyModel(Model):
             elif not str(name).startswith("transfer_to_"):
                 reply = self._reply(str(name), last.get("output"), {t.name for t in tools})
                 result = tool_result(last.get("output"))
+                self._after_check(str(name), result, said)
                 if (isinstance(result, dict) and "failure" in result) or not self._then_answered(reply):
                     return reply  # a failure's question is answered before anything else
             else:
@@ -275,6 +276,16 @@ class PolicyModel(Model):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
         return _called(route.target, args)
+
+    def _after_check(self, tool: str, result: dict[str, Any] | str, said: str) -> None:
+        """What the step-up check stood in front of ("remind me of the places you found me") is
+        kept, and answered as soon as the check passes, after the thanks."""
+        if not isinstance(result, dict):
+            return
+        if result.get("failure") == "needs_verification":
+            self.call.state.after_check = said
+        elif tool == VERIFY and result.get("checked"):
+            self._then, self.call.state.after_check = self.call.state.after_check or "", None
 
     def _sizes_clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
         """Two sizes that cannot both hold ("a 1 bedroom apartment that's also a 5 bedroom
@@ -370,7 +381,7 @@ class PolicyModel(Model):
             return None
         digits, email = parse.digits(utterance), parse.email(utterance)
         if not (digits or email):
-            state.step_up_asked = False
+            state.step_up_asked, state.after_check = False, None  # they moved on
             return None
         if any(t.name == VERIFY for t in tools):
             state.step_up_asked = False

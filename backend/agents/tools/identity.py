@@ -216,6 +216,8 @@ async def _become(call: CallContext, candidate: CallerContext, method: str) -> N
     )
     call.caller_id = candidate.caller.id
     call.caller = candidate.model_copy(update={"verified": True})
+    if call.context is not None:  # what the rest of this turn defaults from is theirs now
+        call.context.caller = call.caller
     call.state.candidates, call.candidates = [], []
     call.state.last_booking = None  # a booking made before the check was the provisional caller's
     call.state.tried.append("identity verified")

@@ -109,6 +109,7 @@ async def test_a_step_up_check_unlocks_facts_and_bookings(
 
     passed = await say(client, call_id, f"it ends in {tail}")
     assert "matches what we have on file" in passed["reply"], passed
+    assert "$3,000,000" in passed["reply"], "the question the check stood in front of is answered"
     assert passed["agent"] == "Triage"
     summary = (await say(client, call_id, "what do you know about me?"))["reply"]
     assert "$3,000,000" in summary and her["booking"].reference not in summary, summary
@@ -127,9 +128,11 @@ async def test_an_earlier_calls_search_is_read_back_only_after_the_check(
     call = await start_call(client, email=her["email"])
     asked = await say(client, call["call_id"], "hiya can u remind me of the places u found me last time")
     assert "check it's you" in asked["reply"] and not _discloses(asked["reply"], her), asked
-    await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
-    found = await say(client, call["call_id"], "great so what were those places")
-    assert "in Coogee" in found["reply"] and "up to $3,000,000" in found["reply"], found
+    found = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    assert found["reply"].startswith("Thanks, Isabella, that matches what we have on file."), found
+    assert "in Coogee" in found["reply"] and "up to $3,000,000" in found["reply"], (
+        "what was asked is answered"
+    )
 
     stranger = await start_call(client, name=f"Nobody {_surname()}")
     nothing = await say(client, stranger["call_id"], "remind me of the places you found me last time")
