@@ -155,6 +155,8 @@ class PolicyModel(Model):
         saying who they are, or the first of two requests."""
         self._then = ""
         """The second of two requests said in one breath, answered after the first."""
+        self._then_checked = False
+        """``_then`` is what the caller asked before a step-up check that has just passed."""
 
     async def get_response(
         self,
@@ -272,7 +274,9 @@ class PolicyModel(Model):
             if args.get("property") in self.call.addresses:  # the answer ("Saturday at 10") is about it
                 self.call.state.last_property = args["property"]
             return assistant_message(slots.ask(missing, args, self.call))
-        if skill and skill.confirm and not self.router.cued(route.target, utterance):
+        # Asked before we knew who they were: a change is confirmed once they are checked.
+        checked_first = self._then_checked and skill is not None and skill.side_effect
+        if skill and skill.confirm and (checked_first or not self.router.cued(route.target, utterance)):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
         return _called(route.target, args)
@@ -286,6 +290,7 @@ class PolicyModel(Model):
             self.call.state.after_check = said
         elif tool == VERIFY and result.get("checked"):
             self._then, self.call.state.after_check = self.call.state.after_check or "", None
+            self._then_checked = bool(self._then)
 
     def _sizes_clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
         """Two sizes that cannot both hold ("a 1 bedroom apartment that's also a 5 bedroom

@@ -139,6 +139,22 @@ async def test_an_earlier_calls_search_is_read_back_only_after_the_check(
     assert nothing["reply"].startswith("I can't find an earlier search of yours"), nothing
 
 
+async def test_a_change_asked_before_the_check_is_confirmed_after_it(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    her = await _isabella(client, db, local_group)
+    call = await start_call(client, name=her["name"])
+    assert "check it's you" in (await say(client, call["call_id"], "I need to cancel my viewing"))["reply"]
+    passed = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    assert passed["reply"].endswith("would you like me to cancel your viewing?"), passed
+    [still] = await bookings.of_caller(db, local_group, her["id"])
+    assert still.status == "scheduled", "nothing changes before they say yes"
+    done = await say(client, call["call_id"], "yes please")
+    assert "I've cancelled your viewing" in done["reply"], done
+    [gone] = await bookings.of_caller(db, local_group, her["id"])
+    assert gone.status == "cancelled"
+
+
 async def test_a_typed_number_is_no_proof_of_itself(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:
