@@ -59,7 +59,9 @@ def words_to_number(words: str) -> float | None:
         tokens = tokens[:-3]
     current, seen, previous = 0, False, ""
     for token in tokens:
-        if token in _UNITS or token in _TENS:
+        if token in _TENS and 1 <= _UNITS.get(previous, 0) <= 9 and current < 10:
+            current = current * 100 + _TENS[token]  # "two fifty k" is 250k, said the Australian way
+        elif token in _UNITS or token in _TENS:
             current, seen = current + _UNITS.get(token, _TENS.get(token, 0)), True
         elif token == "a" and not seen:
             current, seen = 1, True
@@ -126,6 +128,8 @@ _SPOKEN = re.compile(
     rf"\b(?:{_WORD}){_MORE_WORDS}(?=\s*(?:million|mil|thousand|grand|k\b|percent|per cent|%|years?|yrs?))",
     re.IGNORECASE,
 )
+_HUNDREDS = re.compile(rf"\b(?:{_WORD})\s+hundred(?:(?:\s+and\s+|[\s-]+)(?:{_WORD}))*\b", re.IGNORECASE)
+"""Hundreds are never a count of rooms ("under nine hundred"): digits whatever follows."""
 _AND_A_HALF = re.compile(rf"\b(\d+(?:\.\d+)?)\s*(million|mil|m\b)?{_HALF}", re.IGNORECASE)
 """Left after the words are digits: "2 and a half", "1 million and a half"."""
 _A_MILLION_AND_A_HALF = re.compile(rf"\ba\s+(million|mil){_HALF}", re.IGNORECASE)
@@ -154,7 +158,7 @@ def spoken(text: str) -> str:
         return m.group(0) if value is None else f"{value:g}"
 
     text = _A_HUNDRED.sub(r"one \1", text)
-    text = _A_MILLION_AND_A_HALF.sub(r"1.5 \1", _SPOKEN.sub(number, text))
+    text = _A_MILLION_AND_A_HALF.sub(r"1.5 \1", _HUNDREDS.sub(number, _SPOKEN.sub(number, text)))
     text = _AND_QUARTERS.sub(_quarters, text)
     return _AND_A_HALF.sub(lambda m: f"{float(m[1]) + 0.5:g}" + (f" {m[2]}" if m[2] else ""), text)
 

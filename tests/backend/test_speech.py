@@ -42,6 +42,8 @@ def extracted(text: str, started: datetime = WEDNESDAY) -> set[tuple[str, str]]:
         ("Our limit is 950 grand.", 950_000),
         ("Around half a million.", 500_000),
         ("We could stretch to two and a half million.", 2_500_000),
+        ("Our budget is about two fifty k.", 250_000),  # "two fifty" is 250, not 52
+        ("Budget's three twenty five grand.", 325_000),
     ],
 )
 def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollars: int) -> None:
@@ -347,3 +349,9 @@ def test_chat_shorthand_is_written_out_and_emails_are_not(typed: str, read: str)
 )
 def test_sizes_that_cannot_both_hold(said: str, clash: list[int]) -> None:
     assert numbers.sizes(said) == clash
+
+
+def test_hundreds_in_words_are_read_as_a_price_whatever_follows() -> None:
+    call_said = "got any two bedroom units in Dee Why under nine hundred?"
+    assert numbers.spoken(call_said) == "got any two bedroom units in Dee Why under 900?"
+    assert parse.money(call_said, loose=True) == 900_000

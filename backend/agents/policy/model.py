@@ -53,7 +53,7 @@ _CHECK_IN = re.compile(
 )
 """Nothing but a greeting or "are you (still) there?"."""
 _BARE_NUMBER = re.compile(
-    r"^\W*(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\W*$", re.IGNORECASE
+    r"^\W*(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\W*$", re.IGNORECASE
 )
 """Nothing but a number."""
 _THANKS = re.compile(

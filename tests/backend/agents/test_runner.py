@@ -264,6 +264,7 @@ async def test_noise_is_asked_to_be_said_again(runtime: AgentRuntime, listings_g
             "Sorry, that's not something I can help with. I can help you find a home",
         ),
         ("Four.", "Sorry, I'm not sure what the four is for. I can help you find a home"),
+        ("1.5", "Sorry, I'm not sure what the 1.5 is for. I can help you find a home"),
     ],
 )
 async def test_off_topic_or_a_bare_number_gets_what_the_line_can_do(
