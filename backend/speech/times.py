@@ -249,6 +249,10 @@ _CLOCK = re.compile(
     rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
+    # "sat 11", "Sunday 2": an hour in digits right after a weekday ("the Saturday one" is none)
+    rf"|\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday|sday)?\s+(?P<dh>1[0-2]|[1-9])\b"
+    rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR}|{_MONTH})|\s*(?:or|and|-|to|till|until)\s*\d|\s*{_MERIDIEM}"
+    rf"|{_IN_THE}|\s*o'?clock)"
     rf"|\b(?P<part>{_PART})\b"
     # "first thing tomorrow": the opening hour; "the first thing I'd ask" is no time.
     r"|\b(?P<first>first thing)\b"
@@ -329,6 +333,8 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
         hour, minute, meridiem = _hour(m["oh"]), 0, ""
     elif m["ah"]:
         hour, minute, meridiem = _hour(m["ah"]), _minute(m["am"], m["amw"]), ""
+    elif m["dh"]:
+        hour, minute, meridiem = int(m["dh"]), 0, ""
     else:
         hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None

@@ -69,6 +69,8 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("Saturday the 24th at midday?", "2026-10-24T12:00"),
         ("Sat at 9 then.", "2026-10-17T09:00"),
         ("can i book 59 pacific hwy bronte sat 2pm", "2026-10-17T14:00"),  # "sat" before a time
+        ("is 79 king st paddo free sat 11?", "2026-10-17T11:00"),  # an hour right after the day
+        ("Sunday 2 works for us", "2026-10-18T14:00"),
         ("Saturday at one thirty?", "2026-10-17T13:30"),  # minutes spoken
         ("can I see it sat at half ten?", "2026-10-17T10:30"),
         ("On Saturday, about half ten?", "2026-10-17T10:30"),  # "half ten" is 10:30
