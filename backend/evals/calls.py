@@ -238,6 +238,9 @@ class ScenarioRun:
         self.api, self.scenario = api, scenario
         self.result = ScenarioResult(scenario.name, scenario.kind, scenario.small)
         self.ids: dict[str, str | None] = {}
+        """Each persona's caller id on its latest call (erased, its facts checked)."""
+        self.all_ids: dict[str, list[str]] = {}
+        """Every caller id each persona got, for "the same caller as an earlier call"."""
 
     def judge(self, where: str, found: Iterable[Verdict], reply: str, said: str = "") -> None:
         for v in found:
@@ -264,6 +267,11 @@ class ScenarioRun:
         self.result.seconds = time.perf_counter() - began
         return self.result
 
+    def _got(self, alias: str, caller_id: str | None) -> None:
+        self.ids[alias] = caller_id
+        if caller_id:
+            self.all_ids.setdefault(alias, []).append(caller_id)
+
     async def call(self, n: int, call: Call, *, last: bool) -> None:
         persona = self.scenario.callers[call.caller]
         if call.erase_first:
@@ -276,10 +284,10 @@ class ScenarioRun:
         self.heard(f"call {n} greeting", started.get("greeting") or "")
         self.judge(
             f"call {n} greeting",
-            verdicts.greeting_verdicts(call.greeting, started, persona, self.ids),
+            verdicts.greeting_verdicts(call.greeting, started, persona, self.all_ids),
             started.get("greeting") or "",
         )
-        self.ids[call.caller] = (started.get("caller") or {}).get("id")
+        self._got(call.caller, (started.get("caller") or {}).get("id"))
         heard, turn_times = Heard(), []
         for t, turn in enumerate(call.turns, 1):
             await self.turn(f"call {n} turn {t}", call_id, turn, heard)
@@ -326,7 +334,7 @@ class ScenarioRun:
     async def after(self, n: int, call: Call, call_id: str, turn_times: list[datetime]) -> None:
         record = await self.ingested(call_id)
         if record.get("caller_id"):  # a step-up check moves the call to the verified caller
-            self.ids[call.caller] = record["caller_id"]
+            self._got(call.caller, record["caller_id"])
         where = f"call {n} after end"
         state = (record.get("ingestion") or {}).get("state")
         shown = json.dumps({k: record.get(k) for k in ("outcome", "status", "ingestion")}, default=str)

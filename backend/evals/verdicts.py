@@ -6,7 +6,7 @@ keeps the first that failed. Nothing here does I/O."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -170,8 +170,10 @@ def tool_call_shape(out: dict[str, Any]) -> Verdict:
 
 
 def greeting_verdicts(
-    e: GreetingExpect, started: dict[str, Any], persona: Persona, ids: dict[str, str | None]
+    e: GreetingExpect, started: dict[str, Any], persona: Persona, ids: Mapping[str, Collection[str]]
 ) -> Iterator[Verdict]:
+    """``ids``: every caller id each persona's earlier calls got (a possible match gets one of
+    its own until it is checked)."""
     greeting = started.get("greeting") or ""
     yield from _text_verdicts(greeting, e)
     caller = started.get("caller") or {}
@@ -189,12 +191,12 @@ def greeting_verdicts(
     if e.same_caller_as:
         yield _v(
             f"same caller id as {e.same_caller_as}'s earlier call",
-            caller.get("id") is not None and caller.get("id") == ids.get(e.same_caller_as),
+            caller.get("id") is not None and caller.get("id") in ids.get(e.same_caller_as, ()),
         )
     if e.different_caller_from:
         yield _v(
             f"a different caller id from {e.different_caller_from}'s",
-            caller.get("id") != ids.get(e.different_caller_from),
+            caller.get("id") not in ids.get(e.different_caller_from, ()),
         )
 
 

@@ -16,8 +16,10 @@ from rich.console import Console
 from backend.evals import calls, checks, verdicts
 from backend.evals.calls import Report, ScenarioResult
 from backend.evals.scenario import (
+    GreetingExpect,
     Kind,
     ListingsExpect,
+    Persona,
     Scenario,
     ScenarioError,
     load_file,
@@ -95,6 +97,16 @@ def test_one_person_in_two_scenarios_is_an_error(tmp_path: Path) -> None:
     )
     with pytest.raises(ScenarioError, match="0412555199"):
         load_scenarios(tmp_path)
+
+
+def test_the_same_caller_is_any_earlier_calls_not_just_the_last() -> None:
+    """A chat call in between gave her a possible match's id of its own: a later voice call
+    recognised as her first call's caller is still the same caller."""
+    earlier = {"leo": ["caller-voice", "caller-chat"]}
+    started = {"greeting": "Welcome back", "caller": {"id": "caller-voice"}}
+    same = list(verdicts.greeting_verdicts(GreetingExpect(same_caller_as="leo"), started, Persona(), earlier))
+    other = verdicts.greeting_verdicts(GreetingExpect(different_caller_from="leo"), started, Persona(), earlier)
+    assert [v.ok for v in same] == [True] and [v.ok for v in other] == [False]
 
 
 def test_money_is_read_however_written() -> None:
