@@ -104,8 +104,10 @@ def test_the_same_caller_is_any_earlier_calls_not_just_the_last() -> None:
     recognised as her first call's caller is still the same caller."""
     earlier = {"leo": ["caller-voice", "caller-chat"]}
     started = {"greeting": "Welcome back", "caller": {"id": "caller-voice"}}
-    same = list(verdicts.greeting_verdicts(GreetingExpect(same_caller_as="leo"), started, Persona(), earlier))
-    other = verdicts.greeting_verdicts(GreetingExpect(different_caller_from="leo"), started, Persona(), earlier)
+    same = verdicts.greeting_verdicts(GreetingExpect(same_caller_as="leo"), started, Persona(), earlier)
+    other = verdicts.greeting_verdicts(
+        GreetingExpect(different_caller_from="leo"), started, Persona(), earlier
+    )
     assert [v.ok for v in same] == [True] and [v.ok for v in other] == [False]
 
 
