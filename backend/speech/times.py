@@ -234,7 +234,7 @@ _NOT_AN_HOUR = (
     rf"|{_STREET_NAME}"
 )
 _ANCHORED = (
-    rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|do|try)\s*"
+    rf"(?P<anchor>@|at|after|around|about|say|from|by|make it|make that|do|try)\s*"
     rf"(?P<ah>{_HOUR}){_MINUTE.format('am')}?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR})|\s*(?:or|and)\s*{_HOUR}\s*(?:{_NOT_AN_HOUR})"
     rf"|\s*(?:-|to|till|until)\s*{_HOUR}\b|\s*{_MERIDIEM}|{_IN_THE}|\s*o'?clock"
@@ -260,7 +260,7 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _PART_WORD = re.compile(rf"\b(?:{_PART})\b", re.IGNORECASE)
-_LOOSE = frozenset({"around", "about", "say", "from", "by", "make it", "do", "try"})
+_LOOSE = frozenset({"around", "about", "say", "from", "by", "make it", "make that", "do", "try"})
 """Anchors that need a day, a part of one, or a question about time: "around 2" may be a count,
 "make it 10" a time only when a time is what was asked about."""
 _DAY_WORD = re.compile(r"\b(?:morning|afternoon|arvo|evening|tonight|today|tomorrow)\b", re.IGNORECASE)

@@ -29,7 +29,7 @@ from backend.agents.clock import local, spoken
 from backend.agents.context import CallContext
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
-from backend.agents.policy.router import Router
+from backend.agents.policy.router import Route, Router
 from backend.agents.policy.stream import stream_of
 from backend.agents.tools import identity
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
@@ -82,6 +82,14 @@ _WRONG_NUMBER = re.compile(
     r"\bwrong (number|place|people|line)\b|\b(dialled|called|rang|rung) the wrong\b", re.I
 )
 """Nothing to help with, nobody to put through: a caller who dialled the wrong number."""
+_PERSON_ASKED = re.compile(
+    r"\b(?:real|actual|live) (?:person|human|people)\b"
+    r"|\b(?:speak|talk|chat) (?:to|with) (?:a |an )?(?:person|human|someone real|somebody real)\b",
+    re.I,
+)
+"""A caller asking for a person outright: put through, whatever else the sentence is about
+("can i chat to a real person pls, got questions about the strata")."""
+ESCALATE = "escalate_to_human"
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -255,7 +263,9 @@ class PolicyModel(Model):
         if just_handed:
             # The agent above already chose this one: do not bounce straight back.
             candidates.discard(self.router.up(spec.name) or "")
-        route = self.router.route(utterance, candidates, spec.name)
+        route = self._person_asked(utterance, candidates, spec.name) or self.router.route(
+            utterance, candidates, spec.name
+        )
         if route.target is None:
             if self.router.off_topic_said(utterance):  # what the line does, whichever agent heard it
                 return assistant_message(
@@ -280,6 +290,14 @@ class PolicyModel(Model):
             self.call.state.pending = {"tool": route.target, "args": args}
             return assistant_message(skill.confirm(args))
         return _called(route.target, args)
+
+    def _person_asked(self, utterance: str, candidates: set[str], agent: str) -> Route | None:
+        """The way to a person, when one is asked for outright and not declined (the escalation
+        skill's vetoes: "I don't need to speak to a person")."""
+        if not _PERSON_ASKED.search(utterance) or not self.router.probabilities(utterance).get(ESCALATE):
+            return None
+        toward = [c for c in candidates if c == ESCALATE or ESCALATE in self.router.reach(agent, c)]
+        return Route(toward[0], 1.0) if toward else None
 
     def _after_check(self, tool: str, result: dict[str, Any] | str, said: str) -> None:
         """What the step-up check stood in front of ("remind me of the places you found me") is

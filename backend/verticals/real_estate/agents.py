@@ -25,6 +25,9 @@ BOOKED_DAY_CHECKED = (
 """A viewing booked, checked by its day ("just double checking the Saturday one is at ten"):
 what is on file, not a new booking."""
 
+SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
+"""To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
+
 TRIAGE = "Triage"
 ESCALATION = "Escalation"
 
@@ -188,6 +191,8 @@ PROPERTY_SEARCH = AgentSpec(
                 "note that we want four bedrooms",
                 "we're also interested in Coogee",
                 "change my budget to 700,000",
+                "can we bump it up to 1.6 million",
+                "push the budget out to two point two",
             ),
             preferences.reply_preferences,
             readers={"suburb": resolve.read_suburbs},
@@ -222,6 +227,8 @@ PROPERTY_SEARCH = AgentSpec(
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
                 r"!\b(widen|broaden|what else)\b",
+                # "What about Maroubra instead?" looks there; it takes nothing off.
+                r"!!^(?!.*\b(not|no longer|forget|drop|remove|rule out|scratch|off)\b|.*n't\b).*\b(what|how) about\b",
                 # Picking up an earlier conversation about a suburb keeps it.
                 r"!!\b((were|was) (chatting|talking|speaking)|spoke|talked|chatted) about\b|\bfollowing up\b",
             ),
@@ -350,12 +357,16 @@ VIEWINGS = AgentSpec(
                 "schedule an inspection of the second one on Sunday morning",
                 "let's see it this weekend",
                 "could I have a look at 12 Ocean St at 6 tonight after work?",
+                "is the Coogee one free on Saturday at 10?",
+                "is 12 Ocean St available Sunday 2pm? I'd love to have a look",
             ),
             viewings.reply_book,
             cues=(
+                r"\b(free|available|open|any good)\b.*\b(mon|tues?|wed|thu(rs)?|fri|sat|sun)\w*\b.*\d"
+                r"|\b(free|available)\b.*\d ?[ap]\.?m\b",
                 r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
-                r"!\b(reschedule|move|change|push|shift|bump|rebook|bring (it )?forward|instead|cancel)\b",
+                rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring (it )?forward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
                 "!!" + BOOKED_DAY_CHECKED,
@@ -373,11 +384,13 @@ VIEWINGS = AgentSpec(
                 "actually make it 11 instead",
                 "could we do it an hour later?",
                 "can we make it half an hour earlier",
+                "could we make it 4 instead of 2?",
+                "can you change that to eleven rather than ten",
             ),
             viewings.reply_reschedule,
             readers={"reference": viewings.read_booking, "when": viewings.read_new_time},
             cues=(
-                r"\b(reschedule|move|change|push|shift|bump|bring (it )?forward|rebook|instead)\b",
+                rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring (it )?forward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
@@ -467,12 +480,21 @@ HUMAN = AgentSpec(
                 "I'd like to make a complaint",
                 "transfer me to your team",
                 "can you put me through to Sarah? she's the agent on the King Street place",
+                "is there an actual human I could chat to? I have questions about the body corporate",
+                "I've got a few questions about the contract, can I talk to a real person",
+                "could I chat with a live person about the building report",
+                "I rent a place you manage and the hot water's stopped working",
+                "the toilet in our rental is blocked, who do I talk to?",
             ),
             people.reply_escalation,
             cues=(
                 r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
                 r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
                 r"\b(bot|robot|machine|hopeless|rude|(round|around) in circles|put me through|transfer me)\b",
+                r"\b(real|actual|live) (person|human|people)\b",
+                # A repair at a home we manage: for the property managers, not the sales line.
+                r"\b(leak\w*|drip\w*|burst|blocked|broken|repairs?|maintenance|plumber|electrician|locked out)\b"
+                r"|\bhot water\b",
                 # Declining a person is no request for one.
                 r"!!\b(don'?t|do not|no need to|won'?t) (need|want|have) to (speak|talk)"
                 r"|\b(don'?t|do not) (need|want) (a|an|to speak to|to talk to) (person|human|anyone|someone|agent)",

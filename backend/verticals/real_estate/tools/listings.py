@@ -222,6 +222,19 @@ _AT_LEAST = re.compile(r"\b(?:at least|minimum(?: of)?|min|no fewer than|no less
 _AT_MOST = re.compile(r"\b(?:no more than|not more than|at most|maximum(?: of)?|max|up to)" + _BOUND, re.I)
 
 
+_RANGE = re.compile(
+    r"\b(\d|one|two|three|four|five|six)\s*(?:or|to|-|–)\s*(\d|one|two|three|four|five|six)\s*(?:bed|br\b)",
+    re.I,
+)
+"""Two sizes either of which would do: "3 or 4 bed", "two to three bedrooms"."""
+
+
+def _range(utterance: str) -> tuple[int, int] | None:
+    m = _RANGE.search(parse.spoken(utterance))
+    low, high = (parse.count(m.group(1)), parse.count(m.group(2))) if m else (None, None)
+    return (low, high) if low and high and low < high else None
+
+
 def _bound(pattern: re.Pattern[str], utterance: str) -> int | None:
     m = pattern.search(parse.spoken(utterance))
     return parse.count(m.group(1)) if m else None
@@ -231,6 +244,8 @@ def read_min_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     """The fewest bedrooms: the count said "at least" of, else one said with "bed" that is no cap."""
     if (least := _bound(_AT_LEAST, utterance)) is not None:
         return least
+    if either := _range(utterance):
+        return either[0]
     return parse.count(_AT_MOST.sub(" ", parse.spoken(utterance)), near="bed")  # not "up to 4 bed"
 
 
@@ -240,6 +255,8 @@ def read_max_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     five-bedroom houses. "At least three": no cap."""
     if (most := _bound(_AT_MOST, utterance)) is not None:
         return most
+    if either := _range(utterance):
+        return either[1]
     wanted = parse.count(utterance, near="bed")
     if wanted is None or _A_MINIMUM.search(utterance):
         return None

@@ -21,6 +21,7 @@ from backend.agents.tools.failures import (
     UnknownSuburb,
 )
 from backend.agents.tools.replies import money
+from backend.speech.clauses import CORRECTION
 from backend.speech.numbers import STREET_KINDS
 from backend.verticals.real_estate.listings import Listing
 
@@ -348,7 +349,22 @@ def read_suburbs(utterance: str, ctx: CallContext) -> str | None:
     between = [utterance[a.end : b.start] for a, b in itertools.pairwise(named)]
     if len(named) > 1 and all(_ALTERNATIVES.fullmatch(gap) for gap in between):
         return " or ".join(m.name for m in named)
+    if corrected := _corrected(utterance, named):
+        return corrected
     return read_suburb(utterance, ctx)
+
+
+_MEANT = re.compile(r"\W*(?:i mean|i meant)\b", re.IGNORECASE)
+
+
+def _corrected(utterance: str, named: list[_Named]) -> str | None:
+    """The suburb a correction puts in place of the one before it: "Randwick, no sorry,
+    Maroubra I mean", "Bronte, actually Bondi"."""
+    last = None
+    for before, after in itertools.pairwise(named):
+        if CORRECTION.search(utterance, before.end, after.start) or _MEANT.match(utterance, after.end):
+            last = after.name
+    return last
 
 
 def suburbs(ctx: CallContext, said: str) -> list[str]:
@@ -391,10 +407,23 @@ def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
 
 
 _PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")
-_NOT_PLACES = {*calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind"}
+_TYPED_PLACE = re.compile(
+    r"\b(?:in|around|near) ([a-z]{4,})(?=\s*(?:[?,.!]|$|under|below|up to|for|with|max|\d|or\b|and\b))"
+)
+"""A place typed in lower case ("got anything in penrith under 900k?"): only where a place
+would end a phrase, so "interested in buying a house" is none."""
+_NOT_PLACES = {
+    *calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind", "Person", "Cash",
+    "Time", "Touch", "Advance", "General", "Particular", "Future", "There", "Here", "That", "This",
+    "Them", "Savings", "Full", "Budget", "Town", "Question", "Between",
+}  # fmt: skip
 
 
 def _place(utterance: str) -> str | None:
     """A place the caller named that we do not know ("a house in Atlantis"): the tool says so."""
     m = _PLACE.search(utterance)
-    return m.group(1) if m and m.group(1).split()[0] not in _NOT_PLACES else None
+    if m and m.group(1).split()[0] not in _NOT_PLACES:
+        return m.group(1)
+    typed = _TYPED_PLACE.search(utterance)
+    place = typed.group(1).capitalize() if typed else None
+    return place if place and place not in _NOT_PLACES else None

@@ -222,6 +222,8 @@ async def test_two_sizes_of_one_home_are_asked_about_before_anything_is_noted(
         ("up to 4 bedrooms in Bondi", None, 4),
         ("a three bedder, no more than 4 bedrooms", 3, 4),
         ("at least 3 bedrooms", 3, None),
+        ("hey, 3 or 4 bed in balmain", 3, 4),
+        ("two to three bedrooms in Glebe", 2, 3),
     ],
 )
 def test_bedroom_bounds_are_read_as_said(said: str, least: int | None, most: int | None) -> None:
@@ -315,3 +317,18 @@ async def test_a_home_asked_about_twice_and_shortlisted_is_one_interest(
     known = await runtime.memory.recall_caller(homes, caller_id=call.caller_id)
     assert known is not None
     assert [f.value for f in known.facts if f.name == "INTERESTED_IN"] == [first.property_id]
+
+
+async def test_a_place_we_do_not_cover_typed_in_lower_case_is_said_not_ignored(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    result = await one_turn(runtime, homes, "got anything in penrith under 900k? 2 bed")
+    assert "Penrith" in result.reply and "I found" not in result.reply, result.reply
+
+
+async def test_a_suburb_corrected_mid_sentence_is_the_one_searched(runtime: AgentRuntime, homes: str) -> None:
+    said = (
+        "yeah hi, we're looking in Randwick, no sorry, Maroubra I mean, a three bedroom house, up to two mil"
+    )
+    result = await one_turn(runtime, homes, said)
+    assert "in Maroubra" in result.reply and "Randwick" not in result.reply, result.reply
