@@ -28,16 +28,17 @@ from rich.console import Console
 from rich.table import Table
 
 from backend.embedded.stack import free_port
-from backend.evals import checks, verdicts
+from backend.evals import checks, tenants, verdicts
 from backend.evals.scenario import AfterCheck, Call, Scenario, Turn, load_scenarios
 from backend.evals.verdicts import Heard, Verdict
 
-KEY = "sb_evals_local-key-for-the-call-scenarios"
+KEY = tenants.KEY
 READY_WAIT_S = 600.0
 INGEST_WAIT_S = 60.0
 EVENT_WAIT_S = 20.0
 POLL_S = 0.5
 CONCURRENCY = 4
+RETRIES_503 = 3
 SETS = {"dev": "scenarios", "heldout": "heldout"}
 """Scenario sets by name → their folder in backend/evals: ``dev`` is what the product is fixed
 against; ``heldout`` is sealed (never tuned on, run only to measure; docs/evals.md)."""
@@ -56,17 +57,29 @@ class HttpProblem(Exception):
 # --- the server ----------------------------------------------------------------------------
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.removeprefix("SWITCHBOARD_") not in _ISOLATE}
-    env |= {"SWITCHBOARD_API_KEY": KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
+    return env | {"SWITCHBOARD_API_KEY": KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
+
+
+def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
     argv = [sys.executable, "-m", "backend", "serve", "--data-dir", str(data_dir), "--port", str(port)]
     log = (data_dir / "serve.log").open("wb")
-    return subprocess.Popen([*argv, "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
+    return subprocess.Popen([*argv, "--workers", "1"], env=_env(), stdout=log, stderr=subprocess.STDOUT)
 
 
-def _log_tail(data_dir: Path, lines: int = 20) -> str:
+def _make_tenants(data_dir: Path, count: int) -> None:
+    """A tenant per scenario (``tenants.key(n)``), made before the server starts."""
+    argv = [sys.executable, "-m", "backend.evals.tenants", str(data_dir), str(count)]
+    with (data_dir / "tenants.log").open("wb") as log:
+        done = subprocess.run(argv, env=_env(), stdout=log, stderr=subprocess.STDOUT, timeout=READY_WAIT_S)
+    if done.returncode:
+        raise ServerError(f"making the scenarios' tenants failed:\n{_log_tail(data_dir, name='tenants.log')}")
+
+
+def _log_tail(data_dir: Path, lines: int = 20, name: str = "serve.log") -> str:
     try:
-        return "\n".join((data_dir / "serve.log").read_text(errors="replace").splitlines()[-lines:])
+        return "\n".join((data_dir / name).read_text(errors="replace").splitlines()[-lines:])
     except OSError:
         return "(no log)"
 
@@ -95,10 +108,13 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def served(data_dir: Path | None = None) -> Iterator[str]:
-    """``switchboard serve`` on a fresh data dir (removed after, unless given); yields its URL."""
+def served(data_dir: Path | None = None, tenants: int = 0) -> Iterator[str]:
+    """``switchboard serve`` on a fresh data dir (removed after, unless given), with ``tenants``
+    of the scenarios' own besides the local one; yields its URL."""
     where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-eval-calls-"))
     where.mkdir(parents=True, exist_ok=True)
+    if tenants:
+        _make_tenants(where, tenants)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(where, port)
@@ -226,6 +242,11 @@ class Api:
 
     async def request(self, method: str, path: str, *, ok: Iterable[int] = (200, 201), **kw: Any) -> Any:
         response = await self.client.request(method, path, **kw)
+        for _ in range(RETRIES_503):  # as the docs tell a client: a busy store, wait and retry
+            if response.status_code != 503:
+                break
+            await asyncio.sleep(min(float(response.headers.get("Retry-After") or 1), 5.0))
+            response = await self.client.request(method, path, **kw)
         if response.status_code >= 500 or response.status_code not in set(ok):
             raise HttpProblem(f"{method} {path} answered {response.status_code}: {response.text[:300]}")
         return response.json() if response.content else None
@@ -433,24 +454,24 @@ def _facts_text(facts: list[dict[str, Any]]) -> str:
 
 
 async def run_suite(base_url: str, scenarios: list[Scenario], concurrency: int = CONCURRENCY) -> Report:
-    """Play the scenarios against a running API (the local tenant, key ``KEY``)."""
+    """Play the scenarios against a running API, scenario ``n`` on the tenant ``served`` made
+    for it (key ``tenants.key(n)``)."""
     began = time.perf_counter()
     gate = asyncio.Semaphore(concurrency)
-    headers = {"Authorization": f"Bearer {KEY}"}
-    async with httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
 
-        async def one(scenario: Scenario) -> ScenarioResult:
-            async with gate:
-                return await ScenarioRun(Api(client), scenario).play()
+    async def one(n: int, scenario: Scenario) -> ScenarioResult:
+        headers = {"Authorization": f"Bearer {tenants.key(n)}"}
+        async with gate, httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
+            return await ScenarioRun(Api(client), scenario).play()
 
-        results = await asyncio.gather(*(one(s) for s in scenarios))
+    results = await asyncio.gather(*(one(n, s) for n, s in enumerate(scenarios)))
     return Report(list(results), seconds=time.perf_counter() - began)
 
 
 def run(scenarios: list[Scenario], data_dir: Path | None = None, concurrency: int = CONCURRENCY) -> Report:
     """Start a fresh server, play the scenarios, stop it."""
     began = time.perf_counter()
-    with served(data_dir) as base:
+    with served(data_dir, tenants=len(scenarios)) as base:
         startup = time.perf_counter() - began
         report = asyncio.run(run_suite(base, scenarios, concurrency))
     report.startup_seconds, report.seconds = startup, time.perf_counter() - began

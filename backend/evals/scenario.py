@@ -308,24 +308,8 @@ def load_scenarios(
     names = [s.name for s in scenarios]
     if dupes := sorted({n for n in names if names.count(n) > 1}):
         raise ScenarioError(f"scenario names used twice: {', '.join(dupes)}")
-    if shared := _shared_personas(scenarios):
-        raise ScenarioError(f"one person in two scenarios (they share a tenant): {'; '.join(shared)}")
     if small:
         scenarios = [s for s in scenarios if s.small]
     if only:
         scenarios = [s for s in scenarios if only == s.kind or fnmatch(s.name, only)]
     return scenarios
-
-
-def _shared_personas(scenarios: list[Scenario]) -> list[str]:
-    """Phones, emails and full names that two scenarios give their callers: the scenarios run
-    at once on one tenant, so one's calls would recognise, check or book as the other's."""
-    used: dict[str, set[str]] = {}
-    for scenario in scenarios:
-        for persona in scenario.callers.values():
-            name = (persona.name or "").lower()
-            full = name if " " in name else ""  # "Sam" alone is anyone's
-            for said in (re.sub(r"\D", "", persona.phone or ""), (persona.email or "").lower(), full):
-                if said:
-                    used.setdefault(said, set()).add(scenario.name)
-    return [f"{said!r} in {', '.join(sorted(names))}" for said, names in used.items() if len(names) > 1]
