@@ -495,12 +495,13 @@ class PolicyModel(Model):
         bare = _ELLIPSIS.sub("", utterance.lower()).strip(" ?.!,")
         last = next((t for t in tools if t.name == self.call.state.last_tool), None)
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
-        pointed = parse.ordinal(bare) or parse.other_one(bare)
-        if last is None or "property" not in schema or len(bare.split()) > 4 or not pointed:
+        if last is None or "property" not in schema or len(bare.split()) > 4:
             return None
         readers = self.vertical.readers_of(last.name)
         args, missing = slots.fill(last.params_json_schema, utterance, self.call, readers)  # type: ignore[union-attr]
-        if missing:
+        # "And the dearer one?": another home read out, pointed at by the vertical's reader.
+        other = args.get("property") not in (None, self.call.state.last_property)
+        if missing or not (parse.ordinal(bare) or parse.other_one(bare) or other):
             return None
         return _called(last.name, args)
 

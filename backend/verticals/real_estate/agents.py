@@ -195,7 +195,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "push the budget out to two point two",
             ),
             preferences.reply_preferences,
-            readers={"suburb": resolve.read_suburbs},
+            readers={"suburb": resolve.read_suburbs, "bedrooms": listings.read_wanted_bedrooms},
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
                 "!!" + BOOKED_DAY_CHECKED,

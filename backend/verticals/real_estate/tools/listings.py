@@ -249,6 +249,12 @@ def read_min_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     return parse.count(_AT_MOST.sub(" ", parse.spoken(utterance)), near="bed")  # not "up to 4 bed"
 
 
+def read_wanted_bedrooms(utterance: str, ctx: CallContext) -> int | None:
+    """The bedrooms to note: the fewer of "3 or 4 bed", else the count said."""
+    either = _range(utterance)
+    return either[0] if either else parse.count(utterance, near="bed")
+
+
 def read_max_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     """ "No more than two bedrooms" caps it. "A one bedroom apartment" asks for a size, not a
     minimum: one more bedroom at most, so a caller after a one-bedder does not hear

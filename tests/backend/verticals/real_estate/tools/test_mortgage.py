@@ -126,3 +126,18 @@ async def test_a_viewing_and_its_repayments_in_one_breath(runtime: AgentRuntime,
     assert "You're booked to view" in both.reply and "a month" in both.reply, both.reply
     price = float(both.reply.split(" at $")[1].split(" ")[0].replace(",", ""))
     assert address in both.reply.split("booked")[1] and a_month(price * 0.8, 6, 30) in both.reply, both.reply
+
+
+async def test_and_the_dearer_one_works_out_the_other_home_read_out(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    listed, cheaper, dearer = await talk(
+        runtime,
+        homes,
+        "what one bedroom units have you got in Rozelle under eight hundred grand?",
+        "what would the cheaper one cost a month with twenty percent down at five point nine over thirty years?",
+        "and the dearer one?",
+    )
+    assert listed.reply.startswith("I found 2 homes"), listed.reply
+    assert cheaper.reply.startswith("On 85 Military Rd"), cheaper.reply
+    assert dearer.reply.startswith("On 88 George St") and "a month" in dearer.reply, dearer.reply
