@@ -74,7 +74,7 @@ _WIDEN = re.compile(
 
 _NEARBY = re.compile(
     r"\b(nearby|near ?by|close by|surrounding|neighbou?ring|next door|around (it|there|here|them|that)"
-    r"|(suburbs?|areas?) (around|near|close|next))\b",
+    r"|(suburbs?|areas?) (around|near|close|next)|(what|anything) else\b.*\b(around|near|close to))\b",
     re.IGNORECASE,
 )
 

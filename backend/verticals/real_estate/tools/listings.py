@@ -129,6 +129,7 @@ async def search_properties(
     """
     call = ctx.context
     places = resolve.known_suburbs(call, suburb) if suburb else []
+    around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
     step = None
     widening = (
@@ -148,7 +149,8 @@ async def search_properties(
             )
         said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)
         said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
-        criteria = _criteria(call, places, said)
+        # "What else is there around Newtown?": it and the suburbs around it (only it noted)
+        criteria = _criteria(call, places + around, said)
         call.state.widened = []
         if not (criteria.suburbs or criteria.max_price or criteria.min_bedrooms or criteria.street):
             # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather

@@ -332,3 +332,13 @@ async def test_a_suburb_corrected_mid_sentence_is_the_one_searched(runtime: Agen
     )
     result = await one_turn(runtime, homes, said)
     assert "in Maroubra" in result.reply and "Randwick" not in result.reply, result.reply
+
+
+async def test_what_else_around_a_suburb_adds_its_neighbours(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "Hi, I'm after a three bedroom house in Newtown, budget's one point nine",
+        "mm, okay, what else is there around Newtown?",
+    )
+    assert "in Newtown, Marrickville, Glebe and Surry Hills" in result.reply, result.reply
