@@ -157,7 +157,7 @@ async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
 def reply_summary(result: dict[str, Any]) -> str:
     if not result["known"]:
         return "I don't have any details for you yet. What are you looking for?"
-    parts = [f"You're {result['name']}"] if result["name"] else []
+    parts = []
     if result["budget"]:
         parts.append(f"your budget is {money(float(result['budget']))}")
     if result["bedrooms"]:
@@ -166,7 +166,9 @@ def reply_summary(result: dict[str, Any]) -> str:
         parts.append(f"you're looking in {', '.join(result['suburbs'])}")
     if result["viewings"]:
         parts.append(f"you have a viewing of {'; '.join(result['viewings'])}")
-    if not parts:
+    if not parts:  # a name alone is what they told us, not something remembered
         return "I don't have any details for you yet. What are you looking for?"
+    if result["name"]:
+        parts.insert(0, f"You're {result['name']}")
     said = "; ".join(parts)
     return f"{said[:1].upper()}{said[1:]}."

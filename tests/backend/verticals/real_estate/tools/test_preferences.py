@@ -17,3 +17,10 @@ async def test_garbled_preferences_are_asked_again_not_noted(runtime: AgentRunti
     )
     assert heard.reply.startswith("Sorry, I didn't catch what you're after."), heard.reply
     assert "noted" not in heard.reply
+
+
+async def test_a_name_alone_is_no_details_on_file(runtime: AgentRuntime, homes: str) -> None:
+    """Only the name the channel gave: nothing remembered to read back (nor the name, as if it were)."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Bellamy Newname")
+    heard = await runtime.turn(call, "hi, um, do you remember what I was after last time?", "Triage")
+    assert heard.reply.startswith("I don't have any details for you yet"), heard.reply
