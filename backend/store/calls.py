@@ -85,6 +85,20 @@ async def get(db: Database, group_id: str, call_id: str) -> dict[str, Any] | Non
     return call
 
 
+async def read_out_last(db: Database, group_id: str, caller_id: str, call_id: str) -> list[dict[str, Any]]:
+    """What the caller's latest other call read out last (its working set's results): a
+    returning caller's "that Bronte one", "the second one" still points somewhere."""
+    found = await db.pool.fetchval(
+        "SELECT working_set->'results' FROM calls WHERE group_id = $1 AND caller_id = $2 AND call_id <> $3"
+        " AND jsonb_array_length(coalesce(working_set->'results', '[]'::jsonb)) > 0"
+        " ORDER BY started_at DESC LIMIT 1",
+        group_id,
+        caller_id,
+        call_id,
+    )
+    return list(json.loads(found)) if found else []
+
+
 async def add_turn(
     db: Database,
     call_id: str,

@@ -32,6 +32,7 @@ from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Route, Router
 from backend.agents.policy.stream import stream_of
 from backend.agents.tools import identity
+from backend.agents.tools.replies import money
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import noise
 from backend.speech.shorthand import written_out
@@ -278,7 +279,7 @@ class PolicyModel(Model):
         skill = self.vertical.skill(route.target)
         readers = self.vertical.readers_of(route.target)
         args, missing = slots.fill(getattr(tool, "params_json_schema", {}), utterance, self.call, readers)
-        if (clash := self._sizes_clash(route.target, args, utterance)) is not None:
+        if (clash := self._clash(route.target, args, utterance)) is not None:
             return clash
         if missing:
             if args.get("property") in self.call.addresses:  # the answer ("Saturday at 10") is about it
@@ -310,15 +311,25 @@ class PolicyModel(Model):
             self._then, self.call.state.after_check = self.call.state.after_check or "", None
             self._then_checked = bool(self._then)
 
-    def _sizes_clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
-        """Two sizes that cannot both hold ("a 1 bedroom apartment that's also a 5 bedroom
-        house"): which one, asked before anything is noted or searched."""
+    def _clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
+        """Values that cannot all hold ("a 1 bedroom apartment that's also a 5 bedroom house",
+        "under 800 grand but nothing cheaper than a million"): which one, asked before anything
+        is noted or searched."""
         beds = [name for name in args if "bedroom" in name]
-        said = parse.sizes(utterance) if beds else []
-        if not said:
+        prices = [name for name in args if name in slots.MONEY and name != "deposit"]
+        if beds and (sizes := parse.sizes(utterance)):
+            question = f"Sorry, did you mean {sizes[0]} bedroom{'s' * (sizes[0] != 1)} or {sizes[1]}?"
+            asked = beds
+        elif prices and (bounds := parse.price_bounds_clash(utterance)):
+            self.call.turn.grounding |= {round(x) for x in bounds}  # the caller's own, said back
+            most, least = (money(x) for x in bounds)
+            question = f"Sorry, under {most} and nothing under {least} can't both hold."
+            question += " What's the most you'd like to spend?"
+            asked = prices
+        else:
             return None
-        self.call.state.pending = {"tool": tool, "args": {**args, **dict.fromkeys(beds)}, "asks": beds[0]}
-        return assistant_message(f"Sorry, did you mean {said[0]} bedroom{'s' * (said[0] != 1)} or {said[1]}?")
+        self.call.state.pending = {"tool": tool, "args": {**args, **dict.fromkeys(asked)}, "asks": asked[0]}
+        return assistant_message(question)
 
     def _answer_to_confirm(self, utterance: str, tools: list[Tool]) -> Any:
         """The caller's answer to "shall I…?": yes runs the waiting call, no leaves things as
@@ -334,7 +345,7 @@ class PolicyModel(Model):
         )
         if when:
             return _called(pending["tool"], {**pending["args"], "when": when})
-        if (asked := pending.get("asks")) and (n := parse.count(utterance)) is not None:
+        if (asked := pending.get("asks")) and (n := self._asked_value(asked, utterance)) is not None:
             return _called(pending["tool"], {**pending["args"], asked: n})  # "at least four"
         if _YES.search(utterance) and "choices" in pending:
             # A yes to offers, none picked (or none offered): which time, not a booking without one.
@@ -346,6 +357,12 @@ class PolicyModel(Model):
         if _NO.search(utterance):
             return assistant_message("No problem, I'll leave that as it is. What else can I do for you?")
         return None
+
+    def _asked_value(self, asked: str, utterance: str) -> Any:
+        """The answer to "how many bedrooms?" ("at least four") or "what's the most?" ("a million")."""
+        if asked in slots.MONEY:
+            return slots.read(asked, "number", utterance, self.call)
+        return parse.count(utterance)
 
     def _another_time(self, utterance: str) -> str | None:
         """A time said in answer to a refused booking, when nothing else (a home, a position)

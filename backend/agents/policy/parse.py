@@ -68,6 +68,24 @@ def other_one(text: str) -> bool:
     return bool(_OTHER.search(text))
 
 
+_FLOOR = re.compile(
+    r"\b(?:nothing|not|no)\s+(?:cheaper|less|lower|under|below)(?:\s+than)?\b"
+    r"|\b(?:at least|more than|upwards of|no less than|a minimum of)\b",
+    re.IGNORECASE,
+)
+
+
+def price_bounds_clash(text: str) -> tuple[float, float] | None:
+    """(most, least) when a ceiling said first is under a floor said after it: "under eight
+    hundred grand, but nothing cheaper than a million"; None when they can both hold."""
+    for m in _FLOOR.finditer(text):
+        least = money(text[m.end() : m.end() + 40])
+        most = money(text[: m.start()], loose=True)
+        if least and most and least > most:
+            return most, least
+    return None
+
+
 def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | None:
     """The largest plausible amount: "$850k", "1.2 million", "850,000", "half a million";
     a correction counts, not what it corrects. ``loose`` also reads a price said without its
@@ -99,6 +117,7 @@ __all__ = [
     "ordinal",
     "other_one",
     "percent",
+    "price_bounds_clash",
     "said",
     "same_time",
     "same_time_on",

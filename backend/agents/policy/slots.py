@@ -11,7 +11,8 @@ from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 
-_MONEY = {"budget", "max_price", "price", "deposit", "amount"}
+MONEY = {"budget", "max_price", "price", "deposit", "amount"}
+"""Parameters that are sums of money (read as such wherever they are asked for)."""
 REFERENCE = re.compile(r"\bRE-\d{8}-\d{3}\b", re.IGNORECASE)
 """A viewing's booking reference, as the ledger issues it."""
 _ADDRESS = re.compile(
@@ -97,7 +98,7 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
         return _deposit(utterance)[0]
     if name == "deposit_percent":
         return _deposit(utterance)[1]
-    if name in _MONEY:
+    if name in MONEY:
         spoken = _RATE.sub(" ", _DEPOSIT.sub(" ", parse.spoken(utterance)))  # nor the deposit nor the rate
         return parse.money(spoken, loose=True)
     if "bedroom" in name:

@@ -126,6 +126,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
                 r"!\b(book|viewing|inspection|inspect|open home)\b",
+                r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 "!!" + BOOKED_DAY_CHECKED,
             ),
             side_effect=True,
@@ -147,6 +148,8 @@ PROPERTY_SEARCH = AgentSpec(
                 "and the one in Glebe, what's that one like?",
                 "how much are they asking for it?",
                 "what's the first one going for?",
+                "sorry, can you read me the second one again?",
+                "what was that Coogee one again? I missed it",
             ),
             listings.reply_details,
             cues=(
@@ -158,6 +161,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
                 ASKED_BEFORE,
                 r"\bwhat was (the|its) (asking )?price again\b",
+                r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
             ),
         ),

@@ -52,6 +52,11 @@ async def test_a_chat_call_recognizes_the_caller_next_time(client: httpx.AsyncCl
     assert typed["caller"]["possible_match"] and typed["caller"]["id"] != first["caller"]["id"]
     assert "Bondi" not in typed["greeting"]
 
+    # What the first call read out is still there to point at ("read me the first one again").
+    again_said = await say(client, second["call_id"], "sorry, can you read me the first one again?")
+    first_home = turn["reply"].split("1) ", 1)[1].split(",", 1)[0]
+    assert again_said["reply"].startswith(first_home), (first_home, again_said["reply"])
+
     record = (await client.get(f"/v1/calls/{first['call_id']}")).json()
     assert [t["speaker"] for t in record["transcript"]] == ["agent", "caller", "agent"]
     assert record["ended_at"] and record["ingestion"]["job_id"] == ended["job_id"]

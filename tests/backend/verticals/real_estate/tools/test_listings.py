@@ -342,3 +342,18 @@ async def test_what_else_around_a_suburb_adds_its_neighbours(runtime: AgentRunti
         "mm, okay, what else is there around Newtown?",
     )
     assert "in Newtown, Marrickville, Glebe and Surry Hills" in result.reply, result.reply
+
+
+async def test_a_ceiling_under_its_floor_is_asked_about_not_searched(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Lee Bounds")
+    said = "I want something in Glebe under eight hundred grand, but, um, nothing cheaper than a million"
+    asked = await runtime.turn(call, said, "Triage")
+    assert asked.reply == (
+        "Sorry, under $800,000 and nothing under $1,000,000 can't both hold."
+        " What's the most you'd like to spend?"
+    ), asked.reply
+    assert not asked.tool_calls
+    answered = await runtime.turn(call, "ok, a million then", asked.agent)
+    assert "in Glebe" in answered.reply and "up to $1,000,000" in answered.reply, answered.reply

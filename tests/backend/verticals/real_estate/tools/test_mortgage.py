@@ -135,7 +135,7 @@ async def test_and_the_dearer_one_works_out_the_other_home_read_out(
         runtime,
         homes,
         "what one bedroom units have you got in Rozelle under eight hundred grand?",
-        "what would the cheaper one cost a month with twenty percent down at five point nine over thirty years?",
+        "what would the cheaper one cost a month with twenty percent down at 5.9 over thirty years?",
         "and the dearer one?",
     )
     assert listed.reply.startswith("I found 2 homes"), listed.reply
