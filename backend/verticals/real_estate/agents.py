@@ -208,6 +208,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
                 r"!\?\s*$",
                 r"!!^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*\?",  # asks what we hold
+                r"!!\bwhat('?s| is| was| were) (my|our) (budget|price range|bedrooms|suburbs?)\b.*\?",
             ),
             then=preferences.search_next,
             side_effect=True,
@@ -493,7 +494,9 @@ HUMAN = AgentSpec(
             ),
             people.reply_escalation,
             cues=(
-                r"\b(human|person|someone|agent|manager|operator|complain\w*|frustrat\w*)\b",
+                r"\b(human|person|agent|manager|operator|complain\w*|frustrat\w*)\b",
+                # Someone to speak to; not "you might have someone else down for this number".
+                r"\b(speak|talk|chat|through|connect me|get me|want|need) (to |with )?someone\b",
                 r"\b(ring (me )?back|call (me )?back|not understanding|speak to|talk to|useless)\b",
                 r"\b(bot|robot|machine|hopeless|rude|(round|around) in circles|put me through|transfer me)\b",
                 r"\b(real|actual|live) (person|human|people)\b",
@@ -540,7 +543,7 @@ ROOT = AgentSpec(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
                 r"^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*$",
-                r"\bagain\?\s*$|\bremember me\b|\bwhat am i (after|looking for)\b|\bam i (currently )?looking\b",
+                r"\bagain\?|\bremember me\b|\bwhat am i (after|looking for)\b|\bam i (currently )?looking\b",
                 r"\b(hold|have|got|saved|kept|keep) (on|for) me\b|\b(i'?ve|have i) booked\b",
                 r"\bmy (phone|number|email|shortlist|saved|booking|appointment|reference)\b",
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
