@@ -252,7 +252,8 @@ class PolicyModel(Model):
         if _BARE_NUMBER.match(utterance) and not self.call.state.last_results:
             # "Four." with nothing asked and nothing read out: what it counts is unknown.
             return assistant_message(
-                f"Sorry, I'm not sure what the {utterance.strip(' .!?').lower()} is for. {spec.fallback}"
+                f"Sorry, I'm not sure what the {utterance.strip(' .!?').lower()} is for."
+                f" {self.vertical.root.fallback}"  # what the line does, whichever agent heard it
             )
         if not (self._asked or self._then):
             utterance = self._first_of_two(utterance)

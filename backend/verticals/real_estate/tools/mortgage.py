@@ -61,9 +61,8 @@ async def mortgage_repayment(
     price, home, from_memory = await _price(call, price, property)
     if price is None:
         return {"price": None}
-    if deposit is None and deposit_percent is None:  # as said before: dollars of this home, or a share
-        deposit = last.get("deposit") if last.get("price") == price else None
-        deposit_percent = last.get("deposit_percent")
+    if deposit is None and deposit_percent is None:  # as said before: the caller's dollars, or a share
+        deposit, deposit_percent = last.get("deposit"), last.get("deposit_percent")
     call.state.last_loan = {
         "price": price,
         "deposit": deposit,

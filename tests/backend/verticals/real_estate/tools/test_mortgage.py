@@ -141,3 +141,15 @@ async def test_and_the_dearer_one_works_out_the_other_home_read_out(
     assert listed.reply.startswith("I found 2 homes"), listed.reply
     assert cheaper.reply.startswith("On 85 Military Rd"), cheaper.reply
     assert dearer.reply.startswith("On 88 George St") and "a month" in dearer.reply, dearer.reply
+
+
+async def test_a_deposit_in_dollars_is_kept_for_the_other_home(runtime: AgentRuntime, homes: str) -> None:
+    """What they have saved does not change with the home: "$250k down" stays $250k."""
+    *_, dearer = await talk(
+        runtime,
+        homes,
+        "what one bedroom units have you got in Rozelle under eight hundred grand?",
+        "what would the cheaper one cost a month with two fifty k down at 6 percent over thirty years?",
+        "and the dearer one?",
+    )
+    assert "with $250,000 down, a $530,000 loan" in dearer.reply, dearer.reply
