@@ -286,6 +286,11 @@ async def test_off_topic_at_a_specialist_gets_what_the_line_can_do(
         "Sorry, that's not something I can help with. I can help you find a home, book a viewing,"
         " work out repayments or sell. What would you like?"
     ), heard.reply
+    number = await runtime.turn(call, "1.5", heard.agent)
+    assert number.reply == (
+        "Sorry, I'm not sure what the 1.5 is for. I can help you find a home, book a viewing,"
+        " work out repayments or sell. What would you like?"
+    ), number.reply
 
 
 async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
