@@ -56,8 +56,11 @@ def _name_score(said: str, known: str, **_: object) -> float:
 
 
 def _same_word(said: str, known: str) -> bool:
-    """One word of a name: spelt alike, or one a nickname of the other ("Bart", "Bartholomew")."""
-    return fuzz.ratio(said, known) >= 85 or bool(_forms(said) & _forms(known))
+    """One word of a name: spelt alike, one a nickname of the other ("Bart", "Bartholomew"), or
+    its first letters ("Raff" for Rafferty: short forms the nickname table does not list)."""
+    short, full = sorted((said, known), key=len)
+    clipped = len(short) >= 3 and full.startswith(short)
+    return clipped or fuzz.ratio(said, known) >= 85 or bool(_forms(said) & _forms(known))
 
 
 @functools.cache

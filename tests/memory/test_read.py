@@ -289,6 +289,8 @@ async def test_erasure_removes_the_caller_and_only_the_caller(mem: Memory, group
         ("Smith, Jon", "John Smith", True),
         ("Lena Baker", "Tom Baker", False),
         ("Sam Lee", "Ben Lee", False),
+        ("Raff", "Rafferty Blakeney", True),  # its first letters
+        ("Al Baker", "Albert Baker", True),
     ],
 )
 def test_a_nickname_is_the_same_person_a_household_member_is_not(said: str, known: str, same: bool) -> None:

@@ -342,6 +342,9 @@ async def reschedule_viewing(
         booked = local(booking.starts_at, call.tz)
         when = existing(booked.replace(hour=clock[0], minute=clock[1])).isoformat()
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
+    if moment == booking.starts_at:  # asked twice ("yes move it to 3pm"): it is there already
+        at = local(moment, call.tz).isoformat()
+        return {"moved": False, "reference": booking.reference, "starts_at": at}
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)
     except bookings.SlotTaken:
@@ -361,6 +364,8 @@ async def reschedule_viewing(
 
 
 def reply_reschedule(result: dict[str, Any]) -> str:
+    if not result["moved"]:
+        return f"Viewing {result['reference']} is already on {_when(result['starts_at'])}."
     return f"Done: viewing {result['reference']} is now {_when(result['starts_at'])}."
 
 

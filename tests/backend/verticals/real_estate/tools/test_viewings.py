@@ -72,6 +72,18 @@ async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, hom
     assert "Saturday 21 November at 11:00 AM" in results[2].reply, results[2].reply
 
 
+async def test_a_move_asked_twice_says_it_is_there_already(runtime: AgentRuntime, homes: str) -> None:
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Saturday at 9am?",
+        "actually make it 10",
+        "yes move it to 10am pls",
+    )
+    assert results[1].reply.startswith("Done: "), results[1].reply
+    assert results[2].reply.endswith("is already on Saturday 21 November at 10:00 AM."), results[2].reply
+
+
 async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
     """ "Sunday, same time" keeps the booked 2 PM, not the 10 AM a day said alone means."""
     results = await talk(
