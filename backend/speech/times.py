@@ -215,8 +215,8 @@ _HOUR_WORDS = ("one", "two", "three", "four", "five", "six", "seven", "eight", "
 _HOUR = rf"(?:\d{{1,2}}|{'|'.join(_HOUR_WORDS)})"
 _MINUTE_WORDS = {"fifteen": 15, "thirty": 30, "forty five": 45, "forty-five": 45, "twenty": 20, "fifty": 50}
 _SPOKEN_MINUTES = "|".join(_MINUTE_WORDS)
-_MINUTE = rf"(?::(?P<{{0}}>[0-5]\d)|\s+(?P<{{0}}w>{_SPOKEN_MINUTES})\b)"
-"""Minutes after an hour, written ("2:30") or spoken ("one thirty"); ``{0}``: the group's name."""
+_MINUTE = rf"(?:[:.](?P<{{0}}>[0-5]\d)(?!\d)|\s+(?P<{{0}}w>{_SPOKEN_MINUTES})\b)"
+"""Minutes after an hour, written ("2:30", "12.30") or spoken ("one thirty"); ``{0}``: the group's name."""
 _STREET_NAME = (
     r"[a-z']+(?:\s+[a-z']+)?\s+(?:street|st|road|rd|avenue|ave|parade|pde|crescent|cres|drive|dr"
     r"|place|pl|lane|ln|way|terrace|tce|court|ct|highway|hwy|close|grove|boulevard|blvd)\b"
@@ -250,7 +250,8 @@ _CLOCK = re.compile(
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
     # "sat 11", "Sunday 2": an hour in digits right after a weekday ("the Saturday one" is none)
-    rf"|\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday|sday)?\s+(?P<dh>1[0-2]|[1-9])\b"
+    rf"|\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday|sday)?\s+(?P<dh>1[0-2]|[1-9])"
+    r"(?:[:.](?P<dm>[0-5]\d))?\b"
     rf"(?![.,:/]?\d|\s*(?:{_NOT_AN_HOUR}|{_MONTH})|\s*(?:or|and|-|to|till|until)\s*\d|\s*{_MERIDIEM}"
     rf"|{_IN_THE}|\s*o'?clock)"
     rf"|\b(?P<part>{_PART})\b"
@@ -334,7 +335,7 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
     elif m["ah"]:
         hour, minute, meridiem = _hour(m["ah"]), _minute(m["am"], m["amw"]), ""
     elif m["dh"]:
-        hour, minute, meridiem = int(m["dh"]), 0, ""
+        hour, minute, meridiem = int(m["dh"]), int(m["dm"] or 0), ""
     else:
         hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None

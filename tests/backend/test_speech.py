@@ -71,6 +71,7 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("can i book 59 pacific hwy bronte sat 2pm", "2026-10-17T14:00"),  # "sat" before a time
         ("is 79 king st paddo free sat 11?", "2026-10-17T11:00"),  # an hour right after the day
         ("Sunday 2 works for us", "2026-10-18T14:00"),
+        ("a viewing saturday at 12.30, my name is Dominika", "2026-10-17T12:30"),  # minutes after a dot
         ("Saturday at one thirty?", "2026-10-17T13:30"),  # minutes spoken
         ("can I see it sat at half ten?", "2026-10-17T10:30"),
         ("On Saturday, about half ten?", "2026-10-17T10:30"),  # "half ten" is 10:30
