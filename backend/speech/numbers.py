@@ -277,11 +277,21 @@ _BARE_RATE = re.compile(
 )
 
 
+_FILLER = re.compile(r",?\s*\b(?:uh|um|er|erm)\b,?", re.IGNORECASE)
+_IF_RATE = re.compile(
+    r"\bif (?:it'?s|its|it is|it was|it were|we got|we get)\s+(\d{1,2}\.\d{1,3})\b(?!\s*(?:m\b|mil|million))",
+    re.IGNORECASE,
+)
+"""A decimal said as the what-if of a loan ("what if it's 5.8"): a rate when it could be one."""
+
+
 def percent(text: str) -> float | None:
     """A rate: "6.2%", "six and a half percent", "6.25 interest", "at 6.2" (a decimal), "the
     rate's about five point nine"."""
-    text = spoken_decimals(text)
+    text = _FILLER.sub(" ", spoken_decimals(text))
     m = _PERCENT.search(text) or _BARE_RATE.search(text)
+    if not m and (what_if := _IF_RATE.search(text)):  # "k wat if its 5.8": a rate, never a price
+        return float(what_if[1]) if 2 <= float(what_if[1]) <= 15 else None
     if not m:
         return None
     said = next(g for g in m.groups() if g)

@@ -358,3 +358,15 @@ def test_hundreds_in_words_are_read_as_a_price_whatever_follows() -> None:
     call_said = "got any two bedroom units in Dee Why under nine hundred?"
     assert numbers.spoken(call_said) == "got any two bedroom units in Dee Why under 900?"
     assert parse.money(call_said, loose=True) == 900_000
+
+
+@pytest.mark.parametrize(
+    ("said", "rate"),
+    [
+        ("k wat if its 5.8", 5.8),
+        ("What if we did twenty five years instead and got it at, uh, five point nine?", 5.9),
+        ("what if its 1.5?", None),  # a price (1.5 million) more likely than a rate
+    ],
+)
+def test_a_rate_said_as_a_what_if(said: str, rate: float | None) -> None:
+    assert numbers.percent(said) == rate
