@@ -91,6 +91,10 @@ _PERSON_ASKED = re.compile(
 """A caller asking for a person outright: put through, whatever else the sentence is about
 ("can i chat to a real person pls, got questions about the strata")."""
 ESCALATE = "escalate_to_human"
+_SAME_TERMS = re.compile(
+    r"\bsame (deal|numbers|terms|figures|again)\b|\bon (those|the same) (numbers|terms|figures)\b", re.I
+)
+"""The last question again, about another home ("the Elizabeth Street one, same deal")."""
 _ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
 
 
@@ -513,7 +517,8 @@ class PolicyModel(Model):
         bare = _ELLIPSIS.sub("", utterance.lower()).strip(" ?.!,")
         last = next((t for t in tools if t.name == self.call.state.last_tool), None)
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
-        if last is None or "property" not in schema or len(bare.split()) > 4:
+        short = len(bare.split()) <= 4 or _SAME_TERMS.search(bare)
+        if last is None or "property" not in schema or not short:
             return None
         readers = self.vertical.readers_of(last.name)
         args, missing = slots.fill(last.params_json_schema, utterance, self.call, readers)  # type: ignore[union-attr]

@@ -20,10 +20,18 @@ ASKED_BEFORE = (
 """A home from an earlier call ("that Parramatta house I asked about"): one home, not a search."""
 BOOKED_DAY_CHECKED = (
     r"\b(double[- ]?check\w*|just check\w*|confirm\w*|making sure)\b.*"
-    r"\b(the (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking))\b"
+    r"\b(the (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking)"
+    r"|the ([\w']+ ){1,3}(viewing|inspection|booking)|(viewing|inspection|booking)'?s? (is )?still)\b"
 )
-"""A viewing booked, checked by its day ("just double checking the Saturday one is at ten"):
-what is on file, not a new booking."""
+"""A viewing booked, checked by its day or street ("just double checking the Saturday one is at
+ten", "just confirming, the Hill Street viewing is still Saturday"): what is on file, not a new
+booking."""
+BOOKING_ASKED = (
+    r"\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
+    r"|\bwhat time (was|is) (that|it|my|the)\b|\b(booking|viewing) (reference|number|ref)\b"
+)
+"""A detail of a viewing booked asked for again ("sorry whats the time and address again",
+"the booking reference for Saturday"): what is on file, not a home to resolve or a booking."""
 
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
@@ -104,6 +112,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(my|our) (search|criteria|list)\b",
                 "!!" + ASKED_BEFORE,
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + BOOKING_ASKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
                 r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
@@ -128,6 +137,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(book|viewing|inspection|inspect|open home)\b",
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + BOOKING_ASKED,
             ),
             side_effect=True,
         ),
@@ -161,8 +171,11 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
                 ASKED_BEFORE,
                 r"\bwhat was (the|its) (asking )?price again\b",
+                r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
+                r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + BOOKING_ASKED,
             ),
         ),
         Skill(
@@ -203,6 +216,7 @@ PROPERTY_SEARCH = AgentSpec(
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + BOOKING_ASKED,
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
                 r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
@@ -232,6 +246,7 @@ PROPERTY_SEARCH = AgentSpec(
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
                 r"!\b(widen|broaden|what else)\b",
+                "!!" + BOOKING_ASKED,
                 # "What about Maroubra instead?" looks there; it takes nothing off.
                 r"!!^(?!.*\b(not|no longer|forget|drop|remove|rule out|scratch|off)\b|.*n't\b).*\b(what|how) about\b",
                 # Picking up an earlier conversation about a suburb keeps it.
@@ -375,6 +390,7 @@ VIEWINGS = AgentSpec(
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + BOOKING_ASKED,
             ),
             side_effect=True,
         ),
@@ -400,6 +416,7 @@ VIEWINGS = AgentSpec(
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
+                "!!" + BOOKING_ASKED,
             ),
             side_effect=True,
         ),
@@ -421,6 +438,7 @@ VIEWINGS = AgentSpec(
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
                 # "Is it still on?" asks after a booking; it does not call it off.
                 r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
+                "!!" + BOOKING_ASKED,
             ),
             side_effect=True,
             confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
@@ -549,7 +567,9 @@ ROOT = AgentSpec(
                 r"\b(remind me|recap|read back|what (have|did) (i|we)|have i|did i|i said|i told you)\b",
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
                 BOOKED_DAY_CHECKED,
+                BOOKING_ASKED,
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
+                r"!!\b(free|available)\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b",  # a slot asked about
                 r"!\b(really|actually|change|update|instead|now)\b",
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
