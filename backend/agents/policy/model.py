@@ -113,8 +113,14 @@ def _text(item: Any) -> str:
 
 
 def _besides(utterance: str, name: str) -> str:
-    """What was said besides who is speaking: the sentences without their name."""
-    return " ".join(s for s in _SENTENCE.split(utterance) if name.lower() not in s.lower()).strip()
+    """What was said besides who is speaking: the sentences without their name; in a single
+    sentence, what follows the name after a comma ("hi it's Tam, two bedroom in Bondi")."""
+    sentences = [s for s in _SENTENCE.split(utterance) if s.strip()]
+    others = [s for s in sentences if name.lower() not in s.lower()]
+    if others or len(sentences) != 1:
+        return " ".join(others).strip()
+    after = re.split(r"[,;]", sentences[0][sentences[0].lower().find(name.lower()) + len(name) :], maxsplit=1)
+    return after[1].strip() if len(after) == 2 else ""
 
 
 def last_utterance(items: list[Any]) -> str:

@@ -357,3 +357,12 @@ async def test_a_ceiling_under_its_floor_is_asked_about_not_searched(
     assert not asked.tool_calls
     answered = await runtime.turn(call, "ok, a million then", asked.agent)
     assert "in Glebe" in answered.reply and "up to $1,000,000" in answered.reply, answered.reply
+
+
+async def test_a_name_then_a_comma_then_the_request_is_the_request(runtime: AgentRuntime, homes: str) -> None:
+    call = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=f"0412{uuid.uuid4().int % 10**6:06d}"
+    )
+    said = "hi it's Tam, two bedroom apartment in Bondi under one point five"
+    result = await runtime.turn(call, said, "Triage")
+    assert "in Bondi with 2-3 bedrooms up to $1,500,000" in result.reply, result.reply
