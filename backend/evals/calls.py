@@ -108,13 +108,13 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def served(data_dir: Path | None = None, tenants: int = 0) -> Iterator[str]:
-    """``switchboard serve`` on a fresh data dir (removed after, unless given), with ``tenants``
+def served(data_dir: Path | None = None, own_tenants: int = 0) -> Iterator[str]:
+    """``switchboard serve`` on a fresh data dir (removed after, unless given), with ``own_tenants``
     of the scenarios' own besides the local one; yields its URL."""
     where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-eval-calls-"))
     where.mkdir(parents=True, exist_ok=True)
-    if tenants:
-        _make_tenants(where, tenants)
+    if own_tenants:
+        _make_tenants(where, own_tenants)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     server = _serve(where, port)
@@ -258,10 +258,9 @@ class ScenarioRun:
     def __init__(self, api: Api, scenario: Scenario) -> None:
         self.api, self.scenario = api, scenario
         self.result = ScenarioResult(scenario.name, scenario.kind, scenario.small)
-        self.ids: dict[str, str | None] = {}
-        """Each persona's caller id on its latest call (erased, its facts checked)."""
-        self.all_ids: dict[str, list[str]] = {}
-        """Every caller id each persona got, for "the same caller as an earlier call"."""
+        self.ids: dict[str, list[str | None]] = {}
+        """Each persona's caller id, call by call: the latest is the one erased and whose facts are
+        checked; any earlier one counts as "the same caller as an earlier call"."""
 
     def judge(self, where: str, found: Iterable[Verdict], reply: str, said: str = "") -> None:
         for v in found:
@@ -289,14 +288,15 @@ class ScenarioRun:
         return self.result
 
     def _got(self, alias: str, caller_id: str | None) -> None:
-        self.ids[alias] = caller_id
-        if caller_id:
-            self.all_ids.setdefault(alias, []).append(caller_id)
+        self.ids.setdefault(alias, []).append(caller_id)
+
+    def latest(self, alias: str) -> str | None:
+        return self.ids.get(alias, [None])[-1]
 
     async def call(self, n: int, call: Call, *, last: bool) -> None:
         persona = self.scenario.callers[call.caller]
         if call.erase_first:
-            await self.api.request("DELETE", f"/v1/callers/{self.ids[call.caller]}")
+            await self.api.request("DELETE", f"/v1/callers/{self.latest(call.caller)}")
         sends = call.sends or [k for k in ("phone", "name", "email") if getattr(persona, k)]
         body: dict[str, Any] = {"channel": call.channel}
         body |= {("from" if k == "phone" else k): getattr(persona, k) for k in sends}
@@ -305,7 +305,7 @@ class ScenarioRun:
         self.heard(f"call {n} greeting", started.get("greeting") or "")
         self.judge(
             f"call {n} greeting",
-            verdicts.greeting_verdicts(call.greeting, started, persona, self.all_ids),
+            verdicts.greeting_verdicts(call.greeting, started, persona, self.ids),
             started.get("greeting") or "",
         )
         self._got(call.caller, (started.get("caller") or {}).get("id"))
@@ -385,7 +385,7 @@ class ScenarioRun:
                 shown,
             )
         alias = check.caller or own
-        caller_id, label = self.ids.get(alias), f"{alias}'s facts"
+        caller_id, label = self.latest(alias), f"{alias}'s facts"
         if caller_id is None:
             self.judge(where, [Verdict(f"{alias} has a caller id", False)], shown)
             return
@@ -471,7 +471,7 @@ async def run_suite(base_url: str, scenarios: list[Scenario], concurrency: int =
 def run(scenarios: list[Scenario], data_dir: Path | None = None, concurrency: int = CONCURRENCY) -> Report:
     """Start a fresh server, play the scenarios, stop it."""
     began = time.perf_counter()
-    with served(data_dir, tenants=len(scenarios)) as base:
+    with served(data_dir, own_tenants=len(scenarios)) as base:
         startup = time.perf_counter() - began
         report = asyncio.run(run_suite(base, scenarios, concurrency))
     report.startup_seconds, report.seconds = startup, time.perf_counter() - began

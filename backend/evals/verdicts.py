@@ -170,7 +170,7 @@ def tool_call_shape(out: dict[str, Any]) -> Verdict:
 
 
 def greeting_verdicts(
-    e: GreetingExpect, started: dict[str, Any], persona: Persona, ids: Mapping[str, Collection[str]]
+    e: GreetingExpect, started: dict[str, Any], persona: Persona, ids: Mapping[str, Collection[str | None]]
 ) -> Iterator[Verdict]:
     """``ids``: every caller id each persona's earlier calls got (a possible match gets one of
     its own until it is checked)."""
@@ -196,7 +196,7 @@ def greeting_verdicts(
     if e.different_caller_from:
         yield _v(
             f"a different caller id from {e.different_caller_from}'s",
-            caller.get("id") not in ids.get(e.different_caller_from, ()),
+            caller.get("id") is None or caller.get("id") not in ids.get(e.different_caller_from, ()),
         )
 
 

@@ -31,7 +31,7 @@ from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Route, Router
 from backend.agents.policy.stream import stream_of
-from backend.agents.tools import identity
+from backend.agents.tools import identity, people
 from backend.agents.tools.replies import money
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import noise
@@ -90,7 +90,7 @@ _PERSON_ASKED = re.compile(
 )
 """A caller asking for a person outright: put through, whatever else the sentence is about
 ("can i chat to a real person pls, got questions about the strata")."""
-ESCALATE = "escalate_to_human"
+ESCALATE = people.escalate_to_human.name
 _SAME_TERMS = re.compile(
     r"\bsame (deal|numbers|terms|figures|again)\b|\bon (those|the same) (numbers|terms|figures)\b", re.I
 )
