@@ -29,7 +29,7 @@ from rich.table import Table
 
 from backend.embedded.stack import free_port
 from backend.evals import checks, tenants, verdicts
-from backend.evals.scenario import AfterCheck, Call, Scenario, Turn, load_scenarios
+from backend.evals.scenario import AfterCheck, Call, Persona, Scenario, Turn, load_scenarios
 from backend.evals.verdicts import Heard, Verdict
 
 KEY = tenants.KEY
@@ -252,6 +252,17 @@ class Api:
         return response.json() if response.content else None
 
 
+def start_body(call: Call, persona: Persona) -> dict[str, Any]:
+    """What the channel passes to ``POST /v1/calls``: what ``sends`` names (``[]``: nothing),
+    else all the persona has."""
+    sends = (
+        call.sends
+        if call.sends is not None
+        else [k for k in ("phone", "name", "email") if getattr(persona, k)]
+    )
+    return {"channel": call.channel} | {("from" if k == "phone" else k): getattr(persona, k) for k in sends}
+
+
 class ScenarioRun:
     """Plays one scenario: its calls in order, judging each answer as it comes."""
 
@@ -297,10 +308,7 @@ class ScenarioRun:
         persona = self.scenario.callers[call.caller]
         if call.erase_first:
             await self.api.request("DELETE", f"/v1/callers/{self.latest(call.caller)}")
-        sends = call.sends or [k for k in ("phone", "name", "email") if getattr(persona, k)]
-        body: dict[str, Any] = {"channel": call.channel}
-        body |= {("from" if k == "phone" else k): getattr(persona, k) for k in sends}
-        started = await self.api.request("POST", "/v1/calls", json=body)
+        started = await self.api.request("POST", "/v1/calls", json=start_body(call, persona))
         call_id = started["call_id"]
         self.heard(f"call {n} greeting", started.get("greeting") or "")
         self.judge(

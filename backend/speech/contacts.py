@@ -114,6 +114,8 @@ _INTRODUCED = re.compile(
     rf"\b(?i:my name(?:'s|’s| is)|this is|it'?s|it’s|i'?m|i’m|i am)(?: (?i:actually|just|really))? {_NAME}"
     rf"|^\W*(?:[\w']+\W+){{0,2}}?{_NAME} (?:here|speaking)\b"
 )
+_RENAMED = re.compile(rf",?\s*(?i:um|uh|er|erm|sorry|i mean|or rather|actually),?\s+{_NAME}\b")
+"""A name put right as it is said ("it's Billie, um, Wilhelmina", "Bill, I mean William")."""
 _NOT_NAMES = frozenset(
     {"I", "Hi", "Hello", "Hey", "The", "A", "An", "Just", "Not", "So", "Sorry", "Still", "Only", "Also",
      "Calling", "Looking", "After", "Interested", "Thinking", "Here", "There", "Me", "Yes", "No", "Okay",
@@ -122,13 +124,31 @@ _NOT_NAMES = frozenset(
 )  # fmt: skip
 
 
+_TYPED_LOWER = re.compile(
+    r"\bmy name(?:'s|’s| is) ([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)"
+    r"|^\W*(?:(?:hi|hey|hello|g'?day)\W+)?([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?) here\b"
+)
+"""A name typed in lower case, where no capital marks it: only the plainest ways of giving one
+("my name is dominika fairweather", "hi siobhan achterberg here")."""
+
+
 def introduced(text: str) -> str | None:
     """The name a speaker gives as their own ("my name's Arjun", "this is actually Greta, his
     wife", "Tobias Engelhardt here", "G'day, Marcus Oyelowo speaking"); names are read as
     written, capitalised."""
-    for m in _INTRODUCED.finditer(text):
-        name = m.group(1) or m.group(2)
+    found = [(m, text) for m in _INTRODUCED.finditer(text)]
+    if not found and text == text.lower():
+        found = [(m, _capitalised(text, m)) for m in _TYPED_LOWER.finditer(text)]
+    for m, said in found:
+        name = said[m.start(m.lastindex or 0) : m.end(m.lastindex or 0)]
+        if (again := _RENAMED.match(said, m.end())) and again.group(1).split()[0] not in _NOT_NAMES:
+            name = again.group(1)
         words = [w for w in name.split() if w not in _NOT_NAMES]
         if words and words[0] == name.split()[0]:
             return " ".join(words)
     return None
+
+
+def _capitalised(text: str, m: re.Match[str]) -> str:
+    start, end = m.span(m.lastindex or 0)
+    return text[:start] + text[start:end].title() + text[end:]

@@ -267,10 +267,14 @@ def ordinal(text: str) -> int | None:
 
 _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pc\b|p\.?a\b|interest\b)", re.IGNORECASE)
 # A rate said without "percent": a decimal after "at", or any number after "rate"/"interest".
+RATE_SAID = (
+    r"(?:rates?|interest)(?:'s| rate)?(?: of| is| are| at| would be"
+    r"| (?:went|go(?:es)?|going|rose|rises?|jump(?:ed|s)?|climb(?:ed|s)?|drop(?:ped|s)?|fell|falls?"
+    r"|came|comes?|move[sd]?)(?: up| down| back)?(?: to)?)?(?: around| about| roughly)?"
+)
+"""What introduces a rate ("the rate's about", "if rates went up to"): the number after it is one."""
 _BARE_RATE = re.compile(
-    r"\b(?:(?:at|@)\s*(\d{1,2}\.\d{1,3})|(?:rates?|interest)(?:'s| rate)?"
-    r"(?: of| is| are| at| would be| went up to| go up to| rose to| dropped to| fell to| came down to)?"
-    r"(?: around| about| roughly)?\s+"
+    rf"\b(?:(?:at|@)\s*(\d{{1,2}}\.\d{{1,3}})|{RATE_SAID}\s+"
     r"(\d{1,2}(?:\.\d{1,3})?|one|two|three|four|five|six|seven|eight|nine|ten))\b"
     r"(?!\s*(?:[kmb]|mil|am|pm|:|years?|yrs?))",
     re.IGNORECASE,

@@ -16,6 +16,7 @@ from rich.console import Console
 from backend.evals import calls, checks, verdicts
 from backend.evals.calls import Report, ScenarioResult
 from backend.evals.scenario import (
+    Call,
     GreetingExpect,
     Kind,
     ListingsExpect,
@@ -113,6 +114,16 @@ def test_the_same_caller_is_any_earlier_calls_not_just_the_last() -> None:
         GreetingExpect(different_caller_from="leo"), started, Persona(), earlier
     )
     assert [v.ok for v in same] == [True] and [v.ok for v in other] == [False]
+
+
+def test_a_call_sends_what_it_names_and_nothing_when_it_names_nothing() -> None:
+    ana = Persona(phone="0412 555 100", name="Ana Lima", email="ana@example.org")
+    assert calls.start_body(Call(caller="ana", channel="chat", sends=[]), ana) == {"channel": "chat"}
+    assert calls.start_body(Call(caller="ana", sends=["phone"]), ana) == {
+        "channel": "voice",
+        "from": "0412 555 100",
+    }
+    assert set(calls.start_body(Call(caller="ana"), ana)) == {"channel", "from", "name", "email"}
 
 
 def test_money_is_read_however_written() -> None:

@@ -286,6 +286,14 @@ def test_first_and_last_are_positions_only_among_homes(said: str, position: int 
         ("I'm after a three bedder", None),
         ("this is useless", None),
         ("It's Saturday that suits", None),
+        ("Hi, it's Billie, um, Wilhelmina. I need to shift the Victoria Road one", "Wilhelmina"),
+        ("it's Bill, I mean William", "William"),
+        ("it's Jo, sorry, Saturday is bad", "Jo"),
+        ("its Tam, um, I need a viewing", "Tam"),
+        ("hi siobhan achterberg here, mob 0438 915 317. whats the address", "Siobhan Achterberg"),
+        ("id like to book 10 elizabeth st, my name is dominika fairweather", "Dominika Fairweather"),
+        ("my name is on the booking", None),
+        ("im wondering about bondi", None),
     ],
 )
 def test_a_name_given_as_ones_own(said: str, name: str | None) -> None:

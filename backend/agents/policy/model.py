@@ -34,7 +34,7 @@ from backend.agents.policy.stream import stream_of
 from backend.agents.tools import identity, people
 from backend.agents.tools.replies import money
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
-from backend.speech import noise
+from backend.speech import contacts, noise
 from backend.speech.shorthand import written_out
 
 _ids = itertools.count()
@@ -48,6 +48,10 @@ _NO = re.compile(
     re.I,
 )
 """A no; "no worries" is an Australian "fine", never a refusal."""
+_NOTHING_ASKED = re.compile(
+    r"^\W*(?:hi|hello|hey|g'?day|morning|yeah|yes|um+|uh+|er+m?|so|well|oh|ok(?:ay)?)?\W*$", re.I
+)
+"""A clause besides a name that asks nothing ("hi,", "um,")."""
 _CHECK_IN = re.compile(
     r"^\W*(hello|hi|hey|hullo)?\W*(are you|is anyone|anybody|is somebody)?\s*(still )?(there|with me)?\W*$",
     re.I,
@@ -114,13 +118,14 @@ def _text(item: Any) -> str:
 
 def _besides(utterance: str, name: str) -> str:
     """What was said besides who is speaking: the sentences without their name; in a single
-    sentence, what follows the name after a comma ("hi it's Tam, two bedroom in Bondi")."""
+    sentence, its clauses without it ("hi it's Tam, two bedroom in Bondi", "id like to book
+    10 elizabeth st saturday, my name is dominika")."""
     sentences = [s for s in _SENTENCE.split(utterance) if s.strip()]
     others = [s for s in sentences if name.lower() not in s.lower()]
     if others or len(sentences) != 1:
         return " ".join(others).strip()
-    after = re.split(r"[,;]", sentences[0][sentences[0].lower().find(name.lower()) + len(name) :], maxsplit=1)
-    return after[1].strip() if len(after) == 2 else ""
+    clauses = [c for c in re.split(r"(?<=[,;])", sentences[0]) if name.lower() not in c.lower()]
+    return "".join(c for c in clauses if not _NOTHING_ASKED.match(c)).strip(" ,;")
 
 
 def last_utterance(items: list[Any]) -> str:
@@ -454,11 +459,12 @@ class PolicyModel(Model):
             return False
         asked = _besides(utterance, str(result.get("name", "")))
         candidates = ({t.name for t in tools} | {h.tool_name for h in handoffs}) - {identity.INTRODUCE}
-        # Something concrete, not "we share the landline": a suburb, a budget, a home, a time.
+        # Someone else on the line: something concrete, not "we share the landline" (a suburb,
+        # a budget, a home, a time). A caller we did not know: whatever else they asked.
         if (
             not asked
             or self.router.route(asked, candidates, agent).target is None
-            or not self._slots_heard(asked)
+            or not (result.get("looked_up") or self._slots_heard(asked))
         ):
             return False
         self._preface, self._asked = identity.introduced_preface(result), asked
@@ -508,11 +514,16 @@ class PolicyModel(Model):
         return assistant_message(f"{preface} {text}")
 
     def _introduction(self, utterance: str, tools: list[Tool]) -> Any:
-        """Someone other than the caller we took them for says who they are: the call goes on as
-        them before anything else is said (what else they asked is answered after the thanks)."""
+        """Someone other than the caller we took them for, or a caller we did not know, says who
+        they are: the call goes on as them (a possible match is checked before anything of theirs
+        is said), and what else they asked is answered after the thanks."""
         if not any(t.name == identity.INTRODUCE for t in tools):
             return None
         name = parse.introduced(utterance)
+        if name and identity.unknown(self.call):  # "hi siobhan achterberg here, mob 0438 915 317"
+            typed = contacts.phones(utterance, self.call.memory.region)
+            said = {"phone": typed[0][2] if typed else None, "email": parse.email(utterance)}
+            return _called(identity.INTRODUCE, {"name": name, **said})
         if not identity.someone_else(self.call, name):
             return None
         return _called(identity.INTRODUCE, {"name": name})

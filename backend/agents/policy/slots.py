@@ -10,6 +10,8 @@ from typing import Any
 from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
+from backend.speech.clauses import CORRECTION
+from backend.speech.numbers import RATE_SAID
 
 MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 """Parameters that are sums of money (read as such wherever they are asked for)."""
@@ -48,19 +50,21 @@ _DEPOSIT = re.compile(
 "putting in 150k", "we've saved 80 thousand", "we've got 250k, what would..."."""
 
 
-_RATE = re.compile(
-    r"\b(?:rates?|interest)(?:'s| rate)?(?: of| is| are| at| would be)?(?: around| about| roughly)?\s+[\w.]+"
-    r"(?:\s+point\s+\w+)?",
-    re.IGNORECASE,
-)
+_RATE = re.compile(rf"\b{RATE_SAID}\s+[\w.]+(?:\s+point\s+\w+)?", re.IGNORECASE)
 """The rate said ("the rate's about five point nine"): never the price."""
 
 
 def _deposit(utterance: str) -> tuple[float | None, float | None]:
-    """(dollars, percent) from "$200k deposit", "20% down", "a deposit of 150,000"."""
-    m = _DEPOSIT.search(parse.spoken(utterance))
-    if not m:
+    """(dollars, percent) from "$200k deposit", "20% down", "a deposit of 150,000"; a deposit
+    corrected ("two fifty k down, no wait, three hundred k down") is the one it corrects to."""
+    spoken = parse.spoken(utterance)
+    said = list(_DEPOSIT.finditer(spoken))
+    if not said:
         return None, None
+    m = said[0]
+    for later in said[1:]:
+        if CORRECTION.search(spoken, m.end(), later.start()):
+            m = later
     said = next((v for v in m.groupdict().values() if v), "")
     share = parse.percent(said)
     return (None, share) if share is not None else (parse.money(said, minimum=1), None)

@@ -244,16 +244,29 @@ def someone_else(call: CallContext, name: str | None) -> bool:
     return not same_person(name, on_file)
 
 
+def unknown(call: CallContext) -> bool:
+    """A caller we have no name for (a chat that sent nothing, a new number) and no possible
+    match pending: who they say they are mid-call is looked up."""
+    return not pending(call) and (call.caller is None or caller_name(call.caller) is None)
+
+
 @function_tool
-async def introduce(ctx: RunContextWrapper[CallContext], name: str) -> dict[str, Any]:
+async def introduce(
+    ctx: RunContextWrapper[CallContext], name: str, phone: str | None = None, email: str | None = None
+) -> dict[str, Any]:
     """The caller says who they are. Someone other than the caller we took them for (a partner
     on a shared phone, the new owner of a number) goes on as a new caller: nothing of the other
-    person's is said or changed from then on.
+    person's is said or changed from then on. A caller we did not know may be someone we do:
+    they become a possible match, for a step-up check.
 
     Args:
         name: The name they gave.
+        phone: A phone number they typed or said with it.
+        email: An email address they gave with it.
     """
     call = ctx.context
+    if unknown(call):
+        return await _named(call, name, phone, email)
     if not someone_else(call, name):
         return {"name": name.split()[0], "new": False}
     new_id = f"caller-{uuid.uuid4().hex[:12]}"
@@ -269,6 +282,26 @@ async def introduce(ctx: RunContextWrapper[CallContext], name: str) -> dict[str,
     call.state.last_booking, call.state.shortlist = None, []
     call.state.tried.append("the caller was someone other than the one on file for the number")
     return {"name": name.split()[0], "new": True}
+
+
+async def _named(call: CallContext, name: str, phone: str | None, email: str | None) -> dict[str, Any]:
+    """What the call's start would have made of a name, number and email given then: the
+    caller is known by them (a number or email on file for someone else is not taken from
+    them) and linked to each caller they may be, who is checked before anything is said."""
+    found = await call.memory.identify(call.group_id, name=name, phone=phone, email=email)
+    assert call.caller_id is not None
+    episode = call.episode(
+        CallerIdentified,
+        f"{call.call_id}:named:t{call.state.turns}",
+        name=name,
+        phone=None if found.phone_held else phone,
+        email=None if found.email_held else email,
+    )
+    linked = links(call.group_id, call.call_id, call.now, call.caller_id, found)
+    await call.memory.record_many([episode, *linked])
+    call.state.candidates = candidates_of(found, phone, email)
+    call.candidates = list(found.possible)
+    return {"name": name.split()[0], "new": False, "looked_up": True}
 
 
 def introduced_preface(result: dict[str, Any]) -> str:

@@ -21,17 +21,20 @@ ASKED_BEFORE = (
 BOOKED_DAY_CHECKED = (
     r"\b(double[- ]?check\w*|just check\w*|confirm\w*|making sure)\b.*"
     r"\b(the (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking)"
-    r"|the ([\w']+ ){1,3}(viewing|inspection|booking)|(viewing|inspection|booking)'?s? (is )?still)\b"
+    r"|the ([\w']+ ){1,3}(viewing|inspection|booking)|(viewing|inspection|booking)'?s? (is )?still"
+    r"|the ([\w']+ ){1,3}one('s| is) (still |now )?(at|on)\b)\b"
 )
 """A viewing booked, checked by its day or street ("just double checking the Saturday one is at
-ten", "just confirming, the Hill Street viewing is still Saturday"): what is on file, not a new
-booking."""
+ten", "just confirming, the Hill Street viewing is still Saturday", "making sure the Chatswood
+one's at three now"): what is on file, not a new booking."""
 BOOKING_ASKED = (
     r"\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
+    r"|\bwhat('?s| is| was)? (the )?(time|address)\b.*\b(i'?m|im|we'?re|i am|we are) (seeing|viewing|inspecting)\b"
     r"|\bwhat time (was|is) (that|it|my|the)\b|\b(booking|viewing) (reference|number|ref)\b"
 )
-"""A detail of a viewing booked asked for again ("sorry whats the time and address again",
-"the booking reference for Saturday"): what is on file, not a home to resolve or a booking."""
+"""A detail of a viewing booked asked for again ("sorry whats the time and address again", "whats
+the address of the place im seeing sunday", "the booking reference for Saturday"): what is on
+file, not a home to resolve or a booking."""
 
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
@@ -247,6 +250,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
                 r"!\b(widen|broaden|what else)\b",
                 "!!" + BOOKING_ASKED,
+                "!!" + BOOKED_DAY_CHECKED,
                 # "What about Maroubra instead?" looks there; it takes nothing off.
                 r"!!^(?!.*\b(not|no longer|forget|drop|remove|rule out|scratch|off)\b|.*n't\b).*\b(what|how) about\b",
                 # Picking up an earlier conversation about a suburb keeps it.
@@ -555,8 +559,10 @@ ROOT = AgentSpec(
                 "what viewings do I have",
                 "what have I told you",
                 "what time is my viewing again?",
+                "just making sure the Coogee one's at ten now",
             ),
             preferences.reply_summary,
+            readers={"references": preferences.read_references_asked},
             cues=(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
@@ -599,7 +605,8 @@ ROOT = AgentSpec(
                 r"!!\b(e-?mail|send|forward) (me|us|it|them|those|the)\b",
             ),
         ),
-        # No examples: the policy model calls it when the name given is clearly another person's.
+        # No examples: the policy model calls it when a name is given by a caller it did not
+        # know, or one clearly another person's.
         Skill(identity.introduce, (), identity.reply_introduced),
     ),
     fallback="I can help you find a home, book a viewing, work out repayments or sell. What would you like?",

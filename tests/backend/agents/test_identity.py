@@ -113,6 +113,8 @@ async def test_a_step_up_check_unlocks_facts_and_bookings(
     assert passed["agent"] == "Triage"
     summary = (await say(client, call_id, "what do you know about me?"))["reply"]
     assert "$3,000,000" in summary and her["booking"].reference not in summary, summary
+    asked = (await say(client, call_id, "what's the booking reference for my viewing?"))["reply"]
+    assert f"is reference {her['booking'].reference}" in asked, "asked for, a verified caller hears it"
     record = (await client.get(f"/v1/calls/{call_id}")).json()
     assert record["caller_id"] == her["id"], "the call is hers now (a rebuild and ingestion follow it)"
     cancelled = await say(client, call_id, "please cancel my viewing")

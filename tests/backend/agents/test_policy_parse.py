@@ -72,6 +72,19 @@ def test_rates_and_terms(said: str, rate: float, term: int | None) -> None:
 
 
 @pytest.mark.parametrize(
+    ("said", "rate"),
+    [
+        ("ouch. and if rates went up to six point four five?", 6.45),
+        ("what if the rate goes to 6.8", 6.8),
+        ("and if rates came down to 5.5?", 5.5),
+    ],
+)
+def test_a_rate_that_moves_is_a_rate_never_a_price(said: str, rate: float) -> None:
+    call = offline_call()
+    assert (slots.read("rate", None, said, call), slots.read("price", None, said, call)) == (rate, None)
+
+
+@pytest.mark.parametrize(
     ("said", "deposit", "share", "price"),
     [
         ("We've got 150k saved for a deposit, what about a 925 thousand unit?", 150_000, None, 925_000),
@@ -87,6 +100,28 @@ def test_deposits_are_not_the_price(
     assert slots.read("deposit", None, said, call) == deposit
     assert slots.read("deposit_percent", None, said, call) == share
     assert slots.read("price", None, said, call) == price
+
+
+@pytest.mark.parametrize(
+    ("said", "deposit", "share"),
+    [
+        (
+            "If we put two fifty k down, no wait, three hundred k down, at six point one percent",
+            300_000,
+            None,
+        ),
+        ("20% down, sorry, 25 percent down", None, 25.0),
+        ("a 200k deposit and we've saved 50k for stamp duty", 200_000, None),
+    ],
+)
+def test_a_deposit_corrected_is_the_one_it_corrects_to(
+    said: str, deposit: float | None, share: float | None
+) -> None:
+    call = offline_call()
+    assert (slots.read("deposit", None, said, call), slots.read("deposit_percent", None, said, call)) == (
+        deposit,
+        share,
+    )
 
 
 @pytest.mark.parametrize(

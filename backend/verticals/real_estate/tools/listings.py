@@ -361,12 +361,17 @@ async def property_details(
             the one discussed).
     """
     call = ctx.context
+    known = call.context.caller if call.context and call.context.caller else call.caller
+    viewings = known.upcoming_bookings if known else []
+    if property is None and not (call.state.last_property or call.state.last_results):
+        identity.require_verified(call)  # "the place I'm seeing Sunday" of whom they may be
+        if len(viewings) == 1:
+            property = viewings[0].property_id  # "so what's the address?": the one home they are to see
     pid = resolve.property_id(call, property)
     home = await home_of(call, pid)
     if home.status == "listed":
         await interested(call, pid)
-    known = call.context.caller if call.context and call.context.caller else call.caller
-    booked = next((b for b in known.upcoming_bookings if b.property_id == pid), None) if known else None
+    booked = next((b for b in viewings if b.property_id == pid), None)
     viewing = spoken(booked.starts_at, call.tz) if booked else None
     return {**home.model_dump(), "property_id": pid, "viewing": viewing}
 

@@ -128,9 +128,20 @@ def reply_drop(result: dict[str, Any]) -> str:
     return f"Done, I've taken {result['suburb']} off your list."
 
 
+_REFERENCE_ASKED = re.compile(r"\b(?:reference|ref)\b|\b(?:booking|confirmation) (?:number|no\.?)\b", re.I)
+
+
+def read_references_asked(utterance: str, ctx: CallContext) -> bool:
+    return bool(_REFERENCE_ASKED.search(utterance))
+
+
 @function_tool
-async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
-    """What we know about the caller right now: name, budget, suburbs, bookings."""
+async def caller_summary(ctx: RunContextWrapper[CallContext], references: bool = False) -> dict[str, Any]:
+    """What we know about the caller right now: name, budget, suburbs, bookings.
+
+    Args:
+        references: The caller asked for a viewing's booking reference (said only when asked).
+    """
     call = ctx.context
     identity.require_verified(call)  # a possible match hears nothing of whom they may be
     if not call.caller_id:
@@ -151,12 +162,17 @@ async def caller_summary(ctx: RunContextWrapper[CallContext]) -> dict[str, Any]:
         "bedrooms": values.get("WANTS_BEDROOMS", [None])[0],
         "suburbs": values.get("PREFERS_SUBURB", []),
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
+        "references": [b.reference for b in context.upcoming_bookings] if references else [],
     }
 
 
 def reply_summary(result: dict[str, Any]) -> str:
     if not result["known"]:
         return "I don't have any details for you yet. What are you looking for?"
+    if said := result["references"]:  # asked for: the bookings alone, each with its reference
+        return " ".join(
+            f"Your viewing of {v} is reference {r}." for v, r in zip(result["viewings"], said, strict=True)
+        )
     parts = []
     if result["budget"]:
         parts.append(f"your budget is {money(float(result['budget']))}")

@@ -245,7 +245,7 @@ def street(text: str) -> str | None:
     """The street the caller named, as they would hear it back ("Wattle Grove Crescent")."""
     for m in _STREET.finditer(text):
         words = _LEAD.sub("", m.group(1)).split()
-        if words and not any(w.lower() in _NOT_A_NAME for w in words[:-1]):
+        if len(words) > 1 and not any(w.lower() in _NOT_A_NAME for w in words[:-1]):  # "the place": none
             return " ".join(w if w[0].isdigit() else w.capitalize() for w in words)
     return None
 

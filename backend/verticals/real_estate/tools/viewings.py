@@ -253,9 +253,29 @@ def _clock_only(call: CallContext, text: str) -> tuple[int, int] | None:
     return (hour + 12 if hour <= parse.PM_UNTIL else hour, 0) if hour and hour <= 12 else None
 
 
+_TO = re.compile(r"\b(?:to|till|until)\b", re.IGNORECASE)
+
+
+def _moved_to(utterance: str, ctx: CallContext) -> str:
+    """The words naming the new time when the booking's own time or day is said too ("from
+    twelve thirty to one thirty", "the Saturday one, push that to four"): after the last "to",
+    read as "at"."""
+    now = local(ctx.now, ctx.tz)
+    for m in reversed(list(_TO.finditer(utterance))):
+        head, tail = utterance[: m.start()], "at" + utterance[m.end() :]
+        try:
+            before = parse.said(head, now, asked=True)
+            if (before.clock or before.named) and (_clock_only(ctx, tail) or parse.said(tail, now).clock):
+                return tail
+        except parse.ImpossibleDate:
+            break
+    return utterance
+
+
 def read_new_time(utterance: str, ctx: CallContext) -> str | None:
     """The time to move a booking to; a time said without a day is passed as said, for the
     tool to put on the booking's own day."""
+    utterance = _moved_to(utterance, ctx)
     if _clock_only(ctx, utterance):
         return utterance
     when = slots.read("when", None, utterance, ctx)

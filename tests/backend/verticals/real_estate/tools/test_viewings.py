@@ -84,6 +84,25 @@ async def test_a_move_asked_twice_says_it_is_there_already(runtime: AgentRuntime
     assert results[2].reply.endswith("is already on Saturday 21 November at 10:00 AM."), results[2].reply
 
 
+@pytest.mark.parametrize(
+    ("home", "move", "moved_to"),
+    [
+        ("23 Carrington Road in Coogee", "can you move it from twelve thirty to one thirty?", "1:30 PM"),
+        (
+            "65 Ocean Street in Leichhardt",
+            "the twelve thirty one on Saturday, can we push that to three?",
+            "3:00 PM",
+        ),
+    ],
+)
+async def test_a_move_said_from_the_time_it_is_at_goes_to_the_time_after_to(
+    runtime: AgentRuntime, homes: str, home: str, move: str, moved_to: str
+) -> None:
+    results = await talk(runtime, homes, f"can I see {home} on Saturday at 12.30?", move)
+    assert "Saturday 21 November at 12:30 PM" in results[0].reply, results[0].reply
+    assert f"Saturday 21 November at {moved_to}" in results[1].reply, results[1].reply
+
+
 async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
     """ "Sunday, same time" keeps the booked 2 PM, not the 10 AM a day said alone means."""
     results = await talk(

@@ -1,0 +1,39 @@
+"""A returning caller on a chat that sent nothing, who types who they are: a possible match,
+checked before anything of theirs is said, then answered from what is on file."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+
+from backend.agents.runner import AgentRuntime
+
+
+async def test_a_name_and_number_typed_mid_chat_are_checked_then_answered(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    now = datetime.now(UTC)  # the viewing must be upcoming for memory
+    phone, email = f"0438{uuid.uuid4().int % 10**6:06d}", f"s{uuid.uuid4().hex[:6]}@example.org"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Siobhan Achterberg", phone=phone,
+        email=email, phone_verified=True,
+    )  # fmt: skip
+    booked = await runtime.turn(first, "can I see 23 Carrington Road in Coogee on Sunday at 3pm?", "Triage")
+    assert booked.reply.startswith("You're booked"), booked.reply
+
+    chat = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=now)
+    said = f"hi siobhan achterberg here, mob {phone}. whats the address of the place im seeing sunday?"
+    asked = await runtime.turn(chat, said, "Triage")
+    assert asked.reply.startswith("Thanks, Siobhan. Before I go into anything on file"), asked.reply
+    assert "Carrington" not in asked.reply and "email address we have on file" in asked.reply
+    [possible] = chat.state.candidates
+    assert possible["id"] == first.caller_id and possible["checks"] == ["email"], (
+        "a typed number proves nothing"
+    )
+
+    checked = await runtime.turn(chat, f"its {email}", asked.agent)
+    assert "matches what we have on file" in checked.reply and "23 Carrington Rd" in checked.reply, (
+        checked.reply
+    )
+    again = await runtime.turn(chat, "so whats the address?", checked.agent)
+    assert again.reply.startswith("23 Carrington Rd, Coogee"), again.reply
