@@ -158,6 +158,7 @@ _REQUEST = re.compile(
     r"|i'?d like|book|tell me|show me)\b",
     re.I,
 )
+_AND = re.compile(r",?\s+and(?: also)?,?\s+", re.I)
 _TWO_ASKS = re.compile(
     r"(?<=[.!?])\s+|,?\s+and(?: also)?,?\s+(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
 )
@@ -474,6 +475,9 @@ class PolicyModel(Model):
         """Two requests of different specialists in one breath ("What would the monthly be on
         24 Darling St, and can I see it Saturday at 3?"): the first is answered now, the second
         once its tool has run, both in one reply."""
+        if (homes := self._two_homes(utterance)) is not None:
+            self._asked, self._then = homes
+            return homes[0]
         parts = [p for p in _TWO_ASKS.split(utterance) if p and re.search(r"[a-z]{3}", p, re.I)]
         if len(parts) < 2:
             return utterance
@@ -489,6 +493,21 @@ class PolicyModel(Model):
             return utterance  # each said in so many words ("the monthly", "see it"), or it is one request
         self._asked, self._then = first, rest
         return first
+
+    def _two_homes(self, utterance: str) -> tuple[str, str] | None:
+        """One request of two homes, each with its own time ("can I book 32 Bay Street for
+        Saturday at ten, and 124 Station Street the same day at two?"): one, then the other."""
+        parts = _AND.split(utterance, maxsplit=1)
+        now = local(self.call.now, self.call.tz)
+        timed = [slots.address_at(p) is not None and parse.said(p, now, asked=True).clock for p in parts]
+        if len(parts) != 2 or not all(timed):
+            return None
+        first, second = parts
+        if slots.address_at(second) != 0:
+            return None  # "..., and can I see it Saturday": a request of its own
+        asked = first[: slots.address_at(first)] + second  # "can I book" 124 Station Street …
+        routed = [self.router.domain_of(p) for p in (first, asked)]
+        return (first, asked) if routed[0] is not None and routed[0] == routed[1] else None
 
     def _then_answered(self, reply: Any) -> bool:
         """With a second request waiting, the first tool's reply becomes the preface (without

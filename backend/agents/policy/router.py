@@ -38,6 +38,8 @@ RATE = 0.5
 HARD = "!!"
 """A cue starting with it is a hard veto: heard, the tool is never chosen ("the one in Coogee"
 is a home, never a suburb question). A plain "!" veto is a feature the classifier weighs."""
+IMPLAUSIBLE = 0.1
+"""Below it, a specialist's own tool is not what the caller means when another's is cued."""
 STAY = 20.0
 """Prior odds that a caller talking to a specialist means one of its tools: it keeps
 follow-ups ("and over 25 years?", which alone look like nothing much) and hands back up
@@ -221,7 +223,7 @@ class Router:
         agent = agent or self.root
         probs = self.probabilities(utterance)
         own = {t for t in candidates if t in probs}
-        if own and agent != self.root:
+        if own and agent != self.root and not self._elsewhere(utterance, probs, own):
             # A specialist holds the conversation: weigh its tools by the prior odds.
             probs = {t: p * (STAY if t in own else 1.0) for t, p in probs.items()}
             total = sum(probs.values())
@@ -230,6 +232,16 @@ class Router:
         for target in candidates - own:
             out[target] = max((probs[t] for t in self.reach(agent, target)), default=0.0)
         return out
+
+    def _elsewhere(self, utterance: str, probs: dict[str, float], own: set[str]) -> bool:
+        """Another agent's tool is cued, the likeliest, and none of the specialist's own is
+        plausible ("book the cheaper one for sat 2pm" heard by Property Search): no prior keeps it."""
+        likeliest = max(probs, key=lambda t: probs[t])
+        return (
+            likeliest not in own
+            and self.cued(likeliest, utterance)
+            and max(probs[t] for t in own) < IMPLAUSIBLE
+        )
 
     def route(self, utterance: str, candidates: set[str], agent: str | None = None) -> Route:
         scores = self.scores(utterance, candidates, agent)

@@ -23,6 +23,12 @@ _ADDRESS = re.compile(
 )
 
 
+def address_at(utterance: str) -> int | None:
+    """Where a street address ("65 Ocean Street") is said first, or None."""
+    m = _ADDRESS.search(utterance)
+    return m.start() if m else None
+
+
 def _nullable(spec: dict[str, Any]) -> bool:
     return any(option.get("type") == "null" for option in spec.get("anyOf", []))
 

@@ -196,6 +196,8 @@ def test_routing_on_the_development_set(router: Router) -> None:
         ("Viewing Scheduler", "could we do it an hour later?", "reschedule_viewing"),
         ("Property Search", "yeah, go on then, have a look nearby", "search_properties"),
         ("Property Search", "how much are they asking?", "property_details"),
+        ("Property Search", "book the cheaper one for sat 2pm", "transfer_to_triage"),  # no own tool fits
+        ("Property Search", "bump it up to two point four", "update_preferences"),  # one does: it stays
         ("Viewing Scheduler", "what would the repayments be on it", "transfer_to_triage"),
         ("Suburb Intelligence", "how about Manly", "suburb_profile"),
         ("Seller Intake", "it's at 5 Smith St", "request_appraisal"),

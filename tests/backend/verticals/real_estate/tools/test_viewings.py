@@ -103,6 +103,18 @@ async def test_a_move_said_from_the_time_it_is_at_goes_to_the_time_after_to(
     assert f"Saturday 21 November at {moved_to}" in results[1].reply, results[1].reply
 
 
+async def test_two_homes_booked_in_one_breath_are_both_booked(runtime: AgentRuntime, homes: str) -> None:
+    [both] = await talk(
+        runtime,
+        homes,
+        "G'day, can I book 95 Edward Street in Manly for Wednesday at ten, and 24 Darling Street"
+        " in Manly the same day at four?",
+    )
+    assert [t["tool"] for t in both.tool_calls] == ["book_viewing", "book_viewing"], both.reply
+    assert "95 Edward St on Wednesday 25 November at 10:00 AM" in both.reply, both.reply
+    assert "24 Darling St on Wednesday 25 November at 4:00 PM" in both.reply, both.reply
+
+
 async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
     """ "Sunday, same time" keeps the booked 2 PM, not the 10 AM a day said alone means."""
     results = await talk(
