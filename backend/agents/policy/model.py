@@ -499,7 +499,10 @@ class PolicyModel(Model):
         Saturday at ten, and 124 Station Street the same day at two?"): one, then the other."""
         parts = _AND.split(utterance, maxsplit=1)
         now = local(self.call.now, self.call.tz)
-        timed = [slots.address_at(p) is not None and parse.said(p, now, asked=True).clock for p in parts]
+        try:
+            timed = [slots.address_at(p) is not None and parse.said(p, now, asked=True).clock for p in parts]
+        except parse.ImpossibleDate:
+            return None  # the booking tool says which day does not exist
         if len(parts) != 2 or not all(timed):
             return None
         first, second = parts

@@ -223,6 +223,12 @@ _NAMED = re.compile(
 )
 
 
+_CLOCK_WORDS = r"(?:o'?clock|[ap]\.?m\.?|\d[:.]\d\d)"
+_TIMED = re.compile(
+    rf"\bthe ((?:[\w']+ ){{0,2}}?[\w':.]*{_CLOCK_WORDS}) (?:one|viewing|booking|inspection)\b", re.IGNORECASE
+)
+"""A booking named by its time: "the two o'clock one", "the 10am viewing"."""
+_A_CLOCK = re.compile(_CLOCK_WORDS, re.IGNORECASE)
 _TO_AN_HOUR = re.compile(
     r"\b(?:to|at|for)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
     r"(?!\s*(?:bed|br\b|k\b|mil|hundred|thousand|days?|weeks?|months?|hours?|minutes?|mins?|people|of))",
@@ -287,20 +293,26 @@ def read_booking(utterance: str, ctx: CallContext) -> str | None:
     "the Edward Street one")."""
     if reference := slots.read("reference", None, utterance, ctx):
         return str(reference)
-    m = _NAMED.search(utterance)
+    m = _NAMED.search(utterance) or _TIMED.search(utterance)
     return m.group(1) if m else None
 
 
 def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookings.Booking | None:
-    """The one booking whose day or street the caller named."""
+    """The one booking whose day, street or time the caller named."""
     word = said.split()[0].lower()
+    clock = _clock_only(call, said) if _A_CLOCK.search(said) else None
     found = [
         b
         for b in mine
         if f"{local(b.starts_at, call.tz):%A}".lower() == word
         or word in call.addresses.get(b.property_id, "").lower().split()
+        or (clock is not None and _clock(local(b.starts_at, call.tz)) == clock)
     ]
     return found[0] if len(found) == 1 else None
+
+
+def _clock(at: datetime) -> tuple[int, int]:
+    return at.hour, at.minute
 
 
 async def _booking_of(call: CallContext, reference: str | None) -> bookings.Booking:

@@ -104,15 +104,25 @@ async def test_a_move_said_from_the_time_it_is_at_goes_to_the_time_after_to(
 
 
 async def test_two_homes_booked_in_one_breath_are_both_booked(runtime: AgentRuntime, homes: str) -> None:
-    [both] = await talk(
+    """Both are booked; "the four o'clock one" is then the one at four."""
+    both, moved = await talk(
         runtime,
         homes,
         "G'day, can I book 95 Edward Street in Manly for Wednesday at ten, and 24 Darling Street"
         " in Manly the same day at four?",
+        "the four o'clock one, can we push that to five?",
     )
     assert [t["tool"] for t in both.tool_calls] == ["book_viewing", "book_viewing"], both.reply
     assert "95 Edward St on Wednesday 25 November at 10:00 AM" in both.reply, both.reply
     assert "24 Darling St on Wednesday 25 November at 4:00 PM" in both.reply, both.reply
+    darling = both.reply.rsplit("Your reference is ", 1)[1].rstrip(".")
+    assert moved.reply == f"Done: viewing {darling} is now Wednesday 25 November at 5:00 PM.", moved.reply
+    [impossible] = await talk(
+        runtime,
+        homes,
+        "can I see 95 Edward Street in Manly on the 31st of November at two, and 24 Darling Street at 3?",
+    )
+    assert "RE-" not in impossible.reply and "November" in impossible.reply, impossible.reply
 
 
 async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
