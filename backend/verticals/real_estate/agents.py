@@ -28,9 +28,11 @@ BOOKED_DAY_CHECKED = (
 ten", "just confirming, the Hill Street viewing is still Saturday", "making sure the Chatswood
 one's at three now"): what is on file, not a new booking."""
 BOOKING_ASKED = (
-    r"\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
+    r"^(?!.*\bre-\d{8})"  # a reference said is one given, for a change, not one asked for
+    r".*?(\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
     r"|\bwhat('?s| is| was)? (the )?(time|address)\b.*\b(i'?m|im|we'?re|i am|we are) (seeing|viewing|inspecting)\b"
-    r"|\bwhat time (was|is) (that|it|my|the)\b|\b(booking|viewing) (reference|number|ref)\b"
+    r"|\bwhat time (was|is) (that|it|my|the)\b|\bwhat time (am|are) (i|we) (seeing|viewing|inspecting)\b"
+    r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is) my (booking )?(reference|ref)\b)"
 )
 """A detail of a viewing booked asked for again ("sorry whats the time and address again", "whats
 the address of the place im seeing sunday", "the booking reference for Saturday"): what is on

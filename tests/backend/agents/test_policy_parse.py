@@ -245,6 +245,8 @@ def test_a_day_gone_reaches_the_tool_as_a_time_gone() -> None:
          "search_properties"),
         ("Hi, is there something on Bay Street in Neutral Bay? How much is it?", "suburb_profile",
          "search_properties"),
+        ("hi marcus here. what time am i seeing the place on saturday?", "book_viewing", "caller_summary"),
+        ("whats my reference for the saturday 2pm one", "book_viewing", "caller_summary"),
     ],
 )  # fmt: skip
 def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str, chosen: str) -> None:
@@ -252,6 +254,11 @@ def test_a_hard_veto_rules_a_tool_out(router: Router, said: str, ruled_out: str,
     assert probs[ruled_out] == 0.0
     assert max(probs, key=lambda t: probs[t]) == chosen
     assert abs(sum(probs.values()) - 1.0) < 1e-6
+
+
+def test_a_reference_said_is_given_for_a_change_not_asked_for(router: Router) -> None:
+    probs = router.probabilities("here's my booking reference RE-20261203-001, please cancel it")
+    assert probs["cancel_viewing"] > 0 and max(probs, key=lambda t: probs[t]) == "cancel_viewing"
 
 
 def test_a_hard_veto_is_no_soft_feature(router: Router) -> None:

@@ -162,14 +162,16 @@ async def caller_summary(ctx: RunContextWrapper[CallContext], references: bool =
         "bedrooms": values.get("WANTS_BEDROOMS", [None])[0],
         "suburbs": values.get("PREFERS_SUBURB", []),
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
-        "references": [b.reference for b in context.upcoming_bookings] if references else [],
+        "references": [b.reference for b in context.upcoming_bookings] if references else None,
     }
 
 
 def reply_summary(result: dict[str, Any]) -> str:
     if not result["known"]:
         return "I don't have any details for you yet. What are you looking for?"
-    if said := result["references"]:  # asked for: the bookings alone, each with its reference
+    if (said := result.get("references")) is not None:  # asked for: the bookings alone, each with its own
+        if not said:
+            return "You don't have a viewing booked with us. Would you like to book one?"
         return " ".join(
             f"Your viewing of {v} is reference {r}." for v, r in zip(result["viewings"], said, strict=True)
         )

@@ -6,6 +6,7 @@ import uuid
 from datetime import UTC, datetime
 
 from backend.agents.runner import AgentRuntime
+from backend.verticals.real_estate.tools import preferences
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
 
@@ -24,3 +25,11 @@ async def test_a_name_alone_is_no_details_on_file(runtime: AgentRuntime, homes: 
     call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Bellamy Newname")
     heard = await runtime.turn(call, "hi, um, do you remember what I was after last time?", "Triage")
     assert heard.reply.startswith("I don't have any details for you yet"), heard.reply
+
+
+def test_a_reference_asked_for_with_no_viewing_booked_says_so() -> None:
+    known = {"known": True, "name": "Priya", "budget": "1100000", "bedrooms": "2", "suburbs": ["Newtown"]}
+    assert preferences.reply_summary({**known, "viewings": [], "references": []}).startswith(
+        "You don't have a viewing booked with us."
+    )
+    assert preferences.reply_summary({**known, "viewings": [], "references": None}).startswith("You're Priya")
