@@ -133,6 +133,8 @@ _HUNDREDS = re.compile(rf"\b(?:{_WORD})\s+hundred(?:(?:\s+and\s+|[\s-]+)(?:{_WOR
 _AND_A_HALF = re.compile(rf"\b(\d+(?:\.\d+)?)\s*(million|mil|m\b)?{_HALF}", re.IGNORECASE)
 """Left after the words are digits: "2 and a half", "1 million and a half"."""
 _A_MILLION_AND_A_HALF = re.compile(rf"\ba\s+(million|mil){_HALF}", re.IGNORECASE)
+_HALF_A_MILLION = re.compile(r"\bhalf an?\s+(million|mil)\b", re.IGNORECASE)
+""""Half a million" is 0.5 million: an amount in digits, as a deposit or a price is read."""
 
 
 _DECIMAL = re.compile(rf"\b(?:{_WORD})(?:\s+point(?:\s+(?:{_DIGIT_WORD})\b)+|{_HALF})", re.IGNORECASE)
@@ -158,7 +160,8 @@ def spoken(text: str) -> str:
         return m.group(0) if value is None else f"{value:g}"
 
     text = _A_HUNDRED.sub(r"one \1", text)
-    text = _A_MILLION_AND_A_HALF.sub(r"1.5 \1", _HUNDREDS.sub(number, _SPOKEN.sub(number, text)))
+    text = _HALF_A_MILLION.sub(r"0.5 \1", _A_MILLION_AND_A_HALF.sub(r"1.5 \1", text))
+    text = _HUNDREDS.sub(number, _SPOKEN.sub(number, text))
     text = _AND_QUARTERS.sub(_quarters, text)
     return _AND_A_HALF.sub(lambda m: f"{float(m[1]) + 0.5:g}" + (f" {m[2]}" if m[2] else ""), text)
 

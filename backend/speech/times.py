@@ -223,7 +223,7 @@ _STREET_NAME = (
 )
 """After "at 13", what makes it a house number: "at 13 Victoria Road", "at 84 Pacific Hwy"."""
 _PART = r"morning|midday|noon|lunchtime|lunch time|afternoon|arvo|evening|tonight"
-_IN_THE = r"\s*(?:o'?clock\s*)?(?:in the\s+)?(?:morning|afternoon|arvo|evening)\b"
+_IN_THE = r"\s*(?:o'?clock\s*)?(?:(?:in the\s+)?(?:morning|afternoon|arvo|evening)|at night)\b"
 _MERIDIEM = r"[ap]\.?m\b\.?"
 # After "at 2", what makes it a count or an amount, not a time: "at 2 bedrooms", "about 3 kids",
 # "around 2 or 3 of us", "at 6.2", "around 1.2 million".
@@ -310,7 +310,8 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
         elif not meridiem and hour < 12:
             later = _PART_WORD.search(text, m.end())
             part = part or (later.group(0).lower() if later else None)
-            if hour <= PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"]):
+            morning = bool(part) and _DAYPARTS[part] < _DAYPARTS["midday"]  # "half six in the morning"
+            if not morning and (hour <= PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"])):
                 hour += 12  # "at 3" is the afternoon for a viewing; "evening at 6" too
         return hour, minute
     return (_DAYPARTS[part], 0) if part else None
@@ -386,7 +387,7 @@ def same_time_on(text: str, kept: datetime, now: datetime) -> datetime | None:
 
 _FREE = re.compile(
     r"\b(?:what(?:'s| is)? (?:free|available|open)|what times?|which times?|availability|free slots?"
-    r"|openings?|when (?:are you|is it|is that|'s it) (?:free|available|open)"
+    r"|openings?|when (?:are you|is it|is that|'s it) (?:free|available|open)|earliest"
     r"|(?:got|have) (?:any(?:thing)?|something) (?:free|available|open))\b",
     re.IGNORECASE,
 )

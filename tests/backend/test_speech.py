@@ -76,6 +76,8 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         ("can I see it sat at half ten?", "2026-10-17T10:30"),
         ("On Saturday, about half ten?", "2026-10-17T10:30"),  # "half ten" is 10:30
         ("Saturday, a quarter to twelve.", "2026-10-17T11:45"),
+        ("Sunday at half six in the morning, before the kids are up", "2026-10-18T06:30"),
+        ("could we do Saturday at nine at night? I work late", "2026-10-17T21:00"),
         # A house number after "at" is no hour: "at 13 Victoria Road" is not 1 pm.
         ("Could I see the house at 13 Victoria Road, Saturday at ten?", "2026-10-17T10:00"),
         ("A viewing at 84 Pacific Highway on Saturday at nine thirty", "2026-10-17T09:30"),
@@ -137,6 +139,7 @@ def test_a_new_time_said_to_replace_one(said: str, hour: int) -> None:
         ("anything on Sunday?", (0, 24)),
         ("what times do you have on saturday", (0, 24)),
         ("is anything free first thing tomorrow", (0, 11)),
+        ("what's the earliest you can do on Sunday then?", (0, 24)),
         ("anything at 3?", None),  # a time to try
         ("any time sunday at 10 in the morning", None),
         ("anything else in Bondi?", None),  # no day: not about times

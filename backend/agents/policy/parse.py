@@ -34,7 +34,7 @@ from backend.speech.times import (
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
-    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford)"
+    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford|make (?:it|that))"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
     r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",
@@ -70,17 +70,26 @@ def other_one(text: str) -> bool:
 
 _FLOOR = re.compile(
     r"\b(?:nothing|not|no)\s+(?:cheaper|less|lower|under|below)(?:\s+than)?\b"
-    r"|\b(?:at least|more than|upwards of|no less than|a minimum of)\b",
+    r"|\b(?:at least|more than|upwards of|no less than|a minimum of|over|above)\b",
+    re.IGNORECASE,
+)
+_CEILING = re.compile(
+    r"(?<!nothing )(?<!not )(?<!no )\b(?:under|below|less than|up to|no more than|at most|max(?:imum)?)\b",
     re.IGNORECASE,
 )
 
 
 def price_bounds_clash(text: str) -> tuple[float, float] | None:
-    """(most, least) when a ceiling said first is under a floor said after it: "under eight
-    hundred grand, but nothing cheaper than a million"; None when they can both hold."""
+    """(most, least) when a ceiling is under a floor, whichever is said first: "under eight
+    hundred grand, but nothing cheaper than a million", "over three million but under two";
+    None when they can both hold."""
     for m in _FLOOR.finditer(text):
-        least = money(text[m.end() : m.end() + 40])
+        after = text[m.end() :]
+        least = money(after[:40])
         most = money(text[: m.start()], loose=True)
+        if (ceiling := _CEILING.search(after)) is not None:  # the floor said first
+            least = money(after[: ceiling.start()])
+            most = money(after[ceiling.start() : ceiling.end() + 40], loose=True)
         if least and most and least > most:
             return most, least
     return None

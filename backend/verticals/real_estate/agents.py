@@ -20,7 +20,7 @@ ASKED_BEFORE = (
 """A home from an earlier call ("that Parramatta house I asked about"): one home, not a search."""
 BOOKED_DAY_CHECKED = (
     r"\b(double[- ]?check\w*|just check\w*|confirm\w*|making sure)\b.*"
-    r"\b(the (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking)"
+    r"\b((the|that|my) (mon|tues|wednes|thurs|fri|satur|sun)day one|my (viewing|inspection|booking)"
     r"|the ([\w']+ ){1,3}(viewing|inspection|booking)|(viewing|inspection|booking)'?s? (is )?still"
     r"|the ([\w']+ ){1,3}one('s| is) (still |now )?(at|on)\b)\b"
 )
@@ -32,7 +32,8 @@ BOOKING_ASKED = (
     r".*?(\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
     r"|\bwhat('?s| is| was)? (the )?(time|address)\b.*\b(i'?m|im|we'?re|i am|we are) (seeing|viewing|inspecting)\b"
     r"|\bwhat time (was|is) (that|it|my|the)\b|\bwhat time (am|are) (i|we) (seeing|viewing|inspecting)\b"
-    r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is) my (booking )?(reference|ref)\b)"
+    r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is) my (booking )?(reference|ref)\b"
+    r"|\b(which|what) day (is|was) (it|that|my)\b)"
 )
 """A detail of a viewing booked asked for again ("sorry whats the time and address again", "whats
 the address of the place im seeing sunday", "the booking reference for Saturday"): what is on
@@ -564,7 +565,10 @@ ROOT = AgentSpec(
                 "just making sure the Coogee one's at ten now",
             ),
             preferences.reply_summary,
-            readers={"references": preferences.read_references_asked},
+            readers={
+                "viewings": preferences.read_viewings_asked,
+                "references": preferences.read_references_asked,
+            },
             cues=(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",

@@ -91,6 +91,7 @@ def test_a_rate_that_moves_is_a_rate_never_a_price(said: str, rate: float) -> No
         ("If I put down 100k on an 800k unit", 100_000, None, 800_000),
         ("a deposit of 300 grand on a 1.5 mil home", 300_000, None, 1_500_000),
         ("putting down 20 per cent on a 1.9 million house", None, 20.0, 1_900_000),
+        ("If we put half a million down on a 2.4 million house", 500_000, None, 2_400_000),
     ],
 )
 def test_deposits_are_not_the_price(

@@ -125,9 +125,12 @@ async def search_properties(
             relax one constraint of the last search.
         nearby: They ask to look around the suburbs searched ("have a look nearby"): the last
             search with the neighbouring suburbs added.
-        earlier: They ask for what an earlier call found ("the places you found me last time").
+        earlier: They ask for what an earlier call found or what is on file ("the places you
+            found me last time", "same budget as last time", "switch my search to Manly").
     """
     call = ctx.context
+    if earlier:  # what is on file for them: whom a possible match may be is checked first
+        identity.require_verified(call)
     places = resolve.known_suburbs(call, suburb) if suburb else []
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
@@ -156,7 +159,7 @@ async def search_properties(
             # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
             # than read out the five cheapest homes in the city.
             if earlier:
-                _nothing_earlier(call)
+                _nothing_earlier()
             raise NotUnderstood(
                 "I can help you find a home for sale. What are you after? A suburb, a budget or the"
                 " number of bedrooms is a good start."
@@ -191,10 +194,9 @@ async def search_properties(
     }
 
 
-def _nothing_earlier(call: CallContext) -> None:
-    """An earlier call's search asked for, and nothing on file for this caller: whom they may
-    be is checked first, and a caller we do not know hears why nothing comes back."""
-    identity.require_verified(call)
+def _nothing_earlier() -> None:
+    """An earlier call's search asked for, and nothing on file for this caller (checked, or
+    one we do not know): they hear why nothing comes back."""
     raise NotUnderstood(
         "I can't find an earlier search of yours. If you called us from your phone before, calling"
         " from that number lets me pick up where we left off. Otherwise, what are you after? A"
@@ -204,7 +206,7 @@ def _nothing_earlier(call: CallContext) -> None:
 
 _EARLIER = re.compile(
     r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
-    r"|(you|u) (found|showed|sent|had) (me|us))\b",
+    r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)|same (budget|beds?|bedrooms|criteria))\b",
     re.IGNORECASE,
 )
 

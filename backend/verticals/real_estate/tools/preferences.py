@@ -129,17 +129,27 @@ def reply_drop(result: dict[str, Any]) -> str:
 
 
 _REFERENCE_ASKED = re.compile(r"\b(?:reference|ref)\b|\b(?:booking|confirmation) (?:number|no\.?)\b", re.I)
+_VIEWINGS_ASKED = re.compile(
+    r"\b(?:booked|booking|viewings?|inspections?|appointments?|seeing)\b|\b(?:the|that|my) \w+day one\b", re.I
+)
 
 
 def read_references_asked(utterance: str, ctx: CallContext) -> bool:
     return bool(_REFERENCE_ASKED.search(utterance))
 
 
+def read_viewings_asked(utterance: str, ctx: CallContext) -> bool:
+    return bool(_VIEWINGS_ASKED.search(utterance))
+
+
 @function_tool
-async def caller_summary(ctx: RunContextWrapper[CallContext], references: bool = False) -> dict[str, Any]:
+async def caller_summary(
+    ctx: RunContextWrapper[CallContext], viewings: bool = False, references: bool = False
+) -> dict[str, Any]:
     """What we know about the caller right now: name, budget, suburbs, bookings.
 
     Args:
+        viewings: The caller asked about their viewings only ("have I got anything booked?").
         references: The caller asked for a viewing's booking reference (said only when asked).
     """
     call = ctx.context
@@ -163,6 +173,7 @@ async def caller_summary(ctx: RunContextWrapper[CallContext], references: bool =
         "suburbs": values.get("PREFERS_SUBURB", []),
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
         "references": [b.reference for b in context.upcoming_bookings] if references else None,
+        "viewings_asked": viewings,
     }
 
 
@@ -175,6 +186,10 @@ def reply_summary(result: dict[str, Any]) -> str:
         return " ".join(
             f"Your viewing of {v} is reference {r}." for v, r in zip(result["viewings"], said, strict=True)
         )
+    if result.get("viewings_asked"):  # the bookings alone, or that there are none
+        if not result["viewings"]:
+            return "You don't have a viewing booked with us. Would you like to book one?"
+        return f"You have a viewing of {'; '.join(result['viewings'])}."
     parts = []
     if result["budget"]:
         parts.append(f"your budget is {money(float(result['budget']))}")

@@ -357,6 +357,12 @@ async def test_a_ceiling_under_its_floor_is_asked_about_not_searched(
     assert not asked.tool_calls
     answered = await runtime.turn(call, "ok, a million then", asked.agent)
     assert "in Glebe" in answered.reply and "up to $1,000,000" in answered.reply, answered.reply
+    floor_first = await runtime.turn(
+        call, "a four bedder in Paddington, over three million but under two million", "Triage"
+    )
+    assert floor_first.reply.startswith("Sorry, under $2,000,000 and nothing under $3,000,000"), (
+        floor_first.reply
+    )
 
 
 async def test_a_name_then_a_comma_then_the_request_is_the_request(runtime: AgentRuntime, homes: str) -> None:

@@ -33,3 +33,12 @@ def test_a_reference_asked_for_with_no_viewing_booked_says_so() -> None:
         "You don't have a viewing booked with us."
     )
     assert preferences.reply_summary({**known, "viewings": [], "references": None}).startswith("You're Priya")
+
+
+def test_viewings_asked_about_are_answered_alone_or_said_to_be_none() -> None:
+    known = {"known": True, "name": "Evander", "budget": None, "bedrooms": None, "suburbs": ["Balmain"]}
+    none = preferences.reply_summary({**known, "viewings": [], "references": None, "viewings_asked": True})
+    assert none.startswith("You don't have a viewing booked with us."), none
+    one = ["44 Queen St on Sunday 6 December at 2:00 PM"]
+    said = preferences.reply_summary({**known, "viewings": one, "references": None, "viewings_asked": True})
+    assert said == "You have a viewing of 44 Queen St on Sunday 6 December at 2:00 PM.", said
