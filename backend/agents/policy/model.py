@@ -52,6 +52,9 @@ _NOTHING_ASKED = re.compile(
     r"^\W*(?:hi|hello|hey|g'?day|morning|yeah|yes|um+|uh+|er+m?|so|well|oh|ok(?:ay)?)?\W*$", re.I
 )
 """A clause besides a name that asks nothing ("hi,", "um,")."""
+_WORDS = re.compile(r"[a-z]{2,}", re.I)
+_CONTACTS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
+"""An email or a phone number, as typed: what is left says whether anything else was asked."""
 _CHECK_IN = re.compile(
     r"^\W*(hello|hi|hey|hullo)?\W*(are you|is anyone|anybody|is somebody)?\s*(still )?(there|with me)?\W*$",
     re.I,
@@ -247,7 +250,7 @@ class PolicyModel(Model):
             return answered
         if (checked := self._step_up_answer(utterance, tools, handoffs, spec.name)) is not None:
             return checked
-        if (other := self._introduction(utterance, tools)) is not None:
+        if (other := self._introduction(utterance, tools, handoffs, spec.name)) is not None:
             return other
         if speaker := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"
             utterance = _besides(utterance, speaker) or utterance
@@ -443,12 +446,7 @@ class PolicyModel(Model):
         if any(t.name == VERIFY for t in tools):
             state.step_up_asked = False
             return _called(VERIFY, {"digits": digits, "email": email})
-        up = self.router.up(agent)
-        if up and any(h.tool_name == up for h in handoffs):
-            # Not "The caller said: …": what answers a check is not for handoff reasons and traces.
-            payload = HandoffPayload(intent=VERIFY, reason="The caller answered the identity check")
-            return _called(up, payload.model_dump())
-        return None
+        return self._up(agent, handoffs, VERIFY, "The caller answered the identity check")
 
     def _asked_more(
         self, output: Any, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str
@@ -458,7 +456,7 @@ class PolicyModel(Model):
         result = tool_result(output)
         if not isinstance(result, dict) or "failure" in result:
             return False
-        asked = _besides(utterance, str(result.get("name", "")))
+        asked = _besides(utterance, str(result.get("name") or ""))
         candidates = ({t.name for t in tools} | {h.tool_name for h in handoffs}) - {identity.INTRODUCE}
         # Someone else on the line: something concrete, not "we share the landline" (a suburb,
         # a budget, a home, a time). A caller we did not know: whatever else they asked.
@@ -535,20 +533,34 @@ class PolicyModel(Model):
         preface, self._preface = self._preface, ""
         return assistant_message(f"{preface} {text}")
 
-    def _introduction(self, utterance: str, tools: list[Tool]) -> Any:
+    def _introduction(self, utterance: str, tools: list[Tool], handoffs: list[Handoff], agent: str) -> Any:
         """Someone other than the caller we took them for, or a caller we did not know, says who
         they are: the call goes on as them (a possible match is checked before anything of theirs
         is said), and what else they asked is answered after the thanks."""
-        if not any(t.name == identity.INTRODUCE for t in tools):
-            return None
+        owned = any(t.name == identity.INTRODUCE for t in tools)
         name = parse.introduced(utterance)
-        if name and identity.unknown(self.call):  # "hi siobhan achterberg here, mob 0438 915 317"
+        if identity.unknown(self.call):  # "hi siobhan achterberg here, mob 0438 915 317", "0438 916 406"
             typed = contacts.phones(utterance, self.call.memory.region)
             said = {"phone": typed[0][2] if typed else None, "email": parse.email(utterance)}
-            return _called(identity.INTRODUCE, {"name": name, **said})
-        if not identity.someone_else(self.call, name):
+            # A number alone is someone wanting to be found (a specialist hands it up to the
+            # root, which owns the lookup); an email alone may answer "what email should we
+            # send them to?".
+            alone = bool(said["phone"]) and len(_WORDS.findall(_CONTACTS.sub(" ", utterance))) <= 4
+            if owned and (name or alone):
+                return _called(identity.INTRODUCE, {"name": name, **said})
+            if alone:
+                return self._up(agent, handoffs, identity.INTRODUCE, "The caller gave their number")
+        if not owned or not identity.someone_else(self.call, name):
             return None
         return _called(identity.INTRODUCE, {"name": name})
+
+    def _up(self, agent: str, handoffs: list[Handoff], intent: str, reason: str) -> Any:
+        """A hand up a rung toward the root, for what only it does; not "The caller said: …":
+        what identifies a caller is not for handoff reasons and traces."""
+        up = self.router.up(agent)
+        if up and any(h.tool_name == up for h in handoffs):
+            return _called(up, HandoffPayload(intent=intent, reason=reason).model_dump())
+        return None
 
     def _follow_up(self, utterance: str, tools: list[Tool]) -> Any:
         """ "And the second one?", "and the other one?": the last tool again, about another of

@@ -252,7 +252,10 @@ def unknown(call: CallContext) -> bool:
 
 @function_tool
 async def introduce(
-    ctx: RunContextWrapper[CallContext], name: str, phone: str | None = None, email: str | None = None
+    ctx: RunContextWrapper[CallContext],
+    name: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
 ) -> dict[str, Any]:
     """The caller says who they are. Someone other than the caller we took them for (a partner
     on a shared phone, the new owner of a number) goes on as a new caller: nothing of the other
@@ -260,15 +263,15 @@ async def introduce(
     they become a possible match, for a step-up check.
 
     Args:
-        name: The name they gave.
-        phone: A phone number they typed or said with it.
-        email: An email address they gave with it.
+        name: The name they gave (none when they gave only a number or an email).
+        phone: A phone number they typed or said.
+        email: An email address they gave.
     """
     call = ctx.context
     if unknown(call):
         return await _named(call, name, phone, email)
-    if not someone_else(call, name):
-        return {"name": name.split()[0], "new": False}
+    if not name or not someone_else(call, name):
+        return {"name": name.split()[0] if name else None, "new": False}
     new_id = f"caller-{uuid.uuid4().hex[:12]}"
     # Postgres first: a rebuilt call and post-call ingestion follow the call to the new caller.
     await calls_store.set_caller(call.db, call.call_id, new_id)
@@ -284,7 +287,7 @@ async def introduce(
     return {"name": name.split()[0], "new": True}
 
 
-async def _named(call: CallContext, name: str, phone: str | None, email: str | None) -> dict[str, Any]:
+async def _named(call: CallContext, name: str | None, phone: str | None, email: str | None) -> dict[str, Any]:
     """What the call's start would have made of a name, number and email given then: the
     caller is known by them (a number or email on file for someone else is not taken from
     them) and linked to each caller they may be, who is checked before anything is said."""
@@ -301,16 +304,20 @@ async def _named(call: CallContext, name: str, phone: str | None, email: str | N
     await call.memory.record_many([episode, *linked])
     call.state.candidates = candidates_of(found, phone, email)
     call.candidates = list(found.possible)
-    return {"name": name.split()[0], "new": False, "looked_up": True}
+    # Only a number or an email given ("0438 916 406"): they want to be found, so the check is asked.
+    check = ask(call) if name is None and pending(call) else None
+    return {"name": name.split()[0] if name else None, "new": False, "looked_up": True, "check": check}
 
 
 def introduced_preface(result: dict[str, Any]) -> str:
     """The thanks for saying who they are, before the answer to what else they asked."""
     if result["new"]:
         return f"Sorry about that, {result['name']}, and thanks for letting me know."
-    return f"Thanks, {result['name']}."
+    return f"Thanks, {result['name']}." if result["name"] else "Thanks."
 
 
 def reply_introduced(result: dict[str, Any]) -> str:
+    if result.get("check"):
+        return f"{introduced_preface(result)} {result['check']}"
     ask = "How can I help you today?" if result["new"] else "How can I help?"
     return f"{introduced_preface(result)} {ask}"

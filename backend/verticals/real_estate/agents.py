@@ -218,7 +218,11 @@ PROPERTY_SEARCH = AgentSpec(
                 "push the budget out to two point two",
             ),
             preferences.reply_preferences,
-            readers={"suburb": resolve.read_suburbs, "bedrooms": listings.read_wanted_bedrooms},
+            readers={
+                "suburb": resolve.read_suburbs,
+                "bedrooms": listings.read_wanted_bedrooms,
+                "earlier": listings.read_earlier,
+            },
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
                 "!!" + BOOKED_DAY_CHECKED,

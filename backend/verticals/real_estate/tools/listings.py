@@ -129,8 +129,8 @@ async def search_properties(
             found me last time", "same budget as last time", "switch my search to Manly").
     """
     call = ctx.context
-    if earlier:  # what is on file for them: whom a possible match may be is checked first
-        identity.require_verified(call)
+    if earlier:
+        preferences.require_on_file(call)
     places = resolve.known_suburbs(call, suburb) if suburb else []
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
@@ -159,7 +159,7 @@ async def search_properties(
             # Nothing to go on (or not about homes at all: "do you sell boats?"): ask, rather
             # than read out the five cheapest homes in the city.
             if earlier:
-                _nothing_earlier()
+                raise NotUnderstood(preferences.NOTHING_EARLIER)
             raise NotUnderstood(
                 "I can help you find a home for sale. What are you after? A suburb, a budget or the"
                 " number of bedrooms is a good start."
@@ -192,16 +192,6 @@ async def search_properties(
             for i, x in enumerate(found)
         ],
     }
-
-
-def _nothing_earlier() -> None:
-    """An earlier call's search asked for, and nothing on file for this caller (checked, or
-    one we do not know): they hear why nothing comes back."""
-    raise NotUnderstood(
-        "I can't find an earlier search of yours. If you called us from your phone before, calling"
-        " from that number lets me pick up where we left off. Otherwise, what are you after? A"
-        " suburb, a budget or the number of bedrooms is a good start."
-    )
 
 
 _EARLIER = re.compile(

@@ -12,6 +12,7 @@ from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.internal_ids import caller_name
 from backend.agents.tools import identity
+from backend.agents.tools.failures import NotUnderstood
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
@@ -32,12 +33,29 @@ def _episode_id(call: CallContext, what: str) -> str:
     return f"{call.call_id}:live:t{call.state.turns}:{_NOT_IN_ID.sub('-', what)}"
 
 
+NOTHING_EARLIER = (
+    "I can't find an earlier search of yours. If you've called us before, tell me the mobile number"
+    " you called from and I'll pick up where we left off. Otherwise, what are you after? A suburb, a"
+    " budget or the number of bedrooms is a good start."
+)
+
+
+def require_on_file(call: CallContext) -> None:
+    """What is on file asked for ("same budget as last time"): whom a possible match may be is
+    checked first, and a caller with nothing on file hears why nothing comes back."""
+    identity.require_verified(call)
+    known = call.context.caller if call.context and call.context.caller else call.caller
+    if not (known and (known.facts or known.upcoming_bookings)):
+        raise NotUnderstood(NOTHING_EARLIER)
+
+
 @function_tool
 async def update_preferences(
     ctx: RunContextWrapper[CallContext],
     budget: float | None = None,
     bedrooms: int | None = None,
     suburb: str | None = None,
+    earlier: bool = False,
 ) -> dict[str, Any]:
     """Record what the caller is looking for: a budget, a number of bedrooms, a suburb.
 
@@ -45,8 +63,11 @@ async def update_preferences(
         budget: The most the caller will spend, in dollars.
         bedrooms: How many bedrooms they want.
         suburb: A suburb they would like to live in, or several ("Cronulla or Maroubra").
+        earlier: They keep what is on file besides ("same budget as last time").
     """
     call = ctx.context
+    if earlier:
+        require_on_file(call)
     places = resolve.suburbs(call, suburb) if suburb else []
     recorded = await remember(call, budget=budget, bedrooms=bedrooms, places=places)
     said = " or ".join(places) or suburb

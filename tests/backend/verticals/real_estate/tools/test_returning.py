@@ -37,3 +37,33 @@ async def test_a_name_and_number_typed_mid_chat_are_checked_then_answered(
     )
     again = await runtime.turn(chat, "so whats the address?", checked.agent)
     assert again.reply.startswith("23 Carrington Rd, Coogee"), again.reply
+
+
+async def test_last_times_search_asked_for_before_saying_who_you_are(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """An unknown chat asking for "same budget as last time" hears how to be found; the number
+    typed alone is looked up and checked; then the search keeps what is on file."""
+    now = datetime.now(UTC)
+    phone, email = f"0438{uuid.uuid4().int % 10**6:06d}", f"n{uuid.uuid4().hex[:6]}@example.org"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Nadia Brook", phone=phone, email=email,
+        phone_verified=True,
+    )  # fmt: skip
+    await runtime.turn(
+        first, "a house in Newtown, three bedrooms or more, under two and a half million", "Triage"
+    )
+
+    chat = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=now)
+    asked = await runtime.turn(
+        chat, "can u switch my search to marrickville, same budget n beds as last time", "Triage"
+    )
+    assert asked.reply.startswith("I can't find an earlier search of yours"), asked.reply
+    found = await runtime.turn(chat, phone, asked.agent)
+    assert found.reply.startswith("Thanks. Before I go into anything on file"), found.reply
+    checked = await runtime.turn(chat, email, found.agent)
+    assert "matches what we have on file" in checked.reply, checked.reply
+    searched = await runtime.turn(chat, "so wat have u got in marrickville", checked.agent)
+    assert searched.reply.startswith("Still with 3+ bedrooms up to $2,500,000, now in Marrickville."), (
+        searched.reply
+    )
