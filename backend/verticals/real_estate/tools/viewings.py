@@ -376,7 +376,12 @@ async def reschedule_viewing(
     moment = _offered(call, when, "reschedule_viewing", {"reference": booking.reference})
     if moment == booking.starts_at:  # asked twice ("yes move it to 3pm"): it is there already
         at = local(moment, call.tz).isoformat()
-        return {"moved": False, "reference": booking.reference, "starts_at": at}
+        return {
+            "moved": False,
+            "reference": booking.reference,
+            "starts_at": at,
+            "address": _address(call, booking),
+        }
     try:
         moved = await bookings.reschedule(call.db, call.group_id, booking.booking_id, moment)
     except bookings.SlotTaken:
@@ -392,13 +397,24 @@ async def reschedule_viewing(
     )
     call.state.last_booking = booking.booking_id
     starts_at = local(moved.starts_at, call.tz).isoformat()
-    return {"moved": True, "reference": moved.reference, "starts_at": starts_at}
+    return {
+        "moved": True,
+        "reference": moved.reference,
+        "starts_at": starts_at,
+        "address": _address(call, booking),
+    }
+
+
+def _address(call: CallContext, booking: bookings.Booking) -> str | None:
+    return call.addresses.get(booking.property_id)
 
 
 def reply_reschedule(result: dict[str, Any]) -> str:
+    """Which viewing, by its home, when a caller may have several."""
+    of = f" of {result['address']}" if result.get("address") else ""
     if not result["moved"]:
-        return f"Viewing {result['reference']} is already on {_when(result['starts_at'])}."
-    return f"Done: viewing {result['reference']} is now {_when(result['starts_at'])}."
+        return f"Your viewing{of} ({result['reference']}) is already on {_when(result['starts_at'])}."
+    return f"Done: your viewing{of} ({result['reference']}) is now {_when(result['starts_at'])}."
 
 
 @function_tool

@@ -116,7 +116,10 @@ async def test_two_homes_booked_in_one_breath_are_both_booked(runtime: AgentRunt
     assert "95 Edward St on Wednesday 25 November at 10:00 AM" in both.reply, both.reply
     assert "24 Darling St on Wednesday 25 November at 4:00 PM" in both.reply, both.reply
     darling = both.reply.rsplit("Your reference is ", 1)[1].rstrip(".")
-    assert moved.reply == f"Done: viewing {darling} is now Wednesday 25 November at 5:00 PM.", moved.reply
+    assert (
+        moved.reply
+        == f"Done: your viewing of 24 Darling St ({darling}) is now Wednesday 25 November at 5:00 PM."
+    )
     [impossible] = await talk(
         runtime,
         homes,
