@@ -357,8 +357,7 @@ async def property_details(
     viewings = known.upcoming_bookings if known else []
     if property is None and not (call.state.last_property or call.state.last_results):
         identity.require_verified(call)  # "the place I'm seeing Sunday" of whom they may be
-        if len(viewings) == 1:
-            property = viewings[0].property_id  # "so what's the address?": the one home they are to see
+        property = resolve.booked_home(call)
     pid = resolve.property_id(call, property)
     home = await home_of(call, pid)
     if home.status == "listed":

@@ -44,6 +44,16 @@ _STREET_TYPES = {
 }  # fmt: skip
 
 
+def booked_home(ctx: CallContext) -> str | None:
+    """The one home a (verified) caller is to see, when no home is pointed at or discussed:
+    "so what's the address?", "yes Monday 11 pls" after a move."""
+    if ctx.state.last_property or ctx.state.last_results:
+        return None
+    known = ctx.context.caller if ctx.context and ctx.context.caller else ctx.caller
+    homes = {b.property_id for b in known.upcoming_bookings} if known else set()
+    return homes.pop() if len(homes) == 1 else None
+
+
 def property_id(ctx: CallContext, said: str | None) -> str:
     """A listing id from an id, an address, an ordinal into the last results, a suburb among
     them ("the one in Coogee"), or "it" (the one discussed)."""

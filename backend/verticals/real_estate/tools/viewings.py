@@ -88,7 +88,7 @@ async def book_viewing(
         property: The listing id, address or position in the last results (defaults to the one discussed).
     """
     call = ctx.context
-    pid = resolve.property_id(call, property)
+    pid = resolve.property_id(call, property or resolve.booked_home(call))
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     if window := parse.free_asked(when):
         raise await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
@@ -136,6 +136,14 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
     """A second viewing of the same home is almost always a wish to move the first."""
     mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
     held = next((b for b in mine if b.property_id == pid and b.status == "scheduled"), None)
+    if held and held.starts_at == moment and held.booking_id != call.state.last_booking:
+        # "yes Monday 11 pls" on a later call, after it was moved there (on this call, the
+        # ledger replays the booking and it is confirmed again)
+        raise AlreadyBooked(
+            f"Your viewing of {call.addresses.get(pid, 'that home')} is booked for {spoken(moment)}"
+            f" ({held.reference}).",
+            reference=held.reference,
+        )
     if held and held.starts_at != moment:
         call.state.last_booking = held.booking_id
         move = {"when": moment.isoformat(), "reference": held.reference}

@@ -338,3 +338,20 @@ async def test_a_booking_checked_by_its_day_is_read_back(runtime: AgentRuntime, 
         assert "10:00 AM" in checked.reply and "shortlist" not in checked.reply, checked.reply
     sent = await runtime.turn(again, "cd u email me the details pls? di.check@example.com", checked.agent)
     assert f"the details of {address} by email" in sent.reply, sent.reply
+
+
+async def test_the_time_a_viewing_is_at_said_again_on_a_later_call_says_it_is_booked(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    now = datetime.now(UTC)  # the viewing must be upcoming for memory
+    phone = f"0413{uuid.uuid4().int % 10**6:06d}"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, phone=phone, phone_verified=True
+    )
+    booked = await runtime.turn(first, "can I see 95 Edward Street in Manly on Thursday at 2pm?", "Triage")
+    assert booked.reply.startswith("You're booked to view 95 Edward St on Thursday"), booked.reply
+    again = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, phone=phone, phone_verified=True
+    )
+    said = await runtime.turn(again, "yes thursday 2pm pls", "Triage")
+    assert said.reply.startswith("Your viewing of 95 Edward St is booked for Thursday"), said.reply
