@@ -168,6 +168,10 @@ class CallContext:
     emit: Callable[[dict[str, Any]], None] = _ignore
     """Where the run's events go as they happen (agent updated, handoff, tool): the API's stream."""
 
+    def known(self) -> CallerContext | None:
+        """The caller as this turn read them (their facts, their bookings), else as the call has them."""
+        return self.context.caller if self.context and self.context.caller else self.caller
+
     def episode(self, kind: type[E], id: str, **fields: Any) -> E:
         """An episode of this call: tenant, time, call and caller filled in."""
         common: dict[str, Any] = {"group_id": self.group_id, "valid_at": self.now, "call_id": self.call_id}

@@ -353,7 +353,7 @@ async def property_details(
             the one discussed).
     """
     call = ctx.context
-    known = call.context.caller if call.context and call.context.caller else call.caller
+    known = call.known()
     viewings = known.upcoming_bookings if known else []
     if property is None and not (call.state.last_property or call.state.last_results):
         identity.require_verified(call)  # "the place I'm seeing Sunday" of whom they may be

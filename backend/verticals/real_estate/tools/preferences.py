@@ -44,7 +44,7 @@ def require_on_file(call: CallContext) -> None:
     """What is on file asked for ("same budget as last time"): whom a possible match may be is
     checked first, and a caller with nothing on file hears why nothing comes back."""
     identity.require_verified(call)
-    known = call.context.caller if call.context and call.context.caller else call.caller
+    known = call.known()
     if not (known and (known.facts or known.upcoming_bookings)):
         raise NotUnderstood(NOTHING_EARLIER)
 

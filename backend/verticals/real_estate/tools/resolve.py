@@ -49,7 +49,7 @@ def booked_home(ctx: CallContext) -> str | None:
     "so what's the address?", "yes Monday 11 pls" after a move."""
     if ctx.state.last_property or ctx.state.last_results:
         return None
-    known = ctx.context.caller if ctx.context and ctx.context.caller else ctx.caller
+    known = ctx.known()
     homes = {b.property_id for b in known.upcoming_bookings} if known else set()
     return homes.pop() if len(homes) == 1 else None
 
