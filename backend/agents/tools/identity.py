@@ -245,9 +245,11 @@ def someone_else(call: CallContext, name: str | None) -> bool:
 
 
 def unknown(call: CallContext) -> bool:
-    """A caller we have no name for (a chat that sent nothing, a new number) and no possible
-    match pending: who they say they are mid-call is looked up."""
-    return not pending(call) and (call.caller is None or caller_name(call.caller) is None)
+    """A chat caller we have no name for (the chat sent nothing) and no possible match pending:
+    who they say they are mid-call is looked up."""
+    if call.phone_verified or pending(call):  # a voice call's number is who they are
+        return False
+    return call.caller is None or caller_name(call.caller) is None
 
 
 @function_tool
@@ -302,8 +304,10 @@ async def _named(call: CallContext, name: str | None, phone: str | None, email: 
     )
     linked = links(call.group_id, call.call_id, call.now, call.caller_id, found)
     await call.memory.record_many([episode, *linked])
-    call.state.candidates = candidates_of(found, phone, email)
-    call.candidates = list(found.possible)
+    # Only whom a check can prove: one with nothing to check against stays a link for analysts.
+    entries = [e for e in candidates_of(found, phone, email) if e["checks"]]
+    call.state.candidates = entries
+    call.candidates = [c for c in found.possible if c.caller.id in {e["id"] for e in entries}]
     # Only a number or an email given ("0438 916 406"): they want to be found, so the check is asked.
     check = ask(call) if name is None and pending(call) else None
     return {"name": name.split()[0] if name else None, "new": False, "looked_up": True, "check": check}

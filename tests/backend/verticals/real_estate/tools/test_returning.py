@@ -67,3 +67,23 @@ async def test_last_times_search_asked_for_before_saying_who_you_are(
     assert searched.reply.startswith("Still with 3+ bedrooms up to $2,500,000, now in Marrickville."), (
         searched.reply
     )
+
+
+async def test_on_voice_the_number_is_who_they_are_whatever_name_they_give(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    now = datetime.now(UTC)
+    await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Marcus Vale", phone="0438 916 111"
+    )
+    voice = await runtime.open_call(
+        homes,
+        f"call-{uuid.uuid4().hex[:8]}",
+        now=now,
+        phone=f"0438{uuid.uuid4().int % 10**6:06d}",
+        phone_verified=True,
+    )
+    said = await runtime.turn(
+        voice, "hi it's Marcus Vale, two bedroom apartment in Glebe under a million", "Triage"
+    )
+    assert not voice.state.candidates and "in Glebe" in said.reply, said.reply
