@@ -304,10 +304,8 @@ async def _named(call: CallContext, name: str | None, phone: str | None, email: 
     )
     linked = links(call.group_id, call.call_id, call.now, call.caller_id, found)
     await call.memory.record_many([episode, *linked])
-    # Only whom a check can prove: one with nothing to check against stays a link for analysts.
-    entries = [e for e in candidates_of(found, phone, email) if e["checks"]]
-    call.state.candidates = entries
-    call.candidates = [c for c in found.possible if c.caller.id in {e["id"] for e in entries}]
+    call.state.candidates = candidates_of(found, phone, email)
+    call.candidates = list(found.possible)
     # Only a number or an email given ("0438 916 406"): they want to be found, so the check is asked.
     check = ask(call) if name is None and pending(call) else None
     return {"name": name.split()[0] if name else None, "new": False, "looked_up": True, "check": check}
