@@ -161,10 +161,8 @@ _REQUEST = re.compile(
     r"|i'?d like|book|tell me|show me)\b",
     re.I,
 )
-_AND = re.compile(r",?\s+and(?: also)?,?\s+", re.I)
-_TWO_ASKS = re.compile(
-    r"(?<=[.!?])\s+|,?\s+and(?: also)?,?\s+(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
-)
+_AND = r",?\s+and(?: also)?,?\s+"
+_TWO_ASKS = re.compile(rf"(?<=[.!?])\s+|{_AND}(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I)
 
 
 class PolicyModel(Model):
@@ -495,18 +493,19 @@ class PolicyModel(Model):
     def _two_homes(self, utterance: str) -> tuple[str, str] | None:
         """One request of two homes, each with its own time ("can I book 32 Bay Street for
         Saturday at ten, and 124 Station Street the same day at two?"): one, then the other."""
-        parts = _AND.split(utterance, maxsplit=1)
+        parts = re.split(_AND, utterance, maxsplit=1, flags=re.I)
+        at = [slots.address_at(p) for p in parts]
+        # The second starts with its home ("..., and can I see it Saturday" is a request of its own).
+        if len(parts) != 2 or at[0] is None or at[1] != 0:
+            return None
         now = local(self.call.now, self.call.tz)
         try:
-            timed = [slots.address_at(p) is not None and parse.said(p, now, asked=True).clock for p in parts]
+            if not all(parse.said(p, now, asked=True).clock for p in parts):
+                return None
         except parse.ImpossibleDate:
             return None  # the booking tool says which day does not exist
-        if len(parts) != 2 or not all(timed):
-            return None
         first, second = parts
-        if slots.address_at(second) != 0:
-            return None  # "..., and can I see it Saturday": a request of its own
-        asked = first[: slots.address_at(first)] + second  # "can I book" 124 Station Street …
+        asked = first[: at[0]] + second  # "can I book" 124 Station Street …
         routed = [self.router.domain_of(p) for p in (first, asked)]
         return (first, asked) if routed[0] is not None and routed[0] == routed[1] else None
 
