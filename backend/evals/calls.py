@@ -279,9 +279,11 @@ class ScenarioRun:
             if not v.ok:
                 self.result.failures.append(Failure(self.scenario.name, where, v.assertion, reply, said))
 
-    def heard(self, where: str, reply: str, said: str = "") -> None:
-        """Every reply a caller hears is kept and obeys the global invariants."""
-        self.result.transcript.append({"where": where, "said": said, "reply": reply})
+    def heard(self, where: str, reply: str, said: str = "", tools: Iterable[str] = ()) -> None:
+        """Every reply a caller hears is kept (with the tools that made it, for whoever reads a
+        miss) and obeys the global invariants."""
+        entry = {"where": where, "said": said, "reply": reply, "tools": " ".join(tools)}
+        self.result.transcript.append(entry)
         self.result.invariant_checks += 1
         problems = checks.invariant_violations(reply)
         self.judge(
@@ -336,7 +338,7 @@ class ScenarioRun:
         finally:
             events = await watcher if watcher else []
         reply = out.get("reply") or ""
-        self.heard(where, reply, turn.say)
+        self.heard(where, reply, turn.say, (str(c.get("tool")) for c in out.get("tool_calls") or []))
         found = list(verdicts.turn_verdicts(turn.expect, out, heard))
         found.append(verdicts.tool_call_shape(out))
         if turn.expect.call:

@@ -119,7 +119,8 @@ _RENAMED = re.compile(rf",?\s*(?i:um|uh|er|erm|sorry|i mean|or rather|actually),
 _NOT_NAMES = frozenset(
     {"I", "Hi", "Hello", "Hey", "The", "A", "An", "Just", "Not", "So", "Sorry", "Still", "Only", "Also",
      "Calling", "Looking", "After", "Interested", "Thinking", "Here", "There", "Me", "Yes", "No", "Okay",
-     "Ok", "About", "Good", "Great", "Fine", "Keen", "Happy", "Sure", "From", "With", "In", "On", "At",
+     "Ok", "About", "My", "Our", "Your", "Us", "Good", "Great", "Fine", "Keen", "Happy", "Sure", "From",
+     "With", "In", "On", "At",
      "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Morning", "Afternoon"}
 )  # fmt: skip
 
@@ -127,9 +128,11 @@ _NOT_NAMES = frozenset(
 _TYPED_LOWER = re.compile(
     r"\bmy name(?:'s|’s| is) ([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)"
     r"|^\W*(?:(?:hi|hey|hello|g'?day)\W+)?([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?) here\b"
+    r"|^\W*(?:(?:hi|hey|hello|g'?day)\W+)?(?:it'?s|it’s|this is) ([a-z][a-z'’-]+ [a-z][a-z'’-]+)"
+    r"(?=\s*[.,!;]|$)"
 )
 """A name typed in lower case, where no capital marks it: only the plainest ways of giving one
-("my name is dominika fairweather", "hi siobhan achterberg here")."""
+("my name is dominika fairweather", "hi siobhan achterberg here", "hi it's theodora quilliam.")."""
 
 
 def introduced(text: str) -> str | None:

@@ -286,10 +286,12 @@ _BARE_RATE = re.compile(
 
 _FILLER = re.compile(r",?\s*\b(?:uh|um|er|erm)\b,?", re.IGNORECASE)
 _IF_RATE = re.compile(
-    r"\bif (?:it'?s|its|it is|it was|it were|we got|we get)\s+(\d{1,2}\.\d{1,3})\b(?!\s*(?:m\b|mil|million))",
+    r"\b(?:if (?:it'?s|its|it is|it was|it were|we got|we get)|i meant?|meant)\s+(\d{1,2}\.\d{1,3})\b"
+    r"(?!\s*(?:m\b|mil|million))",
     re.IGNORECASE,
 )
-"""A decimal said as the what-if of a loan ("what if it's 5.8"): a rate when it could be one."""
+"""A decimal said as the what-if of a loan ("what if it's 5.8") or put right ("sorry typo, meant 5.8
+not 6.8"): a rate when it could be one."""
 
 
 def percent(text: str) -> float | None:

@@ -381,3 +381,10 @@ def test_hundreds_in_words_are_read_as_a_price_whatever_follows() -> None:
 )
 def test_a_rate_said_as_a_what_if(said: str, rate: float | None) -> None:
     assert numbers.percent(said) == rate
+
+
+def test_a_name_typed_in_lower_case_after_its() -> None:
+    assert contacts.introduced("hi it's theodora quilliam. can i move my saturday inspection?") == (
+        "Theodora Quilliam"
+    )
+    assert contacts.introduced("its my booking.") is None

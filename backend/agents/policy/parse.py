@@ -31,10 +31,12 @@ from backend.speech.times import (
     when,
 )
 
-# Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand.
+# Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand,
+# "the bank reckons we can go to two point one" 2.1 million.
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
-    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford|make (?:it|that))"
+    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford|make (?:it|that)"
+    r"|go (?:up )?to|(?:push|bump|raise|increase|take) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
     r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",

@@ -48,12 +48,15 @@ _DEPOSIT = re.compile(
     rf"|\b(?:put(?:ting)?|pay(?:ing)?) (?:down|in) {_ABOUT}(?P<put>{_AMOUNT})"
     rf"|\bput(?:ting)? {_ABOUT}(?P<towards>{_AMOUNT}) (?:towards|into|in)\b"
     rf"|\bsaved (?:up )?{_ABOUT}(?P<saved>{_AMOUNT})"
+    rf"|\b(?:(?:scrap|cobbl|pull|get|got|put)\w* together|c[oa]me up with|raise|raised)"
+    rf" {_ABOUT}(?P<found>{_AMOUNT})"
     rf"|\b(?:we'?ve|i'?ve|we|i) (?:got|have) {_ABOUT}(?P<got>{_AMOUNT})"
     r"(?= (?:saved|in savings|cash)|[,.](?!\d)|$)",
     re.IGNORECASE,
 )
 """A deposit, in dollars or as a share: "$200k deposit", "20% down", "a deposit of 150,000",
-"putting in 150k", "we've saved 80 thousand", "we've got 250k, what would..."."""
+"putting in 150k", "we've saved 80 thousand", "we've got 250k, what would...", "if we could only
+scrape together fifteen percent"."""
 
 
 _RATE = re.compile(rf"\b{RATE_SAID}\s+[\w.]+(?:\s+point\s+\w+)?", re.IGNORECASE)

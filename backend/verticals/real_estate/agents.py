@@ -32,7 +32,7 @@ BOOKING_ASKED = (
     r".*?(\bwhat('?s| is| was)? (the )?(time|address|reference)\b.*\bagain\b"
     r"|\bwhat('?s| is| was)? (the )?(time|address)\b.*\b(i'?m|im|we'?re|i am|we are) (seeing|viewing|inspecting)\b"
     r"|\bwhat time (was|is) (that|it|my|the)\b|\bwhat time (am|are) (i|we) (seeing|viewing|inspecting)\b"
-    r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is) my (booking )?(reference|ref)\b"
+    r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is| was) (my|our|the) (booking )?(reference|ref)\b"
     r"|\b(which|what) day (is|was) (it|that|my)\b)"
 )
 """A detail of a viewing booked asked for again ("sorry whats the time and address again", "whats
@@ -120,7 +120,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
-                r"\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
+                r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
         Skill(
@@ -142,6 +142,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
                 r"!\b(book|viewing|inspection|inspect|open home)\b",
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
+                r"!!\b(cancel|scrap|call off)\b",  # "scrap the Paddington one" keeps nothing
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
             ),
@@ -255,6 +256,9 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(don\'t|do not) (show|send) (me|us)\b",
                 # Suburbs, never bookings: "take me off the list for the open home" cancels.
                 r"!\b(viewing|inspection|open home|booking|appointment)s?\b",
+                # A booking or a home is cancelled or scrapped, never a suburb ("scrap the Paddington
+                # one", "cancel the Bondi one", "scrap it altogether").
+                r"!!\b(cancel|call off)\b|\b(scrap|scratch|drop) (it|that|them)\b|\bthe [\w']+( [\w']+)? one\b",
                 r"!\b(widen|broaden|what else)\b",
                 "!!" + BOOKING_ASKED,
                 "!!" + BOOKED_DAY_CHECKED,
@@ -399,6 +403,7 @@ VIEWINGS = AgentSpec(
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring (it )?forward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
+                r"!!\b(cancel|scrap|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
@@ -444,6 +449,7 @@ VIEWINGS = AgentSpec(
             readers={"reference": viewings.read_booking},
             cues=(
                 r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
+                r"\b(altogether|at all|entirely)\b",
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
@@ -590,7 +596,7 @@ ROOT = AgentSpec(
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
-                r"!!\b(ones|homes|places|houses|listings) you (found|showed|had|sent)\b",
+                r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
             ),
         ),
@@ -612,6 +618,8 @@ ROOT = AgentSpec(
             cues=(
                 r"\b(ends? (in|with)|last (three|four|3|4|few)( digits)?|digits)\b",
                 r"[\w.+-]+@[\w-]+\.[\w.]+",
+                # The whole number on file volunteered before anything was asked: it answers the check.
+                r"\b(my|our) (mobile|mob|number|phone|cell)( number)?('s| is)\W+\+?\d[\d -]{6,}\d\b",
                 r"!!\b(e-?mail|send|forward) (me|us|it|them|those|the)\b",
             ),
         ),

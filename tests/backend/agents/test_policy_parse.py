@@ -279,3 +279,29 @@ def test_a_hard_veto_is_no_soft_feature(router: Router) -> None:
 )
 def test_a_price_in_words_without_its_unit(said: str, dollars: int) -> None:
     assert parse.money(said, loose=True) == dollars
+
+
+def test_a_deposit_scraped_together_and_a_rate_put_right() -> None:
+    """ "Only scrape together fifteen percent" is the deposit, never the rate; "meant 5.8 not
+    6.8" puts the rate right; "the bank reckons we can go to two point one" is a budget."""
+    call = offline_call()
+    said = "What if we could only scrape together fifteen percent?"
+    assert slots.read("deposit_percent", None, said, call) == 15.0
+    assert slots.read("rate_percent", None, said, call) is None
+    assert slots.read("rate_percent", None, "sorry typo, meant 5.8 not 6.8", call) == 5.8
+    assert slots.read("budget", None, "the bank reckons we can go to two point one", call) == 2_100_000
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("Could you scrap the Paddington one please? We'll still do Surry Hills.", "cancel_viewing"),
+        ("please cancel the Bondi one", "cancel_viewing"),
+        ("ugh no sorry scrap it altogether, partner cant do sunday at all", "cancel_viewing"),
+        ("scrap Paddington", "drop_suburb"),
+        ("ok so whats the reference", "caller_summary"),
+        ("hi what was that place you found me on the phone the other day?", "search_properties"),
+    ],
+)
+def test_cancelling_a_booking_is_not_dropping_a_suburb(router: Router, said: str, target: str) -> None:
+    assert router.route(said, set(router.tools)).target == target

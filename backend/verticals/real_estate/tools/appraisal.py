@@ -8,6 +8,7 @@ from typing import Any
 from agents import RunContextWrapper, function_tool
 
 from backend.agents.context import CallContext
+from backend.agents.tools import identity
 from backend.agents.tools.failures import NotUnderstood
 from backend.verticals.real_estate.episodes import AppraisalRequested
 
@@ -28,6 +29,8 @@ async def request_appraisal(
     """
     call = ctx.context
     if not (address or suburb):
+        if asked := _on_file(call):  # "just following up on the appraisal I asked for"
+            return {"address": None, "suburb": None, "timeframe": None, "on_file": asked}
         raise NotUnderstood("Happy to arrange a free appraisal. What's the address of the home?")
     # A seller who names only the suburb has still asked: note it now, the address can follow.
     home = address or f"a home in {suburb}"
@@ -42,7 +45,20 @@ async def request_appraisal(
     return {"address": address, "suburb": suburb, "timeframe": timeframe}
 
 
+def _on_file(call: CallContext) -> list[str]:
+    """The homes the caller has already asked us to appraise (a possible match has none yet)."""
+    known = call.known()
+    if known is None or identity.pending(call):
+        return []
+    return [str(f.value) for f in known.facts if f.name == "WANTS_APPRAISAL" and f.value]
+
+
 def reply_appraisal(result: dict[str, Any]) -> str:
+    if asked := result.get("on_file"):
+        return (
+            f"Yes, we have your request for a free appraisal of {' and '.join(asked)};"
+            " an agent will call you to arrange it. Is there anything else I can help with?"
+        )
     when = f" ({result['timeframe']})" if result["timeframe"] else ""
     if not result["address"]:
         return (

@@ -196,7 +196,8 @@ async def search_properties(
 
 _EARLIER = re.compile(
     r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
-    r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)|same (budget|beds?|bedrooms|criteria))\b",
+    r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)"
+    r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size))\b",
     re.IGNORECASE,
 )
 

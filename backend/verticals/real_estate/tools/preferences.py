@@ -193,6 +193,7 @@ async def caller_summary(
         "bedrooms": values.get("WANTS_BEDROOMS", [None])[0],
         "suburbs": values.get("PREFERS_SUBURB", []),
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
+        "appraisals": values.get("WANTS_APPRAISAL", []),
         "references": [b.reference for b in context.upcoming_bookings] if references else None,
         "viewings_asked": viewings,
     }
@@ -220,6 +221,8 @@ def reply_summary(result: dict[str, Any]) -> str:
         parts.append(f"you're looking in {', '.join(result['suburbs'])}")
     if result["viewings"]:
         parts.append(f"you have a viewing of {'; '.join(result['viewings'])}")
+    if result.get("appraisals"):
+        parts.append(f"you've asked for an appraisal of {' and '.join(result['appraisals'])}")
     if not parts:  # a name alone is what they told us, not something remembered
         return "I don't have any details for you yet. What are you looking for?"
     if result["name"]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process, utils
 
+from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools.failures import (
@@ -77,6 +78,8 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         raise UnknownProperty(f"I don't have a listing on {named}{where}.{found}", street=named)
     if (chosen := _in_suburb(ctx, text, results)) is not None:
         return chosen
+    if _SEEING.search(text) and (seen := _seeing(ctx, text)):
+        return seen
     if ctx.state.last_property:
         return ctx.state.last_property
     if len(results) == 1:
@@ -84,6 +87,26 @@ def property_id(ctx: CallContext, said: str | None) -> str:
     if results:
         raise AmbiguousReference(f"Which of these do you mean: {_read_out(results)}?")
     raise NotUnderstood("Which home do you mean? You can give me the address, or I can search first.")
+
+
+_SEEING = re.compile(
+    r"\b(?:the|that) (?:place|house|home|one|unit|apartment|flat|property|terrace)(?: (?:that|which))?"
+    r" (?:i'?m|im|we'?re|i am|we are) (?:seeing|viewing|inspecting|booked (?:in )?(?:for|to see))\b"
+    r"|\bmy (?:viewing|inspection|booking)\b",
+    re.IGNORECASE,
+)
+"""A home pointed at by the caller's booking: "the place I'm seeing on Saturday"."""
+
+
+def _seeing(ctx: CallContext, text: str) -> str | None:
+    """The home of the one upcoming viewing meant (on the day named, if one is)."""
+    known = ctx.known()
+    mine = known.upcoming_bookings if known else []
+    day = re.search(r"\b(mon|tues|wednes|thurs|fri|satur|sun)day\b", text, re.IGNORECASE)
+    if day:
+        mine = [b for b in mine if f"{local(b.starts_at, ctx.tz):%A}".lower() == day.group(0).lower()]
+    homes = {b.property_id for b in mine}
+    return homes.pop() if len(homes) == 1 else None
 
 
 _COMPARED = re.compile(
@@ -337,6 +360,7 @@ def read_pointed(utterance: str, ctx: CallContext) -> str | None:
         or _PROPERTY_ID.search(utterance)
         or street(utterance)
         or _ONE_IN.search(utterance)
+        or _SEEING.search(utterance)
     ):
         return read_property(utterance, ctx)
     return None

@@ -237,6 +237,8 @@ _TIMED = re.compile(
 )
 """A booking named by its time: "the two o'clock one", "the 10am viewing"."""
 _A_CLOCK = re.compile(_CLOCK_WORDS, re.IGNORECASE)
+_OF_SUBURB = re.compile(r"\bthe ([a-z]+(?: [a-z]+)?) (?:one|viewing|booking|inspection)\b", re.IGNORECASE)
+"""A booking named by its suburb: "the Paddington one", "the Surry Hills viewing"."""
 _TO_AN_HOUR = re.compile(
     r"\b(?:to|at|for)\s+(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b"
     r"(?!\s*(?:bed|br\b|k\b|mil|hundred|thousand|days?|weeks?|months?|hours?|minutes?|mins?|people|of))",
@@ -302,7 +304,10 @@ def read_booking(utterance: str, ctx: CallContext) -> str | None:
     if reference := slots.read("reference", None, utterance, ctx):
         return str(reference)
     m = _NAMED.search(utterance) or _TIMED.search(utterance)
-    return m.group(1) if m else None
+    if m:
+        return m.group(1)
+    suburbs = {name.lower() for name in ctx.suburbs.values()}
+    return next((s.group(1) for s in _OF_SUBURB.finditer(utterance) if s.group(1).lower() in suburbs), None)
 
 
 def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookings.Booking | None:
@@ -314,6 +319,7 @@ def _named(call: CallContext, mine: list[bookings.Booking], said: str) -> bookin
         for b in mine
         if f"{local(b.starts_at, call.tz):%A}".lower() == word
         or word in call.addresses.get(b.property_id, "").lower().split()
+        or said.lower() == call.localities.get(b.property_id, "").lower()
         or (clock is not None and _clock(local(b.starts_at, call.tz)) == clock)
     ]
     return found[0] if len(found) == 1 else None
