@@ -72,11 +72,13 @@ async def test_the_turn_model_hears_finished_and_unfinished_sentences(engine: An
 
 
 async def test_a_second_look_hears_a_falling_last_word_as_the_end(engine: Any) -> None:
-    """Smart Turn hears "…in Bondi." as unfinished after 200 ms of quiet, finished after 500."""
+    """After 500 ms of quiet Smart Turn hears "…in Bondi." as finished. Whether it already does
+    at 200 ms depends on the CPU's ONNX kernels (unfinished on the machine that tuned LOOKS_MS, 0.89 on
+    an AMD EPYC), which is why the bridge looks twice rather than trusting the first look."""
     if engine.turns is None:
         pytest.skip("Smart Turn's model is not installed (pip install --no-deps pipecat-ai)")
     ears = engine.ears()
     heard = _feed(ears, caller_voice("We would also look in Bondi.", "flite") + SILENCE * 30)
-    first, second = (h.paused for h in heard if h.paused is not None)
-    assert await engine.finished(first) is False
-    assert await engine.finished(second) is True
+    looks = [h.paused for h in heard if h.paused is not None]
+    assert len(looks) == len(cascade.LOOKS_MS)
+    assert await engine.finished(looks[-1]) is True
