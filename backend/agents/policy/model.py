@@ -12,7 +12,7 @@ import ast
 import itertools
 import json
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Any
 
@@ -119,16 +119,23 @@ def _text(item: Any) -> str:
     return ""
 
 
-def _besides(utterance: str, name: str) -> str:
+def _besides(utterance: str, name: str, asks: Callable[[str], bool] = lambda clause: False) -> str:
     """What was said besides who is speaking: the sentences without their name; in a single
     sentence, its clauses without it ("hi it's Tam, two bedroom in Bondi", "id like to book
-    10 elizabeth st saturday, my name is dominika")."""
+    10 elizabeth st saturday, my name is dominika"). Beside other sentences, a clause of the
+    name's sentence is kept only when it ``asks`` for something ("it's Marisol, following up
+    on the appraisal. Has that gone through?"), not when it says why they call from this
+    number ("my name's Arjun, I only got this number last month")."""
     sentences = [s for s in _SENTENCE.split(utterance) if s.strip()]
-    others = [s for s in sentences if name.lower() not in s.lower()]
-    if others or len(sentences) != 1:
-        return " ".join(others).strip()
-    clauses = [c for c in re.split(r"(?<=[,;])", sentences[0]) if name.lower() not in c.lower()]
-    return "".join(c for c in clauses if not _NOTHING_ASKED.match(c)).strip(" ,;")
+    kept = []
+    for sentence in sentences:
+        if name.lower() not in sentence.lower():
+            kept.append(sentence.strip())
+            continue
+        clauses = [c.strip(" ,;") for c in re.split(r"(?<=[,;])", sentence) if name.lower() not in c.lower()]
+        alone = len(sentences) == 1
+        kept += [c for c in clauses if c and not _NOTHING_ASKED.match(c) and (alone or asks(c))]
+    return " ".join(kept).strip()
 
 
 def last_utterance(items: list[Any]) -> str:
@@ -251,7 +258,7 @@ class PolicyModel(Model):
         if (other := self._introduction(utterance, tools, handoffs, spec.name)) is not None:
             return other
         if speaker := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"
-            utterance = _besides(utterance, speaker) or utterance
+            utterance = _besides(utterance, speaker, self._asks) or utterance
         if (again := self._follow_up(utterance, tools)) is not None:
             return again
         if self.call.state.turns > 1 and _CHECK_IN.match(utterance):
@@ -454,7 +461,7 @@ class PolicyModel(Model):
         result = tool_result(output)
         if not isinstance(result, dict) or "failure" in result:
             return False
-        asked = _besides(utterance, str(result.get("name") or ""))
+        asked = _besides(utterance, str(result.get("name") or ""), self._asks)
         candidates = ({t.name for t in tools} | {h.tool_name for h in handoffs}) - {identity.INTRODUCE}
         # Someone else on the line: something concrete, not "we share the landline" (a suburb,
         # a budget, a home, a time). A caller we did not know: whatever else they asked.
@@ -590,6 +597,11 @@ class PolicyModel(Model):
             reason=f"The caller said: {pii.redact(utterance[:400])}" if utterance else "Routing",
         )
         return _called(target, payload.model_dump())
+
+    def _asks(self, clause: str) -> bool:
+        """The clause asks something of a tool: the likeliest one's cue word is in it."""
+        tool = self.router.domain_of(clause)
+        return tool is not None and self.router.cued(tool, clause)
 
     def _slots_heard(self, utterance: str) -> list[Slot]:
         """What a specialist needs that the caller said: a suburb, a budget, a time…"""

@@ -29,3 +29,28 @@ async def test_an_appraisal_with_neither_address_nor_suburb_asks(runtime: AgentR
     call = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Horace Wu")
     result = await runtime.turn(call, "can someone tell me what my house is worth", "Triage")
     assert "What's the address" in result.reply, result.reply
+
+
+async def test_a_follow_up_on_an_appraisal_beside_a_name_is_answered_from_file(
+    runtime: AgentRuntime, group: str
+) -> None:
+    """ "It's Marisol, following up on the appraisal. Has that gone through?": the clause beside
+    the name is the question (not the bare "has that gone through?"), answered from the fact."""
+    phone = "0438 917 508"
+    first = await runtime.open_call(
+        group,
+        f"call-{uuid.uuid4().hex[:8]}",
+        now=NOW,
+        name="Marisol Fenwick",
+        phone=phone,
+        phone_verified=True,
+    )
+    await runtime.turn(
+        first, "I'm selling my house in Marrickville, could someone do an appraisal?", "Triage"
+    )
+    again = await runtime.open_call(
+        group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, phone=phone, phone_verified=True
+    )
+    said = "Hi, it's Marisol, just following up on the appraisal I asked for. Has that gone through?"
+    result = await runtime.turn(again, said, "Triage")
+    assert result.reply.startswith("Yes, we have your request for a free appraisal of a home in Marrickville")
