@@ -365,8 +365,9 @@ class PolicyModel(Model):
         when = (
             (pending.get("refused") and self._from_refused(utterance, pending["refused"]))
             or (pending.get("choices") and self._picked(utterance, pending["choices"]))
-            # "Make it 17:00 then" after a refused 7 pm: the same home, at the time now said.
-            or (pending["tool"] == "book_viewing" and self._another_time(utterance))
+            # "Make it 17:00 then" after a refused 7 pm: the same home (or booking), at the time
+            # now said.
+            or (pending["tool"] in {"book_viewing", "reschedule_viewing"} and self._another_time(utterance))
         )
         if when:
             return _called(pending["tool"], {**pending["args"], "when": when})

@@ -136,6 +136,13 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
     """A second viewing of the same home is almost always a wish to move the first."""
     mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
     held = next((b for b in mine if b.property_id == pid and b.status == "scheduled"), None)
+    if held and held.starts_at == moment and _moved(held) in call.state.tried:
+        # "yes Monday 11 pls" just after it was moved there (once the identity check passed)
+        raise AlreadyBooked(
+            f"That's done: your viewing of {call.addresses.get(pid, 'that home')} ({held.reference})"
+            f" is now {spoken(moment)}.",
+            reference=held.reference,
+        )
     if held and held.starts_at == moment and held.booking_id != call.state.last_booking:
         # "yes Monday 11 pls" on a later call, after it was moved there (on this call, the
         # ledger replays the booking and it is confirmed again)
@@ -392,6 +399,7 @@ async def reschedule_viewing(
         at = local(moment, call.tz).isoformat()
         return {
             "moved": False,
+            "moved_in_this_call": _moved(booking) in call.state.tried,
             "reference": booking.reference,
             "starts_at": at,
             "address": _address(call, booking),
@@ -410,6 +418,7 @@ async def reschedule_viewing(
         )
     )
     call.state.last_booking = booking.booking_id
+    call.state.tried.append(_moved(booking))
     starts_at = local(moved.starts_at, call.tz).isoformat()
     return {
         "moved": True,
@@ -419,6 +428,10 @@ async def reschedule_viewing(
     }
 
 
+def _moved(booking: bookings.Booking) -> str:
+    return f"viewing {booking.reference} moved"
+
+
 def _address(call: CallContext, booking: bookings.Booking) -> str | None:
     return call.addresses.get(booking.property_id)
 
@@ -426,6 +439,8 @@ def _address(call: CallContext, booking: bookings.Booking) -> str | None:
 def reply_reschedule(result: dict[str, Any]) -> str:
     """Which viewing, by its home, when a caller may have several."""
     of = f" of {result['address']}" if result.get("address") else ""
+    if not result["moved"] and result.get("moved_in_this_call"):  # "yes move it to 1pm" once moved
+        return f"That's done: your viewing{of} ({result['reference']}) is now {_when(result['starts_at'])}."
     if not result["moved"]:
         return f"Your viewing{of} ({result['reference']}) is already on {_when(result['starts_at'])}."
     return f"Done: your viewing{of} ({result['reference']}) is now {_when(result['starts_at'])}."

@@ -58,6 +58,36 @@ async def test_a_time_said_after_a_refusal_books_it(runtime: AgentRuntime, homes
     assert results[1].reply.startswith("You're booked to view 65 Ocean St on Sunday 22 November at 5:00 PM")
 
 
+async def test_a_time_said_after_a_refused_move_moves_it(runtime: AgentRuntime, homes: str) -> None:
+    """ "Four in the afternoon then" after a refused move to 9 pm moves the booking there (it
+    is no second booking, and no question whether to move it)."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 126 Park Avenue in Manly on Saturday at 1pm?",
+        "actually could we move it to nine at night? I work late",
+        "fine, four in the afternoon then",
+    )
+    assert "between" in results[1].reply, results[1].reply
+    assert [t["tool"] for t in results[2].tool_calls] == ["reschedule_viewing"]
+    assert results[2].reply.startswith("Done: ") and "Saturday 21 November at 4:00 PM" in results[2].reply
+
+
+async def test_a_time_said_again_once_moved_there_is_done(runtime: AgentRuntime, homes: str) -> None:
+    """ "Yes Monday 11 pls" once the booking is on Monday at 11: done, not a clash with itself."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 24 Darling Street in Manly on Sunday at 11:30?",
+        "can you move my sunday viewing to monday 11am",
+        "yes monday 11 pls",
+    )
+    assert results[1].reply.startswith("Done: "), results[1].reply
+    assert (
+        results[2].reply.startswith("That's done: ") and "Monday 23 November at 11:00 AM" in results[2].reply
+    )
+
+
 async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, homes: str) -> None:
     """ "Make it 10" after a 9 am booking is that day's 10 am; "an hour later" is 11."""
     results = await talk(
@@ -72,7 +102,9 @@ async def test_a_booking_moved_by_a_time_said_from_it(runtime: AgentRuntime, hom
     assert "Saturday 21 November at 11:00 AM" in results[2].reply, results[2].reply
 
 
-async def test_a_move_asked_twice_says_it_is_there_already(runtime: AgentRuntime, homes: str) -> None:
+async def test_a_move_asked_twice_says_it_is_done(runtime: AgentRuntime, homes: str) -> None:
+    """Asked again once moved ("yes move it to 10am"), the move is done; a move to the time it
+    was booked for is already there."""
     results = await talk(
         runtime,
         homes,
@@ -81,7 +113,16 @@ async def test_a_move_asked_twice_says_it_is_there_already(runtime: AgentRuntime
         "yes move it to 10am pls",
     )
     assert results[1].reply.startswith("Done: "), results[1].reply
-    assert results[2].reply.endswith("is already on Saturday 21 November at 10:00 AM."), results[2].reply
+    assert results[2].reply.startswith("That's done: ") and results[2].reply.endswith(
+        "is now Saturday 21 November at 10:00 AM."
+    ), results[2].reply
+    booked = await talk(
+        runtime,
+        homes,
+        "can I see 65 Ocean Street in Leichhardt on Sunday at 11am?",
+        "can you move it to 11am?",
+    )
+    assert booked[1].reply.endswith("is already on Sunday 22 November at 11:00 AM."), booked[1].reply
 
 
 @pytest.mark.parametrize(
