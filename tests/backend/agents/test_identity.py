@@ -157,6 +157,22 @@ async def test_a_change_asked_before_the_check_is_confirmed_after_it(
     assert gone.status == "cancelled"
 
 
+async def test_a_raise_of_the_budget_on_file_waits_for_the_check(
+    client: httpx.AsyncClient, db: Database, local_group: str
+) -> None:
+    """ "Put my budget up to 3.3m" changes what is on file: a possible match is checked first
+    (nothing is searched or said), then the raise keeps her suburb and bedrooms."""
+    her = await _isabella(client, db, local_group)
+    call = await start_call(client, name=her["name"])
+    asked = await say(client, call["call_id"], "hi can u put my budget up to 3.3m pls")
+    assert "check it's you" in asked["reply"] and "search_properties" not in str(asked["tool_calls"]), asked
+    passed = await say(client, call["call_id"], f"it ends in {her['phone'][-3:]}")
+    assert "Still in Coogee with 3+ bedrooms, now up to $3,300,000" in passed["reply"], passed
+    stranger = await start_call(client, name=f"Nobody {_surname()}")
+    new = await say(client, stranger["call_id"], "can you put my budget up to 3.3m, looking in Coogee")
+    assert "up to $3,300,000" in new["reply"] and "Coogee" in new["reply"], "said, it stands alone"
+
+
 async def test_a_typed_number_is_no_proof_of_itself(
     client: httpx.AsyncClient, db: Database, local_group: str
 ) -> None:

@@ -130,7 +130,7 @@ async def search_properties(
     """
     call = ctx.context
     if earlier:
-        preferences.require_on_file(call)
+        preferences.require_on_file(call, said=bool(suburb or max_price or min_bedrooms))
     places = resolve.known_suburbs(call, suburb) if suburb else []
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
@@ -197,7 +197,8 @@ async def search_properties(
 _EARLIER = re.compile(
     r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
     r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)"
-    r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size))\b",
+    r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size)"
+    r"|(put|bump|push|raise|increase|lift|move|take) (up )?(my|our) budget|(my|our) budget('s| has| is)? (gone |going )?up)\b",
     re.IGNORECASE,
 )
 
