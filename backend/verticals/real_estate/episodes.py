@@ -105,3 +105,19 @@ class AppraisalRequested(Episode):
     caller_id: Id
     address: Name
     timeframe: Annotated[str, StringConstraints(max_length=200)] | None = None
+
+
+class RepaymentWorkedOut(Episode):
+    """Repayments worked out for a caller: the terms a later call's "same deposit and rate"
+    means. ``price`` and ``property_id`` when it was on a home's price, ``loan`` alone when the
+    amount borrowed was said."""
+
+    type: Literal["repayment_worked_out"] = "repayment_worked_out"
+    caller_id: Id
+    property_id: Id | None = None
+    price: Money | None = None
+    loan: Money | None = None
+    deposit: Money | None = None
+    deposit_percent: Annotated[float, Field(ge=0, le=100)] | None = None
+    rate_percent: Annotated[float, Field(ge=0, le=30)]
+    years: Annotated[int, Field(ge=1, le=50)]

@@ -3,6 +3,7 @@ each real-estate episode means in the graph."""
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
 
@@ -260,6 +261,26 @@ def _appraisal(e: ep.AppraisalRequested, region: str) -> Translation:
     )
 
 
+def _repayment(e: ep.RepaymentWorkedOut, region: str) -> Translation:
+    """The terms as one value (JSON): what a later call defaults from, as one fact."""
+    on = f" on property {e.property_id}" if e.property_id else f" on a {money(e.loan)} loan" if e.loan else ""
+    down = f", {e.deposit_percent:g}% down" if e.deposit_percent is not None else ""
+    down = f", {money(e.deposit)} down" if e.deposit else down
+    terms = f"{e.rate_percent:g}% over {e.years} years{down}"
+    value = e.model_dump(mode="json", include=LOAN_TERMS, exclude_none=True)
+    return about(
+        caller(e.caller_id),
+        "DISCUSSED_LOAN",
+        f"The caller's repayments were worked out{on} at {terms}",
+        f"mortgage repayments at {terms}",
+        json.dumps(value, sort_keys=True),
+    )
+
+
+LOAN_TERMS = {"property_id", "price", "loan", "deposit", "deposit_percent", "rate_percent", "years"}
+"""What a ``DISCUSSED_LOAN`` fact's value holds."""
+
+
 ONTOLOGY = Ontology(
     entity_types=(EntityType("Property", durable=True), EntityType("Suburb"), EntityType("Booking")),
     fact_types=(
@@ -275,6 +296,7 @@ ONTOLOGY = Ontology(
         FactType("LISTED_AT_PRICE", "subject"),
         FactType("LISTING_STATUS", "subject", identifying=False),
         FactType("WANTS_APPRAISAL", "subject"),
+        FactType("DISCUSSED_LOAN", "subject", identifying=False),
     ),
     episodes={
         ep.BudgetStated: _budget,
@@ -291,6 +313,7 @@ ONTOLOGY = Ontology(
         ep.PriceChanged: _price,
         ep.ListingSold: _sold,
         ep.AppraisalRequested: _appraisal,
+        ep.RepaymentWorkedOut: _repayment,
     },
     appointments=(
         Appointments(

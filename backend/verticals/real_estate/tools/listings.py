@@ -198,7 +198,8 @@ _EARLIER = re.compile(
     r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
     r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)"
     r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size)"
-    r"|(put|bump|push|raise|increase|lift|move|take) (up )?(my|our) budget|(my|our) budget('s| has| is)? (gone |going )?up)\b",
+    r"|(put|bump|push|raise|increase|lift|move|take) (up )?(my|our) budget"
+    r"|(my|our) budget('s| has| is)? (gone |going )?up)\b",
     re.IGNORECASE,
 )
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,11 +11,16 @@ from agents import RunContextWrapper, function_tool
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools.replies import money
+from backend.verticals.real_estate.episodes import RepaymentWorkedOut
+from backend.verticals.real_estate.listings import Listing
+from backend.verticals.real_estate.ontology import LOAN_TERMS
 from backend.verticals.real_estate.tools import listings, resolve
+from backend.verticals.real_estate.tools.preferences import episode_id
 
 DEFAULT_RATE = 6.2
 DEFAULT_YEARS = 30
 DEFAULT_DEPOSIT = 0.20
+_MONEY = {"price", "loan", "deposit"}
 
 
 def monthly_repayment(principal: float, rate_percent: float, years: int) -> float:
@@ -50,53 +56,81 @@ async def mortgage_repayment(
             no deposit comes off it.
     """
     call = ctx.context
-    last = call.state.last_loan  # a follow-up ("and over 25 years?") changes only what it says
+    # A follow-up ("and over 25 years?") changes only what it says; on a later call the terms
+    # last worked out for the caller stand in ("same deposit and rate as last time").
+    last = call.state.last_loan or terms_on_file(call)
+    remembered = [k for k, v in (("rate_percent", rate_percent), ("years", years)) if v is None and k in last]
     rate = rate_percent if rate_percent is not None else last.get("rate_percent", DEFAULT_RATE)
     term = years or last.get("years") or DEFAULT_YEARS
     if loan is None and price is None and property is None and last.get("loan"):
-        loan = last["loan"]
+        loan, remembered = float(last["loan"]), [*remembered, "loan"]
     if loan:
         call.state.last_loan = {"loan": loan, "rate_percent": rate, "years": term}
-        return _repayment(None, 0, loan, rate, term) | {"from_memory": [], "home": None}
-    price, home, from_memory = await _price(call, price, property)
+        result = _repayment(None, 0, loan, rate, term) | {"home": None}
+        await _worked_out(call, call.state.last_loan)
+        return result | {"from_memory": remembered}
+    price, home, from_memory = await _price(call, price, property, last)
     if price is None:
         return {"price": None}
     if deposit is None and deposit_percent is None:  # as said before: the caller's dollars, or a share
         deposit, deposit_percent = last.get("deposit"), last.get("deposit_percent")
+        remembered += ["deposit"] if deposit is not None or deposit_percent is not None else []
     call.state.last_loan = {
         "price": price,
+        "property_id": home.property_id if home else None,
         "deposit": deposit,
         "deposit_percent": deposit_percent,
         "rate_percent": rate,
         "years": term,
     }
+    await _worked_out(call, call.state.last_loan)
     if deposit is None:
         share = deposit_percent / 100 if deposit_percent is not None else DEFAULT_DEPOSIT
         deposit = round(price * share)
-    result = _repayment(price, deposit, max(price - deposit, 0), rate, term)
-    return result | {"from_memory": from_memory, "home": home}
+    result = _repayment(price, float(deposit), max(price - float(deposit), 0), rate, term)
+    return result | {"from_memory": from_memory + remembered, "home": home.address if home else None}
+
+
+def terms_on_file(call: CallContext) -> dict[str, Any]:
+    """The terms of the repayments last worked out for the caller (a ``DISCUSSED_LOAN`` fact)."""
+    known = call.known()
+    fact = next((f for f in known.facts if f.name == "DISCUSSED_LOAN"), None) if known else None
+    try:
+        terms = json.loads(fact.value) if fact and isinstance(fact.value, str) else {}
+    except ValueError:
+        return {}
+    return {k: float(v) if k in _MONEY else v for k, v in terms.items() if k in LOAN_TERMS}
+
+
+async def _worked_out(call: CallContext, terms: dict[str, Any]) -> None:
+    """The terms, for the caller's next call (one episode per turn: a retry writes it once)."""
+    if call.caller_id:
+        said = {k: v for k, v in terms.items() if v is not None and not (k in _MONEY and v <= 0)}
+        await call.memory.record(call.episode(RepaymentWorkedOut, episode_id(call, "repayment"), **said))
 
 
 async def _price(
-    call: CallContext, said: float | None, property: str | None
-) -> tuple[float | None, str | None, list[str]]:
+    call: CallContext, said: float | None, property: str | None, last: dict[str, Any]
+) -> tuple[float | None, Listing | None, list[str]]:
     """(price, the home it is the asking price of, ["price"] if it was not said): a price
-    said, else the home named, the home discussed, the caller's budget, the last price."""
+    said, else the home named, the home discussed, the home of the last repayments worked
+    out, the caller's budget, the last price."""
     if said is not None:
         return said, None, []
     if property:
         pid = resolve.property_id(call, property)
         home = await listings.home_of(call, pid)
         call.state.last_property = pid  # "and the other one?", "can I see it Saturday?"
-        return home.price, home.address, []
-    if pid := call.state.last_property:  # read out, or booked or asked about without a search
+        return home.price, home, []
+    if pid := call.state.last_property or last.get("property_id"):
+        # read out, or booked or asked about without a search; or worked out on a last call
         discussed = next((x for x in call.state.last_results if x.property_id == pid), None)
         home = discussed or await listings.home_of(call, pid)
-        return home.price, home.address, ["price"]
-    budget = next(
-        (f.value for f in (call.caller.facts if call.caller else []) if f.name == "HAS_BUDGET"), None
-    )
-    return (float(budget) if budget is not None else call.state.last_loan.get("price")), None, ["price"]  # type: ignore[arg-type]
+        call.state.last_property = pid
+        return home.price, home, ["price"]
+    known = call.known()
+    budget = next((f.value for f in (known.facts if known else []) if f.name == "HAS_BUDGET"), None)
+    return (float(budget) if budget is not None else last.get("price")), None, ["price"]  # type: ignore[arg-type]
 
 
 def _repayment(price: float | None, deposit: float, loan: float, rate: float, term: int) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from memory import Episode
 _NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")
 
 
-def _episode_id(call: CallContext, what: str) -> str:
+def episode_id(call: CallContext, what: str) -> str:
     # One per call turn and kind: a retried tool call writes nothing twice. "live:" keeps
     # them apart from post-call extraction's ids (which count turns differently). Names
     # become slugs: an id holds no spaces ("Surry Hills").
@@ -82,11 +82,11 @@ async def remember(
     next call's greeting knows it before post-call ingestion has run)."""
     episodes: list[Episode] = []
     if budget:
-        episodes.append(call.episode(BudgetStated, _episode_id(call, "budget"), amount=round(budget)))
+        episodes.append(call.episode(BudgetStated, episode_id(call, "budget"), amount=round(budget)))
     if bedrooms is not None:
-        episodes.append(call.episode(BedroomsWanted, _episode_id(call, "bedrooms"), bedrooms=bedrooms))
+        episodes.append(call.episode(BedroomsWanted, episode_id(call, "bedrooms"), bedrooms=bedrooms))
     for place in places:
-        episodes.append(call.episode(SuburbPreferred, _episode_id(call, f"suburb:{place}"), suburb=place))
+        episodes.append(call.episode(SuburbPreferred, episode_id(call, f"suburb:{place}"), suburb=place))
     if episodes and call.caller_id:
         await call.memory.record_many(episodes)
     return len(episodes)
@@ -127,7 +127,7 @@ async def drop_suburb(
     call = ctx.context
     place = resolve.suburb(call, suburb) or suburb
     other = resolve.known_suburb(call, instead) if instead else None  # refused before any write
-    await call.memory.record(call.episode(SuburbRetracted, _episode_id(call, f"drop:{place}"), suburb=place))
+    await call.memory.record(call.episode(SuburbRetracted, episode_id(call, f"drop:{place}"), suburb=place))
     await remember(call, budget=None, bedrooms=None, places=[other] if other else [])
     return {"suburb": place, "instead": other}
 

@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.verticals.real_estate.tools.mortgage import monthly_repayment
+from memory import Memory
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
 
@@ -153,3 +154,31 @@ async def test_a_deposit_in_dollars_is_kept_for_the_other_home(runtime: AgentRun
         "and the dearer one?",
     )
     assert "with $250,000 down, a $530,000 loan" in dearer.reply, dearer.reply
+
+
+async def test_a_later_call_keeps_the_terms_worked_out_on_the_last(
+    mem: Memory, runtime: AgentRuntime, homes: str
+) -> None:
+    """ "Same deposit and rate as last time, over 25 years": the home, deposit and rate of the
+    last call's repayments (a ``DISCUSSED_LOAN`` fact), only the term changed."""
+    phone = "0438 917 512"
+
+    async def call_once(said: str) -> tuple[TurnResult, str]:
+        call = await runtime.open_call(
+            homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Hora Tio", phone=phone, phone_verified=True
+        )
+        return await runtime.turn(call, said, "Triage"), call.caller_id or ""
+
+    first, _ = await call_once(
+        "repayments on 65 Ocean Street Leichhardt with 25 percent down at 6 percent over 30 years?"
+    )
+    assert "65 Ocean St" in first.reply and "6% over 30 years" in first.reply, first.reply
+    again, caller = await call_once(
+        "same deposit and rate as last time, what would it be over twenty five years?"
+    )
+    assert again.reply.startswith(first.reply.split(", a $")[0]), "the same home and deposit"
+    assert "6% over 25 years" in again.reply, again.reply
+    [worked_out] = [t for t in again.tool_calls if t["tool"] == "mortgage_repayment"]
+    assert worked_out["from_memory"] == ["price", "rate_percent", "deposit"], worked_out
+    [fact] = [f for f in await mem.facts(homes, caller) if f.name == "DISCUSSED_LOAN"]
+    assert '"years": 25' in str(fact.value), "the latest terms are the ones on file"
