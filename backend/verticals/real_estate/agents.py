@@ -39,6 +39,11 @@ BOOKING_ASKED = (
 the address of the place im seeing sunday", "the booking reference for Saturday"): what is on
 file, not a home to resolve or a booking."""
 
+_CLOCK = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(:\d\d)?( ?[ap]\.?m\.?| o'?clock)?"
+CLOCK_SWAP = rf"\b{_CLOCK} (instead of|rather than|not) {_CLOCK}\W*$"
+"""One bare number for another, nothing after ("could we make that three instead of one?"): the
+time of a viewing; bedrooms are named ("three bedrooms instead of two")."""
+
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
 
@@ -230,6 +235,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + BOOKING_ASKED,
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
                 r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
+                "!!" + CLOCK_SWAP,
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
                 r"!\?\s*$",
                 r"!!^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*\?",  # asks what we hold

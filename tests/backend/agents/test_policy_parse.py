@@ -305,3 +305,17 @@ def test_a_deposit_scraped_together_and_a_rate_put_right() -> None:
 )
 def test_cancelling_a_booking_is_not_dropping_a_suburb(router: Router, said: str, target: str) -> None:
     assert router.route(said, set(router.tools)).target == target
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("um, could we make that three instead of one?", "reschedule_viewing"),
+        ("can we do five instead of three", "reschedule_viewing"),
+        ("make that four bedrooms instead of three", "update_preferences"),
+        ("actually three bedrooms instead of two", "update_preferences"),
+    ],
+)
+def test_a_bare_number_instead_of_another_is_a_time(router: Router, said: str, target: str) -> None:
+    """Without "bedrooms", "three instead of one" moves a viewing (the greeting just named it)."""
+    assert router.route(said, set(router.tools)).target == target
