@@ -39,6 +39,14 @@ BOOKING_ASKED = (
 the address of the place im seeing sunday", "the booking reference for Saturday"): what is on
 file, not a home to resolve or a booking."""
 
+UNWANTED = (
+    r"\b(off (my|the|our) (short ?)?list|(take|cross|strike|knock) (it|that|them|the [\w ]{1,30}?) off"
+    r"|remove|no longer (interested|keen)|not (interested|keen) (in (it|that|the|this)|on (it|that|the|this)|any ?more)"
+    r"|(gone|went) off (it|that|the))\b"
+)
+"""A home the caller no longer wants ("take the second one off my shortlist", "not keen on
+the Coogee one any more"): out of the shortlist, never into it."""
+
 _CLOCK = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(:\d\d)?( ?[ap]\.?m\.?| o'?clock)?"
 CLOCK_SWAP = rf"\b{_CLOCK} (instead of|rather than|not) {_CLOCK}\W*$"
 """One bare number for another, nothing after ("could we make that three instead of one?"): the
@@ -148,9 +156,26 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(book|viewing|inspection|inspect|open home)\b",
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 r"!!\b(cancel|scrap|call off)\b",  # "scrap the Paddington one" keeps nothing
+                "!!" + UNWANTED,
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
             ),
+            side_effect=True,
+        ),
+        Skill(
+            listings.remove_from_shortlist,
+            (
+                "take the second one off my shortlist",
+                "I'm not interested in that one any more",
+                "remove 12 Ocean St from my list",
+                "cross the first one off",
+                "we've gone off the Coogee house",
+                "forget the last one, we're not keen on it now",
+            ),
+            listings.reply_removed,
+            # "scrap the Bondi one" is a viewing cancelled, unless it is said of the list
+            cues=(UNWANTED, r"!!\b(cancel|call off)\b|\bscrap\b(?!.*\b(short ?)?list\b)"),
+            confirm=listings.confirm_removal,
             side_effect=True,
         ),
         Skill(
@@ -185,6 +210,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\bwhat was (the|its) (asking )?price again\b",
                 r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
                 r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
+                r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,

@@ -17,7 +17,7 @@ from backend.agents.policy import parse
 from backend.agents.tools import identity
 from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
 from backend.agents.tools.replies import money
-from backend.verticals.real_estate.episodes import PropertyInterest
+from backend.verticals.real_estate.episodes import PropertyInterest, PropertyInterestWithdrawn
 from backend.verticals.real_estate.listings import Listing, current_listings
 from backend.verticals.real_estate.tools import preferences, resolve
 from memory import EpisodeConflict
@@ -343,6 +343,38 @@ async def interested(call: CallContext, pid: str) -> None:
 
 def reply_shortlist(result: dict[str, Any]) -> str:
     return f"I've added {result['address']} to your shortlist. Would you like to book a viewing?"
+
+
+@function_tool
+async def remove_from_shortlist(ctx: RunContextWrapper[CallContext], property: str) -> dict[str, Any]:
+    """Note that the caller is no longer interested in a property ("take the second one off my
+    shortlist").
+
+    Args:
+        property: The listing id, its address, or its position in the last results.
+    """
+    call = ctx.context
+    pid = resolve.property_id(call, property)
+    known = call.known()
+    kept = pid in call.state.shortlist or any(
+        f.name == "INTERESTED_IN" and f.value == pid for f in (known.facts if known else [])
+    )
+    call.state.shortlist = [p for p in call.state.shortlist if p != pid]
+    if kept:
+        key = f"{call.call_id}:withdrawn:{pid}"
+        with contextlib.suppress(EpisodeConflict):  # recorded at an earlier turn of this call
+            await call.memory.record(call.episode(PropertyInterestWithdrawn, key, property_id=pid))
+    return {"property_id": pid, "address": call.addresses.get(pid, pid), "removed": kept}
+
+
+def reply_removed(result: dict[str, Any]) -> str:
+    if not result["removed"]:
+        return f"{result['address']} isn't on your shortlist, so there's nothing to take off."
+    return f"I've taken {result['address']} off your shortlist."
+
+
+def confirm_removal(args: dict[str, Any]) -> str:
+    return "Would you like me to take that home off your shortlist?"
 
 
 @function_tool

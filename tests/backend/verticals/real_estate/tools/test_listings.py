@@ -319,6 +319,30 @@ async def test_a_home_asked_about_twice_and_shortlisted_is_one_interest(
     assert [f.value for f in known.facts if f.name == "INTERESTED_IN"] == [first.property_id]
 
 
+async def test_a_home_taken_off_the_shortlist_is_no_longer_an_interest(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """ "Take the first one off my shortlist" withdraws the interest (never adds it again); a
+    home never shortlisted is said not to be on it."""
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Ida Offlist")
+    search = await runtime.turn(call, "a three bedder in Maroubra under 2.1m", "Triage")
+    first, second = call.state.last_results[:2]
+    agent = search.agent
+    replies = []
+    for said in (
+        "I like the first one",
+        "actually take the first one off my shortlist",
+        "and the second one?",
+    ):
+        heard = await runtime.turn(call, said, agent)
+        agent, replies = heard.agent, [*replies, heard.reply]
+    assert replies[1] == f"I've taken {first.address} off your shortlist.", replies
+    assert replies[2] == f"{second.address} isn't on your shortlist, so there's nothing to take off.", replies
+    known = await runtime.memory.recall_caller(homes, caller_id=call.caller_id)
+    assert known is not None and not [f for f in known.facts if f.name == "INTERESTED_IN"]
+    assert call.state.shortlist == []
+
+
 async def test_a_place_we_do_not_cover_typed_in_lower_case_is_said_not_ignored(
     runtime: AgentRuntime, homes: str
 ) -> None:
