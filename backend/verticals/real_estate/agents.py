@@ -133,6 +133,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
+                r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
@@ -522,6 +523,7 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
+                r"!!\b(scrap|cancel|call off)\b",
                 r"!!\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
             ),
             side_effect=True,
