@@ -130,7 +130,7 @@ async def search_properties(
     """
     call = ctx.context
     if earlier:
-        preferences.require_on_file(call, said=bool(suburb or max_price or min_bedrooms))
+        preferences.require_on_file(call, said=bool(max_price))
     places = resolve.known_suburbs(call, suburb) if suburb else []
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None

@@ -43,7 +43,8 @@ NOTHING_EARLIER = (
 def require_on_file(call: CallContext, said: bool = False) -> None:
     """What is on file asked for ("same budget as last time") or changed ("put my budget up to
     2.2m"): whom a possible match may be is checked first, and a caller with nothing on file
-    hears why nothing comes back, unless they ``said`` what they want (it stands alone)."""
+    hears why nothing comes back, unless they ``said`` the budget it is about (a raise: it
+    stands alone)."""
     identity.require_verified(call)
     known = call.known()
     if not (said or (known and (known.facts or known.upcoming_bookings))):
@@ -68,7 +69,7 @@ async def update_preferences(
     """
     call = ctx.context
     if earlier:
-        require_on_file(call, said=bool(budget or bedrooms or suburb))
+        require_on_file(call, said=bool(budget))
     places = resolve.suburbs(call, suburb) if suburb else []
     recorded = await remember(call, budget=budget, bedrooms=bedrooms, places=places)
     said = " or ".join(places) or suburb

@@ -4,7 +4,7 @@ has no deposit taken off, and rates are read however they are said."""
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.verticals.real_estate.tools.mortgage import monthly_repayment
@@ -163,18 +163,19 @@ async def test_a_later_call_keeps_the_terms_worked_out_on_the_last(
     last call's repayments (a ``DISCUSSED_LOAN`` fact), only the term changed."""
     phone = "0438 917 512"
 
-    async def call_once(said: str) -> tuple[TurnResult, str]:
+    async def call_once(said: str, days: int) -> tuple[TurnResult, str]:
+        at = NOW + timedelta(days=days)
         call = await runtime.open_call(
-            homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Hora Tio", phone=phone, phone_verified=True
+            homes, f"call-{uuid.uuid4().hex[:8]}", now=at, name="Hora Tio", phone=phone, phone_verified=True
         )
         return await runtime.turn(call, said, "Triage"), call.caller_id or ""
 
     first, _ = await call_once(
-        "repayments on 65 Ocean Street Leichhardt with 25 percent down at 6 percent over 30 years?"
+        "repayments on 65 Ocean Street Leichhardt with 25 percent down at 6 percent over 30 years?", 0
     )
     assert "65 Ocean St" in first.reply and "6% over 30 years" in first.reply, first.reply
     again, caller = await call_once(
-        "same deposit and rate as last time, what would it be over twenty five years?"
+        "same deposit and rate as last time, what would it be over twenty five years?", 2
     )
     assert again.reply.startswith(first.reply.split(", a $")[0]), "the same home and deposit"
     assert "6% over 25 years" in again.reply, again.reply
