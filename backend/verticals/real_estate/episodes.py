@@ -119,5 +119,5 @@ class RepaymentWorkedOut(Episode):
     loan: Money | None = None
     deposit: Money | None = None
     deposit_percent: Annotated[float, Field(ge=0, le=100)] | None = None
-    rate_percent: Annotated[float, Field(ge=0, le=30)]
-    years: Annotated[int, Field(ge=1, le=50)]
+    rate_percent: Annotated[float, Field(ge=0, le=100)]
+    years: Annotated[int, Field(ge=1, le=100)]

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
+from pydantic import ValidationError
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
@@ -16,6 +18,7 @@ from backend.verticals.real_estate.listings import Listing
 from backend.verticals.real_estate.ontology import LOAN_TERMS
 from backend.verticals.real_estate.tools import listings, resolve
 from backend.verticals.real_estate.tools.preferences import episode_id
+from memory import EpisodeConflict
 
 DEFAULT_RATE = 6.2
 DEFAULT_YEARS = 30
@@ -104,9 +107,18 @@ def terms_on_file(call: CallContext) -> dict[str, Any]:
 
 async def _worked_out(call: CallContext, terms: dict[str, Any]) -> None:
     """The terms, for the caller's next call (one episode per turn: a retry writes it once)."""
-    if call.caller_id:
-        said = {k: v for k, v in terms.items() if v is not None and not (k in _MONEY and v <= 0)}
-        await call.memory.record(call.episode(RepaymentWorkedOut, episode_id(call, "repayment"), **said))
+    if not call.caller_id:
+        return
+    # Money is positive: a deposit of nothing is not kept (the next call assumes the default).
+    said = {k: round(v, 2) if k in _MONEY else v for k, v in terms.items() if v is not None}
+    said = {k: v for k, v in said.items() if not (k in _MONEY and v <= 0)}
+    of = said.get("property_id") or "loan"  # two homes in one turn are two episodes
+    try:  # a term no loan has (a 0-year term) is answered, not kept
+        episode = call.episode(RepaymentWorkedOut, episode_id(call, f"repayment:{of}"), **said)
+    except ValidationError:
+        return
+    with contextlib.suppress(EpisodeConflict):  # the same home asked twice in one turn
+        await call.memory.record(episode)
 
 
 async def _price(
