@@ -47,6 +47,9 @@ UNWANTED = (
 """A home the caller no longer wants ("take the second one off my shortlist", "not keen on
 the Coogee one any more"): out of the shortlist, never into it."""
 
+LIST_ASKED = r"\b(is|are|was|what'?s|which)\b.*\b(on|in) (my|our|the) (short ?)?list\b.*\?"
+"""What the shortlist holds, asked ("is the Maroubra one still on my shortlist?"): read, not changed."""
+
 _CLOCK = r"(\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)(:\d\d)?( ?[ap]\.?m\.?| o'?clock)?"
 CLOCK_SWAP = rf"\b{_CLOCK} (instead of|rather than|not) {_CLOCK}\W*$"
 """One bare number for another, nothing after ("could we make that three instead of one?"): the
@@ -134,6 +137,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + BOOKING_ASKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
                 r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
+                "!!" + LIST_ASKED,
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
@@ -158,6 +162,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 r"!!\b(cancel|scrap|call off)\b",  # "scrap the Paddington one" keeps nothing
                 "!!" + UNWANTED,
+                "!!" + LIST_ASKED,
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
             ),
@@ -175,7 +180,7 @@ PROPERTY_SEARCH = AgentSpec(
             ),
             listings.reply_removed,
             # "scrap the Bondi one" is a viewing cancelled, unless it is said of the list
-            cues=(UNWANTED, r"!!\b(cancel|call off)\b|\bscrap\b(?!.*\b(short ?)?list\b)"),
+            cues=(UNWANTED, r"!!\b(cancel|call off)\b|\bscrap\b(?!.*\b(short ?)?list\b)", "!!" + LIST_ASKED),
             confirm=listings.confirm_removal,
             side_effect=True,
         ),
@@ -212,6 +217,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
                 r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
                 r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
+                "!!" + LIST_ASKED,
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
@@ -615,6 +621,7 @@ ROOT = AgentSpec(
             },
             cues=(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
+                LIST_ASKED,
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
                 r"^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*$",
                 r"\bagain\?|\bremember me\b|\bwhat am i (after|looking for)\b|\bam i (currently )?looking\b",

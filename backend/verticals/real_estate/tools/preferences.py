@@ -196,6 +196,8 @@ async def caller_summary(
         "suburbs": values.get("PREFERS_SUBURB", []),
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
         "appraisals": values.get("WANTS_APPRAISAL", []),
+        # shortlisted or asked about by name (a later call's "that Coogee place I asked about")
+        "interests": [str(f.object_name) for f in context.facts if f.name == "INTERESTED_IN"],
         "references": [b.reference for b in context.upcoming_bookings] if references else None,
         "viewings_asked": viewings,
     }
@@ -225,6 +227,8 @@ def reply_summary(result: dict[str, Any]) -> str:
         parts.append(f"you have a viewing of {'; '.join(result['viewings'])}")
     if result.get("appraisals"):
         parts.append(f"you've asked for an appraisal of {' and '.join(result['appraisals'])}")
+    if result.get("interests"):
+        parts.append(f"you're interested in {', '.join(result['interests'])}")
     if not parts:  # a name alone is what they told us, not something remembered
         return "I don't have any details for you yet. What are you looking for?"
     if result["name"]:

@@ -331,13 +331,15 @@ async def test_a_home_taken_off_the_shortlist_is_no_longer_an_interest(
     replies = []
     for said in (
         "I like the first one",
+        "is the maroubra one still on my shortlist?",
         "actually take the first one off my shortlist",
         "and the second one?",
     ):
         heard = await runtime.turn(call, said, agent)
         agent, replies = heard.agent, [*replies, heard.reply]
-    assert replies[1] == f"I've taken {first.address} off your shortlist.", replies
-    assert replies[2] == f"{second.address} isn't on your shortlist, so there's nothing to take off.", replies
+    assert f"you're interested in {first.address}" in replies[1], "asked, the shortlist is read, not added to"
+    assert replies[2] == f"I've taken {first.address} off your shortlist.", replies
+    assert replies[3] == f"{second.address} isn't on your shortlist, so there's nothing to take off.", replies
     known = await runtime.memory.recall_caller(homes, caller_id=call.caller_id)
     assert known is not None and not [f for f in known.facts if f.name == "INTERESTED_IN"]
     assert call.state.shortlist == []
