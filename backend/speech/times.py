@@ -46,11 +46,12 @@ class ImpossibleDate(ValueError):
 # -- days ----------------------------------------------------------------------------------------
 
 # Whole day names, short forms that are no other word, and "Mon", "Wed", "Sat", "Sun" only with
-# a capital or before a time ("sat 2pm"; "we sat down", "c'mon", "the sun" are no days).
+# a capital, before a time or "instead" ("sat 2pm", "wed instead same time"; "we sat down",
+# "c'mon", "the sun", "wed" for "we'd" are no days).
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues?|thu(?:rs?)?|weds|fri"
     r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?(?:\d|half\b|quarter\b|noon\b)"
-    r"|\s+(?:morning|arvo|afternoon)))"
+    r"|\s+(?:morning|arvo|afternoon|instead|same\s+time)\b))"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"

@@ -36,7 +36,7 @@ from backend.speech.times import (
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
     r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford|make (?:it|that)"
-    r"|go (?:up )?to|(?:push|bump|raise|increase|take) (?:it |that |us )?(?:up )?to)"
+    r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
     r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",

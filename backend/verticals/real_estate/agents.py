@@ -158,7 +158,9 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
-                r"!\b(book|viewing|inspection|inspect|open home)\b",
+                r"!\b(viewing|inspection|inspect|open home)\b",
+                r"!!\bbook\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
+                r"!!\bmake (it|that) (at )?(\d{1,2}|one|two|three|four|five|six|ten|eleven|twelve)\b",  # a time
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 r"!!\b(cancel|scrap|call off)\b",  # "scrap the Paddington one" keeps nothing
                 "!!" + UNWANTED,

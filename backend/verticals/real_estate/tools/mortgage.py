@@ -65,8 +65,11 @@ async def mortgage_repayment(
     remembered = [k for k, v in (("rate_percent", rate_percent), ("years", years)) if v is None and k in last]
     rate = rate_percent if rate_percent is not None else last.get("rate_percent", DEFAULT_RATE)
     term = years or last.get("years") or DEFAULT_YEARS
-    if loan is None and price is None and property is None and last.get("loan"):
-        loan, remembered = float(last["loan"]), [*remembered, "loan"]
+    if loan is None and property is None and last.get("loan"):
+        if price is not None and deposit is None and deposit_percent is None:
+            loan, price = price, None  # "what about 900k?" after a loan of 850k: the new loan
+        elif price is None:
+            loan, remembered = float(last["loan"]), [*remembered, "loan"]
     if loan:
         call.state.last_loan = {"loan": loan, "rate_percent": rate, "years": term}
         result = _repayment(None, 0, loan, rate, term) | {"home": None}

@@ -48,6 +48,23 @@ async def test_an_amount_borrowed_has_no_deposit_taken_off(runtime: AgentRuntime
     assert borrowed.reply == f"A $1,100,000 loan at 5.99% over 30 years is {a_month(1_100_000, 5.99, 30)}."
 
 
+async def test_an_amount_after_an_amount_borrowed_is_the_new_loan(runtime: AgentRuntime, homes: str) -> None:
+    """ "What about 900k?" after "if I borrow 850k" asks about borrowing 900k, not buying at it."""
+    _, more, rate = await talk(
+        runtime,
+        homes,
+        "if i borrow 850k at 6.05% over 30 yrs whats that per month",
+        "hmm wat about 900k",
+        "ok and 900k but at 6.55?",
+    )
+    assert more.reply == f"A $900,000 loan at 6.05% over 30 years is {a_month(900_000, 6.05, 30)}.", (
+        more.reply
+    )
+    assert rate.reply == f"A $900,000 loan at 6.55% over 30 years is {a_month(900_000, 6.55, 30)}.", (
+        rate.reply
+    )
+
+
 async def test_a_rate_said_after_the_deposit_is_neither_deposit_nor_price(
     runtime: AgentRuntime, homes: str
 ) -> None:

@@ -73,6 +73,21 @@ async def test_a_time_said_after_a_refused_move_moves_it(runtime: AgentRuntime, 
     assert results[2].reply.startswith("Done: ") and "Saturday 21 November at 4:00 PM" in results[2].reply
 
 
+@pytest.mark.parametrize(
+    ("move", "moved_to"),
+    [("oh hang on, make it three, sorry", "3:00 PM"), ("sorry can we do wed instead same time", "Wednesday")],
+)
+async def test_a_move_said_in_passing_moves_the_booking(
+    runtime: AgentRuntime, homes: str, move: str, moved_to: str
+) -> None:
+    """Right after booking, "make it three" is the viewing's time (not a shortlisting, not
+    bedrooms), and "wed instead same time" is Wednesday at the booked time."""
+    home = "128 Ocean Street in Manly" if "three" in move else "67 Church Street in Manly"
+    results = await talk(runtime, homes, f"can I see {home} on Sunday at 2pm?", move)
+    assert results[1].reply.startswith("Done: ") and moved_to in results[1].reply, results[1].reply
+    assert "2:00 PM" in results[1].reply or "3:00 PM" in results[1].reply
+
+
 async def test_a_time_said_again_once_moved_there_is_done(runtime: AgentRuntime, homes: str) -> None:
     """ "Yes Monday 11 pls" once the booking is on Monday at 11: done, not a clash with itself."""
     results = await talk(
