@@ -92,6 +92,10 @@ async def book_viewing(
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     if window := parse.free_asked(when):
         raise await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
+    if parse.same_time(when) and (kept := await _last_booked_at(call)):
+        # "book me into 90 King St instead, same time Saturday": the last booking's time
+        same = parse.same_time_on(when, kept, local(call.now, call.tz))
+        when = (same or kept).isoformat()
     moment = _offered(call, when, "book_viewing", {"property": pid})
     await _not_booked_yet(call, pid, moment)
     try:
@@ -130,6 +134,15 @@ async def book_viewing(
 def _when(iso: str) -> str:
     """A tool result's time as said: results carry local times with their offset."""
     return spoken(datetime.fromisoformat(iso))
+
+
+async def _last_booked_at(call: CallContext) -> datetime | None:
+    """The local time of the booking this call last made, moved or cancelled."""
+    if not call.state.last_booking:
+        return None
+    mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
+    last = next((b for b in mine if b.booking_id == call.state.last_booking), None)
+    return local(last.starts_at, call.tz) if last else None
 
 
 async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None:

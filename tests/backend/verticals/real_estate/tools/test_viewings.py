@@ -88,6 +88,22 @@ async def test_a_move_said_in_passing_moves_the_booking(
     assert "2:00 PM" in results[1].reply or "3:00 PM" in results[1].reply
 
 
+async def test_another_home_booked_instead_of_one_cancelled_is_a_booking(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """ "Book me into 90 King Street instead, same time Saturday" after a cancellation is a new
+    booking at the time the cancelled one had, not a move of a viewing that is gone."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I book 80 Albert Street Leichhardt for Saturday, two in the arvo?",
+        "actually can you cancel that one? not keen on Albert Street",
+        "could you book me into 90 King Street in Leichhardt instead, same time Saturday?",
+    )
+    assert "cancelled" in results[1].reply, results[1].reply
+    assert results[2].reply.startswith("You're booked to view 90 King St on Saturday 21 November at 2:00 PM")
+
+
 async def test_a_time_said_again_once_moved_there_is_done(runtime: AgentRuntime, homes: str) -> None:
     """ "Yes Monday 11 pls" once the booking is on Monday at 11: done, not a clash with itself."""
     results = await talk(
