@@ -180,8 +180,13 @@ QUESTIONS = {
 
 
 def ask(missing: list[str], args: Mapping[str, Any], ctx: CallContext) -> str:
-    """The question for the first value missing; a time for a home named says which home."""
-    home = ctx.addresses.get(str(args.get("property")))
+    """The question for the first value missing; a time for a home named says which home, and
+    a home pointed at that is none we know ("the first one" with nothing read out) is asked
+    about first."""
+    pointed = args.get("property")
+    if pointed is not None and str(pointed) not in ctx.addresses:
+        return QUESTIONS["property"]
+    home = ctx.addresses.get(str(pointed))
     if missing[0] == "when" and home:
         return f"What day and time would suit you for {home}?"
     return QUESTIONS.get(missing[0], f"Could you tell me the {missing[0].replace('_', ' ')}?")

@@ -474,6 +474,7 @@ VIEWINGS = AgentSpec(
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
+                r"!!\b(percent|per cent|deposit|repayments?|mortgage|loan)\b|%",  # "20% down instead of 10"
                 "!!" + BOOKING_ASKED,
             ),
             side_effect=True,
