@@ -7,6 +7,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
 
+import structlog
 from falkordb.asyncio import FalkorDB
 from graphiti_core.driver.falkordb_driver import FalkorDriver
 from redis.asyncio import Redis
@@ -17,6 +18,8 @@ from memory.embedder import EMBEDDING_DIM
 from memory.ontology import Ontology, stable_uuid
 from memory.store import _falkor_params, cypher
 from memory.store.base import GraphStore, Record, WriteBatch
+
+log = structlog.get_logger(__name__)
 
 # HNSW build parameters: M 8 / efConstruction 32 insert 41% faster than 16 / 64 at 200k facts
 # (2,244 against 1,596 facts/s), search latency unchanged; see docs/memory.md.
@@ -99,8 +102,11 @@ class FalkorStore(GraphStore):
         read from that node filtered on ``r.name`` misses them: after a restart the first
         listing of every tenant had no suburb, price or status. A new graph's first node is a
         ``Reserved`` placeholder no read matches (docs/memory.md, Engines and traps)."""
-        if not await self.query("MATCH (n) RETURN id(n) AS id LIMIT 1"):
+        first = await self.query("MATCH (n) WHERE id(n) = 0 RETURN labels(n) AS labels")
+        if not first:
             await self.query("CREATE (:Reserved)", write=True)
+        elif "Reserved" not in first[0]["labels"]:  # written before the placeholder: say so once
+            log.warning("graph keeps an entity at node id 0: reseed it", group_id=self.group_id)
 
     async def _predicates_for_old_rows(self) -> None:
         """A graph written before ``Predicate`` nodes has an HNSW index on its rows and rows with
