@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools.replies import money
+from backend.outages import OUTAGES
 from backend.verticals.real_estate.episodes import RepaymentWorkedOut
 from backend.verticals.real_estate.listings import Listing
 from backend.verticals.real_estate.ontology import LOAN_TERMS
@@ -120,8 +121,11 @@ async def _worked_out(call: CallContext, terms: dict[str, Any]) -> None:
         episode = call.episode(RepaymentWorkedOut, episode_id(call, f"repayment:{of}"), **said)
     except ValidationError:
         return
-    with contextlib.suppress(EpisodeConflict):  # the same home asked twice in one turn
-        await call.memory.record(episode)
+    try:
+        with contextlib.suppress(EpisodeConflict):  # the same home asked twice in one turn
+            await call.memory.record(episode)
+    except OUTAGES as exc:  # the graph is down: the sum is still answered, the terms not kept
+        call.turn.errors.append(f"repayment terms not in memory: {type(exc).__name__}")
 
 
 async def _price(
