@@ -151,11 +151,8 @@ async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None
     held = next((b for b in mine if b.property_id == pid and b.status == "scheduled"), None)
     if held and held.starts_at == moment and _moved(held) in call.state.tried:
         # "yes Monday 11 pls" just after it was moved there (once the identity check passed)
-        raise AlreadyBooked(
-            f"That's done: your viewing of {call.addresses.get(pid, 'that home')} ({held.reference})"
-            f" is now {spoken(moment)}.",
-            reference=held.reference,
-        )
+        said = _done(f" of {call.addresses.get(pid, 'that home')}", held.reference, spoken(moment))
+        raise AlreadyBooked(said, reference=held.reference)
     if held and held.starts_at == moment and held.booking_id != call.state.last_booking:
         # "yes Monday 11 pls" on a later call, after it was moved there (on this call, the
         # ledger replays the booking and it is confirmed again)
@@ -441,6 +438,11 @@ async def reschedule_viewing(
     }
 
 
+def _done(of: str, reference: str, when: str) -> str:
+    """A move asked again once made ("yes move it to 1pm"): it is done, not a clash or "already"."""
+    return f"That's done: your viewing{of} ({reference}) is now {when}."
+
+
 def _moved(booking: bookings.Booking) -> str:
     return f"viewing {booking.reference} moved"
 
@@ -453,7 +455,7 @@ def reply_reschedule(result: dict[str, Any]) -> str:
     """Which viewing, by its home, when a caller may have several."""
     of = f" of {result['address']}" if result.get("address") else ""
     if not result["moved"] and result.get("moved_in_this_call"):  # "yes move it to 1pm" once moved
-        return f"That's done: your viewing{of} ({result['reference']}) is now {_when(result['starts_at'])}."
+        return _done(of, result["reference"], _when(result["starts_at"]))
     if not result["moved"]:
         return f"Your viewing{of} ({result['reference']}) is already on {_when(result['starts_at'])}."
     return f"Done: your viewing{of} ({result['reference']}) is now {_when(result['starts_at'])}."
