@@ -120,7 +120,7 @@ _NOT_NAMES = frozenset(
     {"I", "Hi", "Hello", "Hey", "The", "A", "An", "Just", "Not", "So", "Sorry", "Still", "Only", "Also",
      "Calling", "Looking", "After", "Interested", "Thinking", "Here", "There", "Me", "Yes", "No", "Okay",
      "Ok", "About", "My", "Our", "Your", "Us", "Good", "Great", "Fine", "Keen", "Happy", "Sure", "From",
-     "With", "In", "On", "At",
+     "With", "In", "On", "At", "Its", "It's",
      "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday", "Morning", "Afternoon"}
 )  # fmt: skip
 
@@ -129,10 +129,11 @@ _TYPED_LOWER = re.compile(
     r"\bmy name(?:'s|’s| is) ([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?)"
     r"|^\W*(?:(?:hi|hey|hello|g'?day)\W+)?([a-z][a-z'’-]+(?: [a-z][a-z'’-]+)?) here\b"
     r"|^\W*(?:(?:hi|hey|hello|g'?day)\W+)?(?:it'?s|it’s|this is) ([a-z][a-z'’-]+ [a-z][a-z'’-]+)"
-    r"(?=\s*[.,!;]|$)"
+    r"(?=\s*[.,!;]|\s+here\b|$)"
 )
 """A name typed in lower case, where no capital marks it: only the plainest ways of giving one
-("my name is dominika fairweather", "hi siobhan achterberg here", "hi it's theodora quilliam.")."""
+("my name is dominika fairweather", "hi siobhan achterberg here", "hi it's theodora quilliam.",
+"hi its ignatius featherby here, …")."""
 
 
 def introduced(text: str) -> str | None:

@@ -292,6 +292,8 @@ _IF_RATE = re.compile(
 )
 """A decimal said as the what-if of a loan ("what if it's 5.8") or put right ("sorry typo, meant 5.8
 not 6.8"): a rate when it could be one."""
+_LISTED_RATE = re.compile(r"(?:^|,)\s*(\d{1,2}\.\d{1,3})\s*(?=\s*(?:,|\.?$))")
+"""A decimal alone among a loan's terms ("10 per cent deposit, six point four, thirty year loan")."""
 
 
 def percent(text: str) -> float | None:
@@ -299,8 +301,8 @@ def percent(text: str) -> float | None:
     rate's about five point nine"."""
     text = _FILLER.sub(" ", spoken_decimals(text))
     m = _PERCENT.search(text) or _BARE_RATE.search(text)
-    if not m and (what_if := _IF_RATE.search(text)):  # "k wat if its 5.8": a rate, never a price
-        return float(what_if[1]) if 2 <= float(what_if[1]) <= 15 else None
+    if not m and (what_if := _IF_RATE.search(text) or _LISTED_RATE.search(text)):
+        return float(what_if[1]) if 2 <= float(what_if[1]) <= 15 else None  # a rate, never a price
     if not m:
         return None
     said = next(g for g in m.groups() if g)

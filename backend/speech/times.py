@@ -80,6 +80,10 @@ _MOVED_FROM = re.compile(
     re.IGNORECASE,
 )
 """What precedes the day a booking is moved away from: "from Tuesday", "instead of Wednesday"."""
+_BOOKED_ON = re.compile(r"^(?:'?s)?\s+(?:viewing|inspection|booking|appointment)\b", re.IGNORECASE)
+"""What follows the day a booking is on: "Friday's viewing", "fridays inspection"."""
+_MOVED_TO = re.compile(r"\b(?:to|into|onto|till|until)\s+(?:the\s+)?$", re.IGNORECASE)
+"""What precedes the day a booking is moved to: "move it to Saturday"."""
 
 
 @dataclass(frozen=True)
@@ -95,6 +99,9 @@ class Day:
     """Named as a weekday ("Saturday"): a time already passed that day means next week's."""
     moved_from: bool = False
     """The day something is moved away from ("instead of Wednesday", "from Tuesday")."""
+    moved_to: bool = False
+    """The day something is moved to ("to Saturday"): it outranks a day named later as a
+    reason ("move Friday's viewing to Saturday, my partner's working Fri")."""
     impossible: tuple[int, int] | None = None
     """(day, month) of a date the calendar does not have ("the 31st of February")."""
     gone: datetime | None = None
@@ -131,7 +138,7 @@ def days(text: str, now: datetime) -> list[Day]:
     next_week = "next week" in text.lower()
     found = []
     for m in _DAY.finditer(text):
-        moved = bool(_MOVED_FROM.search(text[: m.start()]))
+        moved = bool(_MOVED_FROM.search(text[: m.start()]) or _BOOKED_ON.match(text[m.end() :]))
         if m["past"]:
             found.append(Day(m.start(), m.end(), None, moved_from=moved, gone=_gone(m["past"], midnight)))
         elif m["today"]:
@@ -145,7 +152,8 @@ def days(text: str, now: datetime) -> list[Day]:
                 ahead = ahead or 7  # "next Tuesday" said on a Monday is tomorrow, as most people mean it
             if m["week"]:
                 ahead += 7  # "Friday week": a week after the coming Friday
-            found.append(Day(m.start(), m.end(), midnight + timedelta(days=ahead), True, moved))
+            to = bool(_MOVED_TO.search(text[: m.start()]))
+            found.append(Day(m.start(), m.end(), midnight + timedelta(days=ahead), True, moved, to))
         elif day := _date(m, midnight):
             found.append(Day(m.start(), m.end(), day[0], moved_from=moved, impossible=day[1]))
     return found
@@ -392,7 +400,11 @@ _FREE = re.compile(
     r"|(?:got|have) (?:any(?:thing)?|something) (?:free|available|open))\b",
     re.IGNORECASE,
 )
-_ANY = re.compile(r"\b(?:any ?time|anything|what (?:have you|do you have|you) got)\b", re.IGNORECASE)
+_ANY = re.compile(
+    r"\b(?:any ?time|anything|what (?:else )?(?:have you|do you have|you) got"
+    r"|what else (?:is|'s) (?:there|free))\b",
+    re.IGNORECASE,
+)
 """About free times only with a day or a part of one: "anything else?" is no such question."""
 _DAYISH = re.compile(
     rf"\b(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|{_PART}|first thing)\b", re.IGNORECASE
@@ -401,6 +413,22 @@ _WINDOWS = {"morning": (0, 12), "first thing": (0, 11), "midday": (11, 14), "noo
             "lunchtime": (11, 14), "lunch time": (11, 14), "afternoon": (12, 24), "arvo": (12, 24),
             "evening": (16, 24), "tonight": (16, 24)}  # fmt: skip
 """The hours a part of the day spans, as [from, to): business hours narrow them."""
+
+
+_PART_SAID = re.compile(r"\b(morning|afternoon|arvo|evening|tonight)\b", re.IGNORECASE)
+_AM_PM = re.compile(r"\b(\d{1,2})(?::\d\d)?\s*([ap])\.?m\b", re.IGNORECASE)
+
+
+def parts_clash(text: str) -> tuple[str, str] | None:
+    """(the part of the day, the time) when a time said with am or pm is outside the part of
+    the day said with it ("Saturday morning at 3pm"); None when they agree."""
+    text = _GREETING.sub(" ", text)
+    part, clock = _PART_SAID.search(text), _AM_PM.search(text)
+    if not (part and clock):
+        return None
+    hour = int(clock[1]) % 12 + (12 if clock[2].lower() == "p" else 0)
+    start, end = _WINDOWS[part[1].lower()]
+    return None if start <= hour < end else (part[1].lower(), clock.group(0))
 
 
 def free_asked(text: str) -> tuple[int, int] | None:
@@ -445,6 +473,7 @@ def said(text: str, now: datetime, *, asked: bool = False) -> Said:
             raise ImpossibleDate(*d.impossible)
     # The last day named that is neither gone nor the one moved away from, else the last named.
     wanted = [d for d in named if d.day is not None and not d.moved_from] or named[-1:]
+    wanted = [d for d in wanted if d.moved_to] or wanted
     meant = wanted[-1] if wanted else None
     clock = time_of_day(text, asked=asked, day_named=bool(named))
     gone = meant.gone if meant else None

@@ -388,3 +388,30 @@ def test_a_name_typed_in_lower_case_after_its() -> None:
         "Theodora Quilliam"
     )
     assert contacts.introduced("its my booking.") is None
+
+
+def test_a_lower_case_name_before_here_and_what_is_no_name() -> None:
+    said = "hi its ignatius featherby here, gotta cancel tuesdays viewing sorry"
+    assert contacts.introduced(said) == "Ignatius Featherby"
+    assert contacts.introduced("hi its me here") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "day"),
+    [
+        # the day a booking is on ("fridays viewing") and a reason's day ("working fri") are not the one meant
+        ("hi can we move fridays viewing to saturday instead, same time? my partners working fri", 17),
+        ("move it to tuesday, I work monday", 20),
+        ("oh wait sorry i meant thurs not tues, same time", 15),
+        ("can I book a saturday viewing at 10", 17),
+    ],
+)
+def test_the_day_a_booking_moves_to(said: str, day: int) -> None:
+    assert times.said(said, WEDNESDAY, asked=True).day == WEDNESDAY.replace(day=day, hour=0)
+
+
+def test_a_part_of_the_day_and_a_time_outside_it() -> None:
+    assert times.parts_clash("can i book 88 george st rozelle sat morning at 3pm") == ("morning", "3pm")
+    assert times.parts_clash("Saturday afternoon at 3pm") is None
+    assert times.parts_clash("Good morning! Saturday at 3pm?") is None
+    assert times.free_asked("Ah, bugger. What else have you got that morning?") == (0, 12)

@@ -9,6 +9,7 @@ is the default with no API key and the fallback when an LLM fails.
 from __future__ import annotations
 
 import ast
+import contextlib
 import itertools
 import json
 import re
@@ -164,12 +165,16 @@ def tool_result(output: Any) -> dict[str, Any] | str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REQUEST = re.compile(
-    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|so|and|also)\W+)*(?:can|could|would|what|how|is|are|do|does|please"
+    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also)\W+)*(?:can|could|would|what|how|is|are|do|does|please"
     r"|i'?d like|book|tell me|show me)\b",
     re.I,
 )
 _AND = r",?\s+and(?: also)?,?\s+"
-_TWO_ASKS = re.compile(rf"(?<=[.!?])\s+|{_AND}(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I)
+_ASIDE = r"(?:while (?:i'?ve|i have) got you|while (?:i'?m|you'?re) at it|one more thing),?\s+"
+"""What a caller says before a second request ("and while I've got you, what would …")."""
+_TWO_ASKS = re.compile(
+    rf"(?<=[.!?])\s+|{_AND}(?:{_ASIDE})?(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
+)
 
 
 class PolicyModel(Model):
@@ -345,6 +350,13 @@ class PolicyModel(Model):
         if beds and (sizes := parse.sizes(utterance)):
             question = f"Sorry, did you mean {sizes[0]} bedroom{'s' * (sizes[0] != 1)} or {sizes[1]}?"
             asked = beds
+        elif isinstance(args.get("when"), str) and (parts := parse.parts_clash(utterance)):
+            # "sat morning at 3pm": which, before anything is booked; the answer is on that day
+            with contextlib.suppress(ValueError):
+                self.call.state.day_discussed = datetime.fromisoformat(args["when"]).date().isoformat()
+            question = f"Sorry, did you mean the {parts[0]}, or {parts[1]}? What time would suit?"
+            self.call.state.pending = {"tool": tool, "args": {**args, "when": None}, "choices": []}
+            return assistant_message(question)
         elif prices and (bounds := parse.price_bounds_clash(utterance)):
             self.call.turn.grounding |= {round(x) for x in bounds}  # the caller's own, said back
             most, least = (money(x) for x in bounds)
@@ -362,6 +374,9 @@ class PolicyModel(Model):
         pending, self.call.state.pending = self.call.state.pending, None
         if pending is None or pending["tool"] not in {t.name for t in tools}:
             return None
+        if pending.get("choices") is not None and parse.free_asked(utterance):
+            # "what else have you got that morning?": more free times asked, none taken
+            return _called(pending["tool"], {**pending["args"], "when": utterance})
         when = (
             (pending.get("refused") and self._from_refused(utterance, pending["refused"]))
             or (pending.get("choices") and self._picked(utterance, pending["choices"]))
@@ -396,7 +411,10 @@ class PolicyModel(Model):
         if slots.read("address", None, utterance, self.call) or parse.ordinal(utterance):
             return None
         if parse.said(utterance, local(self.call.now, self.call.tz), asked=True).clock is None:
-            return None
+            hour = parse.count(utterance)  # "twelve then, that'll do": an hour of its own
+            if not (hour and 1 <= hour <= 12 and _YES.search(utterance)):
+                return None
+            utterance = f"at {hour}"
         when = slots.read("when", None, utterance, self.call)
         return when if isinstance(when, str) else None
 

@@ -24,6 +24,7 @@ from backend.speech.times import (
     ImpossibleDate,
     existing,
     free_asked,
+    parts_clash,
     said,
     same_time,
     same_time_on,
@@ -35,7 +36,8 @@ from backend.speech.times import (
 # "the bank reckons we can go to two point one" 2.1 million.
 _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
-    r"|at most|less than|no more than|cap(?:ped)? at|spend|(?:only )?do|stretch to|afford|make (?:it|that)"
+    r"|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at|spend|(?:only )?do|stretch to|afford"
+    r"|make (?:it|that)"
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
@@ -127,6 +129,7 @@ __all__ = [
     "money",
     "ordinal",
     "other_one",
+    "parts_clash",
     "percent",
     "price_bounds_clash",
     "said",

@@ -11,7 +11,7 @@ from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.speech.clauses import CORRECTION
-from backend.speech.numbers import RATE_SAID
+from backend.speech.numbers import RATE_SAID, words_to_number
 
 MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 """Parameters that are sums of money (read as such wherever they are asked for)."""
@@ -39,6 +39,8 @@ def _kind(spec: dict[str, Any]) -> str | None:
     return next((o["type"] for o in spec.get("anyOf", []) if o.get("type") != "null"), None)
 
 
+RATE_MAX = 15
+"""A home loan's yearly rate is at most this; a larger share said alone is the deposit."""
 _AMOUNT = r"\$?\s*\d[\d.,]*\s*(?:k|m|mil|million|thousand|grand|%|percent|per cent)?(?:\s*dollars?)?"
 _ABOUT = r"(?:about |around |roughly |maybe )?"
 _DEPOSIT = re.compile(
@@ -63,6 +65,14 @@ _RATE = re.compile(rf"\b{RATE_SAID}\s+[\w.]+(?:\s+point\s+\w+)?", re.IGNORECASE)
 """The rate said ("the rate's about five point nine"): never the price."""
 
 
+_CORRECTED = re.compile(
+    rf",?\s*(?:no,? )?(?:{CORRECTION.pattern}),?\s*"
+    r"(?P<to>(?:\d[\d.,]*|(?:[a-z]+[ -]?){1,3}?)(?:\s*(?:k|grand|thousand))?)(?=,|$|\s+at\b)",
+    re.IGNORECASE,
+)
+"""A bare amount right after a deposit, putting it right ("400 grand, no sorry, four fifty")."""
+
+
 def _deposit(utterance: str) -> tuple[float | None, float | None]:
     """(dollars, percent) from "$200k deposit", "20% down", "a deposit of 150,000"; a deposit
     corrected ("two fifty k down, no wait, three hundred k down") is the one it corrects to."""
@@ -75,6 +85,13 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
         if CORRECTION.search(spoken, m.end(), later.start()):
             m = later
     said = next((v for v in m.groupdict().values() if v), "")
+    if (fixed := _CORRECTED.match(spoken, m.end())) and (first := parse.money(said, minimum=1)):
+        # "put down 400 grand, no sorry, four fifty": the hundreds of thousands it corrects to
+        to = fixed["to"].replace(",", "")
+        again = words_to_number(to) or parse.money(to, loose=True)
+        again = float(to) if again is None and to.replace(".", "", 1).isdigit() else again
+        if again:
+            return again * 1000 if again < 1000 <= first else again, None
     share = parse.percent(said)
     return (None, share) if share is not None else (parse.money(said, minimum=1), None)
 
@@ -110,7 +127,9 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "deposit":
         return _deposit(utterance)[0]
     if name == "deposit_percent":
-        return _deposit(utterance)[1]
+        share = _deposit(utterance)[1]
+        said = parse.percent(parse.spoken(utterance)) if share is None else None
+        return said if said is not None and said > RATE_MAX else share  # "with the 25 per cent"
     if name in MONEY:
         spoken = _RATE.sub(" ", _DEPOSIT.sub(" ", parse.spoken(utterance)))  # nor the deposit nor the rate
         return parse.money(spoken, loose=True)
@@ -119,7 +138,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "years":
         return parse.years(utterance)
     if "rate" in name:
-        return parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
+        rate = parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
+        return rate if rate is None or rate <= RATE_MAX else None
     if name == "when":
         if parse.shift(utterance) or parse.same_time(utterance):
             return utterance  # "an hour later", "Sunday, same time": from the booking's own time

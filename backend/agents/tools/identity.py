@@ -245,11 +245,11 @@ def someone_else(call: CallContext, name: str | None) -> bool:
 
 
 def unknown(call: CallContext) -> bool:
-    """A chat caller we have no name for (the chat sent nothing) and no possible match pending:
-    who they say they are mid-call is looked up."""
-    if call.phone_verified or pending(call):  # a voice call's number is who they are
-        return False
-    return call.caller is None or caller_name(call.caller) is None
+    """A caller we have no name for (a chat that sent nothing, a number we had never seen) and no
+    possible match pending: who they say they are mid-call is looked up."""
+    # On voice a number on file with a name is who they are; one we had never seen may be
+    # someone we know from another number or a chat.
+    return not pending(call) and (call.caller is None or caller_name(call.caller) is None)
 
 
 @function_tool

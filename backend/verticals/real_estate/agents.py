@@ -55,6 +55,10 @@ CLOCK_SWAP = rf"\b{_CLOCK} (instead of|rather than|not) {_CLOCK}\W*$"
 """One bare number for another, nothing after ("could we make that three instead of one?"): the
 time of a viewing; bedrooms are named ("three bedrooms instead of two")."""
 
+DAY_NAME = r"(mon|tues?|wed|thu(rs)?|fri|sat|sun)"
+"""A weekday, short or whole (a word's rest may follow)."""
+DAY_PUT_RIGHT = rf"\bmeant\b.*\b{DAY_NAME}\w*,? (not|rather than) {DAY_NAME}"
+"""A day put right ("I meant Thurs not Tues"): a booking's, never a suburb dropped."""
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
 
@@ -122,6 +126,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "min_bedrooms": listings.read_min_bedrooms,
                 "max_bedrooms": listings.read_max_bedrooms,
                 "earlier": listings.read_earlier,
+                "also": listings.read_also,
                 "street": resolve.read_street,
                 "suburb": resolve.read_suburbs,
             },
@@ -136,7 +141,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
                 r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
-                r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
+                r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
                 "!!" + LIST_ASKED,
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
@@ -162,7 +167,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!!\bbook\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
                 r"!!\bmake (it|that) (at )?(\d{1,2}|one|two|three|four|five|six|ten|eleven|twelve)\b",  # a time
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
-                r"!!\b(cancel|scrap|call off)\b",  # "scrap the Paddington one" keeps nothing
+                r"!!\b(cancel|scrap|scratch|call off)\b",  # "scrap the Paddington one" keeps nothing
                 "!!" + UNWANTED,
                 "!!" + LIST_ASKED,
                 "!!" + BOOKED_DAY_CHECKED,
@@ -182,7 +187,11 @@ PROPERTY_SEARCH = AgentSpec(
             ),
             listings.reply_removed,
             # "scrap the Bondi one" is a viewing cancelled, unless it is said of the list
-            cues=(UNWANTED, r"!!\b(cancel|call off)\b|\bscrap\b(?!.*\b(short ?)?list\b)", "!!" + LIST_ASKED),
+            cues=(
+                UNWANTED,
+                r"!!\b(cancel|call off)\b|\b(scrap|scratch)\b(?!.*\b(short ?)?list\b)",
+                "!!" + LIST_ASKED,
+            ),
             confirm=listings.confirm_removal,
             side_effect=True,
         ),
@@ -218,7 +227,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\bwhat was (the|its) (asking )?price again\b",
                 r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
                 r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
-                r"!!\b(scrap|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
+                r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
                 "!!" + LIST_ASKED,
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
@@ -263,6 +272,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "suburb": resolve.read_suburbs,
                 "bedrooms": listings.read_wanted_bedrooms,
                 "earlier": listings.read_earlier,
+                "also": listings.read_also,
             },
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
@@ -303,6 +313,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(widen|broaden|what else)\b",
                 "!!" + BOOKING_ASKED,
                 "!!" + BOOKED_DAY_CHECKED,
+                "!!" + DAY_PUT_RIGHT,
                 # "What about Maroubra instead?" looks there; it takes nothing off.
                 r"!!^(?!.*\b(not|no longer|forget|drop|remove|rule out|scratch|off)\b|.*n't\b).*\b(what|how) about\b",
                 # Picking up an earlier conversation about a suburb keeps it.
@@ -393,6 +404,7 @@ MORTGAGE = AgentSpec(
                 "what would the monthly be on 12 Ocean St in Bondi?",
                 "what are the repayments on 5 Bay Street in Coogee",
                 "how much a month would the one on King Street in Glebe cost us",
+                "righto, and over twenty years?",
             ),
             mortgage.reply_mortgage,
             readers={"property": resolve.read_pointed, "loan": mortgage.read_loan},
@@ -400,6 +412,7 @@ MORTGAGE = AgentSpec(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
+                r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty)( years?| yrs?)?\W*$",  # "and over twenty?"
             ),
         ),
     ),
@@ -442,9 +455,10 @@ VIEWINGS = AgentSpec(
                 r"|\b(free|available)\b.*\d ?[ap]\.?m\b",
                 r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
-                rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring (it )?forward|instead|cancel)\b",
-                r"!\b(call off|pull out|scrap|can\'t make|my (viewing|inspection|booking|appointment))\b",
-                r"!!\b(cancel|scrap|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
+                rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
+                r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
+                rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
+                r"!!\b(cancel|scrap|scratch|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
@@ -468,9 +482,10 @@ VIEWINGS = AgentSpec(
             viewings.reply_reschedule,
             readers={"reference": viewings.read_booking, "when": viewings.read_new_time},
             cues=(
-                rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring (it )?forward|rebook|instead)\b",
+                rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring\b.{{0,30}}\bforward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
+                DAY_PUT_RIGHT,
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
@@ -491,7 +506,7 @@ VIEWINGS = AgentSpec(
             viewings.reply_cancel,
             readers={"reference": viewings.read_booking},
             cues=(
-                r"\b(cancel|call off|scrap|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
+                r"\b(cancel|call off|scrap|scratch|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
                 r"\b(altogether|at all|entirely)\b",
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
@@ -533,7 +548,7 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
-                r"!!\b(scrap|cancel|call off)\b",
+                r"!!\b(scrap|scratch|cancel|call off)\b",
                 r"!!\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
             ),
             side_effect=True,

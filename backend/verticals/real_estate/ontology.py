@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from backend.verticals.real_estate import episodes as ep
 from memory.callers import caller
@@ -279,6 +280,18 @@ def _repayment(e: ep.RepaymentWorkedOut, region: str) -> Translation:
 
 LOAN_TERMS = {"property_id", "price", "loan", "deposit", "deposit_percent", "rate_percent", "years"}
 """What a ``DISCUSSED_LOAN`` fact's value holds."""
+_LOAN_MONEY = {"price", "loan", "deposit"}
+
+
+def loan_terms(value: object) -> dict[str, Any]:
+    """The terms a ``DISCUSSED_LOAN`` fact's value holds ({} for one unreadable)."""
+    try:
+        terms = json.loads(value) if isinstance(value, str) else {}
+    except ValueError:
+        return {}
+    if not isinstance(terms, dict):
+        return {}
+    return {k: float(v) if k in _LOAN_MONEY else v for k, v in terms.items() if k in LOAN_TERMS}
 
 
 ONTOLOGY = Ontology(

@@ -319,3 +319,33 @@ def test_cancelling_a_booking_is_not_dropping_a_suburb(router: Router, said: str
 def test_a_bare_number_instead_of_another_is_a_time(router: Router, said: str, target: str) -> None:
     """Without "bedrooms", "three instead of one" moves a viewing (the greeting just named it)."""
     assert router.route(said, set(router.tools)).target == target
+
+
+def test_a_deposit_put_right_and_a_share_too_big_for_a_rate() -> None:
+    """ "400 grand, no sorry, four fifty" is a 450k deposit; "with the twenty five per cent"
+    (said of a deposit a turn before) is no 25% rate; a decimal alone among a loan's terms is
+    its rate ("ten per cent deposit, six point four, thirty year loan")."""
+    call = offline_call()
+    said = "if I put down four hundred grand, no sorry, four fifty, at six point oh five percent?"
+    assert slots.read("deposit", None, said, call) == 450_000
+    assert slots.read("rate_percent", None, said, call) == 6.05
+    again = "Okay, and with the twenty five per cent, over twenty years?"
+    assert slots.read("deposit_percent", None, again, call) == 25.0
+    assert slots.read("rate_percent", None, again, call) is None
+    listed = "Ten per cent deposit, six point four, thirty year loan."
+    assert slots.read("rate_percent", None, listed, call) == 6.4
+    assert slots.read("deposit_percent", None, listed, call) == 10.0
+    assert slots.read("budget", None, "hmm actually the missus says cap it at 2.2", call) == 2_200_000
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("Ah, actually, scratch the Ocean Street one, my wife's already been through it.", "cancel_viewing"),
+        ("oh wait sorry i meant thurs not tues, same time", "reschedule_viewing"),
+        ("Could we bring Monday's viewing forward to nine thirty in the morning?", "reschedule_viewing"),
+        ("Righto. And over twenty years?", "mortgage_repayment"),
+    ],
+)
+def test_a_booking_scratched_or_put_right_and_a_term_changed(router: Router, said: str, target: str) -> None:
+    assert router.route(said, set(router.tools)).target == target

@@ -109,6 +109,7 @@ async def search_properties(
     widen: bool = False,
     nearby: bool = False,
     earlier: bool = False,
+    also: bool = False,
 ) -> dict[str, Any]:
     """Find homes for sale, cheapest first. What the caller does not say now comes from what
     they told us before (their budget, bedrooms and suburbs); the result says which.
@@ -127,11 +128,16 @@ async def search_properties(
             search with the neighbouring suburbs added.
         earlier: They ask for what an earlier call found or what is on file ("the places you
             found me last time", "same budget as last time", "switch my search to Manly").
+        also: The suburb is one more to look in ("add Balmain as well"), beside the ones
+            they prefer.
     """
     call = ctx.context
     if earlier:
         preferences.require_on_file(call, said=bool(max_price))
     places = resolve.known_suburbs(call, suburb) if suburb else []
+    if also and places and call.context is not None:
+        preferred = [str(f.object_name) for f in call.context.all("PREFERS_SUBURB")]
+        places = list(dict.fromkeys([*preferred, *places]))
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
     step = None
@@ -206,6 +212,16 @@ _EARLIER = re.compile(
 
 def read_earlier(utterance: str, ctx: CallContext) -> bool:
     return bool(_EARLIER.search(utterance))
+
+
+_ALSO = re.compile(
+    r"\b(?:add|include|throw in|chuck in)\b|\b(?:also|as well as) (?:in|look(?:ing)? (?:in|at))\b",
+    re.IGNORECASE,
+)
+
+
+def read_also(utterance: str, ctx: CallContext) -> bool:
+    return bool(_ALSO.search(utterance))
 
 
 _A_MINIMUM = re.compile(

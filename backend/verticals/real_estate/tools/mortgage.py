@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 from typing import Any
 
@@ -12,27 +11,17 @@ from pydantic import ValidationError
 
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
-from backend.agents.tools.replies import money
+from backend.agents.tools import identity
 from backend.outages import OUTAGES
+from backend.verticals.real_estate import loans
 from backend.verticals.real_estate.episodes import RepaymentWorkedOut
 from backend.verticals.real_estate.listings import Listing
-from backend.verticals.real_estate.ontology import LOAN_TERMS
+from backend.verticals.real_estate.ontology import loan_terms
 from backend.verticals.real_estate.tools import listings, resolve
 from backend.verticals.real_estate.tools.preferences import episode_id
 from memory import EpisodeConflict
 
-DEFAULT_RATE = 6.2
-DEFAULT_YEARS = 30
-DEFAULT_DEPOSIT = 0.20
 _MONEY = {"price", "loan", "deposit"}
-
-
-def monthly_repayment(principal: float, rate_percent: float, years: int) -> float:
-    """The standard amortized monthly payment."""
-    r, n = rate_percent / 100 / 12, years * 12
-    if r == 0:
-        return principal / n
-    return principal * r / (1 - (1 + r) ** -n)
 
 
 @function_tool
@@ -64,8 +53,8 @@ async def mortgage_repayment(
     # last worked out for the caller stand in ("same deposit and rate as last time").
     last = call.state.last_loan or terms_on_file(call)
     remembered = [k for k, v in (("rate_percent", rate_percent), ("years", years)) if v is None and k in last]
-    rate = rate_percent if rate_percent is not None else last.get("rate_percent", DEFAULT_RATE)
-    term = years or last.get("years") or DEFAULT_YEARS
+    rate = rate_percent if rate_percent is not None else last.get("rate_percent", loans.DEFAULT_RATE)
+    term = years or last.get("years") or loans.DEFAULT_YEARS
     if loan is None and property is None and last.get("loan"):
         if price is not None and deposit is None and deposit_percent is None:
             loan, price = price, None  # "what about 900k?" after a loan of 850k: the new loan
@@ -73,11 +62,11 @@ async def mortgage_repayment(
             loan, remembered = float(last["loan"]), [*remembered, "loan"]
     if loan:
         call.state.last_loan = {"loan": loan, "rate_percent": rate, "years": term}
-        result = _repayment(None, 0, loan, rate, term) | {"home": None}
         await _worked_out(call, call.state.last_loan)
-        return result | {"from_memory": remembered}
+        return _figures(call.state.last_loan) | {"home": None, "from_memory": remembered}
     price, home, from_memory = await _price(call, price, property, last)
     if price is None:
+        identity.require_verified(call)  # "what was the monthly you worked out?": theirs, once checked
         return {"price": None}
     if deposit is None and deposit_percent is None:  # as said before: the caller's dollars, or a share
         deposit, deposit_percent = last.get("deposit"), last.get("deposit_percent")
@@ -91,10 +80,7 @@ async def mortgage_repayment(
         "years": term,
     }
     await _worked_out(call, call.state.last_loan)
-    if deposit is None:
-        share = deposit_percent / 100 if deposit_percent is not None else DEFAULT_DEPOSIT
-        deposit = round(price * share)
-    result = _repayment(price, float(deposit), max(price - float(deposit), 0), rate, term)
+    result = _figures(call.state.last_loan)
     return result | {"from_memory": from_memory + remembered, "home": home.address if home else None}
 
 
@@ -102,11 +88,7 @@ def terms_on_file(call: CallContext) -> dict[str, Any]:
     """The terms of the repayments last worked out for the caller (a ``DISCUSSED_LOAN`` fact)."""
     known = call.known()
     fact = next((f for f in known.facts if f.name == "DISCUSSED_LOAN"), None) if known else None
-    try:
-        terms = json.loads(fact.value) if fact and isinstance(fact.value, str) else {}
-    except ValueError:
-        return {}
-    return {k: float(v) if k in _MONEY else v for k, v in terms.items() if k in LOAN_TERMS}
+    return loan_terms(fact.value) if fact else {}
 
 
 async def _worked_out(call: CallContext, terms: dict[str, Any]) -> None:
@@ -152,17 +134,10 @@ async def _price(
     return (float(budget) if budget is not None else last.get("price")), None, ["price"]  # type: ignore[arg-type]
 
 
-def _repayment(price: float | None, deposit: float, loan: float, rate: float, term: int) -> dict[str, Any]:
-    monthly = monthly_repayment(loan, rate, term)
-    return {
-        "price": price,
-        "deposit": deposit,
-        "loan": loan,
-        "rate_percent": rate,
-        "years": term,
-        "monthly": round(monthly, 2),
-        "total_interest": round(monthly * term * 12 - loan, 2),
-    }
+def _figures(terms: dict[str, Any]) -> dict[str, Any]:
+    worked = loans.worked_out(terms)
+    assert worked is not None  # a loan or a price is in every term sheet made here
+    return worked
 
 
 _BORROWED = re.compile(
@@ -181,9 +156,4 @@ def read_loan(utterance: str, ctx: CallContext) -> float | None:
 def reply_mortgage(result: dict[str, Any]) -> str:
     if "loan" not in result:
         return "What price should I work it out for?"
-    loan = f"a {money(result['loan'])} loan at {result['rate_percent']:g}% over {result['years']} years"
-    cost = f"is about {money(result['monthly'])} a month."
-    if result["price"] is None:  # the amount borrowed was said
-        return f"{loan[0].upper()}{loan[1:]} {cost}"
-    on = f"{result['home']} at {money(result['price'])}" if result.get("home") else money(result["price"])
-    return f"On {on} with {money(result['deposit'])} down, {loan} {cost}"
+    return loans.said(result)

@@ -14,14 +14,17 @@ from backend.agents.internal_ids import caller_name
 from backend.agents.tools import identity
 from backend.agents.tools.failures import NotUnderstood
 from backend.agents.tools.replies import money
+from backend.verticals.real_estate import loans
 from backend.verticals.real_estate.episodes import (
     BedroomsWanted,
     BudgetStated,
     SuburbPreferred,
     SuburbRetracted,
 )
+from backend.verticals.real_estate.listings import current_listings
+from backend.verticals.real_estate.ontology import loan_terms
 from backend.verticals.real_estate.tools import resolve
-from memory import Episode
+from memory import CallerContext, Episode
 
 _NOT_IN_ID = re.compile(r"[^\w.:@#/+-]+")
 
@@ -58,6 +61,7 @@ async def update_preferences(
     bedrooms: int | None = None,
     suburb: str | None = None,
     earlier: bool = False,
+    also: bool = False,
 ) -> dict[str, Any]:
     """Record what the caller is looking for: a budget, a number of bedrooms, a suburb.
 
@@ -66,6 +70,7 @@ async def update_preferences(
         bedrooms: How many bedrooms they want.
         suburb: A suburb they would like to live in, or several ("Cronulla or Maroubra").
         earlier: They keep what is on file besides ("same budget as last time").
+        also: The suburb is one more ("add Balmain as well"): the search looks in all of them.
     """
     call = ctx.context
     if earlier:
@@ -73,7 +78,7 @@ async def update_preferences(
     places = resolve.suburbs(call, suburb) if suburb else []
     recorded = await remember(call, budget=budget, bedrooms=bedrooms, places=places)
     said = " or ".join(places) or suburb
-    return {"budget": budget, "bedrooms": bedrooms, "suburb": said, "recorded": recorded}
+    return {"budget": budget, "bedrooms": bedrooms, "suburb": said, "recorded": recorded, "also": also}
 
 
 async def remember(
@@ -98,6 +103,7 @@ def search_next(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if not (result["suburb"] or result["budget"] or result["bedrooms"]):
         return None
     args = {"suburb": result["suburb"], "max_price": result["budget"], "min_bedrooms": result["bedrooms"]}
+    args["also"] = bool(result.get("also"))
     return "search_properties", args
 
 
@@ -188,6 +194,10 @@ async def caller_summary(
     values: dict[str, list[str]] = {}
     for f in context.facts:
         values.setdefault(f.name, []).append(str(f.object_name if f.name == "PREFERS_SUBURB" else f.value))
+    interests = [str(f.value) for f in context.facts if f.name == "INTERESTED_IN"]
+    homes = set(interests) | {b.property_id for b in context.upcoming_bookings if b.property_id}
+    if len(homes) == 1 and not call.state.last_property:  # "can I see it Saturday?": the one named
+        call.state.last_property = next(iter(homes))
     return {
         "known": True,
         "name": caller_name(context),  # None for a caller who gave no name (never their id)
@@ -197,10 +207,32 @@ async def caller_summary(
         "viewings": [f"{b.address} on {spoken(b.starts_at, call.tz)}" for b in context.upcoming_bookings],
         "appraisals": values.get("WANTS_APPRAISAL", []),
         # shortlisted or asked about by name (a later call's "that Coogee place I asked about")
-        "interests": [str(f.object_name) for f in context.facts if f.name == "INTERESTED_IN"],
+        "interests": await _priced(call, interests),
+        "loan": _loan(call, context),
         "references": [b.reference for b in context.upcoming_bookings] if references else None,
         "viewings_asked": viewings,
     }
+
+
+async def _priced(call: CallContext, homes: list[str]) -> list[str]:
+    """ "32 Beach Rd, Rozelle ($2,350,000)": each home as the caller can tell it apart."""
+    prices: dict[str, float] = {}
+    for place in dict.fromkeys(call.localities.get(pid) for pid in homes):
+        listed = await current_listings(call.memory, call.group_id, suburb=place, status=None, limit=1000)
+        prices |= {h.property_id: float(h.price) for h in listed if h.property_id in homes}
+    named = [
+        (pid, f"{call.addresses.get(pid, pid)}, {call.localities[pid]}" if pid in call.localities else pid)
+        for pid in homes
+    ]
+    return [f"{name} ({money(prices[pid])})" if pid in prices else name for pid, name in named]
+
+
+def _loan(call: CallContext, context: CallerContext) -> dict[str, Any] | None:
+    """The repayments last worked out for the caller, as they came to."""
+    fact = next((f for f in context.facts if f.name == "DISCUSSED_LOAN"), None)
+    terms = loan_terms(fact.value) if fact else {}
+    worked = loans.worked_out(terms)
+    return worked | {"home": call.addresses.get(str(terms.get("property_id")))} if worked else None
 
 
 def reply_summary(result: dict[str, Any]) -> str:
@@ -228,7 +260,10 @@ def reply_summary(result: dict[str, Any]) -> str:
     if result.get("appraisals"):
         parts.append(f"you've asked for an appraisal of {' and '.join(result['appraisals'])}")
     if result.get("interests"):
-        parts.append(f"you're interested in {', '.join(result['interests'])}")
+        parts.append(f"you're interested in {'; '.join(result['interests'])}")
+    if loan := result.get("loan"):
+        said = loans.said(loan)
+        parts.append(f"the repayments we worked out: {said[0].lower()}{said[1:-1]}")
     if not parts:  # a name alone is what they told us, not something remembered
         return "I don't have any details for you yet. What are you looking for?"
     if result["name"]:

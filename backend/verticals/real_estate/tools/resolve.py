@@ -25,6 +25,7 @@ from backend.agents.tools.replies import money
 from backend.speech.clauses import CORRECTION
 from backend.speech.numbers import STREET_KINDS
 from backend.verticals.real_estate.listings import Listing
+from backend.verticals.real_estate.ontology import loan_terms
 
 _PROPERTY_ID = re.compile(r"\bP\d+\b")
 _STREET = re.compile(
@@ -72,7 +73,7 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         return compared.property_id
     if said := _listed_street(ctx, text):
         return _on_street(ctx, said, suburb(ctx, text))
-    if named := street(text):
+    if (named := street(text)) and not _a_suburbs_home(ctx, named):
         where = f" in {place}" if (place := suburb(ctx, text)) else ""
         found = _did_you_mean(ctx, _address_key(named)[1], place)
         raise UnknownProperty(f"I don't have a listing on {named}{where}.{found}", street=named)
@@ -267,11 +268,19 @@ def _remembered(ctx: CallContext, place: str) -> str | None:
         return None
     homes = [str(f.value) for f in known.facts if f.name == "INTERESTED_IN"]
     homes += [b.property_id for b in known.upcoming_bookings if b.property_id]
+    loans = [loan_terms(f.value) for f in known.facts if f.name == "DISCUSSED_LOAN"]
+    homes += [str(t["property_id"]) for t in loans if "property_id" in t]
     there = [pid for pid in dict.fromkeys(homes) if ctx.localities.get(pid) == place and pid in ctx.addresses]
     if len(there) > 1:
         named = " or ".join(_full(ctx, pid) for pid in there)
         raise AmbiguousReference(f"You've asked about {len(there)} homes in {place}: {named}. Which one?")
     return there[0] if there else None
+
+
+def _a_suburbs_home(ctx: CallContext, named: str) -> bool:
+    """ "The Maroubra place" is the home in Maroubra, no street called Maroubra Place."""
+    *name, kind = named.split()
+    return kind.lower() == "place" and " ".join(name).lower() in {s.lower() for s in ctx.suburbs.values()}
 
 
 def street(text: str) -> str | None:

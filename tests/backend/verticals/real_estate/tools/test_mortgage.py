@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from backend.agents.runner import AgentRuntime, TurnResult
-from backend.verticals.real_estate.tools.mortgage import monthly_repayment
+from backend.verticals.real_estate.loans import monthly_repayment
 from memory import Memory
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
@@ -200,3 +200,78 @@ async def test_a_later_call_keeps_the_terms_worked_out_on_the_last(
     assert worked_out["from_memory"] == ["price", "rate_percent", "deposit"], worked_out
     [fact] = [f for f in await mem.facts(homes, caller) if f.name == "DISCUSSED_LOAN"]
     assert '"years": 25' in str(fact.value), "the latest terms are the ones on file"
+
+
+async def test_the_figure_worked_out_on_a_last_call_is_said_again(runtime: AgentRuntime, homes: str) -> None:
+    """ "What was the monthly figure you worked out?" is in what we know of them (the terms kept
+    as ``DISCUSSED_LOAN``), and "the Maroubra place" is the home it was worked out on."""
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+
+    async def call_once(said: str, days: int) -> TurnResult:
+        at = NOW + timedelta(days=days)
+        call = await runtime.open_call(
+            homes, f"call-{uuid.uuid4().hex[:8]}", now=at, name="Des Mond", phone=phone, phone_verified=True
+        )
+        return await runtime.turn(call, said, "Triage")
+
+    await call_once(
+        "repayments on 29 Glenayr Avenue Maroubra, 10 per cent deposit, six point four, 30 years?", 0
+    )
+    figure = a_month(2_040_000 * 0.9, 6.4, 30)
+    again = await call_once("you worked out a monthly figure for me last time, what was it again?", 1)
+    assert figure in again.reply and "29 Glenayr Ave" in again.reply, again.reply
+    higher = await call_once(
+        "you did the repayments on the Maroubra place for me. If rates went up to 6.9, same deposit?", 2
+    )
+    assert higher.reply.startswith("On 29 Glenayr Ave at $2,040,000 with $204,000 down"), higher.reply
+    assert a_month(2_040_000 * 0.9, 6.9, 30) in higher.reply
+
+
+async def test_a_possible_match_is_checked_before_the_figure_worked_out_for_them(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+    first = await runtime.open_call(
+        homes,
+        f"call-{uuid.uuid4().hex[:8]}",
+        now=NOW,
+        name="Percival Quaintance",
+        phone=phone,
+        phone_verified=True,
+    )
+    await runtime.turn(first, "repayments on 13 Victoria Road Newtown, 20% down, 6.2%, 30 years?", "Triage")
+    chat = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Percival Quaintance")
+    asked = await runtime.turn(
+        chat, "hi, wat was the monthly repayment u worked out for me on the newtown house?", "Triage"
+    )
+    assert "last three or four digits" in asked.reply and "a month" not in asked.reply, asked.reply
+    checked = await runtime.turn(chat, f"it ends in {phone[-4:]}", "Triage")
+    assert checked.reply.startswith("Thanks, Percival, that matches"), checked.reply
+    assert a_month(1_840_000 * 0.8, 6.2, 30) in checked.reply, checked.reply
+
+
+async def test_a_booking_and_its_repayments_said_with_an_aside_between(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    [both] = await talk(
+        runtime,
+        homes,
+        "could I book in to see 140 Carrington Road, Newtown, on Saturday at ten, and while I've got you,"
+        " what would the repayments be on it with twenty per cent down at 6.3 over thirty years?",
+    )
+    assert "You're booked to view 140 Carrington Rd" in both.reply, both.reply
+    assert a_month(2_420_000 * 0.8, 6.3, 30) in both.reply, both.reply
+
+
+async def test_a_deposit_put_right_and_a_term_changed_keep_the_rest(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    first, shorter = await talk(
+        runtime,
+        homes,
+        "What would I be paying a month on twelve Queen Street, Randwick, if I put down four hundred grand,"
+        " no sorry, four fifty, at six point oh five percent over thirty years?",
+        "Righto. And over twenty years?",
+    )
+    assert "with $450,000 down" in first.reply and a_month(1_500_000, 6.05, 30) in first.reply, first.reply
+    assert a_month(1_500_000, 6.05, 20) in shorter.reply, shorter.reply

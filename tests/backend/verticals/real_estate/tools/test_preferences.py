@@ -42,3 +42,34 @@ def test_viewings_asked_about_are_answered_alone_or_said_to_be_none() -> None:
     one = ["44 Queen St on Sunday 6 December at 2:00 PM"]
     said = preferences.reply_summary({**known, "viewings": one, "references": None, "viewings_asked": True})
     assert said == "You have a viewing of 44 Queen St on Sunday 6 December at 2:00 PM.", said
+
+
+async def test_a_home_saved_is_said_with_its_price_and_is_the_one_meant_next(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """On a later call "which one did I save, and how much was it?" names it with its price, and
+    "can I see it Saturday at eleven?" books that one, not one of the last results."""
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+    opened = {"name": "Philippa Drummond", "phone": phone, "phone_verified": True}
+    first = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **opened)
+    await runtime.turn(first, "3 bed houses in rozelle under 2.4m?", "Triage")
+    await runtime.turn(first, "can u save the beach rd one for me, like to my shortlist", "Triage")
+    again = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, **opened)
+    which = await runtime.turn(
+        again, "Which one was it I saved the other night? And how much was it again?", "Triage"
+    )
+    assert "32 Beach Rd, Rozelle ($2,350,000)" in which.reply, which.reply
+    booked = await runtime.turn(again, "Lovely. Can I book in to see it Saturday at eleven?", which.agent)
+    assert booked.reply.startswith("You're booked to view 32 Beach Rd"), booked.reply
+
+
+async def test_a_suburb_added_as_well_is_searched_beside_the_others(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Fitz Roy")
+    await runtime.turn(call, "a three bedroom house in Leichhardt, up to 2.3 mil", "Triage")
+    added = await runtime.turn(
+        call, "can u add balmain to my search as well? same as before otherwise", "Triage"
+    )
+    assert "Leichhardt" in added.reply and "32 Church St, Balmain" in added.reply, added.reply
+    assert "10 Elizabeth St, Leichhardt" in added.reply, added.reply

@@ -1,5 +1,6 @@
-"""A returning caller on a chat that sent nothing, who types who they are: a possible match,
-checked before anything of theirs is said, then answered from what is on file."""
+"""A returning caller on a chat that sent nothing, who types who they are, or on a number we had
+never seen, who says it: a possible match, checked before anything of theirs is said, then
+answered from what is on file."""
 
 from __future__ import annotations
 
@@ -69,21 +70,27 @@ async def test_last_times_search_asked_for_before_saying_who_you_are(
     )
 
 
-async def test_on_voice_the_number_is_who_they_are_whatever_name_they_give(
+async def test_a_voice_call_from_a_number_never_seen_is_checked_before_the_name_is_believed(
     runtime: AgentRuntime, homes: str
 ) -> None:
     now = datetime.now(UTC)
-    await runtime.open_call(
-        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Marcus Vale", phone="0438 916 111"
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Marcus Vale", phone=phone, phone_verified=True
     )
+    await runtime.turn(first, "three bedroom house in Bondi up to 2.5 million", "Triage")
     voice = await runtime.open_call(
-        homes,
-        f"call-{uuid.uuid4().hex[:8]}",
-        now=now,
-        phone=f"0438{uuid.uuid4().int % 10**6:06d}",
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, phone=f"0439{uuid.uuid4().int % 10**6:06d}",
         phone_verified=True,
-    )
+    )  # fmt: skip
     said = await runtime.turn(
         voice, "hi it's Marcus Vale, two bedroom apartment in Glebe under a million", "Triage"
     )
-    assert not voice.state.candidates and "in Glebe" in said.reply, said.reply
+    assert "in Glebe" in said.reply and "2,500,000" not in said.reply, said.reply  # a new enquiry stands
+    [possible] = voice.state.candidates
+    assert possible["id"] == first.caller_id and possible["checks"] == ["phone_digits"], possible
+    asked = await runtime.turn(voice, "what budget did I give you last time?", "Triage")
+    assert "2,500,000" not in asked.reply and "last three or four digits" in asked.reply, asked.reply
+    checked = await runtime.turn(voice, f"it ends in {phone[-3:]}", "Triage")
+    assert checked.reply.startswith("Thanks, Marcus, that matches"), checked.reply
+    assert voice.caller_id == first.caller_id

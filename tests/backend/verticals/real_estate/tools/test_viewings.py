@@ -427,3 +427,47 @@ async def test_the_time_a_viewing_is_at_said_again_on_a_later_call_says_it_is_bo
     )
     said = await runtime.turn(again, "yes thursday 2pm pls", "Triage")
     assert said.reply.startswith("Your viewing of 95 Edward St is booked for Thursday"), said.reply
+
+
+async def test_more_free_times_asked_after_a_taken_slot_book_nothing_until_one_is_said(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """ "What else have you got that morning?" offers that morning's free times (it used to book
+    10 AM); "twelve then", offered a turn before, is booked as said."""
+    ask = "Can I see 95 Edward Street in Manly on Sunday 29 November at 11am?"
+    await talk(runtime, homes, ask)
+    taken, free, booked = await talk(
+        runtime,
+        homes,
+        ask,
+        "Ah, bugger. What else have you got that morning?",
+        "Yeah, twelve then, that'll do",
+    )
+    assert "already taken" in taken.reply, taken.reply
+    assert free.reply.startswith("For 95 Edward St on Sunday 29 November I could do 9 AM"), free.reply
+    assert "RE-" not in free.reply
+    assert booked.reply.startswith("You're booked to view 95 Edward St on Sunday 29 November at 12:00 PM")
+
+
+async def test_a_time_said_after_a_day_gone_is_for_the_same_home(runtime: AgentRuntime, homes: str) -> None:
+    """After "yesterday at two" has passed, "Wednesday then, half seven at night?" is a new try
+    of that booking (refused for the hours), not a move of a booking the caller does not have."""
+    gone, evening = await talk(
+        runtime,
+        homes,
+        "Hi, could I get in to see forty one Glenayr Avenue in Parramatta, yesterday at two?",
+        "Sorry, my brain's fried. Wednesday then, half seven at night? After work's easiest.",
+    )
+    assert "has already passed" in gone.reply, gone.reply
+    assert evening.reply == "We show homes between 9 AM and 6 PM. Would 5 PM that day suit?", evening.reply
+
+
+async def test_a_time_outside_the_part_of_the_day_said_is_asked_about(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    asked, booked = await talk(
+        runtime, homes, "can i book 88 george st rozelle sat morning at 3pm", "sorry arvo. 3pm"
+    )
+    assert asked.reply.startswith("Sorry, did you mean the morning, or 3pm?"), asked.reply
+    assert "RE-" not in asked.reply
+    assert booked.reply.startswith("You're booked to view 88 George St on Saturday 21 November at 3:00 PM")
