@@ -49,9 +49,12 @@ def same_person(said: str, known: str) -> bool:
 
 def _name_score(said: str, known: str, **_: object) -> float:
     """How alike two names are, a nickname counting as its full name: "bart nkemelu" is
-    "bartholomew nkemelu" (a possible match still: a name alone never verifies anyone)."""
-    ours = known.split()
-    words = [next((v for v in ours if _forms(w) & _forms(v)), w) for w in said.split()]
+    "bartholomew nkemelu", and "philippa szymanski" may be the "philippa" who gave only her first
+    name (a possible match still: a name alone never verifies anyone)."""
+    ours, given = known.split(), said.split()
+    if len(ours) == 1 < len(given) and _same_word(given[0], ours[0]):
+        return NAME_THRESHOLD * 100  # only a first name on file ("Philippa here"): it may be them
+    words = [next((v for v in ours if _forms(w) & _forms(v)), w) for w in given]
     return float(fuzz.token_sort_ratio(" ".join(words), known))
 
 

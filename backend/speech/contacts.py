@@ -38,11 +38,18 @@ NEW_CONTACT = re.compile(
 """A number or email given to replace the speaker's old one: "my new mobile is …", "use my …"."""
 
 
+_SPELLING = re.compile(
+    r",?\s*\b(?:all (?:one word|lower ?case|together)|no spaces?|one word)\b,?", re.IGNORECASE
+)
+"""How an address is spelt, said inside it ("ignatius dot ferreiraquinn, all one word, at …")."""
+
+
 def emails(text: str) -> list[tuple[int, int, str]]:
     """(start, end, address) of written ("j.smith@bigpond.com") and spoken ("sarah dot chen at
     gmail dot com", "z o e at …") emails, lower-cased, in order."""
     if not _AT.search(text):
         return []  # most lines: no "@" and no " at "
+    text = _SPELLING.sub(lambda m: " " * len(m.group(0)), text)  # blanked: the offsets stand
     found = [(m.start(), m.end(), m.group(0).lower().rstrip(".")) for m in WRITTEN_EMAIL.finditer(text)]
     for m in _SPOKEN_EMAIL.finditer(text):
         if any(s < m.end() and m.start() < e for s, e, _ in found):

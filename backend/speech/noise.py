@@ -31,3 +31,10 @@ def unheard(text: str) -> bool:
     if not words:
         return any(w in _HESITATION for w in said) or not said
     return sum(map(_unword, words)) * 2 >= len(words)
+
+
+def garbled(text: str) -> bool:
+    """Some of it is no words at all ("the, um, ffft, grmbl the, the blah thing"): what was not
+    understood is asked again, not answered with what the line can do."""
+    words = _WORD.findall(text.lower())
+    return any(len(w) > 3 and _unword(w) for w in words if w not in _HESITATION)  # "pls", "thx": words

@@ -272,14 +272,14 @@ _PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*(?:%|percent|per cent|pc\b|p\.?a\b|int
 # A rate said without "percent": a decimal after "at", or any number after "rate"/"interest".
 RATE_SAID = (
     r"(?:rates?|interest)(?:'s| rate)?(?: of| is| are| at| would be"
-    r"| (?:went|go(?:es)?|going|rose|rises?|jump(?:ed|s)?|climb(?:ed|s)?|drop(?:ped|s)?|fell|falls?"
+    r"| (?:went|go(?:es)?|going|rose|rises?|jump(?:ed|s)?|climb(?:ed|s)?|drop(?:ped|s)?|fell|falls?|hits?"
     r"|came|comes?|move[sd]?)(?: up| down| back)?(?: to)?)?(?: around| about| roughly)?"
 )
 """What introduces a rate ("the rate's about", "if rates went up to"): the number after it is one."""
 _BARE_RATE = re.compile(
-    rf"\b(?:(?:at|@)\s*(\d{{1,2}}\.\d{{1,3}})|{RATE_SAID}\s+"
+    rf"\b(?:(?:at|@|still)\s*(\d{{1,2}}\.\d{{1,3}})|{RATE_SAID}\s+"
     r"(\d{1,2}(?:\.\d{1,3})?|one|two|three|four|five|six|seven|eight|nine|ten))\b"
-    r"(?!\s*(?:[kmb]|mil|am|pm|:|years?|yrs?))",
+    r"(?!\s*(?:[kmb]\b|mil|am|pm|:|years?|yrs?))",
     re.IGNORECASE,
 )
 
@@ -294,6 +294,34 @@ _IF_RATE = re.compile(
 not 6.8"): a rate when it could be one."""
 _LISTED_RATE = re.compile(r"(?:^|,)\s*(\d{1,2}\.\d{1,3})\s*(?=\s*(?:,|\.?$))")
 """A decimal alone among a loan's terms ("10 per cent deposit, six point four, thirty year loan")."""
+
+
+_RATE_MOVE = re.compile(
+    r"\b(?:(?P<up>up|rises?|rose|increases?|increased|jumps?|jumped|climbs?|climbed)"
+    r"|(?P<down>down|drops?|dropped|falls?|fell|cuts?))\s+(?:by\s+)?(?:another\s+)?"
+    r"(?P<by>half an?|a half|a quarter(?: of an?)?|\d+(?:\.\d+)?)"
+    r"\s*(?:percent|per cent|%|percentage points?|points?)",
+    re.IGNORECASE,
+)
+_MOVES = {
+    "half a": 0.5,
+    "half an": 0.5,
+    "a half": 0.5,
+    "a quarter": 0.25,
+    "a quarter of a": 0.25,
+    "a quarter of an": 0.25,
+}
+
+
+def rate_move(text: str) -> float | None:
+    """How much the rate moves, in points: "if rates go up half a percent" 0.5, "drop by 0.25%"
+    -0.25; None when no move is said."""
+    m = _RATE_MOVE.search(text)
+    if not m:
+        return None
+    said = m["by"].lower()
+    by = float(said) if said[0].isdigit() else _MOVES[said]
+    return by if m["up"] else -by
 
 
 def percent(text: str) -> float | None:

@@ -68,8 +68,8 @@ _DAY = re.compile(
     r"|\b(?P<after>(?:the )?day after tomorrow)\b|\b(?P<tomorrow>tomorrow|tmrw)\b"
     rf"|\b(?P<past>yesterday|last (?:{_WEEKDAY}|week|weekend|night|month))\b"
     rf"|\b(?P<rel>this |next |coming |this coming )?(?P<weekday>{_WEEKDAY})\b(?P<week>\s+week\b)?"
-    rf"|\b(?:the\s+)?(?P<d1>\d{{1,2}})(?P<s1>{_SUFFIX})?\s+(?:of\s+)?(?P<m1>{_MONTH})\b"
-    rf"|\b(?P<m2>{_MONTH})\s+(?:the\s+)?(?P<d2>\d{{1,2}}){_SUFFIX}?\b"
+    rf"|\b(?:the\s+)?(?P<d1>\d{{1,2}})(?P<s1>{_SUFFIX})?\s+(?:of\s+)?(?P<m1>{_MONTH})\b(?:,?\s+(?P<y1>20\d\d)\b)?"
+    rf"|\b(?P<m2>{_MONTH})\s+(?:the\s+)?(?P<d2>\d{{1,2}}){_SUFFIX}?\b(?:,?\s+(?P<y2>20\d\d)\b)?"
     rf"|\b(?:the\s+)?(?P<d3>\d{{1,2}}){_SUFFIX}\b{_NOT_A_DATE}"
     r"|\b(?P<d4>\d{1,2})/(?P<m4>\d{1,2})(?:/(?P<y4>\d{2}|\d{4}))?\b",
     re.IGNORECASE,
@@ -155,7 +155,8 @@ def days(text: str, now: datetime) -> list[Day]:
             to = bool(_MOVED_TO.search(text[: m.start()]))
             found.append(Day(m.start(), m.end(), midnight + timedelta(days=ahead), True, moved, to))
         elif day := _date(m, midnight):
-            found.append(Day(m.start(), m.end(), day[0], moved_from=moved, impossible=day[1]))
+            gone = _gone_date(m, midnight) if day[0] is None and day[1] is None else None
+            found.append(Day(m.start(), m.end(), day[0], moved_from=moved, impossible=day[1], gone=gone))
     return found
 
 
@@ -178,6 +179,8 @@ def _date(m: re.Match[str], midnight: datetime) -> tuple[datetime | None, tuple[
             return None  # "the 2 may be too small"
         if not 1 <= day <= calendar.monthrange(2028, month)[1]:  # 2028: a leap year has 29 February
             return None, (day, month)
+        if year := m["y1"] or m["y2"]:  # "the 3rd of Jan 2025": that one, gone or not
+            return _on(midnight, int(year), month, day), None
         return _next(midnight, month, day), None
     if m["d3"]:
         day = int(m["d3"])  # this month's, or next month's once it has passed
@@ -199,6 +202,20 @@ def _next(midnight: datetime, month: int, day: int, years: int = 1) -> datetime 
         if (moment := _on(midnight, year, month, day)) is not None:
             return moment
     return None
+
+
+def _gone_date(m: re.Match[str], midnight: datetime) -> datetime | None:
+    """Midnight of a date said with its year that has passed ("the 3rd of Jan 2025")."""
+    if not (year := m["y1"] or m["y2"] or m["y4"]):
+        return None
+    if m["d4"]:
+        day, month = int(m["d4"]), int(m["m4"])
+    else:
+        day, month = int(m["d1"] or m["d2"]), _month(m["m1"] or m["m2"])
+    try:
+        return midnight.replace(year=int(year) + (2000 if len(year) == 2 else 0), month=month, day=day)
+    except ValueError:
+        return None
 
 
 def _on(midnight: datetime, year: int, month: int, day: int) -> datetime | None:
@@ -386,10 +403,17 @@ def same_time(text: str) -> bool:
     return bool(_SAME_TIME.search(text))
 
 
+_WEEK_ON = re.compile(r"\b(?:next week|a week later|the week after)\b", re.IGNORECASE)
+
+
 def same_time_on(text: str, kept: datetime, now: datetime) -> datetime | None:
-    """ "Sunday, same time": ``kept``'s clock on the day ``text`` names (both local); None
-    unless it says both."""
-    if not same_time(text) or (day := said(text, now).day) is None:
+    """ "Sunday, same time": ``kept``'s clock on the day ``text`` names (both local), "the same
+    time next week" a week on from ``kept``; None unless it says both."""
+    if not same_time(text):
+        return None
+    if _WEEK_ON.search(text) and all(d.moved_from for d in days(text, now)):
+        return existing(kept + timedelta(days=7))
+    if (day := said(text, now).day) is None:
         return None
     return existing(day.replace(hour=kept.hour, minute=kept.minute))
 
@@ -416,7 +440,7 @@ _WINDOWS = {"morning": (0, 12), "first thing": (0, 11), "midday": (11, 14), "noo
 
 
 _PART_SAID = re.compile(r"\b(morning|afternoon|arvo|evening|tonight)\b", re.IGNORECASE)
-_AM_PM = re.compile(r"\b(\d{1,2})(?::\d\d)?\s*([ap])\.?m\b", re.IGNORECASE)
+_AM_PM = re.compile(rf"\b({_HOUR})(?::\d\d)?\s*([ap])\.?m\b", re.IGNORECASE)
 
 
 def parts_clash(text: str) -> tuple[str, str] | None:
@@ -426,7 +450,7 @@ def parts_clash(text: str) -> tuple[str, str] | None:
     part, clock = _PART_SAID.search(text), _AM_PM.search(text)
     if not (part and clock):
         return None
-    hour = int(clock[1]) % 12 + (12 if clock[2].lower() == "p" else 0)
+    hour = _hour(clock[1]) % 12 + (12 if clock[2].lower() == "p" else 0)
     start, end = _WINDOWS[part[1].lower()]
     return None if start <= hour < end else (part[1].lower(), clock.group(0))
 

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from backend.agents.policy import parse
-from backend.speech import clauses, contacts, numbers, times
+from backend.speech import clauses, contacts, noise, numbers, times
 from backend.speech.noise import unheard
 from ingest.extract.interface import Transcript
 from ingest.extract.offline import OfflineExtractor
@@ -415,3 +415,49 @@ def test_a_part_of_the_day_and_a_time_outside_it() -> None:
     assert times.parts_clash("Saturday afternoon at 3pm") is None
     assert times.parts_clash("Good morning! Saturday at 3pm?") is None
     assert times.free_asked("Ah, bugger. What else have you got that morning?") == (0, 12)
+
+
+@pytest.mark.parametrize(
+    ("said", "move"),
+    [
+        ("And if rates go up half a percent?", 0.5),
+        ("what if rates rise a quarter of a percent", 0.25),
+        ("if rates drop by 0.25%", -0.25),
+        ("and over 25 years?", None),
+    ],
+)
+def test_a_rate_said_as_a_move_from_the_last(said: str, move: float | None) -> None:
+    assert numbers.rate_move(said) == move
+
+
+def test_rates_said_without_percent_in_a_follow_up() -> None:
+    assert numbers.percent("and if rates hit 6.5?") == 6.5
+    assert numbers.percent("ok and still 6.5 but only") == 6.5
+    assert numbers.percent(numbers.spoken(", six point four, thirty year loan.")) == 6.4
+    assert numbers.percent("what about, 2.5 mil") is None
+
+
+def test_a_date_with_a_year_gone_has_passed() -> None:
+    gone = times.said("can i book it for the 3rd of jan 2025, 11am?", WEDNESDAY, asked=True)
+    assert gone.day is None and gone.gone == WEDNESDAY.replace(year=2025, month=1, day=3, hour=0)
+    assert times.said("the 3rd of jan 2027 at 11", WEDNESDAY).day == WEDNESDAY.replace(
+        year=2027, month=1, day=3, hour=0
+    )
+
+
+def test_the_same_time_next_week_is_a_week_on_from_the_booking() -> None:
+    kept = WEDNESDAY.replace(day=15, hour=15)  # Thursday 15 October, 3 pm
+    said = "Look, I can't make Thursday any more, could we do the same time next week instead?"
+    assert times.same_time_on(said, kept, WEDNESDAY) == kept.replace(day=22)
+
+
+def test_mashed_sounds_among_words_are_garbled() -> None:
+    assert noise.garbled("yeah nah the, um, ffft, grmbl the, the blah thing, hello?")
+    assert not noise.garbled("hello? um, hmm")
+    assert not noise.garbled("the thing is I want a house")
+
+
+def test_how_an_email_is_spelt_said_inside_it() -> None:
+    said = "Yeah, my email's ignatius dot ferreiraquinn, all one word, at example dot com"
+    assert contacts.email(said) == "ignatius.ferreiraquinn@example.com"
+    assert times.parts_clash("for Monday morning, say three pm?") == ("morning", "three pm")

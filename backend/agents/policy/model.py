@@ -298,6 +298,8 @@ class PolicyModel(Model):
             utterance, candidates, spec.name
         )
         if route.target is None:
+            if noise.garbled(utterance):
+                return assistant_message(UNHEARD)
             if self.router.off_topic_said(utterance):  # what the line does, whichever agent heard it
                 return assistant_message(
                     f"Sorry, that's not something I can help with. {self.vertical.root.fallback}"
@@ -564,13 +566,13 @@ class PolicyModel(Model):
         is said), and what else they asked is answered after the thanks."""
         owned = any(t.name == identity.INTRODUCE for t in tools)
         name = parse.introduced(utterance)
-        if identity.unknown(self.call):  # "hi siobhan achterberg here, mob 0438 915 317", "0438 916 406"
-            typed = contacts.phones(utterance, self.call.memory.region)
-            said = {"phone": typed[0][2] if typed else None, "email": parse.email(utterance)}
-            # A number alone is someone wanting to be found (a specialist hands it up to the
-            # root, which owns the lookup); an email alone may answer "what email should we
-            # send them to?".
-            alone = bool(said["phone"]) and len(_WORDS.findall(_CONTACTS.sub(" ", utterance))) <= 4
+        typed = contacts.phones(utterance, self.call.memory.region)
+        said = {"phone": typed[0][2] if typed else None, "email": parse.email(utterance)}
+        # A number alone is someone wanting to be found (a specialist hands it up to the root,
+        # which owns the lookup); an email alone may answer "what email should we send them to?".
+        alone = bool(said["phone"]) and len(_WORDS.findall(_CONTACTS.sub(" ", utterance))) <= 4
+        # "hi siobhan achterberg here, mob 0438 915 317", "0438 916 406"
+        if identity.unknown(self.call) or (alone and identity.new_number(self.call, said["phone"])):
             if owned and (name or alone):
                 return _called(identity.INTRODUCE, {"name": name, **said})
             if alone:

@@ -11,7 +11,7 @@ from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.speech.clauses import CORRECTION
-from backend.speech.numbers import RATE_SAID, words_to_number
+from backend.speech.numbers import RATE_SAID, rate_move, words_to_number
 
 MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 """Parameters that are sums of money (read as such wherever they are asked for)."""
@@ -53,12 +53,19 @@ _DEPOSIT = re.compile(
     rf"|\b(?:(?:scrap|cobbl|pull|get|got|put)\w* together|c[oa]me up with|raise|raised)"
     rf" {_ABOUT}(?P<found>{_AMOUNT})"
     rf"|\b(?:we'?ve|i'?ve|we|i) (?:got|have) {_ABOUT}(?P<got>{_AMOUNT})"
-    r"(?= (?:saved|in savings|cash)|[,.](?!\d)|$)",
+    r"(?= (?:saved|in savings|cash)|[,.](?!\d)|$)"
+    rf"|(?P<gathered>{_AMOUNT})\s+(?:[a-z]+\s+){{1,2}}?for (?:the |a |my |our )?deposit\b",
     re.IGNORECASE,
 )
 """A deposit, in dollars or as a share: "$200k deposit", "20% down", "a deposit of 150,000",
 "putting in 150k", "we've saved 80 thousand", "we've got 250k, what would...", "if we could only
-scrape together fifteen percent"."""
+scrape together fifteen percent", "350k together for the deposit"."""
+_SHARE_DOWN = re.compile(
+    r"\b(?P<share>a quarter|a third|half|a fifth|a tenth)\s+(?:down|(?:as )?(?:a |the )?deposit)\b",
+    re.IGNORECASE,
+)
+"""A deposit said as a fraction of the price: "we'd put a quarter down"."""
+_SHARES = {"a quarter": 25.0, "a third": 100 / 3, "half": 50.0, "a fifth": 20.0, "a tenth": 10.0}
 
 
 _RATE = re.compile(rf"\b{RATE_SAID}\s+[\w.]+(?:\s+point\s+\w+)?", re.IGNORECASE)
@@ -79,7 +86,8 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
     spoken = parse.spoken(utterance)
     said = list(_DEPOSIT.finditer(spoken))
     if not said:
-        return None, None
+        share = _SHARE_DOWN.search(spoken)
+        return None, (_SHARES[share["share"].lower()] if share else None)
     m = said[0]
     for later in said[1:]:
         if CORRECTION.search(spoken, m.end(), later.start()):
@@ -138,6 +146,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "years":
         return parse.years(utterance)
     if "rate" in name:
+        if rate_move(utterance) is not None:
+            return None  # "if rates go up half a percent": a move, not the rate
         rate = parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
         return rate if rate is None or rate <= RATE_MAX else None
     if name == "when":

@@ -252,6 +252,14 @@ def unknown(call: CallContext) -> bool:
     return not pending(call) and (call.caller is None or caller_name(call.caller) is None)
 
 
+def new_number(call: CallContext, phone: str | None) -> bool:
+    """A number typed on a chat that is not the caller's own on file: whom it is on file for
+    is looked up ("oh ok, my mobile's 0438 920 803" from a chat that sent a name we did not know)."""
+    if call.phone_verified or pending(call) or not phone:
+        return False
+    return call.caller is None or phone not in _phones(call.caller)
+
+
 @function_tool
 async def introduce(
     ctx: RunContextWrapper[CallContext],
@@ -270,7 +278,7 @@ async def introduce(
         email: An email address they gave.
     """
     call = ctx.context
-    if unknown(call):
+    if unknown(call) or (name is None and new_number(call, phone)):
         return await _named(call, name, phone, email)
     if not name or not someone_else(call, name):
         return {"name": name.split()[0] if name else None, "new": False}

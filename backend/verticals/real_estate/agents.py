@@ -59,6 +59,8 @@ DAY_NAME = r"(mon|tues?|wed|thu(rs)?|fri|sat|sun)"
 """A weekday, short or whole (a word's rest may follow)."""
 DAY_PUT_RIGHT = rf"\bmeant\b.*\b{DAY_NAME}\w*,? (not|rather than) {DAY_NAME}"
 """A day put right ("I meant Thurs not Tues"): a booking's, never a suburb dropped."""
+SCRATCHED = r"\b(scrap|scratch) the [\w' ]{1,30} one\b"
+"""A booking called off by its home ("scratch the Dee Why one"): never a move nor a preference."""
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
 
@@ -127,6 +129,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "max_bedrooms": listings.read_max_bedrooms,
                 "earlier": listings.read_earlier,
                 "also": listings.read_also,
+                "cheapest": listings.read_cheapest,
                 "street": resolve.read_street,
                 "suburb": resolve.read_suburbs,
             },
@@ -220,6 +223,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(asking( price)?|going for|price (of|on|for) (it|that|this|the (first|second|third|last|\w+ one)))\b",
                 r"\b(tell me (a bit )?(more )?about (the|that|it|this)|more (info|information|details)|details (on|of|about))\b",
                 r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
+                r"\bhow many \w+ (has|does) (it|that|this)( one| place)? (got|have)\b",  # of the one discussed
                 r"\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
                 r"\b(one of yours|your (listing|sign)|(for sale|agency|real estate) sign|sign (on|out))\b",
                 r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
@@ -281,6 +285,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
                 r"\b(we (need|want)|only need|update|note (that|down)|it\'s (really|actually)|instead of)\b",
                 "!!" + CLOCK_SWAP,
+                "!!" + SCRATCHED,
                 r"!\b(what\'?s|anything|what comes up|pull up|look up|show me|have i|did i|remind me)\b",
                 r"!\?\s*$",
                 r"!!^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*\?",  # asks what we hold
@@ -407,7 +412,11 @@ MORTGAGE = AgentSpec(
                 "righto, and over twenty years?",
             ),
             mortgage.reply_mortgage,
-            readers={"property": resolve.read_pointed, "loan": mortgage.read_loan},
+            readers={
+                "property": resolve.read_pointed,
+                "loan": mortgage.read_loan,
+                "rate_change": mortgage.read_rate_change,
+            },
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
@@ -458,6 +467,7 @@ VIEWINGS = AgentSpec(
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
+                r"!\b(i'?ve|we'?ve|i have|we have) got an? (viewing|inspection|booking)\b",
                 r"!!\b(cancel|scrap|scratch|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
                 "!!" + BOOKED_DAY_CHECKED,
@@ -485,10 +495,12 @@ VIEWINGS = AgentSpec(
                 rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring\b.{{0,30}}\bforward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
+                r"\ba (bit|little|touch) (later|earlier)\b",
                 DAY_PUT_RIGHT,
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
+                "!!" + SCRATCHED,
                 r"!!\b(percent|per cent|deposit|repayments?|mortgage|loan)\b|%",  # "20% down instead of 10"
                 "!!" + BOOKING_ASKED,
             ),

@@ -287,6 +287,27 @@ async def test_identify_weighs_the_evidence(mem: Memory, runtime: AgentRuntime, 
     assert by_id is not None and by_id.verified and by_id.matched_on == "id"
 
 
+async def test_a_first_name_alone_on_file_may_be_the_full_name_given(
+    mem: Memory, runtime: AgentRuntime, group: str
+) -> None:
+    """ "Hi, it's Philippa" on a voice call, then a chat as "Philippa Szymanski-Hart": a possible
+    match (checked before anything is said); "Philippa Other" on file is no match."""
+    first = await runtime.open_call(
+        group, "call-" + uuid.uuid4().hex[:8], now=NOW, name="Philippa", phone=a_phone(), phone_verified=True
+    )
+    await runtime.open_call(
+        group,
+        "call-" + uuid.uuid4().hex[:8],
+        now=NOW,
+        name="Philippa Quist",
+        phone=a_phone(),
+        phone_verified=True,
+    )
+    found = await mem.identify(group, name="Philippa Szymanski-Hart")
+    assert found.caller is None and [p.caller.id for p in found.possible] == [first.caller_id]
+    assert found.possible[0].matched_on == "name" and found.possible[0].confidence <= 0.6
+
+
 def test_a_possible_duplicate_carries_no_call() -> None:
     link = {
         "type": "possible_duplicate",

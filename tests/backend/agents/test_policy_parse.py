@@ -349,3 +349,26 @@ def test_a_deposit_put_right_and_a_share_too_big_for_a_rate() -> None:
 )
 def test_a_booking_scratched_or_put_right_and_a_term_changed(router: Router, said: str, target: str) -> None:
     assert router.route(said, set(router.tools)).target == target
+
+
+def test_a_deposit_gathered_or_said_as_a_fraction() -> None:
+    call = offline_call()
+    assert slots.read("deposit", None, "hmm what if i can get 350k togther for the deposit", call) == 350_000
+    said = "We'd put a quarter down, rate's six point two five, over thirty years."
+    assert slots.read("deposit_percent", None, said, call) == 25.0
+    assert slots.read("rate_percent", None, said, call) == 6.25
+    assert slots.read("rate_percent", None, "And if rates go up half a percent?", call) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("actually scratch the dee why one, too far to drive on the same day", "cancel_viewing"),
+        ("Um, I've got a viewing on Saturday, could we make it a bit later, say four?", "reschedule_viewing"),
+        ("And how many bedrooms has that got?", "property_details"),
+    ],
+)
+def test_a_booking_named_by_its_home_or_its_day_and_a_home_asked_about(
+    router: Router, said: str, target: str
+) -> None:
+    assert router.route(said, set(router.tools)).target == target

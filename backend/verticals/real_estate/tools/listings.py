@@ -110,6 +110,7 @@ async def search_properties(
     nearby: bool = False,
     earlier: bool = False,
     also: bool = False,
+    cheapest: bool = False,
 ) -> dict[str, Any]:
     """Find homes for sale, cheapest first. What the caller does not say now comes from what
     they told us before (their budget, bedrooms and suburbs); the result says which.
@@ -130,6 +131,8 @@ async def search_properties(
             found me last time", "same budget as last time", "switch my search to Manly").
         also: The suburb is one more to look in ("add Balmain as well"), beside the ones
             they prefer.
+        cheapest: They ask for the one cheapest home ("what's the cheapest one you've got?"):
+            it is the one discussed next ("how many bedrooms has that got?").
     """
     call = ctx.context
     if earlier:
@@ -173,7 +176,7 @@ async def search_properties(
     found = await _find(call, criteria)
     call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
     call.state.last_results = found
-    call.state.last_property = found[0].property_id if len(found) == 1 else None
+    call.state.last_property = found[0].property_id if len(found) == 1 or (cheapest and found) else None
     await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, places=places)
     if criteria.street and len(found) == 1:  # "the five bedder on Victoria Road": one home named
         await interested(call, found[0].property_id)
@@ -222,6 +225,13 @@ _ALSO = re.compile(
 
 def read_also(utterance: str, ctx: CallContext) -> bool:
     return bool(_ALSO.search(utterance))
+
+
+_CHEAPEST = re.compile(r"\b(?:the )?cheapest (?:one|home|place|house|unit|apartment|flat)\b", re.IGNORECASE)
+
+
+def read_cheapest(utterance: str, ctx: CallContext) -> bool:
+    return bool(_CHEAPEST.search(utterance))
 
 
 _A_MINIMUM = re.compile(

@@ -13,6 +13,7 @@ from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools import identity
 from backend.outages import OUTAGES
+from backend.speech.numbers import rate_move
 from backend.verticals.real_estate import loans
 from backend.verticals.real_estate.episodes import RepaymentWorkedOut
 from backend.verticals.real_estate.listings import Listing
@@ -34,6 +35,7 @@ async def mortgage_repayment(
     years: int | None = None,
     property: str | None = None,
     loan: float | None = None,
+    rate_change: float | None = None,
 ) -> dict[str, Any]:
     """Monthly repayments on a home loan.
 
@@ -47,6 +49,8 @@ async def mortgage_repayment(
             last results): its asking price is the price.
         loan: The amount borrowed, when that is what they say ("if I borrowed 1.1 million"):
             no deposit comes off it.
+        rate_change: How far the rate moves from the last one, in points ("if rates go up
+            half a percent": 0.5; down: negative).
     """
     call = ctx.context
     # A follow-up ("and over 25 years?") changes only what it says; on a later call the terms
@@ -54,6 +58,8 @@ async def mortgage_repayment(
     last = call.state.last_loan or terms_on_file(call)
     remembered = [k for k, v in (("rate_percent", rate_percent), ("years", years)) if v is None and k in last]
     rate = rate_percent if rate_percent is not None else last.get("rate_percent", loans.DEFAULT_RATE)
+    if rate_percent is None and rate_change:
+        rate = round(rate + rate_change, 3)
     term = years or last.get("years") or loans.DEFAULT_YEARS
     if loan is None and property is None and last.get("loan"):
         if price is not None and deposit is None and deposit_percent is None:
@@ -145,6 +151,10 @@ _BORROWED = re.compile(
     r"(?P<amount>\$?[\d.,]+\s*(?:k|m|mil|million|thousand|grand)?)",
     re.IGNORECASE,
 )
+
+
+def read_rate_change(utterance: str, ctx: CallContext) -> float | None:
+    return rate_move(utterance)
 
 
 def read_loan(utterance: str, ctx: CallContext) -> float | None:

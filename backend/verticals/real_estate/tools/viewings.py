@@ -291,15 +291,18 @@ def _clock_only(call: CallContext, text: str) -> tuple[int, int] | None:
 
 
 _TO = re.compile(r"\b(?:to|till|until)\b", re.IGNORECASE)
+_SENTENCE_END = re.compile(r"[.?!](?:\s|$)")
 
 
 def _moved_to(utterance: str, ctx: CallContext) -> str:
     """The words naming the new time when the booking's own time or day is said too ("from
     twelve thirty to one thirty", "the Saturday one, push that to four"): after the last "to",
-    read as "at"."""
+    read as "at". Both in one sentence: "push it to half four? I don't finish till four" moves
+    it to 4:30."""
     now = local(ctx.now, ctx.tz)
     for m in reversed(list(_TO.finditer(utterance))):
-        head, tail = utterance[: m.start()], "at" + utterance[m.end() :]
+        start = max((e.end() for e in _SENTENCE_END.finditer(utterance, 0, m.start())), default=0)
+        head, tail = utterance[start : m.start()], "at" + _SENTENCE_END.split(utterance[m.end() :], 1)[0]
         try:
             before = parse.said(head, now, asked=True)
             if (before.clock or before.named) and (_clock_only(ctx, tail) or parse.said(tail, now).clock):

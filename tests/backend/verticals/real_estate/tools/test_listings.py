@@ -398,3 +398,12 @@ async def test_a_name_then_a_comma_then_the_request_is_the_request(runtime: Agen
     said = "hi it's Tam, two bedroom apartment in Bondi under one point five"
     result = await runtime.turn(call, said, "Triage")
     assert "in Bondi with 2-3 bedrooms up to $1,500,000" in result.reply, result.reply
+
+
+async def test_the_cheapest_one_asked_for_is_the_one_asked_about_next(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    call = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Che Apest")
+    await runtime.turn(call, "What's the cheapest one you've got in Randwick?", "Triage")
+    asked = await runtime.turn(call, "And how many bedrooms has that got?", "Triage")
+    assert "126 Arden St" in asked.reply and "2 bed" in asked.reply, asked.reply

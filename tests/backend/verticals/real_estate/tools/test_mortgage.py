@@ -275,3 +275,16 @@ async def test_a_deposit_put_right_and_a_term_changed_keep_the_rest(
     )
     assert "with $450,000 down" in first.reply and a_month(1_500_000, 6.05, 30) in first.reply, first.reply
     assert a_month(1_500_000, 6.05, 20) in shorter.reply, shorter.reply
+
+
+async def test_a_rate_moved_and_a_deposit_gathered_keep_the_rest(runtime: AgentRuntime, homes: str) -> None:
+    first, higher, gathered = await talk(
+        runtime,
+        homes,
+        "whats the monthly on 48 darling st chatswood if i put a quarter down, 5.99% over 30yrs?",
+        "And if rates go up half a percent?",
+        "hmm what if i can get 350k togther for the deposit",
+    )
+    assert "with $345,000 down" in first.reply and a_month(1_035_000, 5.99, 30) in first.reply, first.reply
+    assert a_month(1_035_000, 6.49, 30) in higher.reply, higher.reply
+    assert "with $350,000 down" in gathered.reply and a_month(1_030_000, 6.49, 30) in gathered.reply

@@ -94,3 +94,25 @@ async def test_a_voice_call_from_a_number_never_seen_is_checked_before_the_name_
     checked = await runtime.turn(voice, f"it ends in {phone[-3:]}", "Triage")
     assert checked.reply.startswith("Thanks, Marcus, that matches"), checked.reply
     assert voice.caller_id == first.caller_id
+
+
+async def test_a_first_name_given_by_phone_and_the_full_name_on_chat_are_checked_then_one(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    now = datetime.now(UTC)
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+    voice = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, phone=phone, phone_verified=True
+    )
+    booked = await runtime.turn(
+        voice, "Hi, it's Philippa, could I see 41 Victoria Road, Randwick, on Thursday at two?", "Triage"
+    )
+    assert "You're booked" in booked.reply, booked.reply
+    chat = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Philippa Szymanski-Hart"
+    )
+    asked = await runtime.turn(chat, "hi, can we shift thursdays viewing to 4 instead?", "Triage")
+    assert "last three or four digits" in asked.reply and "Victoria" not in asked.reply, asked.reply
+    checked = await runtime.turn(chat, f"it ends in {phone[-4:]}", asked.agent)
+    assert checked.reply.startswith("Thanks, Philippa, that matches"), checked.reply
+    assert chat.caller_id == voice.caller_id

@@ -471,3 +471,42 @@ async def test_a_time_outside_the_part_of_the_day_said_is_asked_about(
     assert asked.reply.startswith("Sorry, did you mean the morning, or 3pm?"), asked.reply
     assert "RE-" not in asked.reply
     assert booked.reply.startswith("You're booked to view 88 George St on Saturday 21 November at 3:00 PM")
+
+
+async def test_a_move_to_half_four_is_not_to_the_hour_given_as_a_reason(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    _, moved = await talk(
+        runtime,
+        homes,
+        "I'd like to book a look at forty seven Carrington Road, Parramatta, Wednesday, half past three?",
+        "Great. And actually, could we push it to half four? I don't finish till four.",
+    )
+    assert moved.reply.startswith("Done: your viewing of 47 Carrington Rd"), moved.reply
+    assert "Wednesday 25 November at 4:30 PM" in moved.reply, moved.reply
+
+
+async def test_the_same_time_next_week_moves_it_a_week_on(runtime: AgentRuntime, homes: str) -> None:
+    _, moved = await talk(
+        runtime,
+        homes,
+        "could I book to see fifty six Edward Street, Leichhardt, on Thursday at three in the afternoon?",
+        "Look, I can't make Thursday any more, could we do the same time next week instead?",
+    )
+    assert "Thursday 3 December at 3:00 PM" in moved.reply and "already" not in moved.reply, moved.reply
+
+
+async def test_a_date_with_a_year_gone_is_said_to_have_passed(runtime: AgentRuntime, homes: str) -> None:
+    [gone] = await talk(runtime, homes, "can i book 138 elizabeth st cronulla for the 3rd of jan 2025, 11am?")
+    assert "has already passed" in gone.reply and "RE-" not in gone.reply, gone.reply
+
+
+async def test_one_of_two_bookings_scratched_by_its_suburb(runtime: AgentRuntime, homes: str) -> None:
+    *_, scratched = await talk(
+        runtime,
+        homes,
+        "hi can i book 92 pacific hwy rozelle sun 11am",
+        "and 15 bay st dee why sun 2pm too pls",
+        "actually scratch the dee why one, too far to drive on the same day",
+    )
+    assert "15 Bay St" in scratched.reply and "92 Pacific Hwy" not in scratched.reply, scratched.reply
