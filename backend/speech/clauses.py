@@ -90,8 +90,8 @@ AFFIRMATION = re.compile(
 
 _BARE_NUMBER = re.compile(rf"(?:(?P<num>\d+(?:\.\d+)?)|\b(?P<words>{NUMBER_WORDS}))\b", re.IGNORECASE)
 _AFTER_CORRECTION = re.compile(
-    r"\b(?:make (?:that|it)|actually|sorry|i mean|i meant|or rather|no wait)\b[\s,]*(?:no,?\s*)?"
-    r"(?:make (?:that|it)\s+|it's\s+|its\s+|we(?:'ll| will) (?:say|go|do)\s+)?",
+    r"(?:\b(?:make (?:that|it)|actually|sorry|i mean|i meant|or rather|no wait)\b|,\s*no\b)[\s,]*(?:no,?\s*)?"
+    r"(?:make (?:that|it)\s+|it's\s+|its\s+|we(?:'ll| will) (?:say|go|do)\s+|let'?s say\s+|call it\s+)?",
     re.IGNORECASE,
 )
 

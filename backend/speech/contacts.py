@@ -116,7 +116,9 @@ def _blank(text: str, spans: list[tuple[int, int, str]]) -> str:
     return text
 
 
-_NAME = r"([A-Z][a-z'’-]+(?: [A-Z][a-z'’-]+)?)"
+_WORD_OF_NAME = r"[A-Z](?:[a-z'’]+|['’](?=[A-Z]))(?:-?[A-Z][a-z'’]+|-[a-z]+)*"
+"""One word of a name as written: "Philippa", "Rosenthal-Adebayo", "O'Brien", "McKenzie"."""
+_NAME = rf"({_WORD_OF_NAME}(?: {_WORD_OF_NAME})?)"
 _INTRODUCED = re.compile(
     rf"\b(?i:my name(?:'s|’s| is)|this is|it'?s|it’s|i'?m|i’m|i am)(?: (?i:actually|just|really))? {_NAME}"
     rf"|^\W*(?:[\w']+\W+){{0,2}}?{_NAME} (?:here|speaking)\b"

@@ -190,12 +190,16 @@ def count_word(word: str) -> int | None:
     return _COUNT_WORDS.get(word) if word not in ("a", "an") else None
 
 
+_NOT_ANCHORS = frozenset({"bedlam", "bedside", "bedding", "bedtime", "yearning", "yearly"})
+"""Words that start like a unit and are none ("it's bedlam")."""
+
+
 def count(text: str, near: str | None = None) -> int | None:
     """A small whole number, preferring one next to ``near`` ("three bedrooms")."""
     text = re.sub(r"(\d)\s*(?:br|bdr|bdrm|bed)s?\b", r"\1 bed", text, flags=re.IGNORECASE)
     words = re.findall(r"[a-z0-9]+", spoken(text).lower())
-    candidates: list[tuple[int, int]] = []  # (distance to `near`, value)
-    anchor = [i for i, w in enumerate(words) if near and w.startswith(near)]
+    candidates: list[tuple[int, bool, int]] = []  # (distance to `near`, after it, value)
+    anchor = [i for i, w in enumerate(words) if near and w.startswith(near) and w not in _NOT_ANCHORS]
     if near and not anchor:
         return None
     for i, w in enumerate(words):
@@ -207,8 +211,9 @@ def count(text: str, near: str | None = None) -> int | None:
         distance = min((abs(i - j) for j in anchor), default=0)
         if anchor and distance > 3:
             continue
-        candidates.append((distance, value))
-    return min(candidates)[1] if candidates else None
+        after = not any(j - i == distance for j in anchor)  # "four bedrooms. A house": the four
+        candidates.append((distance, after, value))
+    return min(candidates)[2] if candidates else None
 
 
 _SIZE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|single)[\s-]?(?:bed|br\b|bdr)", re.I)
@@ -341,7 +346,7 @@ def percent(text: str) -> float | None:
 def years(text: str) -> int | None:
     """A term: "25 years", "twenty-five years", "a 30 yr loan"."""
     text = _OVER_WORDS.sub(_over_in_digits, spoken(text))
-    m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?)\b", text, re.IGNORECASE)
+    m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\b", text, re.IGNORECASE)
     if m:
         return int(m.group(1))
     if (over := _OVER.search(text)) and 5 <= int(over.group(1)) <= 40:

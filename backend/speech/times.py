@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from backend.speech.clauses import CORRECTION
+
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
 _DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch time": 12, "afternoon": 14,
@@ -316,6 +318,10 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     (``day_named``) or a part of the day is said."""
     if _GREETING.search(text):
         text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
+    for fix in reversed(list(CORRECTION.finditer(text))):  # "quarter past one, no, sorry, half past one"
+        if _CLOCK.search(text, fix.end()) and _CLOCK.search(text[: fix.start()]):
+            text = " " * fix.end() + text[fix.end() :]
+            break
     text = _ISH.sub(r"around \1", text)
     part = None
     for m in _CLOCK.finditer(text):

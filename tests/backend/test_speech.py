@@ -461,3 +461,28 @@ def test_how_an_email_is_spelt_said_inside_it() -> None:
     said = "Yeah, my email's ignatius dot ferreiraquinn, all one word, at example dot com"
     assert contacts.email(said) == "ignatius.ferreiraquinn@example.com"
     assert times.parts_clash("for Monday morning, say three pm?") == ("morning", "three pm")
+
+
+def test_a_time_put_right_twice_is_the_last_and_a_term_in_short() -> None:
+    said = "the kids have footy. Make that quarter past one, no, sorry, half past one. Half past one."
+    assert times.time_of_day(said, asked=True) == (13, 30)
+    assert numbers.years("25y?") == 25
+
+
+def test_bedrooms_beside_a_word_that_only_starts_like_one() -> None:
+    said = "it's bedlam, so my wife says we need four bedrooms. A house in Glebe"
+    assert numbers.count(said, near="bed") == 4
+
+
+def test_hyphenated_and_apostrophe_names() -> None:
+    assert (
+        contacts.introduced("Hi, it's Philippa Rosenthal-Adebayo. I was on your chat")
+        == "Philippa Rosenthal-Adebayo"
+    )
+    assert contacts.introduced("G'day, Sean O'Brien speaking") == "Sean O'Brien"
+
+
+def test_a_deposit_said_as_so_much_down_is_no_budget() -> None:
+    said = "If we put half a mil down, at six point oh five percent, thirty year loan, what's that a month?"
+    assert not {v for k, v in extracted(said) if k == "budget"}
+    assert ("budget", "500000") in extracted("our budget is half a mil")

@@ -165,11 +165,14 @@ def tool_result(output: Any) -> dict[str, Any] | str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REQUEST = re.compile(
-    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also)\W+)*(?:can|could|would|what|how|is|are|do|does|please"
-    r"|i'?d like|book|tell me|show me)\b",
+    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also|actually)\W+)*(?:can|could|would|what|how|is|are|do|does"
+    r"|please|i'?d like|book|tell me|show me|cancel|move|scrap|scratch)\b",
     re.I,
 )
-_AND = r",?\s+and(?: also)?,?\s+"
+_AND = r",?\s+(?:and|n|&)(?: also)?,?\s+"
+_HELLO_ONLY = re.compile(
+    r"^\W*(?:hi|hello|hey|hiya|g'?day|good (?:morning|afternoon|evening))(?: there| again)?\W*$", re.I
+)
 _ASIDE = r"(?:while (?:i'?ve|i have) got you|while (?:i'?m|you'?re) at it|one more thing),?\s+"
 """What a caller says before a second request ("and while I've got you, what would …")."""
 _TWO_ASKS = re.compile(
@@ -496,13 +499,16 @@ class PolicyModel(Model):
         return True
 
     def _first_of_two(self, utterance: str) -> str:
-        """Two requests of different specialists in one breath ("What would the monthly be on
-        24 Darling St, and can I see it Saturday at 3?"): the first is answered now, the second
+        """Two requests of different tools in one breath ("What would the monthly be on 24
+        Darling St, and can I see it Saturday at 3?", "cancel thurs, n can u do 65 george st fri
+        10am instead"): the first is answered now, the second
         once its tool has run, both in one reply."""
         if (homes := self._two_homes(utterance)) is not None:
             self._asked, self._then = homes
             return homes[0]
         parts = [p for p in _TWO_ASKS.split(utterance) if p and re.search(r"[a-z]{3}", p, re.I)]
+        while len(parts) > 2 and _HELLO_ONLY.match(parts[0]):
+            parts = parts[1:]  # "Hi there. Can you book me in …, and while I've got you, what …"
         if len(parts) < 2:
             return utterance
         first, rest = parts[0], " ".join(parts[1:])
@@ -510,8 +516,7 @@ class PolicyModel(Model):
             # "Our budget is 1.6 million. How much a month is that?", "Email me them? It's kim@…": one request
             return utterance
         asked = [self.router.domain_of(first), self.router.domain_of(rest)]
-        owners = {self.router.owner.get(t or "") for t in asked}
-        if None in asked or len(owners) < 2 or identity.INTRODUCE in asked:
+        if None in asked or asked[0] == asked[1] or identity.INTRODUCE in asked:
             return utterance
         if not all(self.router.cued(str(t), part) for t, part in zip(asked, (first, rest), strict=True)):
             return utterance  # each said in so many words ("the monthly", "see it"), or it is one request

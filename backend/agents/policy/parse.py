@@ -52,7 +52,16 @@ _COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b
 
 def corrected(text: str) -> str:
     """What stands once the caller corrects a number: "budget 2.1, no wait, sorry, 2.7" reads
-    as "budget 2.7", "1.3 million, sorry, 1.2 million" as "1.2 million"."""
+    as "budget 2.7", "1.3 million, sorry, 1.2 million" as "1.2 million", and "two point two, no,
+    two point four, actually, let's say two point three" as 2.3 (each correction in turn)."""
+    for _ in range(3):
+        text, before = _corrected_once(text), text
+        if text == before:
+            break
+    return text
+
+
+def _corrected_once(text: str) -> str:
     found = corrected_number(text, _COUNTED)
     earlier = list(re.finditer(r"\d+(?:\.\d+)?", text[: found[0]])) if found else []
     if not found or not earlier:

@@ -33,7 +33,7 @@ BOOKING_ASKED = (
     r"|\bwhat('?s| is| was)? (the )?(time|address)\b.*\b(i'?m|im|we'?re|i am|we are) (seeing|viewing|inspecting)\b"
     r"|\bwhat time (was|is) (that|it|my|the)\b|\bwhat time (am|are) (i|we) (seeing|viewing|inspecting)\b"
     r"|\b(booking|viewing) (reference|number|ref)\b|\bwhat('?s| is| was) (my|our|the) (booking )?(reference|ref)\b"
-    r"|\b(which|what) day (is|was) (it|that|my)\b)"
+    r"|\b(which|what) day (is|was) (it|that|my)\b|\bremind me (of )?(the )?(time|address|reference)\b)"
 )
 """A detail of a viewing booked asked for again ("sorry whats the time and address again", "whats
 the address of the place im seeing sunday", "the booking reference for Saturday"): what is on
@@ -59,6 +59,11 @@ DAY_NAME = r"(mon|tues?|wed|thu(rs)?|fri|sat|sun)"
 """A weekday, short or whole (a word's rest may follow)."""
 DAY_PUT_RIGHT = rf"\bmeant\b.*\b{DAY_NAME}\w*,? (not|rather than) {DAY_NAME}"
 """A day put right ("I meant Thurs not Tues"): a booking's, never a suburb dropped."""
+HOME_TO_SEE = (
+    r"\b(do|see|view|try) \d+[a-z]? [a-z]+( [a-z]+)? (st|street|rd|road|ave|avenue|pde|parade|cres|crescent"
+    r"|dr|drive|hwy|highway|ln|lane|pl|place)\b"
+)
+"""A home named to see ("can u do 65 george st fri 10am"): a booking of it."""
 SCRATCHED = r"\b(scrap|scratch) the [\w' ]{1,30} one\b"
 """A booking called off by its home ("scratch the Dee Why one"): never a move nor a preference."""
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
@@ -138,6 +143,9 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
                 r"\b(nearby|close by|surrounding|neighbou?ring|(suburbs?|areas?) (around|near|close|next))\b",
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
+                # "ok book the cheapest of the 3 for fri 10am": a booking of one read out
+                r"!!^\W*(?:(?:ok(?:ay)?|so|yes|yep|great|righto|right|and|then)\W+)*(?:(?:can|could) (?:i|we|you) )?"
+                r"book (?:the|it|that|number|me|us)\b",
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
                 "!!" + ASKED_BEFORE,
@@ -410,6 +418,7 @@ MORTGAGE = AgentSpec(
                 "what are the repayments on 5 Bay Street in Coogee",
                 "how much a month would the one on King Street in Glebe cost us",
                 "righto, and over twenty years?",
+                "you ran the numbers for me last time, can you do them again with 600 grand down?",
             ),
             mortgage.reply_mortgage,
             readers={
@@ -419,7 +428,8 @@ MORTGAGE = AgentSpec(
             },
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
-                r"\b(deposit|\d+k? down|put down|finance|borrow)\b",
+                r"\b(deposit|\d+k? down|put down|finance|borrow|(grand|thousand|mil) down)\b",
+                r"\b(ran|run|running|crunch(ed)?|did|do|work(ed)? out) the (numbers|figures)\b",
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
                 r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty)( years?| yrs?)?\W*$",  # "and over twenty?"
             ),
@@ -464,6 +474,8 @@ VIEWINGS = AgentSpec(
                 r"|\b(free|available)\b.*\d ?[ap]\.?m\b",
                 r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
+                r"\bwhile (i'?m|we'?re) (in the area|there|out that way)\b",  # one more booked nearby
+                HOME_TO_SEE,
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
@@ -500,7 +512,10 @@ VIEWINGS = AgentSpec(
                 r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
+                "!!" + HOME_TO_SEE,  # "can u do 65 george st coogee fri 10am instead": a new booking
                 "!!" + SCRATCHED,
+                # "cancel the ten o'clock on Saturday, but keep the other one": called off, not moved
+                r"!!\bcancel\b(?!.*\b(instead|move|moving|make it|rebook|push|shift|change)\b)",
                 r"!!\b(percent|per cent|deposit|repayments?|mortgage|loan)\b|%",  # "20% down instead of 10"
                 "!!" + BOOKING_ASKED,
             ),
@@ -670,6 +685,7 @@ ROOT = AgentSpec(
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
+                r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
             ),
         ),
         Skill(

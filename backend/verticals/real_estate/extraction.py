@@ -103,7 +103,8 @@ NOT_BUDGET = re.compile(
     r"\b(?:asking|listed|list price|sold|selling|sell|deposit|strata|levies|levy|rates|rent|renting|bond"
     r"|stamp duty|a week|per week|weekly|a month|per month|monthly|a quarter|per quarter|quarterly"
     r"|a year|per annum|p\.?a|equity|firm|negotiable|offers?|valued|worth|paid|pay|paying|quoted|guide"
-    r"|went for|reserve|salary|income|earn|earns|savings?|saved|deposit)\b",
+    r"|went for|reserve|salary|income|earn|earns|savings?|saved|deposit)\b"
+    r"|\b(?:mil|million|grand|k|thousand)\s+down\b",  # "if we put half a mil down": a deposit
     re.IGNORECASE,
 )
 TIGHT_BUDGET_CUE = re.compile(

@@ -372,3 +372,32 @@ def test_a_booking_named_by_its_home_or_its_day_and_a_home_asked_about(
     router: Router, said: str, target: str
 ) -> None:
     assert router.route(said, set(router.tools)).target == target
+
+
+def test_a_budget_put_right_twice_is_the_last() -> None:
+    said = (
+        "budget's two point two, no, two point four, actually, let's say two point three, the wife'll kill me"
+    )
+    assert slots.read("max_price", None, said, offline_call()) == 2_300_000
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("Thank you, love. And remind me of the address, I'll pop it on the calendar.", "caller_summary"),
+        (
+            "Hi, it's Cormac. Can you cancel the ten o'clock on Saturday, but keep the other one?",
+            "cancel_viewing",
+        ),
+        (
+            "You ran the numbers on that Paddington place for me the other day. Can you do it again, same as"
+            " last time, but with six hundred grand down?",
+            "mortgage_repayment",
+        ),
+        ("cancel saturday and make it sunday instead", "reschedule_viewing"),
+    ],
+)
+def test_an_address_asked_again_a_booking_called_off_and_figures_run_again(
+    router: Router, said: str, target: str
+) -> None:
+    assert router.route(said, set(router.tools)).target == target

@@ -80,6 +80,15 @@ def _offered(call: CallContext, when: str, tool: str, args: dict[str, Any]) -> d
         raise
 
 
+_FIRST_FREE = re.compile(
+    r"\b(?:whatever|whichever)(?: is|'s)? (?:your |the )?(?:earliest|first)\b"
+    r"|\bthe (?:earliest|first) (?:you have|you've got|you got|available|free)\b"
+    r"|\bearliest (?:available|possible)\b",
+    re.IGNORECASE,
+)
+"""Any free time will do, the first one: it is booked, not offered."""
+
+
 @function_tool
 async def book_viewing(
     ctx: RunContextWrapper[CallContext], when: str, property: str | None = None
@@ -95,7 +104,10 @@ async def book_viewing(
     pid = resolve.property_id(call, property or resolve.booked_home(call))
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     if window := parse.free_asked(when):
-        raise await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
+        free = await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
+        if not (_FIRST_FREE.search(when) and free.data["offers"]):
+            raise free
+        when, call.state.pending = free.data["offers"][0], None  # "whatever your earliest is"
     if parse.same_time(when) and (kept := await _last_booked_at(call)):
         # "book me into 90 King St instead, same time Saturday": the last booking's time
         same = parse.same_time_on(when, kept, local(call.now, call.tz))
@@ -254,9 +266,12 @@ _NAMED = re.compile(
 
 _CLOCK_WORDS = r"(?:o'?clock|[ap]\.?m\.?|\d[:.]\d\d)"
 _TIMED = re.compile(
-    rf"\bthe ((?:[\w']+ ){{0,2}}?[\w':.]*{_CLOCK_WORDS}) (?:one|viewing|booking|inspection)\b", re.IGNORECASE
+    rf"\bthe ((?:[\w']+ ){{0,2}}?[\w':.]*{_CLOCK_WORDS})"
+    r"(?: (?:one|viewing|booking|inspection)\b|(?= on\b|[,.?]|$))",
+    re.IGNORECASE,
 )
-"""A booking named by its time: "the two o'clock one", "the 10am viewing"."""
+"""A booking named by its time: "the two o'clock one", "the 10am viewing", "the ten o'clock on
+Saturday"."""
 _A_CLOCK = re.compile(_CLOCK_WORDS, re.IGNORECASE)
 _OF_SUBURB = re.compile(r"\bthe ([a-z]+(?: [a-z]+)?) (?:one|viewing|booking|inspection)\b", re.IGNORECASE)
 """A booking named by its suburb: "the Paddington one", "the Surry Hills viewing"."""

@@ -510,3 +510,41 @@ async def test_one_of_two_bookings_scratched_by_its_suburb(runtime: AgentRuntime
         "actually scratch the dee why one, too far to drive on the same day",
     )
     assert "15 Bay St" in scratched.reply and "92 Pacific Hwy" not in scratched.reply, scratched.reply
+
+
+async def test_whatever_the_earliest_is_books_the_first_free_time(runtime: AgentRuntime, homes: str) -> None:
+    _, first = await talk(
+        runtime,
+        homes,
+        "could I see seventy two Edward Street in Cronulla on Wednesday at quarter to seven in the evening?",
+        "Right, fair enough. First thing Wednesday morning then, whatever your earliest is.",
+    )
+    assert first.reply.startswith("You're booked to view 72 Edward St on Wednesday 25 November at 9:00 AM"), (
+        first.reply
+    )
+
+
+async def test_a_cancellation_and_another_booking_in_one_message(runtime: AgentRuntime, homes: str) -> None:
+    _, both = await talk(
+        runtime,
+        homes,
+        "hiya can i book 80 hill st coogee thurs 2pm",
+        "actually cancel thurs, n can u do 65 george st coogee fri 3pm instead",
+    )
+    assert "cancelled your viewing of 80 Hill St" in both.reply, both.reply
+    assert "You're booked to view 65 George St on Friday 20 November at 3:00 PM" in both.reply, both.reply
+
+
+async def test_the_cheapest_of_those_read_out_booked_from_the_search(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    *_, booked = await talk(
+        runtime,
+        homes,
+        "2 bed units randwick under 1.4m?",
+        "wats number 2 going for",
+        "ok book the cheapest of the 3 for fri 4pm",
+    )
+    assert booked.reply.startswith("You're booked to view 126 Arden St on Friday 20 November at 4:00 PM"), (
+        booked.reply
+    )
