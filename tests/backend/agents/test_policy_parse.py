@@ -345,45 +345,9 @@ def test_a_deposit_put_right_and_a_share_too_big_for_a_rate() -> None:
         ("oh wait sorry i meant thurs not tues, same time", "reschedule_viewing"),
         ("Could we bring Monday's viewing forward to nine thirty in the morning?", "reschedule_viewing"),
         ("Righto. And over twenty years?", "mortgage_repayment"),
-    ],
-)
-def test_a_booking_scratched_or_put_right_and_a_term_changed(router: Router, said: str, target: str) -> None:
-    assert router.route(said, set(router.tools)).target == target
-
-
-def test_a_deposit_gathered_or_said_as_a_fraction() -> None:
-    call = offline_call()
-    assert slots.read("deposit", None, "hmm what if i can get 350k togther for the deposit", call) == 350_000
-    said = "We'd put a quarter down, rate's six point two five, over thirty years."
-    assert slots.read("deposit_percent", None, said, call) == 25.0
-    assert slots.read("rate_percent", None, said, call) == 6.25
-    assert slots.read("rate_percent", None, "And if rates go up half a percent?", call) is None
-
-
-@pytest.mark.parametrize(
-    ("said", "target"),
-    [
         ("actually scratch the dee why one, too far to drive on the same day", "cancel_viewing"),
         ("Um, I've got a viewing on Saturday, could we make it a bit later, say four?", "reschedule_viewing"),
         ("And how many bedrooms has that got?", "property_details"),
-    ],
-)
-def test_a_booking_named_by_its_home_or_its_day_and_a_home_asked_about(
-    router: Router, said: str, target: str
-) -> None:
-    assert router.route(said, set(router.tools)).target == target
-
-
-def test_a_budget_put_right_twice_is_the_last() -> None:
-    said = (
-        "budget's two point two, no, two point four, actually, let's say two point three, the wife'll kill me"
-    )
-    assert slots.read("max_price", None, said, offline_call()) == 2_300_000
-
-
-@pytest.mark.parametrize(
-    ("said", "target"),
-    [
         ("Thank you, love. And remind me of the address, I'll pop it on the calendar.", "caller_summary"),
         (
             "Hi, it's Cormac. Can you cancel the ten o'clock on Saturday, but keep the other one?",
@@ -397,7 +361,23 @@ def test_a_budget_put_right_twice_is_the_last() -> None:
         ("cancel saturday and make it sunday instead", "reschedule_viewing"),
     ],
 )
-def test_an_address_asked_again_a_booking_called_off_and_figures_run_again(
-    router: Router, said: str, target: str
-) -> None:
+def test_bookings_and_loans_as_callers_name_them(router: Router, said: str, target: str) -> None:
+    """A booking scratched, put right, moved or called off by its home, day or time; a term
+    changed or figures run again; a home asked about; an address asked again."""
     assert router.route(said, set(router.tools)).target == target
+
+
+def test_a_deposit_gathered_or_said_as_a_fraction() -> None:
+    call = offline_call()
+    assert slots.read("deposit", None, "hmm what if i can get 350k togther for the deposit", call) == 350_000
+    said = "We'd put a quarter down, rate's six point two five, over thirty years."
+    assert slots.read("deposit_percent", None, said, call) == 25.0
+    assert slots.read("rate_percent", None, said, call) == 6.25
+    assert slots.read("rate_percent", None, "And if rates go up half a percent?", call) is None
+
+
+def test_a_budget_put_right_twice_is_the_last() -> None:
+    said = (
+        "budget's two point two, no, two point four, actually, let's say two point three, the wife'll kill me"
+    )
+    assert slots.read("max_price", None, said, offline_call()) == 2_300_000
