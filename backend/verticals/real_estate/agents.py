@@ -431,6 +431,7 @@ MORTGAGE = AgentSpec(
                 r"\b(deposit|\d+k? down|put down|finance|borrow|(grand|thousand|mil) down)\b",
                 r"\b(ran|run|running|crunch(ed)?|did|do|work(ed)? out) the (numbers|figures)\b",
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
+                r"!!\b(half|quarter) (past|to)\b|\bo'?clock\b",  # a time of day: a viewing's, never a loan's
                 r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty)( years?| yrs?)?\W*$",  # "and over twenty?"
             ),
         ),
@@ -509,7 +510,7 @@ VIEWINGS = AgentSpec(
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\ba (bit|little|touch) (later|earlier)\b",
                 DAY_PUT_RIGHT,
-                r"\b(make it|make that|do it|can we do|could we do) (at )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
+                r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
                 "!!" + HOME_TO_SEE,  # "can u do 65 george st coogee fri 10am instead": a new booking

@@ -359,6 +359,7 @@ def test_a_deposit_put_right_and_a_share_too_big_for_a_rate() -> None:
             "mortgage_repayment",
         ),
         ("cancel saturday and make it sunday instead", "reschedule_viewing"),
+        ("Make that quarter past two, no, sorry, half past two.", "reschedule_viewing"),  # after repayments
     ],
 )
 def test_bookings_and_loans_as_callers_name_them(router: Router, said: str, target: str) -> None:
