@@ -57,6 +57,9 @@ class CallState:
     day_discussed: str | None = None
     """The local date (ISO) of the viewing time last asked for, booked or refused: "what about
     2pm then?" is on that day."""
+    suburb_discussed: str | None = None
+    """The suburb last named of a home or a search ("14 Curlewis St in Bondi"): what "there"
+    means ("what have you got on Ocean Street there?")."""
     search: dict[str, Any] = field(default_factory=dict)
     """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
     widened: list[str] = field(default_factory=list)
@@ -167,6 +170,9 @@ class CallContext:
     """Which suburbs border which (widening a search adds them)."""
     emit: Callable[[dict[str, Any]], None] = _ignore
     """Where the run's events go as they happen (agent updated, handoff, tool): the API's stream."""
+    shown: type[BaseModel] | None = None
+    """The model of what the vertical reads out (``Vertical.results``): a known caller's last list
+    is read back as it."""
 
     def known(self) -> CallerContext | None:
         """The caller as this turn read them (their facts, their bookings), else as the call has them."""

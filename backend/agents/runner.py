@@ -41,7 +41,6 @@ from backend.agents.tools import identity, people
 from backend.agents.tools.failures import UNEXPECTED, cause_of
 from backend.agents.vertical import Vertical, build
 from backend.store import Database
-from backend.store import calls as calls_store
 from memory import CallerIdentified, Identification, MalformedPhone, Memory
 from memory.embedder import MiniLMEmbedder
 from memory.phones import to_e164
@@ -162,11 +161,11 @@ class AgentRuntime:
             candidates=found.possible,
             identity=found,
             phone_verified=phone_verified,
+            shown=self.vertical.results,
         )
         call.state.candidates = identity.candidates_of(found, self._e164(phone), email)
-        if known is not None and (shown := self.vertical.results) is not None:
-            earlier = await calls_store.read_out_last(self.db, group_id, known.caller.id, call_id)
-            call.state.last_results = [shown.model_validate(x) for x in earlier]
+        if known is not None:
+            await identity.read_out_before(call)
         if identify:
             await self.identify(call, name=name, phone=phone, email=email)
         await self.refresh(call)

@@ -257,6 +257,10 @@ _DAY_OF_MONTH = re.compile(
 """Before an ordinal: a day of the month ("thirty-first", "Saturday the 5th")."""
 
 
+_WHOSE = re.compile(r"\b(?:my|our|their|his|her|a)\s+$", re.IGNORECASE)
+"""Before "first": a life's first, not a place in a list ("this is my first place", "a first home")."""
+
+
 def ordinal(text: str) -> int | None:
     """1-based position ("the second one", "number four") or -1 for "the last one"."""
     for m in re.finditer(r"[a-z0-9]+", text.lower()):
@@ -264,6 +268,7 @@ def ordinal(text: str) -> int | None:
             m.group(0) in _ORDINALS
             and not _NOT_A_POSITION.match(text, m.end())
             and not _DAY_OF_MONTH.search(text, 0, m.start())
+            and not (m.group(0) == "first" and _WHOSE.search(text, 0, m.start()))
         ):
             return _ORDINALS[m.group(0)]
     m = _NUMBERED.search(text)
@@ -303,7 +308,8 @@ _LISTED_RATE = re.compile(r"(?:^|,)\s*(\d{1,2}\.\d{1,3})\s*(?=\s*(?:,|\.?$))")
 
 _RATE_MOVE = re.compile(
     r"\b(?:(?P<up>up|rises?|rose|increases?|increased|jumps?|jumped|climbs?|climbed)"
-    r"|(?P<down>down|drops?|dropped|falls?|fell|cuts?))\s+(?:by\s+)?(?:another\s+)?"
+    r"|(?<!put )(?<!putting )(?<!pay )(?<!paying )(?P<down>down|drops?|dropped|falls?|fell|cuts?))"
+    r"(?:\s+|(?:,?\s+(?:by|say|like|maybe|about|another)\b)+,?\s+)"  # "up, say another one percent"
     r"(?P<by>half an?|a half|a quarter(?: of an?)?|\d+(?:\.\d+)?)"
     r"\s*(?:percent|per cent|%|percentage points?|points?)",
     re.IGNORECASE,
@@ -321,7 +327,7 @@ _MOVES = {
 def rate_move(text: str) -> float | None:
     """How much the rate moves, in points: "if rates go up half a percent" 0.5, "drop by 0.25%"
     -0.25; None when no move is said."""
-    m = _RATE_MOVE.search(text)
+    m = _RATE_MOVE.search(spoken(text))
     if not m:
         return None
     said = m["by"].lower()
@@ -343,9 +349,54 @@ def percent(text: str) -> float | None:
     return value if value is not None and value <= 30 else None
 
 
+_LONE_DECIMAL = re.compile(
+    r"(?<![\d$.])(\d{1,2}\.\d{1,3})\b(?!\s*(?:[kmb]\b|mil|million|thousand|grand|am\b|pm\b|:|years?|yrs?|bed))",
+    re.IGNORECASE,
+)
+"""A decimal with nothing after it ("the broker reckons six point four"): a rate, when it can be."""
+
+
+def rates(text: str, most: float = 15) -> list[tuple[int, float]]:
+    """Every figure said that can be a loan's yearly rate, as (where, value), in order: a
+    percentage or a rate said as one, up to ``most``, and a decimal said alone between 2 and
+    ``most`` ("the broker reckons six point four") after one or when there is none (before one,
+    it is more likely a price: "budget 2.5, rate 6.1"). ``text``: ``spoken_decimals``."""
+    text = _FILLER.sub(" ", text)
+
+    def found(*patterns: re.Pattern[str], least: float = 0) -> list[tuple[int, float]]:
+        return sorted(
+            (m.start(), v)
+            for pattern in patterns
+            for m in pattern.finditer(text)
+            if (v := _rate_value(m)) is not None and least <= v <= most
+        )
+
+    said = sorted(found(_PERCENT, _BARE_RATE) + found(_IF_RATE, _LISTED_RATE, least=2))
+    alone = found(_LONE_DECIMAL, least=2)
+    return sorted(said + [a for a in alone if a[0] > said[0][0]]) if said else alone  # "5.8, sorry 5.9"
+
+
+def _rate_value(m: re.Match[str]) -> float | None:
+    said = next((g for g in m.groups() if g), None)
+    if said is None:
+        return None
+    return float(said) if said[0].isdigit() else words_to_number(said)
+
+
+_TERM = re.compile(
+    r"\b(?:over|across)\s+(?:a\s+)?(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\b"
+    r"|\b(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\s+(?:loan|mortgage|term)\b",
+    re.IGNORECASE,
+)
+"""A loan's term, said as one ("over 30 years", "a 25 year loan"): before any other years said
+("renting for eleven years")."""
+
+
 def years(text: str) -> int | None:
     """A term: "25 years", "twenty-five years", "a 30 yr loan"."""
     text = _OVER_WORDS.sub(_over_in_digits, spoken(text))
+    if term := _TERM.search(text):
+        return int(term[1] or term[2])
     m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\b", text, re.IGNORECASE)
     if m:
         return int(m.group(1))

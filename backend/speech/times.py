@@ -48,12 +48,15 @@ class ImpossibleDate(ValueError):
 # -- days ----------------------------------------------------------------------------------------
 
 # Whole day names, short forms that are no other word, and "Mon", "Wed", "Sat", "Sun" only with
-# a capital, before a time or "instead" ("sat 2pm", "wed instead same time"; "we sat down",
-# "c'mon", "the sun", "wed" for "we'd" are no days).
+# a capital, before a time or "instead", or after "on", "this", "next", "for" or what is booked
+# ("sat 2pm", "wed instead same time", "2 inspections sat"; "we sat down", "c'mon", "the sun",
+# "wed" for "we'd" are no days).
 _WEEKDAY = (
     r"(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday|tues?|thu(?:rs?)?|weds|fri"
     r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?(?:\d|half\b|quarter\b|noon\b)"
-    r"|\s+(?:morning|arvo|afternoon|instead|same\s+time)\b))"
+    r"|\s+(?:morning|arvo|afternoon|midday|lunch(?:time)?|instead|same\s+time)\b)"
+    r"|(?:(?<=\bon )|(?<=\bthis )|(?<=\bnext )|(?<=\bfor )|(?<=inspections )|(?<=inspection )|(?<=viewings )"
+    r"|(?<=viewing ))(?:mon|wed|sat|sun)\b)"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"
@@ -311,6 +314,20 @@ _ISH = re.compile(r"\b(\d{1,2}(?:[:.]\d{2})?)\s*-?\s*ish\b", re.IGNORECASE)
 """A time said loosely: "3ish" is "around 3", "10:30-ish" "around 10:30"."""
 
 
+_PUT_RIGHT = re.compile(
+    rf"{CORRECTION.pattern}|,\s*no\b,?(?!\s+(?:later|earlier|sooner|problems?|worries))", re.IGNORECASE
+)
+"""A time put right: the cues of a correction, and a "no" between two times ("at four, no, five")."""
+
+
+_BARE_HOUR = re.compile(
+    rf"^[\s,]*({_HOUR})\b"
+    r"(?!\s*(?:bed|br\b|k\b|grand|thousand|mil|years?|%|per|o'?clock|[:.]\d))",
+    re.IGNORECASE,
+)
+"""An hour said alone right after a time is put right ("four, no, five")."""
+
+
 def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> tuple[int, int] | None:
     """(hour, minute) of the first time said ("3pm", "half past two", "4 in the afternoon",
     "at 3", "5:30"), else of a part of the day ("tomorrow arvo"); greetings are no time.
@@ -318,9 +335,12 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     (``day_named``) or a part of the day is said."""
     if _GREETING.search(text):
         text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
-    for fix in reversed(list(CORRECTION.finditer(text))):  # "quarter past one, no, sorry, half past one"
-        if _CLOCK.search(text, fix.end()) and _CLOCK.search(text[: fix.start()]):
-            text = " " * fix.end() + text[fix.end() :]
+    for fix in reversed(list(_PUT_RIGHT.finditer(text))):  # "quarter past one, no, sorry, half past one"
+        if not _CLOCK.search(text[: fix.start()]):
+            continue
+        rest = _BARE_HOUR.sub(r"at \1", text[fix.end() :], count=1)  # "at four, no, five": at five
+        if _CLOCK.search(rest):
+            text = " " * fix.end() + rest
             break
     text = _ISH.sub(r"around \1", text)
     part = None

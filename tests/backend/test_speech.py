@@ -81,6 +81,11 @@ def test_money_reads_the_same_for_the_agents_and_the_extractor(said: str, dollar
         # A house number after "at" is no hour: "at 13 Victoria Road" is not 1 pm.
         ("Could I see the house at 13 Victoria Road, Saturday at ten?", "2026-10-17T10:00"),
         ("A viewing at 84 Pacific Highway on Saturday at nine thirty", "2026-10-17T09:30"),
+        # A bare hour after "no" puts the time right; "sat" after what is booked is Saturday
+        ("Could we see it Thursday at four, no, five, five's better with the traffic.", "2026-10-15T17:00"),
+        ("Saturday at ten, no sorry, eleven", "2026-10-17T11:00"),
+        ("hey can i book 2 inspections sat in surry hills? 9 beach rd at 10am", "2026-10-17T10:00"),
+        ("hey is 47 carrington rd parramatta free sat midday?", "2026-10-17T12:00"),
     ],
 )
 def test_times_read_the_same_for_the_agents_and_the_extractor(said: str, moment: str) -> None:
@@ -270,6 +275,8 @@ def test_a_day_gone_is_passed_over_for_one_still_to_come() -> None:
         ("the first Marrickville one", 1),
         ("any time on Saturday the 5th arvo", None),
         ("book the 5th one for Sunday 6th", 5),
+        ("Hey, so this is my first place, bit nervous. Thirty-three King Street", None),  # a life's first
+        ("our first home", None),
     ],
 )
 def test_first_and_last_are_positions_only_among_homes(said: str, position: int | None) -> None:

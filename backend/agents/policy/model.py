@@ -307,7 +307,7 @@ class PolicyModel(Model):
                 return assistant_message(
                     f"Sorry, that's not something I can help with. {self.vertical.root.fallback}"
                 )
-            return assistant_message(spec.fallback)
+            return self._amount_again(utterance, tools) or assistant_message(spec.fallback)
         if route.target.startswith("transfer_to_"):
             return self._handoff(route.target, utterance)
         tool = next(t for t in tools if t.name == route.target)
@@ -344,7 +344,8 @@ class PolicyModel(Model):
             self.call.state.after_check = said
         elif tool == VERIFY and result.get("checked"):
             self._then, self.call.state.after_check = self.call.state.after_check or "", None
-            self._then_checked = bool(self._then)
+            # "yes that's fine, my mobile is …": the change is agreed to as the check is answered
+            self._then_checked = bool(self._then) and not _YES.search(said)
 
     def _clash(self, tool: str, args: dict[str, Any], utterance: str) -> Any:
         """Values that cannot all hold ("a 1 bedroom apartment that's also a 5 bedroom house",
@@ -610,6 +611,17 @@ class PolicyModel(Model):
         if missing or not (parse.ordinal(bare) or parse.other_one(bare) or other):
             return None
         return _called(last.name, args)
+
+    def _amount_again(self, utterance: str, tools: list[Tool]) -> Any:
+        """ "Her folks are chipping in, so make it two and a half": like nothing the agents do,
+        but an amount, after a tool that takes one (a search's price): that tool again with it,
+        the rest as before."""
+        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        schema = getattr(last, "params_json_schema", {}).get("properties", {})
+        money = [name for name in schema if name in slots.MONEY and name != "deposit"]
+        if last is None or len(money) != 1 or (amount := parse.money(utterance, loose=True)) is None:
+            return None
+        return _called(last.name, {money[0]: amount})
 
     def _handoff(self, target: str, utterance: str) -> Any:
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")

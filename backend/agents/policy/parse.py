@@ -35,8 +35,9 @@ from backend.speech.times import (
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand,
 # "the bank reckons we can go to two point one" 2.1 million.
 _LOOSE = re.compile(
-    r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?|limit(?:'s| is| of)?|around|about"
-    r"|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at|spend|(?:only )?do|stretch to|afford"
+    r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?(?: now)?|limit(?:'s| is| of)?"
+    r"|around|about|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at|spend|(?:only )?do"
+    r"|stretch (?:it |that |us |me )?(?:out )?to|afford"
     r"|make (?:it|that)"
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"

@@ -11,7 +11,7 @@ from backend.agents.clock import local
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.speech.clauses import CORRECTION
-from backend.speech.numbers import RATE_SAID, rate_move, words_to_number
+from backend.speech.numbers import NUMBER_WORDS, RATE_SAID, rate_move, rates, spoken_decimals, words_to_number
 
 MONEY = {"budget", "max_price", "price", "deposit", "amount"}
 """Parameters that are sums of money (read as such wherever they are asked for)."""
@@ -23,10 +23,18 @@ _ADDRESS = re.compile(
 )
 
 
+_TYPED_ADDRESS = re.compile(
+    r"(?<![\d/])\d+[a-z]?\s+(?:[a-z]+\s+){1,2}(?:st|rd|ave|pde|cres|hwy|street|road|avenue|parade|crescent"
+    r"|highway)\b",
+    re.IGNORECASE,
+)
+"""An address typed in lower case ("9 beach rd"), by the street words no other phrase ends in."""
+
+
 def address_at(utterance: str) -> int | None:
-    """Where a street address ("65 Ocean Street") is said first, or None."""
-    m = _ADDRESS.search(utterance)
-    return m.start() if m else None
+    """Where a street address ("65 Ocean Street", "47 station st") is said first, or None."""
+    found = [m.start() for pattern in (_ADDRESS, _TYPED_ADDRESS) if (m := pattern.search(utterance))]
+    return min(found, default=None)
 
 
 def _nullable(spec: dict[str, Any]) -> bool:
@@ -46,7 +54,8 @@ _ABOUT = r"(?:about |around |roughly |maybe )?"
 _DEPOSIT = re.compile(
     rf"(?P<amount>{_AMOUNT})\s*(?:(?:saved )?(?:for |as )?(?:a |the |our |my )?(?:deposit|dep\b)"
     r"|down|up ?front|saved(?: up)?|in savings)\b"
-    rf"|deposit(?:'s| is| of| would be| will be| of about|:)?\s+{_ABOUT}(?P<after>{_AMOUNT})"
+    rf"|deposit(?:'s| is| of| would be| will be| of about|:)?(?: (?:up |down )?to)?\s+{_ABOUT}"
+    rf"(?P<after>{_AMOUNT}|{NUMBER_WORDS}\b)"
     rf"|\b(?:put(?:ting)?|pay(?:ing)?) (?:down|in) {_ABOUT}(?P<put>{_AMOUNT})"
     rf"|\bput(?:ting)? {_ABOUT}(?P<towards>{_AMOUNT}) (?:towards|into|in)\b"
     rf"|\bsaved (?:up )?{_ABOUT}(?P<saved>{_AMOUNT})"
@@ -93,6 +102,8 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
         if CORRECTION.search(spoken, m.end(), later.start()):
             m = later
     said = next((v for v in m.groupdict().values() if v), "")
+    if (words := words_to_number(said)) is not None:
+        said = f"{words:g}"  # "the deposit up to two fifty"
     if (fixed := _CORRECTED.match(spoken, m.end())) and (first := parse.money(said, minimum=1)):
         # "put down 400 grand, no sorry, four fifty": the hundreds of thousands it corrects to
         to = fixed["to"].replace(",", "")
@@ -101,7 +112,10 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
         if again:
             return again * 1000 if again < 1000 <= first else again, None
     share = parse.percent(said)
-    return (None, share) if share is not None else (parse.money(said, minimum=1), None)
+    if share is not None:
+        return None, share
+    dollars = parse.money(said, minimum=1)
+    return (dollars * 1000 if dollars is not None and dollars < 1000 else dollars), None  # "two fifty": 250k
 
 
 _WIDEN = re.compile(
@@ -116,6 +130,19 @@ _NEARBY = re.compile(
     r"|(suburbs?|areas?) (around|near|close|next)|(what|anything) else\b.*\b(around|near|close to))\b",
     re.IGNORECASE,
 )
+
+
+def _rate(text: str) -> float | None:
+    """The rate said: the first that can be one, or the one a correction puts it right to."""
+    text = spoken_decimals(text)
+    said = rates(text, RATE_MAX)
+    if not said:
+        return None
+    at, rate = said[0]
+    for later, again in said[1:]:
+        if later > at and CORRECTION.search(text, at, later):
+            at, rate = later, again
+    return rate
 
 
 def _when(utterance: str, ctx: CallContext) -> datetime | None:
@@ -148,8 +175,7 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if "rate" in name:
         if rate_move(utterance) is not None:
             return None  # "if rates go up half a percent": a move, not the rate
-        rate = parse.percent(_DEPOSIT.sub(" ", parse.spoken(utterance)))
-        return rate if rate is None or rate <= RATE_MAX else None
+        return _rate(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if name == "when":
         if parse.shift(utterance) or parse.same_time(utterance):
             return utterance  # "an hour later", "Sunday, same time": from the booking's own time

@@ -221,6 +221,16 @@ async def _become(call: CallContext, candidate: CallerContext, method: str) -> N
     call.state.candidates, call.candidates = [], []
     call.state.last_booking = None  # a booking made before the check was the provisional caller's
     call.state.tried.append("identity verified")
+    await read_out_before(call)
+
+
+async def read_out_before(call: CallContext) -> None:
+    """What the caller's latest other call read out last, when this one has read out nothing:
+    a known caller's "that Bronte one", "the second one" still points somewhere."""
+    if call.shown is None or call.caller_id is None or call.state.last_results:
+        return
+    earlier = await calls_store.read_out_last(call.db, call.group_id, call.caller_id, call.call_id)
+    call.state.last_results = [call.shown.model_validate(x) for x in earlier]
 
 
 def reply_verified(result: dict[str, Any]) -> str:

@@ -283,6 +283,7 @@ PROPERTY_SEARCH = AgentSpec(
             readers={
                 "suburb": resolve.read_suburbs,
                 "bedrooms": listings.read_wanted_bedrooms,
+                "max_bedrooms": listings.read_bedroom_cap,
                 "earlier": listings.read_earlier,
                 "also": listings.read_also,
             },
@@ -510,7 +511,7 @@ VIEWINGS = AgentSpec(
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\ba (bit|little|touch) (later|earlier)\b",
                 DAY_PUT_RIGHT,
-                r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand))",
+                r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand|and a half|point))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
                 "!!" + HOME_TO_SEE,  # "can u do 65 george st coogee fri 10am instead": a new booking
@@ -687,6 +688,9 @@ ROOT = AgentSpec(
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
+                # "the budget's now two point seven, what have you got?": a search on the new budget
+                r"!!\b(budget|price)(\'s| is| has)? (now|gone (up|down)|risen|gone to|up to)\b.*\bwhat"
+                r"(\'ve| have)? you got\b(?! (on|for) (me|file))",
             ),
         ),
         Skill(

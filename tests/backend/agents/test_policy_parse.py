@@ -11,6 +11,7 @@ from backend.agents.policy.router import Router
 from backend.agents.vertical import build
 from backend.cli import HELDOUT
 from backend.evals.routing import evaluate, offline_call
+from backend.speech.numbers import rate_move
 from backend.verticals.real_estate.agents import REAL_ESTATE
 
 NOW = datetime(2026, 11, 21, 15, tzinfo=UTC)  # a Saturday afternoon
@@ -382,3 +383,83 @@ def test_a_budget_put_right_twice_is_the_last() -> None:
         "budget's two point two, no, two point four, actually, let's say two point three, the wife'll kill me"
     )
     assert slots.read("max_price", None, said, offline_call()) == 2_300_000
+
+
+@pytest.mark.parametrize(
+    ("said", "rate", "term"),
+    [
+        # A share too big for a rate said first, and the rate said bare after it
+        (
+            "Say we've got twenty per cent to put down, and the broker reckons six point four, over"
+            " thirty years.",
+            6.4,
+            30,
+        ),
+        ("the rate I've been quoted is six point oh nine, over thirty years", 6.09, 30),
+        # put right: the later one
+        (
+            "a quarter down, at six point seven five, no sorry, five point seven five, over thirty years",
+            5.75,
+            30,
+        ),
+        ("what if it's 5.8, sorry 5.9", 5.9, None),
+        # a decimal before the rate is more likely the price
+        ("budget 2.5, rate 6.1", 6.1, None),
+        # the years of something else are no term when the loan's are said
+        ("we've been renting in Manly for eleven years. 20% down at 6.4 over thirty years?", 6.4, 30),
+        ("six point one, thirty year loan", 6.1, 30),
+    ],
+)
+def test_the_rate_and_term_of_a_loan_among_other_figures(said: str, rate: float, term: int | None) -> None:
+    call = offline_call()
+    assert slots.read("rate_percent", None, said, call) == rate
+    assert slots.read("years", None, said, call) == term
+
+
+@pytest.mark.parametrize(
+    ("said", "move"),
+    [
+        ("Okay. And what if rates go up, say another one percent on top of that?", 1.0),
+        ("rates drop by 0.25%", -0.25),
+        ("if we put down twenty percent", None),  # a deposit, not a fall in rates
+        ("If I put three hundred and ninety grand down, five point nine nine percent", None),
+    ],
+)
+def test_a_move_in_rates_is_said_of_rates(said: str, move: float | None) -> None:
+    assert rate_move(said) == move
+
+
+def test_a_deposit_raised_to_hundreds_is_thousands() -> None:
+    said = "Yeah okay. And if I got the deposit up to two fifty, still at the seven?"
+    assert slots.read("deposit", None, said, offline_call()) == 250_000
+
+
+@pytest.mark.parametrize(
+    ("said", "budget"),
+    [
+        (
+            "Alright, stretch it to three point three, still four bedrooms, still those two suburbs.",
+            3_300_000,
+        ),
+        ("we sold the unit, so the budget's now two point seven. Same as before otherwise", 2_700_000),
+    ],
+)
+def test_a_new_budget_said_without_its_unit(said: str, budget: int) -> None:
+    assert slots.read("max_price", None, said, offline_call()) == budget
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        (
+            "Hi, Marisol again. We sold the unit, so the budget's now two point seven. Same as before"
+            " otherwise, what have you got?",
+            "search_properties",
+        ),
+        ("so make it 950k", "update_preferences"),
+    ],
+)
+def test_a_new_budget_is_searched_or_noted_never_recapped_or_a_time(
+    router: Router, said: str, target: str
+) -> None:
+    assert router.route(said, set(router.tools)).target == target

@@ -161,6 +161,8 @@ async def search_properties(
             )
         said = Criteria(max_price=max_price, min_bedrooms=min_bedrooms, street=on)
         said.max_bedrooms = max(max_bedrooms, min_bedrooms or 0) if max_bedrooms else None
+        if max_bedrooms is None and min_bedrooms is None:  # a size asked earlier in the call holds
+            said.max_bedrooms = call.state.search.get("max_bedrooms")
         # "What else is there around Newtown?": it and the suburbs around it (only it noted)
         criteria = _criteria(call, places + around, said)
         call.state.widened = []
@@ -175,6 +177,7 @@ async def search_properties(
             )
     found = await _find(call, criteria)
     call.state.search = {k: v for k, v in asdict(criteria).items() if k != "from_memory"}
+    call.state.suburb_discussed = criteria.suburbs[0] if len(criteria.suburbs) == 1 else None
     call.state.last_results = found
     call.state.last_property = found[0].property_id if len(found) == 1 or (cheapest and found) else None
     await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, places=places)
@@ -242,7 +245,13 @@ _A_MINIMUM = re.compile(
 
 _BOUND = r"\s+(\d{1,2}|one|two|three|four|five|six|seven|eight)\s*(?:bed|br\b)"
 _AT_LEAST = re.compile(r"\b(?:at least|minimum(?: of)?|min|no fewer than|no less than)" + _BOUND, re.I)
-_AT_MOST = re.compile(r"\b(?:no more than|not more than|at most|maximum(?: of)?|max|up to)" + _BOUND, re.I)
+_AT_MOST = re.compile(
+    r"\b(?:no more than|not more than|at most|maximum(?: of)?|max|up to"
+    r"|(?:do ?n[o']?t|won'?t) (?:need|want)(?: any)? more than)" + _BOUND,
+    re.I,
+)
+_EXACTLY = re.compile(r"\b(?:just|only)(?: the| a)?" + _BOUND, re.I)
+"""A size and no other: "still just 1 bed"."""
 
 
 _RANGE = re.compile(
@@ -265,7 +274,7 @@ def _bound(pattern: re.Pattern[str], utterance: str) -> int | None:
 
 def read_min_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     """The fewest bedrooms: the count said "at least" of, else one said with "bed" that is no cap."""
-    if (least := _bound(_AT_LEAST, utterance)) is not None:
+    if (least := _bound(_AT_LEAST, utterance) or _bound(_EXACTLY, utterance)) is not None:
         return least
     if either := _range(utterance):
         return either[0]
@@ -278,11 +287,16 @@ def read_wanted_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     return either[0] if either else parse.count(utterance, near="bed")
 
 
+def read_bedroom_cap(utterance: str, ctx: CallContext) -> int | None:
+    """A cap said outright ("don't need more than one bedroom", "just a 1 bed"), or None."""
+    return _bound(_AT_MOST, utterance) or _bound(_EXACTLY, utterance)
+
+
 def read_max_bedrooms(utterance: str, ctx: CallContext) -> int | None:
     """ "No more than two bedrooms" caps it. "A one bedroom apartment" asks for a size, not a
     minimum: one more bedroom at most, so a caller after a one-bedder does not hear
     five-bedroom houses. "At least three": no cap."""
-    if (most := _bound(_AT_MOST, utterance)) is not None:
+    if (most := read_bedroom_cap(utterance, ctx)) is not None:
         return most
     if either := _range(utterance):
         return either[1]

@@ -59,6 +59,7 @@ async def update_preferences(
     ctx: RunContextWrapper[CallContext],
     budget: float | None = None,
     bedrooms: int | None = None,
+    max_bedrooms: int | None = None,
     suburb: str | None = None,
     earlier: bool = False,
     also: bool = False,
@@ -68,6 +69,7 @@ async def update_preferences(
     Args:
         budget: The most the caller will spend, in dollars.
         bedrooms: How many bedrooms they want.
+        max_bedrooms: The most bedrooms, when they cap it ("no more than one"): for the search.
         suburb: A suburb they would like to live in, or several ("Cronulla or Maroubra").
         earlier: They keep what is on file besides ("same budget as last time").
         also: The suburb is one more ("add Balmain as well"): the search looks in all of them.
@@ -78,7 +80,14 @@ async def update_preferences(
     places = resolve.suburbs(call, suburb) if suburb else []
     recorded = await remember(call, budget=budget, bedrooms=bedrooms, places=places)
     said = " or ".join(places) or suburb
-    return {"budget": budget, "bedrooms": bedrooms, "suburb": said, "recorded": recorded, "also": also}
+    return {
+        "budget": budget,
+        "bedrooms": bedrooms,
+        "max_bedrooms": max_bedrooms,
+        "suburb": said,
+        "recorded": recorded,
+        "also": also,
+    }
 
 
 async def remember(
@@ -103,6 +112,7 @@ def search_next(result: dict[str, Any]) -> tuple[str, dict[str, Any]] | None:
     if not (result["suburb"] or result["budget"] or result["bedrooms"]):
         return None
     args = {"suburb": result["suburb"], "max_price": result["budget"], "min_bedrooms": result["bedrooms"]}
+    args["max_bedrooms"] = result.get("max_bedrooms")
     args["also"] = bool(result.get("also"))
     return "search_properties", args
 

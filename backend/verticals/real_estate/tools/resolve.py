@@ -75,6 +75,7 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         return _on_street(ctx, said, suburb(ctx, text))
     if (named := street(text)) and not _a_suburbs_home(ctx, named):
         where = f" in {place}" if (place := suburb(ctx, text)) else ""
+        ctx.state.suburb_discussed = place or ctx.state.suburb_discussed
         found = _did_you_mean(ctx, _address_key(named)[1], place)
         raise UnknownProperty(f"I don't have a listing on {named}{where}.{found}", street=named)
     if (chosen := _in_suburb(ctx, text, results)) is not None:
@@ -345,7 +346,15 @@ def suburb(ctx: CallContext, said: str | None) -> str | None:
 
 def read_suburb(utterance: str, ctx: CallContext) -> str | None:
     """The suburb named first, one said loosely, or a place we do not know (the tool says so)."""
-    return _first_suburb(ctx, utterance) or suburb(ctx, utterance) or _place(utterance)
+    named = _first_suburb(ctx, utterance) or suburb(ctx, utterance) or _place(utterance)
+    return named or (ctx.state.suburb_discussed if _THERE.search(utterance) else None)
+
+
+_THERE = re.compile(
+    r"\b(?:st(?:reet)?|rd|road|ave(?:nue)?|in|around|round|near|up|down|over|out)\s+there\b", re.IGNORECASE
+)
+"""The suburb just discussed ("on Ocean Street there", "anything around there"); "what else is
+there?" asks for more, of no place."""
 
 
 def read_property(utterance: str, ctx: CallContext) -> str | None:

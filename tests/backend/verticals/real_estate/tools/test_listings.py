@@ -407,3 +407,44 @@ async def test_the_cheapest_one_asked_for_is_the_one_asked_about_next(
     await runtime.turn(call, "What's the cheapest one you've got in Randwick?", "Triage")
     asked = await runtime.turn(call, "And how many bedrooms has that got?", "Triage")
     assert "126 Arden St" in asked.reply and "2 bed" in asked.reply, asked.reply
+
+
+async def test_a_bedroom_cap_said_outright_holds_when_the_budget_changes(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    first = await one_turn(
+        runtime, homes, "hi after a 1 bed apt in dee why, dont need more than 1 bedroom. up to 900k"
+    )
+    assert "1 bed" in first.reply and "2 bed" not in first.reply, first.reply
+    raised = await one_turn(
+        runtime,
+        homes,
+        "hi after a 1 bed apt in dee why, dont need more than 1 bedroom. up to 900k",
+        "oh mum's chipping in a bit so make it 950k",
+    )
+    assert "$950,000" in raised.reply and "2 bed" not in raised.reply, raised.reply
+    assert (
+        listings.read_min_bedrooms("still just 1 bed", offline_call()),
+        listings.read_max_bedrooms("still just 1 bed", offline_call()),
+    ) == (1, 1)
+
+
+async def test_there_is_the_suburb_of_the_street_we_do_not_list(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "do u have anything on wattle grove crescent in cronulla?",
+        "Oh. Well, what have you got on Church Street there?",
+    )
+    assert "16 Church St" in result.reply and "Bondi" not in result.reply, result.reply
+
+
+async def test_an_amount_alone_after_a_search_is_its_new_budget(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "we're after a three bed house in Balmain, budget's two point three",
+        "Righto, good news, her folks are chipping in, so make it two and a half.",
+    )
+    assert [t["tool"] for t in result.tool_calls] == ["search_properties"], result.reply
+    assert "Balmain" in result.reply and "$2,500,000" in result.reply, result.reply

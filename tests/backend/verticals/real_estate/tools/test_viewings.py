@@ -198,6 +198,14 @@ async def test_two_homes_booked_in_one_breath_are_both_booked(runtime: AgentRunt
         "can I see 95 Edward Street in Manly on the 31st of November at two, and 24 Darling Street at 3?",
     )
     assert "RE-" not in impossible.reply and "November" in impossible.reply, impossible.reply
+    [typed] = await talk(
+        runtime,
+        homes,
+        "hey can i book 2 inspections sat in newtown? 13 victoria rd at 10am and 32 bay st at 11am",
+    )
+    assert [t["tool"] for t in typed.tool_calls] == ["book_viewing", "book_viewing"], typed.reply
+    assert "13 Victoria Rd on Saturday 21 November at 10:00 AM" in typed.reply, typed.reply
+    assert "32 Bay St on Saturday 21 November at 11:00 AM" in typed.reply, typed.reply
 
 
 async def test_a_booking_moved_to_another_day_at_the_same_time(runtime: AgentRuntime, homes: str) -> None:
