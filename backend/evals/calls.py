@@ -270,8 +270,11 @@ class ScenarioRun:
         self.api, self.scenario = api, scenario
         self.result = ScenarioResult(scenario.name, scenario.kind, scenario.small)
         self.ids: dict[str, list[str | None]] = {}
-        """Each persona's caller id, call by call: the latest is the one erased and whose facts are
-        checked; any earlier one counts as "the same caller as an earlier call"."""
+        """Each persona's caller id, call by call; any earlier one counts as "the same caller as an
+        earlier call"."""
+        self.unproven: set[str | None] = set()
+        """The callers new with a possible match's call whose check never passed: the persona is
+        still the one on file, so their facts are checked (or erased) there."""
 
     def judge(self, where: str, found: Iterable[Verdict], reply: str, said: str = "") -> None:
         for v in found:
@@ -304,7 +307,10 @@ class ScenarioRun:
         self.ids.setdefault(alias, []).append(caller_id)
 
     def latest(self, alias: str) -> str | None:
-        return self.ids.get(alias, [None])[-1]
+        """The persona's record: the latest caller they were known as (a check that never passed
+        leaves them on file as they were), else the latest."""
+        ids = self.ids.get(alias, [None])
+        return next((i for i in reversed(ids) if i not in self.unproven), ids[-1])
 
     async def call(self, n: int, call: Call, *, last: bool) -> None:
         persona = self.scenario.callers[call.caller]
@@ -318,7 +324,10 @@ class ScenarioRun:
             verdicts.greeting_verdicts(call.greeting, started, persona, self.ids),
             started.get("greeting") or "",
         )
-        self._got(call.caller, (started.get("caller") or {}).get("id"))
+        caller = started.get("caller") or {}
+        self._got(call.caller, caller.get("id"))
+        if caller.get("possible_match"):
+            self.unproven.add(caller.get("id"))
         heard, turn_times = Heard(), []
         for t, turn in enumerate(call.turns, 1):
             await self.turn(f"call {n} turn {t}", call_id, turn, heard)

@@ -245,11 +245,11 @@ _MONTH = (
 )
 _NOT_A_POSITION = re.compile(
     r"\s+(?:week|weekend|month|year|night|time|thing|call|monday|tuesday|wednesday|thursday|friday|saturday"
-    rf"|sunday|bed\w*|floor|home buyers?|buyers?|of\s+{_MONTH})\b",
+    rf"|sunday|bed\w*|floor|home buyers?|buyers?|of\s+{_MONTH}|(?:one|question|thing)\W+(?:i\s+)?promise)\b",
     re.IGNORECASE,
 )
 """After "first" or "last": no position among homes ("last Friday", "first thing", "first home
-buyer", "the first of December")."""
+buyer", "the first of December", "last one, promise")."""
 _DAY_OF_MONTH = re.compile(
     r"(?:(?:twenty|thirty)[\s-]?|\b(?:mon|tues|wednes|thurs|fri|satur|sun)day,?\s+(?:the\s+)?)$",
     re.IGNORECASE,
@@ -286,9 +286,10 @@ RATE_SAID = (
     r"|came|comes?|move[sd]?)(?: up| down| back)?(?: to)?)?(?: around| about| roughly)?"
 )
 """What introduces a rate ("the rate's about", "if rates went up to"): the number after it is one."""
+_RATE_WORD = "one|two|three|four|five|six|seven|eight|nine|ten"
 _BARE_RATE = re.compile(
-    rf"\b(?:(?:at|@|still)\s*(\d{{1,2}}\.\d{{1,3}})|{RATE_SAID}\s+"
-    r"(\d{1,2}(?:\.\d{1,3})?|one|two|three|four|five|six|seven|eight|nine|ten))\b"
+    rf"\b(?:(?:at|@|still)\s*(\d{{1,2}}\.\d{{1,3}})|at\s+(\d{{1,2}}|{_RATE_WORD})\s+(?:flat|even)\b|{RATE_SAID}\s+"
+    rf"(\d{{1,2}}(?:\.\d{{1,3}})?|{_RATE_WORD}))\b"
     r"(?!\s*(?:[kmb]\b|mil|am|pm|:|years?|yrs?))",
     re.IGNORECASE,
 )

@@ -280,6 +280,9 @@ _CLOCK = re.compile(
     rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
+    # "then nine thirty": an hour and its minutes in words are a time, whatever comes before
+    rf"|\b(?P<wh>{'|'.join(_HOUR_WORDS)})\s+(?P<wmw>thirty|fifteen|forty[- ]five)\b"
+    r"(?!\s*(?:k\b|grand|thousand|mil|million|per|%|bed|years?|dollars?|minutes?|mins?))"
     # "sat 11", "Sunday 2": an hour in digits right after a weekday ("the Saturday one" is none)
     rf"|\b(?:mon|tues?|wed|thu(?:rs?)?|fri|sat|sun)(?:day|nesday|urday|sday)?\s+(?P<dh>1[0-2]|[1-9])"
     r"(?:[:.](?P<dm>[0-5]\d))?\b"
@@ -389,6 +392,8 @@ def _clock(m: re.Match[str]) -> tuple[int, int, str] | None:
         hour, minute, meridiem = _hour(m["ah"]), _minute(m["am"], m["amw"]), ""
     elif m["dh"]:
         hour, minute, meridiem = int(m["dh"]), int(m["dm"] or 0), ""
+    elif m["wh"]:
+        hour, minute, meridiem = _hour(m["wh"]), _minute(None, m["wmw"]), ""
     else:
         hour, minute, meridiem = int(m["ch"]), int(m["cm"]), ""
     return (hour, minute, meridiem) if hour <= 23 and minute <= 59 else None

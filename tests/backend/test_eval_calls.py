@@ -116,6 +116,18 @@ def test_the_same_caller_is_any_earlier_calls_not_just_the_last() -> None:
     assert [v.ok for v in same] == [True] and [v.ok for v in other] == [False]
 
 
+def test_a_persona_is_judged_on_the_record_they_are_known_by() -> None:
+    """A chat call whose check never passed has a caller of its own: the persona's bookings and
+    facts are still on the record of their first call; one that passed is the verified one."""
+    run = calls.ScenarioRun(None, load_scenarios()[0])  # type: ignore[arg-type]
+    run.ids, run.unproven = {"leo": ["caller-voice", "caller-chat"]}, {"caller-chat"}
+    assert run.latest("leo") == "caller-voice"
+    run.ids["leo"].append("caller-voice")  # a later chat's check passed: the call moved to her
+    assert run.latest("leo") == "caller-voice"
+    run.ids, run.unproven = {"kim": ["caller-chat"]}, {"caller-chat"}  # new with the chat: herself
+    assert run.latest("kim") == "caller-chat"
+
+
 def test_a_call_sends_what_it_names_and_nothing_when_it_names_nothing() -> None:
     ana = Persona(phone="0412 555 100", name="Ana Lima", email="ana@example.org")
     assert calls.start_body(Call(caller="ana", channel="chat", sends=[]), ana) == {"channel": "chat"}

@@ -277,6 +277,7 @@ def test_a_day_gone_is_passed_over_for_one_still_to_come() -> None:
         ("book the 5th one for Sunday 6th", 5),
         ("Hey, so this is my first place, bit nervous. Thirty-three King Street", None),  # a life's first
         ("our first home", None),
+        ("Last one, promise — over twenty-five years.", None),  # the last question
     ],
 )
 def test_first_and_last_are_positions_only_among_homes(said: str, position: int | None) -> None:
@@ -493,3 +494,11 @@ def test_a_deposit_said_as_so_much_down_is_no_budget() -> None:
     said = "If we put half a mil down, at six point oh five percent, thirty year loan, what's that a month?"
     assert not {v for k, v in extracted(said) if k == "budget"}
     assert ("budget", "500000") in extracted("our budget is half a mil")
+
+
+def test_an_hour_and_its_minutes_in_words_are_a_time() -> None:
+    """To the agents, whose call reads the utterance whole ("still Monday" is its day); the
+    extractor reads the sentences one by one."""
+    found = parse.when("Okay, okay. Then nine thirty. Still Monday.", WEDNESDAY)
+    assert found is not None and f"{found:%Y-%m-%dT%H:%M}" == "2026-10-19T09:30"
+    assert parse.when("a deposit of two fifty", WEDNESDAY) is None

@@ -165,8 +165,9 @@ def tool_result(output: Any) -> dict[str, Any] | str:
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _REQUEST = re.compile(
-    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also|actually)\W+)*(?:can|could|would|what|how|is|are|do|does"
-    r"|please|i'?d like|book|tell me|show me|cancel|move|scrap|scratch)\b",
+    r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also|actually|two things|(?:a )?couple of things)\W+)*"
+    r"(?:can|could|would|what|how|is|are|do|does|please|i'?d like|book|tell me|show me|remind me|cancel|move"
+    r"|scrap|scratch)\b",
     re.I,
 )
 _AND = r",?\s+(?:and|n|&)(?: also)?,?\s+"
@@ -176,7 +177,8 @@ _HELLO_ONLY = re.compile(
 _ASIDE = r"(?:while (?:i'?ve|i have) got you|while (?:i'?m|you'?re) at it|one more thing),?\s+"
 """What a caller says before a second request ("and while I've got you, what would …")."""
 _TWO_ASKS = re.compile(
-    rf"(?<=[.!?])\s+|{_AND}(?:{_ASIDE})?(?=(?:can|could|would|what|how|is|are|do|does|please)\b)", re.I
+    rf"(?<=[.!?])\s+|{_AND}(?:{_ASIDE})?(?=(?:can|could|would|what|how|is|are|do|does|please|remind|tell)\b)",
+    re.I,
 )
 
 
@@ -287,6 +289,8 @@ class PolicyModel(Model):
                 f"Sorry, I'm not sure what the {utterance.strip(' .!?').lower()} is for."
                 f" {self.vertical.root.fallback}"  # what the line does, whichever agent heard it
             )
+        if (again := self._figures_again(utterance, tools)) is not None:
+            return again
         if not (self._asked or self._then):
             utterance = self._first_of_two(utterance)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
@@ -611,6 +615,18 @@ class PolicyModel(Model):
         if missing or not (parse.ordinal(bare) or parse.other_one(bare) or other):
             return None
         return _called(last.name, args)
+
+    def _figures_again(self, utterance: str, tools: list[Tool]) -> Any:
+        """ "At seven flat?", "and over 25?": a few words that say only figures of the last
+        tool's (its rate, its term): that tool again with them, the rest as before."""
+        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        if last is None or len(_WORDS.findall(utterance)) > 4:
+            return None
+        schema = getattr(last, "params_json_schema", {})
+        args, missing = slots.fill(schema, utterance, self.call, self.vertical.readers_of(last.name))
+        figures = [n for n, spec in schema.get("properties", {}).items() if slots.numeric(spec)]
+        said = {n: args[n] for n in figures if args[n]}
+        return _called(last.name, said) if said and not missing else None
 
     def _amount_again(self, utterance: str, tools: list[Tool]) -> Any:
         """ "Her folks are chipping in, so make it two and a half": like nothing the agents do,

@@ -42,7 +42,8 @@ _LOOSE = re.compile(
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
-    r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b",
+    r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b"
+    r"|(?:^|[.!?]\s+)(\d{1,2}\.\d{1,3})\s*[.!]?\s*$",  # "Scratch that. Two point two."
     re.IGNORECASE,
 )
 
@@ -117,7 +118,7 @@ def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | 
     found = [a.value for a in amounts(text) if a.value >= minimum]
     if not found and loose:
         for m in _LOOSE.finditer(text):
-            said = m.group(1) or m.group(2)
+            said = m.group(1) or m.group(2) or m.group(3)
             value = float(said)
             if 0.3 <= value < 20 and "." in said:
                 found.append(value * 1e6)  # "under 1.6": millions, for a Sydney home

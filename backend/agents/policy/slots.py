@@ -157,6 +157,11 @@ def _when(utterance: str, ctx: CallContext) -> datetime | None:
     return parse.existing(moment.replace(year=on.year, month=on.month, day=on.day))
 
 
+def numeric(spec: dict[str, Any]) -> bool:
+    """The parameter is a figure (a price, a rate, a count)."""
+    return _kind(spec) in {"number", "integer"}
+
+
 def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     """One parameter's value from the utterance, or None."""
     if name == "deposit":
@@ -166,7 +171,11 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
         said = parse.percent(parse.spoken(utterance)) if share is None else None
         return said if said is not None and said > RATE_MAX else share  # "with the 25 per cent"
     if name in MONEY:
-        spoken = _RATE.sub(" ", _DEPOSIT.sub(" ", parse.spoken(utterance)))  # nor the deposit nor the rate
+        # nor the deposit, nor the rate, nor a house number ("I ask about 106 King Street")
+        spoken = _RATE.sub(" ", _DEPOSIT.sub(" ", parse.spoken(utterance)))
+        spoken = _TYPED_ADDRESS.sub(" ", _ADDRESS.sub(" ", spoken))
+        if name == "price" and (rate := _rate(spoken)) is not None:  # "the bank said about six point three"
+            spoken = re.sub(rf"(?<![\d.]){re.escape(f'{rate:g}')}(?![\d.])", " ", spoken_decimals(spoken))
         return parse.money(spoken, loose=True)
     if "bedroom" in name:
         return parse.count(utterance, near="bed")

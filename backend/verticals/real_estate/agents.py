@@ -146,6 +146,7 @@ PROPERTY_SEARCH = AgentSpec(
                 # "ok book the cheapest of the 3 for fri 10am": a booking of one read out
                 r"!!^\W*(?:(?:ok(?:ay)?|so|yes|yep|great|righto|right|and|then)\W+)*(?:(?:can|could) (?:i|we|you) )?"
                 r"book (?:the|it|that|number|me|us)\b",
+                r"!!\b(can|could) you book (it|that|this)\b|\bbooking (on behalf|for (my|our))\b",  # "…, can you book that."
                 r"\b(search|check|run me through|what (have|\'ve) you got|got any)\b",
                 r"!\b(my|our) (search|criteria|list)\b",
                 "!!" + ASKED_BEFORE,
@@ -175,7 +176,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
                 r"!\b(viewing|inspection|inspect|open home)\b",
-                r"!!\bbook\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
+                r"!!\bbook(ing)?\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
                 r"!!\bmake (it|that) (at )?(\d{1,2}|one|two|three|four|five|six|ten|eleven|twelve)\b",  # a time
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 r"!!\b(cancel|scrap|scratch|call off)\b",  # "scrap the Paddington one" keeps nothing
@@ -474,7 +475,7 @@ VIEWINGS = AgentSpec(
             cues=(
                 r"\b(free|available|open|any good)\b.*\b(mon|tues?|wed|thu(rs)?|fri|sat|sun)\w*\b.*\d"
                 r"|\b(free|available)\b.*\d ?[ap]\.?m\b",
-                r"\b(book|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
+                r"\b(book(ing)?|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 r"\bwhile (i'?m|we'?re) (in the area|there|out that way)\b",  # one more booked nearby
                 HOME_TO_SEE,
@@ -509,7 +510,7 @@ VIEWINGS = AgentSpec(
                 rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring\b.{{0,30}}\bforward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
-                r"\ba (bit|little|touch) (later|earlier)\b",
+                r"\ba (bit|little|touch) (later|earlier)\b|\bmore (late|early)\b",  # "can be more late?"
                 DAY_PUT_RIGHT,
                 r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand|and a half|point))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
@@ -688,6 +689,8 @@ ROOT = AgentSpec(
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
+                # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
+                r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?": a search on the new budget
                 r"!!\b(budget|price)(\'s| is| has)? (now|gone (up|down)|risen|gone to|up to)\b.*\bwhat"
                 r"(\'ve| have)? you got\b(?! (on|for) (me|file))",

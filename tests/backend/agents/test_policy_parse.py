@@ -457,9 +457,24 @@ def test_a_new_budget_said_without_its_unit(said: str, budget: int) -> None:
             "search_properties",
         ),
         ("so make it 950k", "update_preferences"),
+        (
+            "Radomir Quennell. Ten Elizabeth Street, Leichhardt. Wednesday, quarter past eleven."
+            " Can you book that.",
+            "book_viewing",
+        ),
+        (
+            "Book me in for 134 Carrington Road, Thursday, ten thirty, actually no, hang on, make it"
+            " quarter past eleven, I've got the school run.",
+            "book_viewing",
+        ),
     ],
 )
 def test_a_new_budget_is_searched_or_noted_never_recapped_or_a_time(
     router: Router, said: str, target: str
 ) -> None:
     assert router.route(said, set(router.tools)).target == target
+
+
+def test_a_budget_said_alone_after_a_correction() -> None:
+    assert slots.read("max_price", None, "Scratch that. Two point two.", offline_call()) == 2_200_000
+    assert slots.read("rate_percent", None, "At seven flat?", offline_call()) == 7.0

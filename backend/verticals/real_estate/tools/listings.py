@@ -144,9 +144,11 @@ async def search_properties(
     around = [n for p in places for n in call.neighbours.get(p, ()) if n not in places] if nearby else []
     on = resolve.listed_street(call, street, places[0] if places else None) if street else None
     step = None
-    widening = (
-        (widen or nearby) and bool(call.state.search) and not (places or max_price or min_bedrooms or on)
-    )
+    last = call.state.search
+    # "What's close by? Still four bedrooms, still two and a half": what is said again is no new search
+    said = {"max_price": max_price, "min_bedrooms": min_bedrooms}
+    new = [k for k, v in said.items() if v and v != last.get(k)]
+    widening = (widen or nearby) and bool(last) and not (places or new or on)
     if widening:
         criteria, step = _widen(call, nearby)
         call.state.widened = [*call.state.widened, step] if step else call.state.widened

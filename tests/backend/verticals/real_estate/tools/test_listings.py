@@ -448,3 +448,15 @@ async def test_an_amount_alone_after_a_search_is_its_new_budget(runtime: AgentRu
     )
     assert [t["tool"] for t in result.tool_calls] == ["search_properties"], result.reply
     assert "Balmain" in result.reply and "$2,500,000" in result.reply, result.reply
+
+
+async def test_nearby_asked_with_the_same_criteria_said_again_widens(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    result = await one_turn(
+        runtime,
+        homes,
+        "4 bedroom houses in Glebe up to two and a half million?",
+        "Oh. What's close by then? Still four bedrooms, still two and a half.",
+    )
+    assert "I couldn't find" not in result.reply and "4 bed" in result.reply, result.reply

@@ -288,3 +288,18 @@ async def test_a_rate_moved_and_a_deposit_gathered_keep_the_rest(runtime: AgentR
     assert "with $345,000 down" in first.reply and a_month(1_035_000, 5.99, 30) in first.reply, first.reply
     assert a_month(1_035_000, 6.49, 30) in higher.reply, higher.reply
     assert "with $350,000 down" in gathered.reply and a_month(1_030_000, 6.49, 30) in gathered.reply
+
+
+async def test_a_figure_said_alone_changes_only_that_term(runtime: AgentRuntime, homes: str) -> None:
+    """ "At seven flat?" after repayments is the same loan at 7%, whatever else it looks like; a
+    house number and a rate said without its unit are never the price."""
+    first, flat = await talk(
+        runtime,
+        homes,
+        "I ask about 106 King Street, Glebe. If I give deposit three hundred thousand dollar, the bank said"
+        " about six point three, thirty year loan, how much I must pay every month?",
+        "At seven flat?",
+    )
+    assert "106 King St at $1,580,000" in first.reply, first.reply
+    assert a_month(1_280_000, 6.3, 30) in first.reply, first.reply
+    assert a_month(1_280_000, 7, 30) in flat.reply, flat.reply
