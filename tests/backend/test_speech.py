@@ -348,6 +348,7 @@ def test_a_time_said_loosely_is_that_time(said: str, clock: tuple[int, int]) -> 
         ("can u send it to ur email pls", "can you send it to your email please"),
         ("it's u.lee@example.com", "it's u.lee@example.com"),
         ("my email is u@x.com", "my email is u@x.com"),
+        ("gr8 thx bye", "great thanks bye"),  # a sign-off, heard as one
     ],
 )
 def test_chat_shorthand_is_written_out_and_emails_are_not(typed: str, read: str) -> None:

@@ -511,6 +511,7 @@ VIEWINGS = AgentSpec(
                 r"\b(different (day|time)|another (day|time))\b",
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\ba (bit|little|touch) (later|earlier)\b|\bmore (late|early)\b",  # "can be more late?"
+                rf"\b{DAY_NAME}\w*(\'s| is) (no good|not good|out)\b|\bsame time,? (on )?{DAY_NAME}",  # "… same time Thursday?"
                 DAY_PUT_RIGHT,
                 r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand|and a half|point))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
@@ -689,6 +690,8 @@ ROOT = AgentSpec(
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
+                r"!!\b(what|how much) (are |is )?(they\'?re|they are|they) asking\b",  # the price of a home
+                r"!!\b(no good|can\'?t make (it|that)|doesn\'?t (work|suit))\b",  # a booking to move, not a recap
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
                 r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?": a search on the new budget

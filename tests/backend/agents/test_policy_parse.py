@@ -457,6 +457,8 @@ def test_a_new_budget_said_without_its_unit(said: str, budget: int) -> None:
             "search_properties",
         ),
         ("so make it 950k", "update_preferences"),
+        ("And remind me what they're asking for it?", "property_details"),
+        ("Oh, Tuesday's no good, I forgot the dentist. Same time Thursday?", "reschedule_viewing"),
         (
             "Radomir Quennell. Ten Elizabeth Street, Leichhardt. Wednesday, quarter past eleven."
             " Can you book that.",
