@@ -434,6 +434,18 @@ def same_time(text: str) -> bool:
     return bool(_SAME_TIME.search(text))
 
 
+_SAME_DAY = re.compile(
+    r"\b(?:the )?same day (?:as|like|of) (?:my|our|the) (?:other |first )?"
+    r"(?:booking|viewing|inspection|one)\b",
+    re.IGNORECASE,
+)
+
+
+def same_day(text: str) -> bool:
+    """The day of a viewing already booked, at another time: "on the same day as my booking"."""
+    return bool(_SAME_DAY.search(text))
+
+
 _WEEK_ON = re.compile(r"\b(?:next week|a week later|the week after)\b", re.IGNORECASE)
 
 

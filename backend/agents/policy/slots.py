@@ -186,8 +186,8 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
             return None  # "if rates go up half a percent": a move, not the rate
         return _rate(_DEPOSIT.sub(" ", parse.spoken(utterance)))
     if name == "when":
-        if parse.shift(utterance) or parse.same_time(utterance):
-            return utterance  # "an hour later", "Sunday, same time": from the booking's own time
+        if parse.shift(utterance) or parse.same_time(utterance) or parse.same_day(utterance):
+            return utterance  # "an hour later", "Sunday, same time", "the same day as my booking"
         if parse.free_asked(utterance):
             return utterance  # "any time Sunday morning?": the tool offers the free times
         try:

@@ -112,6 +112,8 @@ async def book_viewing(
         # "book me into 90 King St instead, same time Saturday": the last booking's time
         same = parse.same_time_on(when, kept, local(call.now, call.tz))
         when = (same or kept).isoformat()
+    if parse.same_day(when):
+        when = await _on_the_booked_day(call, when)
     moment = _offered(call, when, "book_viewing", {"property": pid})
     await _not_booked_yet(call, pid, moment)
     try:
@@ -159,6 +161,21 @@ async def _last_booked_at(call: CallContext) -> datetime | None:
     mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
     last = next((b for b in mine if b.booking_id == call.state.last_booking), None)
     return local(last.starts_at, call.tz) if last else None
+
+
+async def _on_the_booked_day(call: CallContext, when: str) -> str:
+    """ "One more house, on the same day as my booking, twelve noon": that time on the day of
+    their next viewing. Whose booking it is must be known first (a possible match is checked)."""
+    identity.require_verified(call)
+    mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
+    ahead = sorted(b.starts_at for b in mine if b.status == "scheduled" and b.starts_at > call.now)
+    if not ahead:
+        raise NoSuchBooking("You don't have a viewing booked with us yet. What day would suit you?")
+    day = local(ahead[0], call.tz)
+    clock = parse.said(when, day, asked=True).clock
+    if clock is None:
+        raise NotUnderstood(f"What time on {spoken(day).rsplit(' at ', 1)[0]} would suit you?")
+    return day.replace(hour=clock[0], minute=clock[1]).isoformat()
 
 
 async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None:

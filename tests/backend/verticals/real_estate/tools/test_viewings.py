@@ -556,3 +556,16 @@ async def test_the_cheapest_of_those_read_out_booked_from_the_search(
     assert booked.reply.startswith("You're booked to view 126 Arden St on Friday 20 November at 4:00 PM"), (
         booked.reply
     )
+
+
+async def test_another_home_on_the_same_day_as_the_booking(runtime: AgentRuntime, homes: str) -> None:
+    """ "On the same day as my booking" is the day of their viewing, at the time said."""
+    booked, another = await talk(
+        runtime,
+        homes,
+        "can I see 26 Victoria Road in Surry Hills on Tuesday at ten?",
+        "I want to see one more house also, 125 Arden Street Surry Hills, on the same day like my booking,"
+        " twelve noon.",
+    )
+    assert "Tuesday 24 November at 10:00 AM" in booked.reply, booked.reply
+    assert "125 Arden St on Tuesday 24 November at 12:00 PM" in another.reply, another.reply
