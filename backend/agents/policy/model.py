@@ -603,7 +603,7 @@ class PolicyModel(Model):
         """ "And the second one?", "and the other one?": the last tool again, about another of
         the homes read out."""
         bare = _ELLIPSIS.sub("", utterance.lower()).strip(" ?.!,")
-        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        last = self._last_tool(tools)
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
         short = len(bare.split()) <= 4 or _SAME_TERMS.search(bare)
         if last is None or "property" not in schema or not short:
@@ -616,10 +616,14 @@ class PolicyModel(Model):
             return None
         return _called(last.name, args)
 
+    def _last_tool(self, tools: list[Tool]) -> Tool | None:
+        """The tool the call ran last, when this agent has it."""
+        return next((t for t in tools if t.name == self.call.state.last_tool), None)
+
     def _figures_again(self, utterance: str, tools: list[Tool]) -> Any:
         """ "At seven flat?", "and over 25?": a few words that say only figures of the last
         tool's (its rate, its term): that tool again with them, the rest as before."""
-        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        last = self._last_tool(tools)
         if last is None or len(_WORDS.findall(utterance)) > 4:
             return None
         schema = getattr(last, "params_json_schema", {})
@@ -632,7 +636,7 @@ class PolicyModel(Model):
         """ "Her folks are chipping in, so make it two and a half": like nothing the agents do,
         but an amount, after a tool that takes one (a search's price): that tool again with it,
         the rest as before."""
-        last = next((t for t in tools if t.name == self.call.state.last_tool), None)
+        last = self._last_tool(tools)
         schema = getattr(last, "params_json_schema", {}).get("properties", {})
         money = [name for name in schema if name in slots.MONEY and name != "deposit"]
         if last is None or len(money) != 1 or (amount := parse.money(utterance, loose=True)) is None:
