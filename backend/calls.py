@@ -31,6 +31,7 @@ from backend.agents.clock import local, zone_of
 from backend.agents.context import CallContext, CallState
 from backend.agents.runner import AgentRuntime, TurnResult
 from backend.agents.streaming import pieces
+from backend.agents.tools import identity
 from backend.call_events import CallEvents
 from backend.oncall import Ladder
 from backend.outages import OUTAGES
@@ -38,6 +39,7 @@ from backend.queue import job_id_of
 from backend.store import Database, audit, bookings, oncall, turn_locks
 from backend.store import calls as store
 from backend.store.tenants import Principal
+from backend.texts import Texts
 from backend.verticals.real_estate.episodes import BookingCancelled
 from memory import MemoryInputError
 
@@ -111,13 +113,16 @@ class CallDesk:
         turn_budget_s: float = TURN_BUDGET_S,
         queue_name: str | None = None,
         build: Callable[[str], AgentRuntime] | None = None,
+        texts: Texts | None = None,
     ) -> None:
         """``runtimes``: the agents of verticals, by name; ``build`` makes another vertical's
-        on its first call (a tenant created while this process runs)."""
+        on its first call (a tenant created while this process runs); ``texts``: how a caller's
+        phone is texted (a step-up check's code), None for never."""
         self.runtimes, self.db, self.redis, self.enqueue = dict(runtimes), db, redis, enqueue
         self.memory = next(iter(self.runtimes.values())).memory
         self._build, self._building = build, asyncio.Lock()
         self.ladder = Ladder(db, self.memory, redis, queue_name)
+        self.texts = texts
         self.turn_budget_s = turn_budget_s
         """Past this a turn is given up (503, undone): no turn hangs on a stalled store or LLM."""
         self.live: OrderedDict[str, LiveCall] = OrderedDict()
@@ -167,7 +172,7 @@ class CallDesk:
             identify=False,
         )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
-        ctx.on_call = await self.ladder.staffed(who.tenant.tenant_id)
+        await self._equip(ctx, who)
         root = runtime.vertical.root.name
         greeting = runtime.vertical.greeting(ctx)
         # All or nothing: the rows first, in a transaction; memory's write last inside it, so
@@ -206,6 +211,11 @@ class CallDesk:
             greeting=greeting,
         )
 
+    async def _equip(self, ctx: CallContext, who: Principal) -> None:
+        """What the tenant's set-up gives a call: an on-call ladder, texting."""
+        ctx.on_call = await self.ladder.staffed(who.tenant.tenant_id)
+        ctx.can_text = self.texts is not None and await self.texts.available(who.tenant.tenant_id)
+
     async def turn(
         self, who: Principal, call_id: str, text: str, on_text: Callable[[str], None] | None = None
     ) -> tuple[TurnResult, float]:
@@ -228,7 +238,7 @@ class CallDesk:
         live.ctx.now = datetime.now(UTC)
         before = live.ctx.state.snapshot()
         try:
-            result, stored = await self._run_and_store(live, text)
+            result, stored = await self._run_and_store(who, live, text)
         except BaseException:
             await self._undo(live, before)
             live.emit({"type": "turn_failed"})  # what was streamed of it is void
@@ -248,15 +258,26 @@ class CallDesk:
         _stream_reply(live.ctx.emit, result)
         return result, latency
 
-    async def _run_and_store(self, live: LiveCall, text: str) -> tuple[TurnResult, bool]:
-        """The agents' turn within the turn budget, then its transcript lines; False if the
-        call had ended (nothing stored)."""
+    async def _run_and_store(self, who: Principal, live: LiveCall, text: str) -> tuple[TurnResult, bool]:
+        """The agents' turn within the turn budget, its texts sent, then its transcript lines;
+        False if the call had ended (nothing stored)."""
         try:
             result = await asyncio.wait_for(live.runtime.turn(live.ctx, text, live.agent), self.turn_budget_s)
         except TimeoutError:
             log.warning("turn over budget", call_id=live.ctx.call_id, budget_s=self.turn_budget_s)
             raise
+        if not await self._send_texts(who, live.ctx):  # the caller hears so, not a question about it
+            result.reply = identity.NOT_TEXTED
         return result, await self._store(live, text, result)
+
+    async def _send_texts(self, who: Principal, ctx: CallContext) -> bool:
+        """The texts the turn wrote (a step-up code), before its reply is given; False, with the
+        code void, when one could not be sent."""
+        for to, body in ctx.turn.texts:
+            if self.texts is None or not await self.texts.send(who.tenant.tenant_id, to, body):
+                ctx.state.text_code, ctx.state.step_up_asked = None, False
+                return False
+        return True
 
     async def _store(
         self, live: LiveCall, text: str, result: TurnResult, *, working_set: bool = True
@@ -296,6 +317,7 @@ class CallDesk:
             if live.ended:
                 raise CallEnded(f"call {call_id} has ended")
             live.ctx.now = datetime.now(UTC)
+            await self._send_texts(who, live.ctx)  # spoken already: a code not sent is just void
             await self._store_or_end(live, text, result)
             live.agent = result.agent
             await audit.record(self.db, who, "caller.turn", f"caller:{live.ctx.caller_id}", call_id=call_id)
@@ -510,7 +532,7 @@ class CallDesk:
             caller_id=call["caller_id"],
             tz=zone_of(who.tenant.timezone),
         )
-        ctx.on_call = await self.ladder.staffed(who.tenant.tenant_id)
+        await self._equip(ctx, who)
         ctx.state = CallState.restore(call["working_set"], runtime.vertical.results)
         ctx.state.history = [
             {"role": "user" if t["speaker"] == "caller" else "assistant", "content": t["text"]}

@@ -362,7 +362,8 @@ def tenants_twilio(
         ),
     ] = None,
     account_sid: Annotated[
-        str | None, typer.Option(help="Its Twilio account SID (AC…): warm transfers dial through it.")
+        str | None,
+        typer.Option(help="Its Twilio account SID (AC…): warm transfers and step-up codes go through it."),
     ] = None,
     data_dir: DataDir = None,
 ) -> None:

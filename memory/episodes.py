@@ -108,12 +108,13 @@ class PossibleDuplicate(Episode):
 
 class IdentityVerified(Episode):
     """A caller (``caller_id``, the one the call started as) passed a step-up check as an
-    existing caller (``verified_as``): the digits of the number on file, or the email on file."""
+    existing caller (``verified_as``): the digits of the number on file, the email on file, or a
+    one-time code texted to the number on file."""
 
     type: Literal["identity_verified"] = "identity_verified"
     caller_id: Id
     verified_as: Id
-    method: Literal["phone_digits", "email"]
+    method: Literal["phone_digits", "email", "text_code"]
 
 
 class OptedOut(Episode):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from backend.config import Settings, load_settings
-from backend.embedded.stack import EmbeddedStack, free_port
+from backend.embedded.loopback import serving
+from backend.embedded.stack import EmbeddedStack, free_port  # noqa: F401  (tests import it from here)
 
 SERVERS = frozenset({"stack", "data_dir"})
 """Fixtures that start real servers (or a data dir a test starts its own stack in)."""
@@ -155,29 +155,6 @@ async def say(client, call_id: str, text: str):  # type: ignore[no-untyped-def]
     response = await client.post(f"/v1/calls/{call_id}/turns", json={"text": text})
     assert response.status_code == 200, response.text
     return response.json()
-
-
-@contextlib.contextmanager
-def serving(app):  # type: ignore[no-untyped-def]
-    """A real HTTP server (uvicorn in a thread) for ``app`` on a free loopback port; its URL."""
-    import threading
-    import time
-
-    import uvicorn
-
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 120
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the API did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(30)
 
 
 SEED_TENANT = "nbdemo"

@@ -80,13 +80,16 @@ class CallState:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     """Existing callers this one may be (``{"id", "matched_on", "confidence", "checks"}``): a
     name, a typed number or an email is no proof. Until a step-up check passes, nothing of
-    theirs is said or changed; ``checks``: what may prove it ("phone_digits", "email")."""
+    theirs is said or changed; ``checks``: what may prove it ("phone_digits", "email", "text_code")."""
     step_up_failures: int = 0
     """Failed step-up checks in this call (a few, then no more tries)."""
     step_up_asked: bool = False
     """The last reply asked for the step-up check: digits or an email said next answer it."""
     after_check: str | None = None
     """What the caller asked that the step-up check stood in front of: answered once it passes."""
+    text_code: dict[str, str] | None = None
+    """The one-time code texted to a possible match's number on file (``{"caller_id", "salt",
+    "digest", "expires"}``): the check for a caller with nothing else on file to ask for."""
     history: list[Any] = field(default_factory=list)
     """The conversation as model input items (an LLM reads it; the policy model reads the last).
     Not part of the working set: it is rebuilt from the transcript."""
@@ -129,6 +132,8 @@ class TurnLog:
     """The brief, when this turn hands the call to a person (a tool, a guardrail, a ceiling)."""
     streamed: str = ""
     """The reply's text already released to listeners as the model wrote it."""
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    """Text messages to send before the reply is given (number, body): the call desk sends them."""
 
 
 @dataclass
@@ -145,6 +150,8 @@ class CallContext:
     on_call: bool = False
     """The tenant pages an on-call ladder on a transfer: a person is being fetched at any hour,
     so no after-hours reply is said."""
+    can_text: bool = False
+    """The tenant can text callers (a Twilio account and number): a step-up check may send a code."""
     caller_id: str | None = None
     caller: CallerContext | None = None
     """The caller this call is about: a verified match, or a caller new with this call."""

@@ -31,6 +31,7 @@ from backend.logs import configure_logging
 from backend.queue import enqueue_ingest
 from backend.store import Database, tenants
 from backend.store.tenants import DEFAULT_VERTICAL
+from backend.texts import Texts
 from backend.verticals import registry
 from backend.verticals.real_estate.demo import seed_demo
 from memory import Memory, RedisLocks
@@ -90,6 +91,7 @@ def create_app(
             functools.partial(enqueue_ingest, queue_name=settings.queue_name),
             queue_name=settings.queue_name,
             build=build,
+            texts=Texts(settings, db),
         )
         # Routes reach these only through backend.api.deps.
         keys = Keys(db, settings.business_timezone)

@@ -29,8 +29,10 @@ from rich.table import Table
 
 from backend.embedded.stack import free_port
 from backend.evals import checks, tenants, verdicts
+from backend.evals.phones import Phones, ringing
 from backend.evals.scenario import AfterCheck, Call, Persona, Scenario, Turn, load_scenarios
 from backend.evals.verdicts import Heard, Verdict
+from backend.speech.contacts import e164
 
 KEY = tenants.KEY
 READY_WAIT_S = 600.0
@@ -39,6 +41,8 @@ EVENT_WAIT_S = 20.0
 POLL_S = 0.5
 CONCURRENCY = 4
 RETRIES_503 = 3
+REGION = "AU"
+"""Where the scenarios' phone numbers are (the server's default region)."""
 SETS = {"dev": "scenarios", "heldout": "heldout"}
 """Scenario sets by name → their folder in backend/evals: ``dev`` is what the product is fixed
 against; ``heldout`` is sealed (never tuned on, run only to measure; docs/evals.md)."""
@@ -57,15 +61,17 @@ class HttpProblem(Exception):
 # --- the server ----------------------------------------------------------------------------
 
 
-def _env() -> dict[str, str]:
+def _env(twilio_url: str | None = None) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k.removeprefix("SWITCHBOARD_") not in _ISOLATE}
-    return env | {"SWITCHBOARD_API_KEY": KEY, "SWITCHBOARD_LOG_LEVEL": "warning"}
+    texts = {"SWITCHBOARD_TWILIO_API_URL": twilio_url} if twilio_url else {}
+    return env | {"SWITCHBOARD_API_KEY": KEY, "SWITCHBOARD_LOG_LEVEL": "warning"} | texts
 
 
-def _serve(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(data_dir: Path, port: int, twilio_url: str | None) -> subprocess.Popen[bytes]:
     argv = [sys.executable, "-m", "backend", "serve", "--data-dir", str(data_dir), "--port", str(port)]
     log = (data_dir / "serve.log").open("wb")
-    return subprocess.Popen([*argv, "--workers", "1"], env=_env(), stdout=log, stderr=subprocess.STDOUT)
+    env = _env(twilio_url)
+    return subprocess.Popen([*argv, "--workers", "1"], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def _make_tenants(data_dir: Path, count: int) -> None:
@@ -108,16 +114,18 @@ def _stop(server: subprocess.Popen[bytes]) -> None:
 
 
 @contextmanager
-def served(data_dir: Path | None = None, own_tenants: int = 0) -> Iterator[str]:
+def served(
+    data_dir: Path | None = None, own_tenants: int = 0, twilio_url: str | None = None
+) -> Iterator[str]:
     """``switchboard serve`` on a fresh data dir (removed after, unless given), with ``own_tenants``
-    of the scenarios' own besides the local one; yields its URL."""
+    of the scenarios' own besides the local one, texting through ``twilio_url``; yields its URL."""
     where = data_dir or Path(tempfile.mkdtemp(prefix="switchboard-eval-calls-"))
     where.mkdir(parents=True, exist_ok=True)
     if own_tenants:
         _make_tenants(where, own_tenants)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = _serve(where, port)
+    server = _serve(where, port, twilio_url)
     try:
         _wait_ready(server, base, where)
         yield base
@@ -266,8 +274,8 @@ def start_body(call: Call, persona: Persona) -> dict[str, Any]:
 class ScenarioRun:
     """Plays one scenario: its calls in order, judging each answer as it comes."""
 
-    def __init__(self, api: Api, scenario: Scenario) -> None:
-        self.api, self.scenario = api, scenario
+    def __init__(self, api: Api, scenario: Scenario, texted: Phones) -> None:
+        self.api, self.scenario, self.texted = api, scenario, texted
         self.result = ScenarioResult(scenario.name, scenario.kind, scenario.small)
         self.ids: dict[str, list[str | None]] = {}
         """Each persona's caller id, call by call; any earlier one counts as "the same caller as an
@@ -330,24 +338,36 @@ class ScenarioRun:
             self.unproven.add(caller.get("id"))
         heard, turn_times = Heard(), []
         for t, turn in enumerate(call.turns, 1):
-            await self.turn(f"call {n} turn {t}", call_id, turn, heard)
+            await self.turn(f"call {n} turn {t}", call_id, turn, heard, persona)
             turn_times.append(datetime.now(UTC))
         if call.end:
             await self.api.request("POST", f"/v1/calls/{call_id}/end")
             if call.after or not last:  # a later call may rely on this one's memory
                 await self.after(n, call, call_id, turn_times)
 
-    async def turn(self, where: str, call_id: str, turn: Turn, heard: Heard) -> None:
+    def line(self, where: str, turn: Turn, persona: Persona) -> str:
+        """What the caller says: ``{code}`` is the code last texted to their phone."""
+        if "{code}" not in turn.say:
+            return turn.say
+        number = e164(persona.phone or "", REGION)
+        code = self.texted.code(number) if number else None
+        self.judge(
+            where, [Verdict("a code was texted to the caller's phone", code is not None)], "", turn.say
+        )
+        return turn.say.replace("{code}", code or "000000")
+
+    async def turn(self, where: str, call_id: str, turn: Turn, heard: Heard, persona: Persona) -> None:
         watcher = await self.watch(call_id) if turn.expect.event else None
+        said = self.line(where, turn, persona)
         try:
-            out = await self.api.request("POST", f"/v1/calls/{call_id}/turns", json={"text": turn.say})
+            out = await self.api.request("POST", f"/v1/calls/{call_id}/turns", json={"text": said})
         except HttpProblem as exc:
-            self.judge(where, [Verdict(f"HTTP: {exc}", False)], "", turn.say)
+            self.judge(where, [Verdict(f"HTTP: {exc}", False)], "", said)
             return
         finally:
             events = await watcher if watcher else []
         reply = out.get("reply") or ""
-        self.heard(where, reply, turn.say, (str(c.get("tool")) for c in out.get("tool_calls") or []))
+        self.heard(where, reply, said, (str(c.get("tool")) for c in out.get("tool_calls") or []))
         found = list(verdicts.turn_verdicts(turn.expect, out, heard))
         found.append(verdicts.tool_call_shape(out))
         if turn.expect.call:
@@ -359,7 +379,7 @@ class ScenarioRun:
             label = f"SSE event {want.type!r}{' with a brief' if want.with_brief else ''}"
             ok = bool(seen) and (not want.with_brief or any(verdicts.has_brief(e) for e in seen))
             found.append(Verdict(f"{label} (saw {list(dict.fromkeys(e.get('type') for e in events))})", ok))
-        self.judge(where, found, reply, turn.say)
+        self.judge(where, found, reply, said)
         if checks.is_listing(reply) or turn.expect.listings:
             heard.last_listing = checks.named_homes(reply) or heard.last_listing
 
@@ -472,16 +492,18 @@ def _facts_text(facts: list[dict[str, Any]]) -> str:
 # --- the suite -----------------------------------------------------------------------------
 
 
-async def run_suite(base_url: str, scenarios: list[Scenario], concurrency: int = CONCURRENCY) -> Report:
+async def run_suite(
+    base_url: str, scenarios: list[Scenario], concurrency: int = CONCURRENCY, texted: Phones | None = None
+) -> Report:
     """Play the scenarios against a running API, scenario ``n`` on the tenant ``served`` made
-    for it (key ``tenants.key(n)``)."""
+    for it (key ``tenants.key(n)``); ``texted``: where the product's texts arrive."""
     began = time.perf_counter()
     gate = asyncio.Semaphore(concurrency)
 
     async def one(n: int, scenario: Scenario) -> ScenarioResult:
         headers = {"Authorization": f"Bearer {tenants.key(n)}"}
         async with gate, httpx.AsyncClient(base_url=base_url, headers=headers, timeout=60) as client:
-            return await ScenarioRun(Api(client), scenario).play()
+            return await ScenarioRun(Api(client), scenario, texted or Phones()).play()
 
     results = await asyncio.gather(*(one(n, s) for n, s in enumerate(scenarios)))
     return Report(list(results), seconds=time.perf_counter() - began)
@@ -490,9 +512,9 @@ async def run_suite(base_url: str, scenarios: list[Scenario], concurrency: int =
 def run(scenarios: list[Scenario], data_dir: Path | None = None, concurrency: int = CONCURRENCY) -> Report:
     """Start a fresh server, play the scenarios, stop it."""
     began = time.perf_counter()
-    with served(data_dir, own_tenants=len(scenarios)) as base:
+    with ringing() as texted, served(data_dir, len(scenarios), texted.url) as base:
         startup = time.perf_counter() - began
-        report = asyncio.run(run_suite(base, scenarios, concurrency))
+        report = asyncio.run(run_suite(base, scenarios, concurrency, texted))
     report.startup_seconds, report.seconds = startup, time.perf_counter() - began
     return report
 

@@ -62,3 +62,11 @@ async def account(db: Database, tenant_id: str) -> tuple[str, bytes] | None:
     if row is None or not row["twilio_account_sid"] or row["twilio_auth_token"] is None:
         return None
     return row["twilio_account_sid"], row["twilio_auth_token"]
+
+
+async def sender(db: Database, tenant_id: str) -> tuple[str, bytes, str] | None:
+    """What the tenant texts callers with: its account SID, sealed auth token and the first
+    number it answers on; None unless all three are set."""
+    found = await account(db, tenant_id)
+    lines = await numbers(db, tenant_id)
+    return (*found, lines[0]) if found and lines else None

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 import asyncio
 
-from twilio.rest import Client
 from twilio.twiml.voice_response import Dial, VoiceResponse
 
 from backend.config import Settings
+from backend.texts import rest_client
 
 
 def dial_twiml(number: str, whisper_url: str) -> str:
@@ -32,8 +32,8 @@ async def dial_person(
     """Redirect the live call to dial ``number`` (the twilio client is synchronous: a thread)."""
 
     def update() -> None:
-        client = Client(account_sid, token)
-        client.api.base_url = settings.twilio_api_url
-        client.calls(call_sid).update(twiml=dial_twiml(number, whisper_url))
+        rest_client(settings, account_sid, token).calls(call_sid).update(
+            twiml=dial_twiml(number, whisper_url)
+        )
 
     await asyncio.to_thread(update)

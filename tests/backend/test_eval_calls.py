@@ -15,6 +15,7 @@ from rich.console import Console
 
 from backend.evals import calls, checks, verdicts
 from backend.evals.calls import Report, ScenarioResult
+from backend.evals.phones import Phones
 from backend.evals.scenario import (
     Call,
     GreetingExpect,
@@ -119,7 +120,7 @@ def test_the_same_caller_is_any_earlier_calls_not_just_the_last() -> None:
 def test_a_persona_is_judged_on_the_record_they_are_known_by() -> None:
     """A chat call whose check never passed has a caller of its own: the persona's bookings and
     facts are still on the record of their first call; one that passed is the verified one."""
-    run = calls.ScenarioRun(None, load_scenarios()[0])  # type: ignore[arg-type]
+    run = calls.ScenarioRun(None, load_scenarios()[0], Phones())  # type: ignore[arg-type]
     run.ids, run.unproven = {"leo": ["caller-voice", "caller-chat"]}, {"caller-chat"}
     assert run.latest("leo") == "caller-voice"
     run.ids["leo"].append("caller-voice")  # a later chat's check passed: the call moved to her

@@ -6,8 +6,10 @@ tools refuse, the tool guardrail checks)."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from agents import RunContextWrapper, function_tool
@@ -32,6 +34,17 @@ CANNOT = (
     "I can't check who you are on this call, so I can't go into anything on file. I'm happy to"
     " help with a new enquiry, or I can put you through to our team."
 )
+CODE_DIGITS = 6
+CODE_TTL = timedelta(minutes=10)
+TEXTED = (
+    f"{FIRST} I've just texted a {CODE_DIGITS}-digit code to the number we have on file. What does it say?"
+)
+CODE_AGAIN = f"Could you tell me the {CODE_DIGITS}-digit code I texted to the number we have on file?"
+NOT_TEXTED = (
+    "I'm sorry, I couldn't send a text to the number we have on file just now, so I can't go into"
+    " anything on file on this call. I'm happy to help with a new enquiry, or I can put you through"
+    " to our team."
+)
 LOCKED = (
     "I'm sorry, I couldn't confirm that it's you, so I can't go into anything on file on this call."
     " I'm happy to help with a new enquiry, or I can put you through to our team."
@@ -53,11 +66,14 @@ def candidates_of(found: Identification, phone_e164: str | None, email: str | No
 
 def checks(candidate: CallerContext, phone_e164: str | None, email: str | None) -> list[str]:
     """What can prove the caller is ``candidate``: evidence the caller has not already given.
-    The digits of the number they called or typed from prove nothing, nor the email they typed."""
+    The digits of the number they called or typed from prove nothing, nor the email they typed;
+    a code texted to a number on file does (asked for only when nothing else can be)."""
     found = []
     numbers = _phones(candidate)
     if numbers and phone_e164 not in numbers:
         found.append("phone_digits")
+    if numbers:
+        found.append("text_code")
     emails = _emails(candidate)
     if emails and (email or "").strip().lower() not in emails:
         found.append("email")
@@ -97,7 +113,60 @@ def step_up_question(call: CallContext) -> str:
         ways.append("the last three or four digits of the phone number we have for you")
     if "email" in offered:
         ways.append("the email address we have on file")
-    return f"{FIRST} Could you tell me {' or '.join(ways)}?" if ways else CANNOT
+    if ways:
+        return f"{FIRST} Could you tell me {' or '.join(ways)}?"
+    return _text_code(call) if "text_code" in offered and call.can_text else CANNOT
+
+
+def _text_code(call: CallContext) -> str:
+    """A one-time code texted to the number on file of the likeliest possible match that has one
+    (once: while it is valid the caller is asked for it again)."""
+    sent = call.state.text_code
+    if sent and datetime.fromisoformat(sent["expires"]) > call.now:
+        return f"{FIRST} {CODE_AGAIN}"
+    entries = {e["id"]: e for e in call.state.candidates}
+    to = next(
+        (
+            (c.caller.id, min(_phones(c)))
+            for c in call.candidates
+            if "text_code" in entries.get(c.caller.id, {}).get("checks", ())
+        ),
+        None,
+    )
+    if to is None:
+        return CANNOT
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
+    salt = secrets.token_hex(8)
+    expires = (call.now + CODE_TTL).isoformat()
+    call.state.text_code = {
+        "caller_id": to[0],
+        "salt": salt,
+        "digest": _digest(salt, code),
+        "expires": expires,
+    }
+    minutes = int(CODE_TTL.total_seconds() // 60)
+    call.turn.texts.append(
+        (to[1], f"Your code to confirm it's you on this call: {code}. It works for {minutes} minutes.")
+    )
+    return TEXTED
+
+
+def _digest(salt: str, code: str) -> str:
+    # Short-lived and tried at most MAX_TRIES times a call: a salted hash keeps it out of the row.
+    return hashlib.sha256(f"{salt}:{code}".encode()).hexdigest()
+
+
+def _code_of(call: CallContext, digits: str | None) -> str | None:
+    """The possible match whose texted code ``digits`` is (still valid), if any."""
+    sent = call.state.text_code
+    if (
+        not (sent and digits and len(digits) == CODE_DIGITS)
+        or datetime.fromisoformat(sent["expires"]) <= call.now
+    ):
+        return None
+    return (
+        sent["caller_id"] if secrets.compare_digest(_digest(sent["salt"], digits), sent["digest"]) else None
+    )
 
 
 def ask(call: CallContext) -> str:
@@ -192,8 +261,12 @@ async def verify_identity(
         raise NeedsVerification(ask(call))
     await load(call)
     entries = {e["id"]: e for e in call.state.candidates}
+    by_code = _code_of(call, said_digits)
     for candidate in call.candidates:
-        method = _passes(entries[candidate.caller.id], candidate, said_digits, said_email)
+        if candidate.caller.id == by_code:
+            method: str | None = "text_code"
+        else:
+            method = _passes(entries[candidate.caller.id], candidate, said_digits, said_email)
         if method:
             await _become(call, candidate, method)
             return {"verified": True, "checked": True, "name": caller_name(call.caller)}
@@ -218,7 +291,7 @@ async def _become(call: CallContext, candidate: CallerContext, method: str) -> N
     call.caller = candidate.model_copy(update={"verified": True})
     if call.context is not None:  # what the rest of this turn defaults from is theirs now
         call.context.caller = call.caller
-    call.state.candidates, call.candidates = [], []
+    call.state.candidates, call.candidates, call.state.text_code = [], [], None
     call.state.last_booking = None  # a booking made before the check was the provisional caller's
     call.state.tried.append("identity verified")
     await read_out_before(call)
