@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -331,6 +332,26 @@ _BARE_HOUR = re.compile(
 """An hour said alone right after a time is put right ("four, no, five")."""
 
 
+_MOVED_TILL = re.compile(
+    r"\b(?:push|move|shift|change|bring|put|switch|swap)\w*\b[^.?!,]{0,25}?\s(?:to|till|until)\b",
+    re.IGNORECASE,
+)
+"""A move to a time: said after another time ("a meeting at eleven. Can we push it back to one
+o'clock?", "move my 2pm to 4"), the time it moves to is the one meant."""
+
+
+def _last_said(text: str, fixes: list[re.Match[str]], before: Callable[[re.Match[str]], int]) -> str | None:
+    """What is left to read after the last of ``fixes`` that follows a time (ending where
+    ``before`` says) and is followed by one; None if none is."""
+    for fix in reversed(fixes):
+        if not _CLOCK.search(text[: before(fix)]):
+            continue
+        rest = _BARE_HOUR.sub(r"at \1", text[fix.end() :], count=1)  # "at four, no, five": at five
+        if _CLOCK.search(rest):
+            return " " * fix.end() + rest
+    return None
+
+
 def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> tuple[int, int] | None:
     """(hour, minute) of the first time said ("3pm", "half past two", "4 in the afternoon",
     "at 3", "5:30"), else of a part of the day ("tomorrow arvo"); greetings are no time.
@@ -338,13 +359,12 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     (``day_named``) or a part of the day is said."""
     if _GREETING.search(text):
         text = _GREETING.sub(lambda g: " " * len(g.group(0)), text)
-    for fix in reversed(list(_PUT_RIGHT.finditer(text))):  # "quarter past one, no, sorry, half past one"
-        if not _CLOCK.search(text[: fix.start()]):
-            continue
-        rest = _BARE_HOUR.sub(r"at \1", text[fix.end() :], count=1)  # "at four, no, five": at five
-        if _CLOCK.search(rest):
-            text = " " * fix.end() + rest
-            break
+    # "quarter past one, no, sorry, half past one"; "at eleven. Can we push it back to one?"
+    text = (
+        _last_said(text, list(_PUT_RIGHT.finditer(text)), lambda fix: fix.start())
+        or _last_said(text, list(_MOVED_TILL.finditer(text)), lambda fix: fix.end())
+        or text
+    )
     text = _ISH.sub(r"around \1", text)
     part = None
     for m in _CLOCK.finditer(text):

@@ -503,3 +503,17 @@ def test_an_hour_and_its_minutes_in_words_are_a_time() -> None:
     found = parse.when("Okay, okay. Then nine thirty. Still Monday.", WEDNESDAY)
     assert found is not None and f"{found:%Y-%m-%dT%H:%M}" == "2026-10-19T09:30"
     assert parse.when("a deposit of two fifty", WEDNESDAY) is None
+
+
+@pytest.mark.parametrize(
+    ("said", "clock"),
+    [
+        ("Oh no, my boss has just put a meeting in at eleven. Can we push it back to one o'clock?", (13, 0)),
+        ("move my 2pm to 4pm", (16, 0)),
+        ("can you move it to half past four", (16, 30)),
+        ("change my 11 o'clock to Friday", (11, 0)),  # a day it moves to: the time stays
+        ("put me down for 10am", (10, 0)),
+    ],
+)
+def test_the_time_a_viewing_moves_to_is_the_one_meant(said: str, clock: tuple[int, int]) -> None:
+    assert times.time_of_day(said) == clock

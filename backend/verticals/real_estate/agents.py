@@ -66,6 +66,15 @@ HOME_TO_SEE = (
 """A home named to see ("can u do 65 george st fri 10am"): a booking of it."""
 SCRATCHED = r"\b(scrap|scratch) the [\w' ]{1,30} one\b"
 """A booking called off by its home ("scratch the Dee Why one"): never a move nor a preference."""
+LOAN_SAID = (
+    r"\b(mortgage|repay\w*|pay\w*|loan|month\w*|week\w*|fortnight\w*|interest|rates?|deposit|down"
+    r"|financ\w*|borrow\w*|lend\w*|numbers|figures|years?|yrs?|cost\w*|afford\w*|set (me|us) back"
+    r"|sav(e|ed|ing|ings)|what if|instead|principal)\b|%|\bper ?cent\b|\d ?(years?|yrs?)\b"
+    r"|\bover (\d+|ten|fifteen|twenty|thirty|forty)|^\W*(ok(ay)?\W+)?(and|so|but) (on|for|at|with|if)\b"
+)
+"""Words of a loan's cost (or of "what if" about one): without any, a sentence is no repayment
+question, however near its embedding ("my accountant says I can go a bit higher, up to 1.05
+million. Anything more now?" is a budget)."""
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
 
@@ -143,6 +152,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(widen|broaden|what else|anything else|more options|other options|expand the search)\b",
                 r"\b(nearby|close by|surrounding|neighbou?ring|(suburbs?|areas?) (around|near|close|next))\b",
                 r"\b(anything|what\'?s (up|on|going|around|out there)|show me|pull up|look up|find (me|us))\b",
+                r"\b(what does|does) (that|it|this) open (\w+ )?up\b|\bopens? up\W*$",  # a new budget's homes
                 # "ok book the cheapest of the 3 for fri 10am": a booking of one read out
                 r"!!^\W*(?:(?:ok(?:ay)?|so|yes|yep|great|righto|right|and|then)\W+)*(?:(?:can|could) (?:i|we|you) )?"
                 r"book (?:the|it|that|number|me|us)\b",
@@ -238,8 +248,10 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
                 ASKED_BEFORE,
                 r"\bwhat was (the|its) (asking )?price again\b",
+                r"\bhow much (is|was|\'s) the [\w ]{1,30} one\b",  # "how much is the victoria rd one?"
                 r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
                 r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
+                rf"!!\b(that|this) one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b",  # a time to see it
                 r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
                 "!!" + LIST_ASKED,
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
@@ -435,6 +447,7 @@ MORTGAGE = AgentSpec(
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
                 r"!!\b(half|quarter) (past|to)\b|\bo'?clock\b",  # a time of day: a viewing's, never a loan's
                 r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty)( years?| yrs?)?\W*$",  # "and over twenty?"
+                rf"!!^(?!.*({LOAN_SAID})).*$",
             ),
         ),
     ),
@@ -479,6 +492,7 @@ VIEWINGS = AgentSpec(
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 r"\bwhile (i'?m|we'?re) (in the area|there|out that way)\b",  # one more booked nearby
                 HOME_TO_SEE,
+                rf"\b(that|this) one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b",  # "Yep, that one. Saturday, 12:30?"
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
@@ -579,6 +593,10 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
+                # Selling is why they buy ("I'm selling the family home and I'd like a two bedroom
+                # unit in Glebe. I can't spend more than 900k"): what they ask for is the next home.
+                r"!!\b(can\'?t spend|can spend|spend (up to|more than|no more)|pre-?approv\w*)\b"
+                r"|\b(like|want|need|after|looking for) (a|an) (\w+ )?(one|two|three|four|five|\d)[- ]?bed",
                 r"!!\b(scrap|scratch|cancel|call off)\b",
                 r"!!\b(still (for sale|available|on the market)|(been|already) sold|sold yet)\b",
             ),
@@ -694,9 +712,11 @@ ROOT = AgentSpec(
                 r"!!\b(no good|can\'?t make (it|that)|doesn\'?t (work|suit))\b",  # a booking to move, not a recap
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
                 r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
-                # "the budget's now two point seven, what have you got?": a search on the new budget
-                r"!!\b(budget|price)(\'s| is| has)? (now|gone (up|down)|risen|gone to|up to)\b.*\bwhat"
-                r"(\'ve| have)? you got\b(?! (on|for) (me|file))",
+                # "the budget's now two point seven, what have you got?", "the bank's bumped our
+                # pre-approval up to 2.9, what does that open up?": a search on the new budget
+                r"!!(?=.*\b(budget|price range|pre-?approv\w*)\b)(?=.*\b(now|gone (up|down)|risen|up to|bumped"
+                r"|higher|raised|increased)\b).*\b(what(\'ve| have)? you got(?! (on|for) (me|file))"
+                r"|opens? (\w+ )?up|anything (more|else|new))\b",
             ),
         ),
         Skill(

@@ -480,3 +480,38 @@ def test_a_new_budget_is_searched_or_noted_never_recapped_or_a_time(
 def test_a_budget_said_alone_after_a_correction() -> None:
     assert slots.read("max_price", None, "Scratch that. Two point two.", offline_call()) == 2_200_000
     assert slots.read("rate_percent", None, "At seven flat?", offline_call()) == 7.0
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        (
+            "Good news, the bank's bumped our pre-approval up to two point nine. What does that open up?",
+            "search_properties",
+        ),
+        (
+            "My accountant says I can go a bit higher after all, up to one point oh five million."
+            " Is there anything more now?",
+            "search_properties",
+        ),
+        (
+            "I'm selling the family home and I'd like a two bedroom unit in Glebe, near my sister."
+            " I can't spend more than nine hundred thousand.",
+            "update_preferences",
+        ),
+        ("I'd like to sell my three bedroom house in Glebe", "request_appraisal"),
+        ("Yep, that one. Saturday, twelve thirty?", "book_viewing"),
+        ("how much is the victoria rd one?", "property_details"),
+        ("And what if the price was 1.1 million instead?", "mortgage_repayment"),  # a loan's "what if"
+        ("ok, and on 950k?", "mortgage_repayment"),
+        ("And if we held off a bit and saved up two twenty k?", "mortgage_repayment"),
+        ("ok n the glebe one over 25yrs", "mortgage_repayment"),
+    ],
+)
+def test_a_new_budget_or_a_time_to_see_it_is_no_recap_loan_or_appraisal(
+    router: Router, said: str, target: str
+) -> None:
+    """Session 22 (d15): a budget raised and "what does that open up?" is a search; a sentence
+    without a word of a loan's cost is no repayment question; selling is why a buyer buys; "that
+    one, Saturday 12:30" is a booking."""
+    assert router.route(said, set(router.tools)).target == target

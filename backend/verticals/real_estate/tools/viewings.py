@@ -69,13 +69,13 @@ def _outside_hours(call: CallContext, moment: datetime) -> OutsideBusinessHours:
 
 def _offered(call: CallContext, when: str, tool: str, args: dict[str, Any]) -> datetime:
     """``_moment``; when it is outside business hours, the open time offered waits for a "yes";
-    when it has passed, the next time said is for the same home (or booking)."""
+    when it has passed or cannot be read, the next time said is for the same home (or booking)."""
     try:
         return _moment(call, when)
     except OutsideBusinessHours as refused:
         call.state.pending = {"tool": tool, "args": {**args, "when": refused.data["offer"]}}
         raise
-    except InThePast:
+    except (InThePast, NotUnderstood):  # gone, no such day ("the thirtieth of February"), or none said
         call.state.pending = {"tool": tool, "args": args, "choices": []}  # none offered
         raise
 
