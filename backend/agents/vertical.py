@@ -96,7 +96,8 @@ class Vertical:
     """What its tools read out as a list (listings), kept between turns for "the second one"."""
     readers: Mapping[str, Reader] = field(default_factory=dict)
     """How the policy model reads parameters many of its tools share (``property``,
-    ``suburb``); a skill's own readers come first."""
+    ``suburb``); a skill's own readers come first. ``pointed``: a home pointed at in so many
+    words (an address, "the second one"), else None: such a turn is never off topic."""
     off_topic: tuple[str, ...] = ()
     """What callers say that no agent here handles (sport, the weather, a joke): nearer to
     one of these than to every skill's example, nothing fits and the agent says its fallback."""

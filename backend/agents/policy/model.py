@@ -172,8 +172,11 @@ _REQUEST = re.compile(
 )
 _AND = r",?\s+(?:and|n|&)(?: also)?,?\s+"
 _HELLO_ONLY = re.compile(
-    r"^\W*(?:hi|hello|hey|hiya|g'?day|good (?:morning|afternoon|evening))(?: there| again)?\W*$", re.I
+    r"^\W*(?:(?:hi|hello|hey|hiya|g'?day|good (?:morning|afternoon|evening))(?: there| again)?"
+    r"|good|great|perfect|lovely|excellent|cool|thanks|thank you|cheers|ok(?:ay)?|right|alright|sure)\W*$",
+    re.I,
 )
+"""A greeting or an acknowledgement alone ("Good."), before the requests of a message."""
 _ASIDE = r"(?:while (?:i'?ve|i have) got you|while (?:i'?m|you'?re) at it|one more thing),?\s+"
 """What a caller says before a second request ("and while I've got you, what would …")."""
 _TWO_ASKS = re.compile(
@@ -304,6 +307,10 @@ class PolicyModel(Model):
         route = self._person_asked(utterance, candidates, spec.name) or self.router.route(
             utterance, candidates, spec.name
         )
+        if route.target is None and self._names_a_home(
+            utterance
+        ):  # "the Victoria Road one, what time it is?"
+            route = self.router.route(utterance, candidates, spec.name, on_topic=True)
         if route.target is None:
             if noise.garbled(utterance):
                 return assistant_message(UNHEARD)
@@ -642,6 +649,12 @@ class PolicyModel(Model):
         if last is None or len(money) != 1 or (amount := parse.money(utterance, loose=True)) is None:
             return None
         return _called(last.name, {money[0]: amount})
+
+    def _names_a_home(self, utterance: str) -> bool:
+        """A home is pointed at (the vertical's ``pointed`` reader: "the Arden Street one"):
+        whatever else it sounds like, it is about it."""
+        read = self.vertical.readers.get("pointed")
+        return read is not None and read(utterance, self.call) is not None
 
     def _handoff(self, target: str, utterance: str) -> Any:
         intent = self.router.domain_of(utterance) or target.removeprefix("transfer_to_")

@@ -243,12 +243,16 @@ class Router:
             and max(probs[t] for t in own) < IMPLAUSIBLE
         )
 
-    def route(self, utterance: str, candidates: set[str], agent: str | None = None) -> Route:
+    def route(
+        self, utterance: str, candidates: set[str], agent: str | None = None, *, on_topic: bool = False
+    ) -> Route:
+        """The likeliest candidate, when the utterance fits the vertical (``on_topic``: it is
+        known to, it names one of the tenant's homes)."""
         scores = self.scores(utterance, candidates, agent)
         if not scores:
             return Route(None, 0.0)
         target = max(scores, key=lambda k: scores[k])
-        return Route(target if self.fits(utterance) else None, scores[target])
+        return Route(target if on_topic or self.fits(utterance) else None, scores[target])
 
     def cued(self, tool: str, utterance: str) -> bool:
         """One of the tool's own cue words was heard."""

@@ -75,6 +75,10 @@ LOAN_SAID = (
 """Words of a loan's cost (or of "what if" about one): without any, a sentence is no repayment
 question, however near its embedding ("my accountant says I can go a bit higher, up to 1.05
 million. Anything more now?" is a budget)."""
+LATER_ASKED = (
+    r"\bmore (late|early)\b|\b(can|could) (it |we )?(be|make it|do it) (a bit |a little )?(later|earlier)\b"
+)
+"""A booking asked to move ("can be more late?"): never a new one, nor a recap."""
 SHIFT = r"(?<!my )(?<!work )(?<!a )(?<!the )shift(?! (starts|finishes|ends))"
 """To shift a viewing; not the caller's work shift ("sun 7am? before my shift")."""
 
@@ -496,6 +500,7 @@ VIEWINGS = AgentSpec(
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
+                "!!" + LATER_ASKED,
                 r"!\b(i'?ve|we'?ve|i have|we have) got an? (viewing|inspection|booking)\b",
                 r"!!\b(cancel|scrap|scratch|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
@@ -559,6 +564,7 @@ VIEWINGS = AgentSpec(
                 # "Is it still on?" asks after a booking; it does not call it off.
                 r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
                 "!!" + BOOKING_ASKED,
+                r"!!\bbooking (on behalf|for (my|our))\b(?!.*\b(cancel|call (it )?off)\b)",  # a booking made
             ),
             side_effect=True,
             confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
@@ -710,6 +716,7 @@ ROOT = AgentSpec(
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
                 r"!!\b(what|how much) (are |is )?(they\'?re|they are|they) asking\b",  # the price of a home
                 r"!!\b(no good|can\'?t make (it|that)|doesn\'?t (work|suit))\b",  # a booking to move, not a recap
+                "!!" + LATER_ASKED,
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
                 r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?", "the bank's bumped our
@@ -778,7 +785,11 @@ REAL_ESTATE = Vertical(
     examples_file=Path(__file__).with_name("examples.jsonl"),
     gazetteer=homes.gazetteer,
     results=homes.Listing,
-    readers={"property": resolve.read_property, "suburb": resolve.read_suburb},
+    readers={
+        "property": resolve.read_property,
+        "suburb": resolve.read_suburb,
+        "pointed": resolve.read_pointed,
+    },
     neighbours=NEIGHBOURS,
     off_topic=(
         "who won the footy last night?",

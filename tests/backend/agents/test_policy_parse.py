@@ -515,3 +515,24 @@ def test_a_new_budget_or_a_time_to_see_it_is_no_recap_loan_or_appraisal(
     without a word of a loan's cost is no repayment question; selling is why a buyer buys; "that
     one, Saturday 12:30" is a booking."""
     assert router.route(said, set(router.tools)).target == target
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        (
+            "Hello, yes, is me, I book on the chat for Thursday. Please, can be more late? Half past four,"
+            " same day.",
+            "reschedule_viewing",
+        ),
+        (
+            "I'm booking on behalf of my brother, he's flying in from Nairobi. Eighteen Military Road in"
+            " Balmain, tomorrow at two in the afternoon, please. Put it under my name.",
+            "book_viewing",
+        ),
+    ],
+)
+def test_a_booking_asked_later_or_for_someone_else(router: Router, said: str, target: str) -> None:
+    """Session 22 (d14): "can be more late?" moves the booking (no new one, no recap); a booking
+    made on someone's behalf is no cancellation."""
+    assert router.route(said, set(router.tools)).target == target

@@ -165,6 +165,10 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
     read_out = {x.property_id for x in ctx.state.last_results}
     if place is None and len(heard := [p for p in on_street if p in read_out]) == 1 and not number:
         return heard[0]  # "the one on Darling Street": of the homes just read out
+    booked = known.upcoming_bookings if (known := ctx.known()) else []
+    talked_of = {ctx.state.last_property, *(b.property_id for b in booked)}
+    if place is None and len(ours := [p for p in on_street if p in talked_of]) == 1 and not number:
+        return ours[0]  # "book Arden Street for twelve": the one just booked or talked about
     exact = [pid for pid in on_street if number and homes[pid][0] == number]
     chosen = exact or ([] if number else on_street)
     if len(chosen) == 1:

@@ -322,7 +322,10 @@ def _clock_only(call: CallContext, text: str) -> tuple[int, int] | None:
     return (hour + 12 if hour <= parse.PM_UNTIL else hour, 0) if hour and hour <= 12 else None
 
 
-_TO = re.compile(r"\b(?:to|till|until)\b", re.IGNORECASE)
+_TO = re.compile(
+    r"(?<!\bquarter )(?<!\bhalf )(?<!\bten )(?<!\btwenty )(?<!\bfive )\b(?:to|till|until)\b", re.IGNORECASE
+)
+"""A "to" of a move, not of a time ("quarter to four", "ten to five")."""
 _SENTENCE_END = re.compile(r"[.?!](?:\s|$)")
 
 

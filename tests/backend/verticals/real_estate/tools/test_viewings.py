@@ -569,3 +569,41 @@ async def test_another_home_on_the_same_day_as_the_booking(runtime: AgentRuntime
     )
     assert "Tuesday 24 November at 10:00 AM" in booked.reply, booked.reply
     assert "125 Arden St on Tuesday 24 November at 12:00 PM" in another.reply, another.reply
+
+
+async def test_a_day_that_does_not_exist_then_one_that_does_books_the_same_home(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 22 (d15): "the thirtieth of February" is asked about; "I meant this Friday, at
+    one" is that home, then (never a booking to move); "quarter to four" is a time, not a move's
+    "to"."""
+    results = await talk(
+        runtime,
+        homes,
+        "Hi, could I book a look at 65 Ocean Street in Leichhardt for the thirtieth of February, at one?",
+        "Ha, February, what am I on about. I meant this Friday, at one.",
+        "His flight's been pushed back, so can we move the Leichhardt viewing to Saturday, quarter to four?",
+    )
+    assert "no 30 February" in results[0].reply, results[0].reply
+    assert "65 Ocean St on Friday 20 November at 1:00 PM" in results[1].reply, results[1].reply
+    assert "is now Saturday 21 November at 3:45 PM" in results[2].reply, results[2].reply
+
+
+async def test_a_street_of_many_homes_is_the_one_booked_and_a_home_named_is_on_topic(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 22 (d14): after booking 125 Arden St, "the Arden Street one" is that one, not a
+    list of six; "Good." before two requests is no request; "the Arden Street one, what time it
+    is?" names a home, so it is no off-topic question (it sounds like "what time is it?")."""
+    results = await talk(
+        runtime,
+        homes,
+        "can I see 125 Arden Street in Surry Hills on Saturday at 10am?",
+        "Good. How much is the Arden Street one, and can I see 32 Bay Street in Newtown on Sunday at 11am?",
+        "the Arden Street one, what time it is?",
+    )
+    assert "125 Arden St on Saturday 21 November at 10:00 AM" in results[0].reply, results[0].reply
+    both = results[1].reply
+    assert "125 Arden St" in both and "$" in both and "Which one" not in both, both
+    assert "32 Bay St on Sunday 22 November at 11:00 AM" in both, "the second request is answered too"
+    assert "not something I can help with" not in results[2].reply, results[2].reply
