@@ -72,11 +72,11 @@ def checks(candidate: CallerContext, phone_e164: str | None, email: str | None) 
     numbers = _phones(candidate)
     if numbers and phone_e164 not in numbers:
         found.append("phone_digits")
-    if numbers:
-        found.append("text_code")
     emails = _emails(candidate)
     if emails and (email or "").strip().lower() not in emails:
         found.append("email")
+    if numbers:
+        found.append("text_code")
     return found
 
 

@@ -28,8 +28,8 @@ async def test_a_name_and_number_typed_mid_chat_are_checked_then_answered(
     assert asked.reply.startswith("Thanks, Siobhan. Before I go into anything on file"), asked.reply
     assert "Carrington" not in asked.reply and "email address we have on file" in asked.reply
     [possible] = chat.state.candidates
-    assert possible["id"] == first.caller_id and possible["checks"] == ["email"], (
-        "a typed number proves nothing"
+    assert possible["id"] == first.caller_id and possible["checks"] == ["email", "text_code"], (
+        "a typed number proves nothing (a code texted to it would)"
     )
 
     checked = await runtime.turn(chat, f"its {email}", asked.agent)
@@ -88,7 +88,7 @@ async def test_a_voice_call_from_a_number_never_seen_is_checked_before_the_name_
     )
     assert "in Glebe" in said.reply and "2,500,000" not in said.reply, said.reply  # a new enquiry stands
     [possible] = voice.state.candidates
-    assert possible["id"] == first.caller_id and possible["checks"] == ["phone_digits"], possible
+    assert possible["id"] == first.caller_id and possible["checks"] == ["phone_digits", "text_code"], possible
     asked = await runtime.turn(voice, "what budget did I give you last time?", "Triage")
     assert "2,500,000" not in asked.reply and "last three or four digits" in asked.reply, asked.reply
     checked = await runtime.turn(voice, f"it ends in {phone[-3:]}", "Triage")
