@@ -4,6 +4,7 @@ check's one-time code): Twilio's REST API, from the first number the tenant answ
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import structlog
 from twilio.base.exceptions import TwilioException
@@ -14,6 +15,10 @@ from backend.config import Settings
 from backend.store import Database, telephony
 
 log = structlog.get_logger(__name__)
+
+PER_HOUR = 3
+"""Texts one number gets from a tenant in an hour at most: anyone can type a number into a chat,
+and each call's check texts it once."""
 
 
 def rest_client(settings: Settings, account_sid: str, token: str) -> Client:
@@ -33,10 +38,16 @@ class Texts:
         return await telephony.sender(self.db, tenant_id) is not None
 
     async def send(self, tenant_id: str, to: str, body: str) -> bool:
-        """Text ``body`` to ``to`` (E.164); False if it could not be sent (said once in the log,
-        without the number or the text)."""
+        """Text ``body`` to ``to`` (E.164); False if it could not be sent, or the number was
+        texted ``PER_HOUR`` times in the last hour (said once in the log, without the number or
+        the text)."""
         found = await telephony.sender(self.db, tenant_id)
         if found is None:
+            return False
+        number = vault.ticket(self.settings, "texted", tenant_id, to)
+        since = datetime.now(UTC) - timedelta(hours=1)
+        if await telephony.texts_since(self.db, tenant_id, number, since) >= PER_HOUR:
+            log.warning("text not sent: the number was texted too often", tenant=tenant_id)
             return False
         account_sid, sealed, sender = found
         token = vault.unseal(self.settings, sealed)
@@ -49,4 +60,5 @@ class Texts:
         except (TwilioException, OSError) as exc:
             log.warning("text not sent", tenant=tenant_id, error=type(exc).__name__)
             return False
+        await telephony.text_sent(self.db, tenant_id, number)
         return True

@@ -1,6 +1,9 @@
-"""Which tenant answers a phone number, and the sealed Twilio auth token that signs its webhooks."""
+"""Which tenant answers a phone number, and the sealed Twilio auth token that signs its webhooks;
+how often it has texted a number."""
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from backend.config import FALLBACK_TIMEZONE
 from backend.store.db import Database
@@ -70,3 +73,20 @@ async def sender(db: Database, tenant_id: str) -> tuple[str, bytes, str] | None:
     found = await account(db, tenant_id)
     lines = await numbers(db, tenant_id)
     return (*found, lines[0]) if found and lines else None
+
+
+async def texts_since(db: Database, tenant_id: str, number_hash: str, since: datetime) -> int:
+    """How many texts the tenant sent to the number (by its keyed hash) since ``since``."""
+    count = await db.pool.fetchval(
+        "SELECT count(*) FROM texts_sent WHERE tenant_id = $1 AND number_hash = $2 AND sent_at >= $3",
+        tenant_id,
+        number_hash,
+        since,
+    )
+    return int(count or 0)
+
+
+async def text_sent(db: Database, tenant_id: str, number_hash: str) -> None:
+    await db.pool.execute(
+        "INSERT INTO texts_sent (tenant_id, number_hash) VALUES ($1, $2)", tenant_id, number_hash
+    )

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterator
 import httpx
 import pytest
 
-from backend import vault
+from backend import texts, vault
 from backend.agents.tools import identity
 from backend.config import Settings
 from backend.evals import phones
@@ -120,3 +120,18 @@ async def test_a_tenant_that_cannot_text_says_it_cannot_check(
         _, _, call_id = await _rang_and_typed(client)
         asked = await say(client, call_id, "what budget did I give you?")
         assert asked["reply"].endswith(identity.CANNOT) or identity.CANNOT in asked["reply"], asked
+
+
+async def test_one_number_is_texted_a_few_times_an_hour_at_most(
+    texting: httpx.AsyncClient, texted: phones.Phones
+) -> None:
+    """Anyone can type a number into a chat: each call's check texts it once, and the tenant
+    texts it ``PER_HOUR`` times an hour at most."""
+    _, phone, call_id = await _rang_and_typed(texting)
+    replies = [(await say(texting, call_id, "what budget did I give you?"))["reply"]]
+    for _ in range(texts.PER_HOUR):
+        chat = await start_call(texting, **{"from": phone})
+        replies.append((await say(texting, chat["call_id"], "what budget did I give you?"))["reply"])
+    assert [r.endswith(identity.TEXTED) for r in replies] == [True] * texts.PER_HOUR + [False]
+    assert replies[-1] == identity.NOT_TEXTED
+    assert len(texted.inbox[to_e164(phone, "AU")]) == texts.PER_HOUR
