@@ -34,6 +34,9 @@ CANNOT = (
     "I can't check who you are on this call, so I can't go into anything on file. I'm happy to"
     " help with a new enquiry, or I can put you through to our team."
 )
+UNUSABLE = "I can't check it's you with that on this call."
+"""Evidence no possible match can be checked with: the digits of the number they gave, an email
+when none is on file."""
 CODE_DIGITS = 6
 CODE_TTL = timedelta(minutes=10)
 TEXTED = (
@@ -259,6 +262,16 @@ async def verify_identity(
     said_digits, said_email = parse.digits(digits or ""), parse.email(email or "")
     if not (said_digits or said_email):
         raise NeedsVerification(ask(call))
+    offered = {check for entry in call.state.candidates for check in entry["checks"]}
+    if not (
+        (said_digits and ("phone_digits" in offered or call.state.text_code))
+        or (said_email and "email" in offered)
+    ):
+        # The digits of the number they typed, or nothing of the kind on file: no failed try.
+        question = ask(call)
+        raise NotVerified(
+            question if question in {CANNOT, LOCKED} else f"{UNUSABLE} {question.removeprefix(FIRST).strip()}"
+        )
     await load(call)
     entries = {e["id"]: e for e in call.state.candidates}
     by_code = _code_of(call, said_digits)

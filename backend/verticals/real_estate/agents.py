@@ -75,6 +75,12 @@ LOAN_SAID = (
 """Words of a loan's cost (or of "what if" about one): without any, a sentence is no repayment
 question, however near its embedding ("my accountant says I can go a bit higher, up to 1.05
 million. Anything more now?" is a budget)."""
+ONE_AT_A_TIME = (
+    r"\b(that|this|the (first|second|third|fourth|fifth|last|other|\w+(er|est))|number (one|two|three|four|\d))"
+    rf" one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b"
+)
+"""A home pointed at, then a day and a time: "Yep, that one. Saturday, 12:30?", "the first one,
+Saturday, eleven thirty?" is a booking of it."""
 LATER_ASKED = (
     r"\bmore (late|early)\b|\b(can|could) (it |we )?(be|make it|do it) (a bit |a little )?(later|earlier)\b"
 )
@@ -255,7 +261,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\bhow much (is|was|\'s) the [\w ]{1,30} one\b",  # "how much is the victoria rd one?"
                 r"!\b(book|inspect|inspection|viewing)\b",  # to see it, not to hear about it
                 r"!!\bfree\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b.*\d",  # a slot asked about
-                rf"!!\b(that|this) one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b",  # a time to see it
+                "!!" + ONE_AT_A_TIME,  # a time to see it
                 r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # asks nothing about it
                 "!!" + LIST_ASKED,
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
@@ -496,7 +502,7 @@ VIEWINGS = AgentSpec(
                 r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
                 r"\bwhile (i'?m|we'?re) (in the area|there|out that way)\b",  # one more booked nearby
                 HOME_TO_SEE,
-                rf"\b(that|this) one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b",  # "Yep, that one. Saturday, 12:30?"
+                ONE_AT_A_TIME,
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
@@ -717,6 +723,7 @@ ROOT = AgentSpec(
                 r"!!\b(what|how much) (are |is )?(they\'?re|they are|they) asking\b",  # the price of a home
                 r"!!\b(no good|can\'?t make (it|that)|doesn\'?t (work|suit))\b",  # a booking to move, not a recap
                 "!!" + LATER_ASKED,
+                "!!" + ONE_AT_A_TIME,  # "the first one, Saturday, eleven thirty?": a booking
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
                 r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?", "the bank's bumped our

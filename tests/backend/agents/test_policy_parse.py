@@ -501,6 +501,7 @@ def test_a_budget_said_alone_after_a_correction() -> None:
         ),
         ("I'd like to sell my three bedroom house in Glebe", "request_appraisal"),
         ("Yep, that one. Saturday, twelve thirty?", "book_viewing"),
+        ("Yep, the first one. Saturday, eleven thirty?", "book_viewing"),  # found by the new-user check
         ("how much is the victoria rd one?", "property_details"),
         ("And what if the price was 1.1 million instead?", "mortgage_repayment"),  # a loan's "what if"
         ("ok, and on 950k?", "mortgage_repayment"),

@@ -135,3 +135,15 @@ async def test_one_number_is_texted_a_few_times_an_hour_at_most(
     assert [r.endswith(identity.TEXTED) for r in replies] == [True] * texts.PER_HOUR + [False]
     assert replies[-1] == identity.NOT_TEXTED
     assert len(texted.inbox[to_e164(phone, "AU")]) == texts.PER_HOUR
+
+
+async def test_the_digits_of_the_number_typed_are_no_try_and_no_mismatch(
+    api_url: str, db: Database, mem: Memory, stack: Settings
+) -> None:
+    """A tenant that cannot text, a chat caller who typed the only number on file: its digits
+    neither match nor fail, and the reply says nothing can be checked (no "doesn't match")."""
+    async for client in _tenant(api_url, db, mem, stack, None):
+        _, phone, call_id = await _rang_and_typed(client)
+        await say(client, call_id, "what budget did I give you?")
+        tried = await say(client, call_id, f"it ends in {phone[-3:]}")
+        assert tried["reply"] == identity.CANNOT, tried
