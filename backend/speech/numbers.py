@@ -393,9 +393,24 @@ _TERM = re.compile(
 ("renting for eleven years")."""
 
 
+_MADE = re.compile(
+    r"\b(?:make (?:it|that)|change (?:it|that) to|try|do it over)\s+(\d{1,2})\b"
+    r"(?!\s*(?:k\b|grand|thousand|mil|million|%|percent|per cent|bed|br\b|[ap]\.?m\b|o'?clock|[:.]\d"
+    r"|down|deposit))",
+    re.IGNORECASE,
+)
+"""A term put right with a bare number ("Is that over 30 years? Make it 25.")."""
+
+
 def years(text: str) -> int | None:
-    """A term: "25 years", "twenty-five years", "a 30 yr loan"."""
+    """A term: "25 years", "twenty-five years", "a 30 yr loan"; one put right, the later."""
     text = _OVER_WORDS.sub(_over_in_digits, spoken(text))
+    if (
+        (made := _MADE.search(text))
+        and 5 <= int(made[1]) <= 40
+        and re.search(r"\b(years?|yrs?|term)\b", text)
+    ):
+        return int(made[1])
     if term := _TERM.search(text):
         return int(term[1] or term[2])
     m = re.search(r"(\d{1,2})\s*(?:-|\s)?\s*(?:years?|yrs?|y)\b", text, re.IGNORECASE)

@@ -449,6 +449,9 @@ MORTGAGE = AgentSpec(
                 "property": resolve.read_pointed,
                 "loan": mortgage.read_loan,
                 "rate_change": mortgage.read_rate_change,
+                "frequency": mortgage.read_frequency,
+                "income": mortgage.read_income,
+                "price": mortgage.read_price,
             },
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import re
-from typing import Any
+from typing import Any, Literal
 
 from agents import RunContextWrapper, function_tool
 from pydantic import ValidationError
 
 from backend.agents.context import CallContext
-from backend.agents.policy import parse
+from backend.agents.policy import parse, slots
 from backend.agents.tools import identity
 from backend.outages import OUTAGES
 from backend.speech.numbers import rate_move
@@ -36,8 +36,10 @@ async def mortgage_repayment(
     property: str | None = None,
     loan: float | None = None,
     rate_change: float | None = None,
+    frequency: Literal["monthly", "fortnightly", "weekly"] | None = None,
+    income: float | None = None,
 ) -> dict[str, Any]:
-    """Monthly repayments on a home loan.
+    """Repayments on a home loan (monthly, unless asked weekly or fortnightly).
 
     Args:
         price: The purchase price in dollars (defaults to the property discussed or the budget).
@@ -51,6 +53,9 @@ async def mortgage_repayment(
             no deposit comes off it.
         rate_change: How far the rate moves from the last one, in points ("if rates go up
             half a percent": 0.5; down: negative).
+        frequency: How often they would repay, when they ask ("what's that weekly?").
+        income: Their yearly income, when they ask whether they can afford it: the share of it
+            the repayments are is said, never advice.
     """
     call = ctx.context
     # A follow-up ("and over 25 years?") changes only what it says; on a later call the terms
@@ -61,15 +66,16 @@ async def mortgage_repayment(
     if rate_percent is None and rate_change:
         rate = round(rate + rate_change, 3)
     term = years or last.get("years") or loans.DEFAULT_YEARS
+    often = frequency or last.get("frequency") or "monthly"  # "what about weekly?" holds for the call
     if loan is None and property is None and last.get("loan"):
         if price is not None and deposit is None and deposit_percent is None:
             loan, price = price, None  # "what about 900k?" after a loan of 850k: the new loan
         elif price is None:
             loan, remembered = float(last["loan"]), [*remembered, "loan"]
     if loan:
-        call.state.last_loan = {"loan": loan, "rate_percent": rate, "years": term}
+        call.state.last_loan = {"loan": loan, "rate_percent": rate, "years": term, "frequency": often}
         await _worked_out(call, call.state.last_loan)
-        return _figures(call.state.last_loan) | {"home": None, "from_memory": remembered}
+        return _figures(call.state.last_loan) | {"home": None, "from_memory": remembered, "income": income}
     price, home, from_memory = await _price(call, price, property, last)
     if price is None:
         identity.require_verified(call)  # "what was the monthly you worked out?": theirs, once checked
@@ -84,10 +90,12 @@ async def mortgage_repayment(
         "deposit_percent": deposit_percent,
         "rate_percent": rate,
         "years": term,
+        "frequency": often,
     }
     await _worked_out(call, call.state.last_loan)
     result = _figures(call.state.last_loan)
-    return result | {"from_memory": from_memory + remembered, "home": home.address if home else None}
+    home_said = home.address if home else None
+    return result | {"from_memory": from_memory + remembered, "home": home_said, "income": income}
 
 
 def terms_on_file(call: CallContext) -> dict[str, Any]:
@@ -102,7 +110,8 @@ async def _worked_out(call: CallContext, terms: dict[str, Any]) -> None:
     if not call.caller_id:
         return
     # Money is positive: a deposit of nothing is not kept (the next call assumes the default).
-    said = {k: round(v, 2) if k in _MONEY else v for k, v in terms.items() if v is not None}
+    kept = {k: v for k, v in terms.items() if v is not None and k != "frequency"}  # how often: this call's
+    said = {k: round(v, 2) if k in _MONEY else v for k, v in kept.items()}
     said = {k: v for k, v in said.items() if not (k in _MONEY and v <= 0)}
     of = said.get("property_id") or "loan"  # two homes in one turn are two episodes
     try:  # a term no loan has (a 0-year term) is answered, not kept
@@ -155,6 +164,38 @@ _BORROWED = re.compile(
 
 def read_rate_change(utterance: str, ctx: CallContext) -> float | None:
     return rate_move(utterance)
+
+
+_OFTEN = re.compile(
+    r"\b(?P<weekly>weekly|(?:a|per|each|every) week)\b|\b(?P<fortnightly>fortnightly|(?:a|per|each|every)"
+    r" fortnight|every (?:two|2) weeks)\b|\b(?P<monthly>monthly|(?:a|per|each|every) month)\b",
+    re.IGNORECASE,
+)
+_INCOME = re.compile(
+    r"\b(?:income|salary|salaries|earn(?:ings|s)?|wages?|take[- ]home|on)\s+(?:(?:is|of|about|around)\s+)?"
+    r"(?P<amount>\$?[\d.,]+\s*(?:k|m|mil|million|thousand|grand)?)(?=[^.?!]{0,30}\b(?:income|salary|a year"
+    r"|per year|annually|combined|together|between us)\b)|\b(?:income|salary|salaries|earnings|wages?)\b"
+    r"[^.?!\d$]{0,20}(?P<named>\$?[\d.,]+\s*(?:k|m|mil|million|thousand|grand)?)",
+    re.IGNORECASE,
+)
+"""A yearly income said ("on a combined income of 180k", "our salaries are 95k each"): no price."""
+
+
+def read_frequency(utterance: str, ctx: CallContext) -> str | None:
+    """How often they would repay, when they say: the last said ("monthly? no, weekly")."""
+    found = list(_OFTEN.finditer(utterance))
+    return next(k for k, v in found[-1].groupdict().items() if v) if found else None
+
+
+def read_income(utterance: str, ctx: CallContext) -> float | None:
+    m = _INCOME.search(parse.spoken(utterance))
+    return parse.money(m["amount"] or m["named"], loose=True) if m else None
+
+
+def read_price(utterance: str, ctx: CallContext) -> float | None:
+    """The price, unless the only amount said is an income."""
+    without = _INCOME.sub(" ", parse.spoken(utterance))
+    return slots.read("price", "number", without, ctx)
 
 
 def read_loan(utterance: str, ctx: CallContext) -> float | None:

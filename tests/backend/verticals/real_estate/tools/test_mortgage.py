@@ -7,7 +7,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from backend.agents.runner import AgentRuntime, TurnResult
-from backend.verticals.real_estate.loans import monthly_repayment
+from backend.verticals.real_estate.loans import repayment
 from memory import Memory
 
 NOW = datetime(2026, 11, 20, 1, tzinfo=UTC)
@@ -23,7 +23,7 @@ async def talk(runtime: AgentRuntime, group: str, *said: str) -> list[TurnResult
 
 
 def a_month(loan: float, rate: float, years: int) -> str:
-    return f"about ${monthly_repayment(loan, rate, years):,.0f} a month"
+    return f"about ${repayment(loan, rate, years):,.0f} a month"
 
 
 async def test_a_follow_up_keeps_the_terms_it_does_not_change(runtime: AgentRuntime, homes: str) -> None:
@@ -303,3 +303,26 @@ async def test_a_figure_said_alone_changes_only_that_term(runtime: AgentRuntime,
     assert "106 King St at $1,580,000" in first.reply, first.reply
     assert a_month(1_280_000, 6.3, 30) in first.reply, first.reply
     assert a_month(1_280_000, 7, 30) in flat.reply, flat.reply
+
+
+async def test_weekly_a_term_put_right_and_an_income_as_callers_ask(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 22 (new-user check): "what about weekly?" is the same loan a week (and stays
+    weekly); "Is that over 30 years? Make it 25." is 25; "can we afford it on a combined income
+    of 180k?" says the share of that income, and 180k is no price."""
+    monthly, weekly, term, income = await talk(
+        runtime,
+        homes,
+        "Hi, I'm looking at 132 Ocean Street in Bondi. What would the repayments be with a 250k deposit?",
+        "What about weekly?",
+        "Is that over 30 years? Make it 25.",
+        "Can we afford it on a combined income of 180k?",
+    )
+    assert a_month(1_000_000, 6.2, 30) in monthly.reply, monthly.reply
+    assert f"about ${repayment(1_000_000, 6.2, 30, 52):,.0f} a week" in weekly.reply, weekly.reply
+    assert f"about ${repayment(1_000_000, 6.2, 25, 52):,.0f} a week" in term.reply, term.reply
+    share = repayment(1_000_000, 6.2, 25) * 12 / 180_000
+    assert "132 Ocean St at $1,250,000" in income.reply and f"{share:.0%} of a $180,000" in income.reply, (
+        income.reply
+    )
