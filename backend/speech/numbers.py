@@ -119,7 +119,27 @@ def amounts(text: str) -> list[Amount]:
             continue
         value += 0.5 if m["num_half"] or m["scale_half"] else 0.0
         found.append(Amount(m.start(), m.end(), value * _SCALE.get(scale, 1), bool(scale or m["dollar"])))
-    return found
+    return _whole(text, found)
+
+
+def _whole(text: str, found: list[Amount]) -> list[Amount]:
+    """ "One million six hundred thousand" is one amount, 1,600,000, not two."""
+    merged: list[Amount] = []
+    for a in found:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.scaled
+            and a.scaled
+            and last.value >= 1e6
+            and last.value % 1e6 == 0
+            and 1e3 <= a.value < 1e6
+            and re.fullmatch(r"\s*,?\s*(?:and\s+)?", text[last.end : a.start])
+        ):
+            merged[-1] = Amount(last.start, a.end, last.value + a.value, True)
+        else:
+            merged.append(a)
+    return merged
 
 
 # -- spoken numbers written as digits ------------------------------------------------------------
@@ -163,9 +183,14 @@ def spoken(text: str) -> str:
     text = _HALF_A_MILLION.sub(r"0.5 \1", _A_MILLION_AND_A_HALF.sub(r"1.5 \1", text))
     text = _HUNDREDS.sub(number, _SPOKEN.sub(number, text))
     text = _AND_QUARTERS.sub(_quarters, text)
+    text = _MILLION_AND_THOUSANDS.sub(lambda m: f"{float(m[1]) * 1e6 + float(m[2]) * 1e3:.0f}", text)
     return _AND_A_HALF.sub(lambda m: f"{float(m[1]) + 0.5:g}" + (f" {m[2]}" if m[2] else ""), text)
 
 
+_MILLION_AND_THOUSANDS = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s*(?:million|mil)\s*,?\s+(?:and\s+)?(\d{1,3})\s*(?:thousand|grand|k)\b", re.IGNORECASE
+)
+""""One million six hundred thousand" is 1,600,000 (said whole, not "1.6 million")."""
 _A_HUNDRED = re.compile(r"\ba (hundred|thousand)\b", re.IGNORECASE)
 """"A hundred and fifty grand" is one hundred and fifty."""
 _AND_QUARTERS = re.compile(rf"\b(\d+(?:\.\d+)?|{_WORD})\s+and\s+(?:a|(three))\s+quarters?\b", re.IGNORECASE)

@@ -57,7 +57,8 @@ _WEEKDAY = (
     r"|(?-i:Mon|Wed|Sat|Sun)|(?:mon|wed|sat|sun)(?=\s+(?:at\s+|@\s*)?(?:\d|half\b|quarter\b|noon\b)"
     r"|\s+(?:morning|arvo|afternoon|midday|lunch(?:time)?|instead|same\s+time)\b)"
     r"|(?:(?<=\bon )|(?<=\bthis )|(?<=\bnext )|(?<=\bfor )|(?<=inspections )|(?<=inspection )|(?<=viewings )"
-    r"|(?<=viewing ))(?:mon|wed|sat|sun)\b)"
+    r"|(?<=viewing )|(?<=midday )|(?<=noon )|(?<=morning )|(?<=arvo )|(?<=afternoon )|(?<=pm )|(?<=am ))"
+    r"(?:mon|wed|sat|sun)\b)"
 )
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?"

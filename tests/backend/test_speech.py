@@ -517,3 +517,8 @@ def test_an_hour_and_its_minutes_in_words_are_a_time() -> None:
 )
 def test_the_time_a_viewing_moves_to_is_the_one_meant(said: str, clock: tuple[int, int]) -> None:
     assert times.time_of_day(said) == clock
+
+
+def test_sat_after_a_part_of_the_day_is_saturday() -> None:
+    found = parse.when("can i see it midday sat??", WEDNESDAY)
+    assert found is not None and found.weekday() == 5 and found.hour == 12

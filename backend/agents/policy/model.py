@@ -53,6 +53,8 @@ _NOTHING_ASKED = re.compile(
     r"^\W*(?:hi|hello|hey|g'?day|morning|yeah|yes|um+|uh+|er+m?|so|well|oh|ok(?:ay)?)?\W*$", re.I
 )
 """A clause besides a name that asks nothing ("hi,", "um,")."""
+_CRITERIA = frozenset({"suburb", "budget", "bedrooms", "when"})
+"""Slots that say what a caller is after, whatever else the clause says."""
 _WORDS = re.compile(r"[a-z]{2,}", re.I)
 _CONTACTS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
 """An email or a phone number, as typed: what is left says whether anything else was asked."""
@@ -670,9 +672,12 @@ class PolicyModel(Model):
         return _called(target, payload.model_dump())
 
     def _asks(self, clause: str) -> bool:
-        """The clause asks something of a tool: the likeliest one's cue word is in it."""
+        """The clause asks something of a tool (the likeliest one's cue word is in it) or says
+        what they are after ("we're after a two bed flat in Leichhardt": a suburb, a size)."""
         tool = self.router.domain_of(clause)
-        return tool is not None and self.router.cued(tool, clause)
+        if tool is not None and self.router.cued(tool, clause):
+            return True
+        return any(s.name in _CRITERIA for s in self._slots_heard(clause))
 
     def _slots_heard(self, utterance: str) -> list[Slot]:
         """What a specialist needs that the caller said: a suburb, a budget, a time…"""

@@ -76,11 +76,16 @@ LOAN_SAID = (
 question, however near its embedding ("my accountant says I can go a bit higher, up to 1.05
 million. Anything more now?" is a budget)."""
 ONE_AT_A_TIME = (
-    r"\b(that|this|the (first|second|third|fourth|fifth|last|other|\w+(er|est))|number (one|two|three|four|\d))"
-    rf" one\b\W+(on |for )?{DAY_NAME}\w*\W+(at )?{_CLOCK}\b"
+    r"(\b(that|this|the [\w' ]{1,25}?|number (one|two|three|four|\d)) one\b|\bthe one (in|on|at|you)\b)"
+    rf".{{0,40}}?\b{DAY_NAME}\w*\W+(at )?({_CLOCK}\b|midday|noon|lunchtime|(half|quarter) (past |to )?\w+)"
 )
 """A home pointed at, then a day and a time: "Yep, that one. Saturday, 12:30?", "the first one,
-Saturday, eleven thirty?" is a booking of it."""
+Saturday, eleven thirty?", "The one in Queen Street. Saturday, ten o'clock, is okay?", "the
+hill st one!! sat 1pm?" is a booking of it."""
+PRICE_ONLY = r"^(?!.*\b(book\w*|see|view\w*|inspect\w*|visit|move|resched\w*|push|shift|time)\b).*\b(price|asking|how much)\b"
+"""A price asked, no viewing: "wait wats the price again" after a booking is about the home."""
+REPEAT_ASKED = r"\b(repeat|read|say|give) (me )?(the|that) (time|day|date|address)( back)?\b"
+"""What is booked asked again ("would you repeat the time back to me?"): no move."""
 LATER_ASKED = (
     r"\bmore (late|early)\b|\b(can|could) (it |we )?(be|make it|do it) (a bit |a little )?(later|earlier)\b"
 )
@@ -198,6 +203,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\b(viewing|inspection|inspect|open home)\b",
                 r"!!\bbook(ing)?\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
                 r"!!\bmake (it|that) (at )?(\d{1,2}|one|two|three|four|five|six|ten|eleven|twelve)\b",  # a time
+                "!!" + ONE_AT_A_TIME,  # "put me down for that one Saturday, half two": a booking
                 r"!!\bagain\b",  # "read me that one again" asks to hear it, not to keep it
                 r"!!\b(cancel|scrap|scratch|call off)\b",  # "scrap the Paddington one" keeps nothing
                 "!!" + UNWANTED,
@@ -513,6 +519,7 @@ VIEWINGS = AgentSpec(
                 r"!\b(i'?ve|we'?ve|i have|we have) got an? (viewing|inspection|booking)\b",
                 r"!!\b(cancel|scrap|scratch|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
                 r"!!\bwhat(\'?s| is| was) the time\b|\bwhat time (is|was) (it|my|the)\b",  # asks after one booked
+                "!!" + PRICE_ONLY,
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
             ),
@@ -543,6 +550,8 @@ VIEWINGS = AgentSpec(
                 DAY_PUT_RIGHT,
                 r"\b(make it|make that|do it|can we do|could we do) (at )?((half|quarter) (past|to) )?(\d{1,2}|one|two|three|four|five|ten|eleven|twelve)\b(?! ?(bed|br\b|k\b|mil|million|hundred|thousand|and a half|point))",
                 "!!" + BOOKED_DAY_CHECKED,  # checking the time it is at moves nothing
+                "!!" + REPEAT_ASKED,
+                "!!" + PRICE_ONLY,
                 r"!!\bbook (me|us) (in(to)?|for|at)\b",  # "book me into 92 Pacific Hwy instead": a new one
                 "!!" + HOME_TO_SEE,  # "can u do 65 george st coogee fri 10am instead": a new booking
                 "!!" + SCRATCHED,
@@ -574,6 +583,7 @@ VIEWINGS = AgentSpec(
                 r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
                 "!!" + BOOKING_ASKED,
                 r"!!\bbooking (on behalf|for (my|our))\b(?!.*\b(cancel|call (it )?off)\b)",  # a booking made
+                r"!!\b(price|asking|how much|cost)\b(?!.*\b(cancel|call (it )?off)\b)",  # "wait wats the price again"
             ),
             side_effect=True,
             confirm=lambda args: "Just to check: would you like me to cancel your viewing?",
@@ -715,6 +725,7 @@ ROOT = AgentSpec(
                 BOOKED_DAY_CHECKED,
                 BOOKING_ASKED,
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
+                REPEAT_ASKED,
                 r"!!\b(free|available)\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b",  # a slot asked about
                 r"!\b(really|actually|change|update|instead|now)\b",
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
@@ -728,7 +739,7 @@ ROOT = AgentSpec(
                 "!!" + LATER_ASKED,
                 "!!" + ONE_AT_A_TIME,  # "the first one, Saturday, eleven thirty?": a booking
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
-                r"!!\bbook (me|us) in\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
+                r"!!\bbook (me|us)( in)?\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?", "the bank's bumped our
                 # pre-approval up to 2.9, what does that open up?": a search on the new budget
                 r"!!(?=.*\b(budget|price range|pre-?approv\w*)\b)(?=.*\b(now|gone (up|down)|risen|up to|bumped"

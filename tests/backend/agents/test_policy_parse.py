@@ -11,6 +11,7 @@ from backend.agents.policy.router import Router
 from backend.agents.vertical import build
 from backend.cli import HELDOUT
 from backend.evals.routing import evaluate, offline_call
+from backend.speech import numbers
 from backend.speech.numbers import rate_move
 from backend.verticals.real_estate.agents import REAL_ESTATE
 
@@ -537,3 +538,41 @@ def test_a_booking_asked_later_or_for_someone_else(router: Router, said: str, ta
     """Session 22 (d14): "can be more late?" moves the booking (no new one, no recap); a booking
     made on someone's behalf is no cancellation."""
     assert router.route(said, set(router.tools)).target == target
+
+
+@pytest.mark.parametrize(
+    ("said", "target"),
+    [
+        ("the hill st one!! sat 1pm? 🥹", "book_viewing"),
+        ("The one in Queen Street. Saturday, ten o'clock, is okay?", "book_viewing"),
+        ("Beauty. Put me down for that one Saturday, half two.", "book_viewing"),
+        ("Yep, the one you said last. Sunday, midday.", "book_viewing"),
+        ("haha ok ok. the military rd one, fri 12:30? 🙌", "book_viewing"),
+        ("wait wats the price again 👀", "property_details"),
+        ("Would you repeat the time back to me, please? I'm writing it in my diary.", "caller_summary"),
+        (
+            "Hello. Yesterday I miss the viewing for forty one Glenayr Avenue, Parramatta. Please, you book"
+            " me for yesterday at eleven o'clock?",
+            "book_viewing",
+        ),
+    ],
+)
+def test_a_home_a_day_and_a_time_book_it_and_a_price_is_no_change(
+    router: Router, said: str, target: str
+) -> None:
+    """Session 22 (d16, a new cast: speakerphone couples, second-language English, callers in
+    the car, emoji): a home pointed at and then a day and a time is a booking; a price asked
+    moves and cancels nothing; "repeat the time back" is a recap."""
+    assert router.route(said, set(router.tools)).target == target
+
+
+@pytest.mark.parametrize(
+    ("said", "amount"),
+    [
+        ("Maximum one million six hundred thousand.", 1_600_000),
+        ("two million two hundred and fifty thousand", 2_250_000),
+    ],
+)
+def test_a_million_and_its_thousands_said_whole(said: str, amount: int) -> None:
+    assert parse.money(said, loose=True) == amount
+    assert [a.value for a in numbers.amounts(said)] == [amount], "the extractor reads it alike"

@@ -15,7 +15,7 @@ from backend.agents.clock import spoken
 from backend.agents.context import CallContext
 from backend.agents.policy import parse
 from backend.agents.tools import identity
-from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty
+from backend.agents.tools.failures import NothingToBook, NotUnderstood, UnknownProperty, UnknownSuburb
 from backend.agents.tools.replies import money
 from backend.verticals.real_estate.episodes import PropertyInterest, PropertyInterestWithdrawn
 from backend.verticals.real_estate.listings import Listing, current_listings
@@ -137,7 +137,15 @@ async def search_properties(
     call = ctx.context
     if earlier:
         preferences.require_on_file(call, said=bool(max_price))
-    places = resolve.known_suburbs(call, suburb) if suburb else []
+    try:
+        places = resolve.known_suburbs(call, suburb) if suburb else []
+    except (
+        UnknownSuburb
+    ):  # "2 bed units in wolli creek under 1m": the rest holds ("marrickville then, same deal")
+        said_rest = {"max_price": max_price, "min_bedrooms": min_bedrooms, "max_bedrooms": max_bedrooms}
+        call.state.search = {k: v for k, v in said_rest.items() if v is not None}
+        await preferences.remember(call, budget=max_price, bedrooms=min_bedrooms, places=[])
+        raise
     if also and places and call.context is not None:
         preferred = [str(f.object_name) for f in call.context.all("PREFERS_SUBURB")]
         places = list(dict.fromkeys([*preferred, *places]))

@@ -71,6 +71,8 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         return other
     if (compared := _compared(text, results)) is not None:
         return compared.property_id
+    if (kinded := _of_kind(text, results)) is not None:
+        return kinded.property_id
     if said := _listed_street(ctx, text):
         return _on_street(ctx, said, suburb(ctx, text))
     if (named := street(text)) and not _a_suburbs_home(ctx, named):
@@ -89,6 +91,21 @@ def property_id(ctx: CallContext, said: str | None) -> str:
     if results:
         raise AmbiguousReference(f"Which of these do you mean: {_read_out(results)}?")
     raise NotUnderstood("Which home do you mean? You can give me the address, or I can search first.")
+
+
+_KIND = re.compile(
+    r"(?<!not )(?<!no )\bthe (?P<kind>apartment|unit|flat|house|townhouse|terrace)\b", re.IGNORECASE
+)
+_KINDS = {"unit": "apartment", "flat": "apartment"}
+
+
+def _of_kind(text: str, results: list[Listing]) -> Listing | None:
+    """ "The apartment, not the house": the one home of that kind read out."""
+    if not (m := _KIND.search(text)):
+        return None
+    kind = _KINDS.get(m["kind"].lower(), m["kind"].lower())
+    found = [x for x in results if (x.kind or "").lower() == kind]
+    return found[0] if len(found) == 1 else None
 
 
 _SEEING = re.compile(
@@ -171,6 +188,8 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
         return ours[0]  # "book Arden Street for twelve": the one just booked or talked about
     exact = [pid for pid in on_street if number and homes[pid][0] == number]
     chosen = exact or ([] if number else on_street)
+    if len(chosen) > 1 and len(heard := [p for p in chosen if p in read_out | talked_of]) == 1:
+        return heard[0]  # "132 bay st. asking?": the 132 Bay St just read out, of two
     if len(chosen) == 1:
         return chosen[0]
     where = f" in {place}" if place else ""
@@ -379,6 +398,7 @@ def read_pointed(utterance: str, ctx: CallContext) -> str | None:
         parse.ordinal(utterance)
         or parse.other_one(utterance)
         or _COMPARED.search(utterance)
+        or _KIND.search(utterance)
         or _PROPERTY_ID.search(utterance)
         or street(utterance)
         or _ONE_IN.search(utterance)
@@ -464,9 +484,11 @@ def _first_suburb(ctx: CallContext, utterance: str) -> str | None:
 
 _PLACE = re.compile(r"\b(?:in|around|near) ((?:[A-Z][a-z]+)(?: [A-Z][a-z]+)?)\b")
 _TYPED_PLACE = re.compile(
-    r"\b(?:in|around|near) ([a-z]{4,})(?=\s*(?:[?,.!]|$|under|below|up to|for|with|max|\d|or\b|and\b))"
+    r"\b(?:in|around|near) ([a-z]{4,}(?: (?!under|below|with|max\b)[a-z]{4,})?)"
+    r"(?=\s*(?:[?,.!]|$|under|below|up to|for|with|max|\d|or\b|and\b))"
 )
-"""A place typed in lower case ("got anything in penrith under 900k?"): only where a place
+"""A place typed in lower case ("got anything in penrith under 900k?", "in wolli creek under
+1m"): only where a place
 would end a phrase, so "interested in buying a house" is none."""
 _NOT_PLACES = {
     *calendar.month_name[1:], *calendar.day_name, "The", "My", "Our", "Total", "Mind", "Person", "Cash",
@@ -481,5 +503,5 @@ def _place(utterance: str) -> str | None:
     if m and m.group(1).split()[0] not in _NOT_PLACES:
         return m.group(1)
     typed = _TYPED_PLACE.search(utterance)
-    place = typed.group(1).capitalize() if typed else None
+    place = typed.group(1).title() if typed else None  # "wolli creek" is Wolli Creek
     return place if place and place not in _NOT_PLACES else None

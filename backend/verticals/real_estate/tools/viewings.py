@@ -47,7 +47,11 @@ def _moment(call: CallContext, when: str) -> datetime:
     moment = existing(moment.replace(tzinfo=call.tz)) if moment.tzinfo is None else local(moment, call.tz)
     if moment <= now:
         said = spoken(moment)
-        raise InThePast(f"{said} has already passed. What later day and time would suit?", said=said)
+        raise InThePast(
+            f"{said} has already passed. What later day and time would suit?",
+            said=said,
+            at=moment.isoformat(),
+        )
     call.state.day_discussed = moment.date().isoformat()  # a time said next without a day is on it
     if not call.hours.contains(moment):
         raise _outside_hours(call, moment)
@@ -75,8 +79,10 @@ def _offered(call: CallContext, when: str, tool: str, args: dict[str, Any]) -> d
     except OutsideBusinessHours as refused:
         call.state.pending = {"tool": tool, "args": {**args, "when": refused.data["offer"]}}
         raise
-    except (InThePast, NotUnderstood):  # gone, no such day ("the thirtieth of February"), or none said
+    except (InThePast, NotUnderstood) as refused:  # gone, no such day ("the 30th of February"), or none
         call.state.pending = {"tool": tool, "args": args, "choices": []}  # none offered
+        if at := refused.data.get("at"):  # "I mean tomorrow. Same time, eleven.": from the time gone
+            call.state.pending["refused"] = at
         raise
 
 

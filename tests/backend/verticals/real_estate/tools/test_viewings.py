@@ -607,3 +607,36 @@ async def test_a_street_of_many_homes_is_the_one_booked_and_a_home_named_is_on_t
     assert "125 Arden St" in both and "$" in both and "Which one" not in both, both
     assert "32 Bay St on Sunday 22 November at 11:00 AM" in both, "the second request is answered too"
     assert "not something I can help with" not in results[2].reply, results[2].reply
+
+
+async def test_a_couple_on_speakerphone_a_time_gone_and_the_apartment_not_the_house(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 22 (d16): what a couple is after is kept beside their names ("it's Priya and
+    Sean, we're after a two bed flat in Leichhardt, under …"); "I mean tomorrow. Same time,
+    eleven." after a time gone books that home; "the apartment, not the house" is the one
+    apartment read out; "in wolli creek" typed is a place we do not list."""
+    couple = await talk(
+        runtime,
+        homes,
+        "Hi, you're on speaker, it's Priya and Sean, we're after a two bed flat in Leichhardt, under, what"
+        " did we say, under a million. Yes, under a million.",
+    )
+    assert "in Leichhardt" in couple[0].reply and "up to $1,000,000" in couple[0].reply, couple[0].reply
+    gone = await talk(
+        runtime,
+        homes,
+        "Please, you book me for 41 Glenayr Avenue, Parramatta, yesterday at eleven o'clock?",
+        "Ah, sorry, my English. I mean tomorrow. Same time, eleven.",
+    )
+    assert "has already passed" in gone[0].reply, gone[0].reply
+    assert "41 Glenayr Ave on Friday 20 November at 11:00 AM" in gone[1].reply, gone[1].reply
+    kinds = await talk(
+        runtime,
+        homes,
+        "In Cronulla, what you have under two million? House or apartment, both is okay.",
+        "I want the apartment, not the house. How much is it?",
+    )
+    assert "Which of these" not in kinds[1].reply and "apartment" in kinds[1].reply, kinds[1].reply
+    [unlisted] = await talk(runtime, homes, "hiii any 2 bed units in wolli creek under 1m?? 🙏")
+    assert "I don't have listings in Wolli Creek" in unlisted.reply, unlisted.reply
