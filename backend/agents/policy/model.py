@@ -55,6 +55,12 @@ _NOTHING_ASKED = re.compile(
 """A clause besides a name that asks nothing ("hi,", "um,")."""
 _CRITERIA = frozenset({"suburb", "budget", "bedrooms", "when"})
 """Slots that say what a caller is after, whatever else the clause says."""
+_RECOUNTED = re.compile(
+    r"\b(?:i|we) (?:was|were|had|told|said|rang|called)\b"
+    r"|\b(?:last time|the other (?:day|night)|earlier|before|yesterday|last week)\b",
+    re.I,
+)
+"""A clause about an earlier call, not what they ask now."""
 _WORDS = re.compile(r"[a-z]{2,}", re.I)
 _CONTACTS = re.compile(r"[\w.+-]+@[\w-]+\.[\w.]+|\+?\d[\d ()-]{7,}\d")
 """An email or a phone number, as typed: what is left says whether anything else was asked."""
@@ -677,6 +683,8 @@ class PolicyModel(Model):
         tool = self.router.domain_of(clause)
         if tool is not None and self.router.cued(tool, clause):
             return True
+        if _RECOUNTED.search(clause):  # "I was on the chat the other night about Bondi": said before
+            return False
         return any(s.name in _CRITERIA for s in self._slots_heard(clause))
 
     def _slots_heard(self, utterance: str) -> list[Slot]:

@@ -504,4 +504,4 @@ def _place(utterance: str) -> str | None:
         return m.group(1)
     typed = _TYPED_PLACE.search(utterance)
     place = typed.group(1).title() if typed else None  # "wolli creek" is Wolli Creek
-    return place if place and place not in _NOT_PLACES else None
+    return place if place and place.split()[0] not in _NOT_PLACES else None

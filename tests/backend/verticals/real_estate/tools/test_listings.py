@@ -460,3 +460,11 @@ async def test_nearby_asked_with_the_same_criteria_said_again_widens(
         "Oh. What's close by then? Still four bedrooms, still two and a half.",
     )
     assert "I couldn't find" not in result.reply and "4 bed" in result.reply, result.reply
+
+
+def test_a_place_typed_in_lower_case_is_one_or_two_words_never_there() -> None:
+    from backend.verticals.real_estate.tools.resolve import _place
+
+    assert _place("hiii any 2 bed units in wolli creek under 1m?? 🙏") == "Wolli Creek"
+    assert _place("got anything in penrith under 900k?") == "Penrith"
+    assert _place("Hmm. What else is there around there then?") is None
