@@ -274,7 +274,8 @@ class CallDesk:
         """The texts the turn wrote (a step-up code), before its reply is given; False, with the
         code void, when one could not be sent."""
         for to, body in ctx.turn.texts:
-            if self.texts is None or not await self.texts.send(who.tenant.tenant_id, to, body):
+            signed = f"{who.tenant.name}: {body}"  # who it is from: the caller may not know the number
+            if self.texts is None or not await self.texts.send(who.tenant.tenant_id, to, signed):
                 ctx.state.text_code, ctx.state.step_up_asked = None, False
                 return False
         return True

@@ -32,10 +32,11 @@ class Phones:
         self.inbox: dict[str, list[str]] = defaultdict(list)
 
     def code(self, number: str) -> str | None:
-        """The one-time code in the latest text to ``number`` (E.164)."""
+        """The one-time code in the latest text to ``number`` (E.164): its last six digits in a
+        row (the text begins with the agency's name, which may hold some)."""
         for body in reversed(self.inbox.get(number, [])):
-            if found := _CODE.search(body):
-                return found[0]
+            if found := _CODE.findall(body):
+                return str(found[-1])
         return None
 
     def app(self) -> FastAPI:

@@ -70,9 +70,14 @@ async def account(db: Database, tenant_id: str) -> tuple[str, bytes] | None:
 async def sender(db: Database, tenant_id: str) -> tuple[str, bytes, str] | None:
     """What the tenant texts callers with: its account SID, sealed auth token and the first
     number it answers on; None unless all three are set."""
-    found = await account(db, tenant_id)
-    lines = await numbers(db, tenant_id)
-    return (*found, lines[0]) if found and lines else None
+    row = await db.pool.fetchrow(
+        "SELECT t.twilio_account_sid, t.twilio_auth_token, min(n.number) AS number"
+        " FROM tenants t JOIN twilio_numbers n USING (tenant_id)"
+        " WHERE t.tenant_id = $1 AND t.twilio_account_sid <> '' AND t.twilio_auth_token IS NOT NULL"
+        " GROUP BY t.twilio_account_sid, t.twilio_auth_token",
+        tenant_id,
+    )
+    return None if row is None else (row["twilio_account_sid"], row["twilio_auth_token"], row["number"])
 
 
 async def texts_since(db: Database, tenant_id: str, number_hash: str, since: datetime) -> int:

@@ -89,6 +89,7 @@ async def test_a_typed_number_with_nothing_else_on_file_is_checked_by_a_texted_c
     assert asked["reply"].endswith(identity.TEXTED) and "1,300,000" not in asked["reply"], asked
     code = texted.code(to_e164(phone, "AU"))
     assert code is not None and len(code) == identity.CODE_DIGITS
+    assert texted.inbox[to_e164(phone, "AU")][0].startswith("texts-"), "the text names the agency"
 
     wrong = f"{(int(code) + 1) % 10**6:06d}"
     failed = await say(texting, call_id, f"it says {wrong}")
