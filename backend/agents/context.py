@@ -42,6 +42,16 @@ class Limits:
 _SHARED_ITEMS = frozenset({"history", "last_results"})
 
 
+def text_of(item: Any) -> str:
+    """The text of a conversation item (a caller's line, or the agent's)."""
+    content = item.get("content") if isinstance(item, dict) else None
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(p.get("text", "")) for p in content if isinstance(p, dict))
+    return ""
+
+
 @dataclass
 class CallState:
     """What the conversation so far has established (kept between turns)."""
@@ -60,6 +70,9 @@ class CallState:
     suburb_discussed: str | None = None
     """The suburb last named of a home or a search ("14 Curlewis St in Bondi"): what "there"
     means ("what have you got on Ocean Street there?")."""
+    street_discussed: str | None = None
+    """A street named that we list elsewhere ("74 Glenayr Ave in Bondi": we have it in Coogee):
+    "the Coogee one" next is the home on it there."""
     search: dict[str, Any] = field(default_factory=dict)
     """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
     widened: list[str] = field(default_factory=list)

@@ -157,6 +157,7 @@ INTENTS: dict[Intent, tuple[str, ...]] = {
         r"rephrase",
         r"not sure (i|what)",
         r"did you mean",
+        r"which \w+ do you mean",
         r"(are|were) you looking",
     ),
     "repayment": (

@@ -160,6 +160,15 @@ _HALF_A_MILLION = re.compile(r"\bhalf an?\s+(million|mil)\b", re.IGNORECASE)
 _DECIMAL = re.compile(rf"\b(?:{_WORD})(?:\s+point(?:\s+(?:{_DIGIT_WORD})\b)+|{_HALF})", re.IGNORECASE)
 
 
+_TEENS = "|".join(w for w, n in _UNITS.items() if 10 <= n <= 19)
+_DIGITS = "|".join(w for w, n in _UNITS.items() if 1 <= n <= 9)
+_TEENS_AND_TENS = re.compile(
+    rf"\b({_TEENS})[\s-]+({'|'.join(_TENS)})(?:[\s-]+({_DIGITS}))?\b",
+    re.IGNORECASE,
+)
+"""Hundreds said as two numbers ("twelve fifty", "fourteen seventy five"): thousands of a price."""
+
+
 def spoken_decimals(text: str) -> str:
     """``spoken``, and decimals in words written as digits without a unit after them ("budget's
     two point one", "under two and a half"): for a price said without its unit."""
@@ -169,6 +178,17 @@ def spoken_decimals(text: str) -> str:
         return m.group(0) if value is None else f"{value:g}"
 
     return _DECIMAL.sub(number, spoken(text))
+
+
+def spoken_hundreds(text: str) -> str:
+    """ "twelve fifty" as 1250 (for a price said in thousands without its unit; a time could
+    be said so too)."""
+
+    def hundreds(m: re.Match[str]) -> str:
+        low = m.group(0).lower().replace("-", " ").split()
+        return str(_UNITS[low[0]] * 100 + _TENS[low[1]] + (_UNITS[low[2]] if len(low) > 2 else 0))
+
+    return _TEENS_AND_TENS.sub(hundreds, text)
 
 
 def spoken(text: str) -> str:
@@ -221,8 +241,9 @@ _NOT_ANCHORS = frozenset({"bedlam", "bedside", "bedding", "bedtime", "yearning",
 
 def count(text: str, near: str | None = None) -> int | None:
     """A small whole number, preferring one next to ``near`` ("three bedrooms")."""
-    text = re.sub(r"(\d)\s*(?:br|bdr|bdrm|bed)s?\b", r"\1 bed", text, flags=re.IGNORECASE)
-    words = re.findall(r"[a-z0-9]+", spoken(text).lower())
+    text = re.sub(r"(\d)\s*(?:br|bd|bdr|bdrm|bed)s?\b", r"\1 bed", text, flags=re.IGNORECASE)
+    # An amount is one word ("budget 2.5m. Two kids": no 2 beside "bedrooms")
+    words = re.findall(r"\d+(?:[.,]\d+)*[a-z]*|[a-z]+", spoken(text).lower())
     candidates: list[tuple[int, bool, int]] = []  # (distance to `near`, after it, value)
     anchor = [i for i, w in enumerate(words) if near and w.startswith(near) and w not in _NOT_ANCHORS]
     if near and not anchor:
@@ -241,7 +262,9 @@ def count(text: str, near: str | None = None) -> int | None:
     return min(candidates)[2] if candidates else None
 
 
-_SIZE = re.compile(r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|single)[\s-]?(?:bed|br\b|bdr)", re.I)
+_SIZE = re.compile(
+    r"\b(\d{1,2}|one|two|three|four|five|six|seven|eight|single)[\s-]?(?:bed|br\b|bdr|bds?\b)", re.I
+)
 _NOT_A_CLASH = re.compile(
     r"\b(?:or|to|nor|either|than|between|least|most|max|min|up|sorry|actually|mean|meant|make|rather|wait"
     r"|instead|no|not|but|with)\b|[-–/+]",

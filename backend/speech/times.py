@@ -9,6 +9,7 @@ means 3 pm (nobody books a viewing at 3 am), "arvo" is 2 pm.
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -279,7 +280,7 @@ _CLOCK = re.compile(
     # "4 in the afternoon", "nine thirty in the morning"
     rf"|\b(?P<ih>{_HOUR})(?::(?P<im>[0-5]\d)|\s+(?P<imw>{_SPOKEN_MINUTES}))?(?P<in_the>{_IN_THE})"
     rf"|\b(?P<frac>half past|quarter past|quarter to|half)\s+(?P<fh>{_HOUR})\b"  # "half past two", "half ten"
-    rf"|\b(?P<oh>{_HOUR})\s*o'?clock\b"  # "3 o'clock"
+    rf"|\b(?P<oh>{_HOUR})\s*(?:o'?clock|on the dot|sharp)\b"  # "3 o'clock", "nine on the dot"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
     # "then nine thirty": an hour and its minutes in words are a time, whatever comes before
@@ -341,6 +342,25 @@ _MOVED_TILL = re.compile(
 o'clock?", "move my 2pm to 4"), the time it moves to is the one meant."""
 
 
+_OWN_DAY = re.compile(
+    r"\b(?:knock(?:s|ing)? off|finish(?:es|ing)?|get(?:ting)? off|clock(?:s|ing)? off|start(?:s|ing)?"
+    r"|(?:shift|work|school) (?:ends|finishes|starts|gets out)|(?:at work|working) (?:till|until))\b"
+    r"(?: (?:work|uni|school))?(?: (?:at|around|about|by|till|until))?\s*$",
+    re.IGNORECASE,
+)
+"""The caller's own day before a time ("I knock off at half four, so, quarter past five?"): the
+time after it is the one asked for."""
+
+
+def _own_day_left_out(text: str) -> str:
+    """``text`` without a time of the caller's own day, when another time follows it."""
+    clocks = [m for m in _CLOCK.finditer(text) if not (m["part"] or m["first"])]
+    for m, _ in itertools.pairwise(clocks):
+        if _OWN_DAY.search(text[max(0, m.start() - 40) : m.start()]):
+            return text[: m.start()] + " " * (m.end() - m.start()) + text[m.end() :]
+    return text
+
+
 def _last_said(text: str, fixes: list[re.Match[str]], before: Callable[[re.Match[str]], int]) -> str | None:
     """What is left to read after the last of ``fixes`` that follows a time (ending where
     ``before`` says) and is followed by one; None if none is."""
@@ -364,7 +384,7 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     text = (
         _last_said(text, list(_PUT_RIGHT.finditer(text)), lambda fix: fix.start())
         or _last_said(text, list(_MOVED_TILL.finditer(text)), lambda fix: fix.end())
-        or text
+        or _own_day_left_out(text)
     )
     text = _ISH.sub(r"around \1", text)
     part = None
@@ -511,8 +531,17 @@ def parts_clash(text: str) -> tuple[str, str] | None:
     """(the part of the day, the time) when a time said with am or pm is outside the part of
     the day said with it ("Saturday morning at 3pm"); None when they agree."""
     text = _GREETING.sub(" ", text)
-    part, clock = _PART_SAID.search(text), _AM_PM.search(text)
-    if not (part and clock):
+    clock = _AM_PM.search(text)
+    if clock is None:
+        return None
+    # Only in the time's own sentence: "make it five PM instead? I can't get out of work in the
+    # morning." says why, and no clash.
+    start = max((m.end() for m in re.finditer(r"[.!?](?:\s|$)", text[: clock.start()])), default=0)
+    end = next(
+        (m.start() for m in re.finditer(r"[.!?](?:\s|$)", text[clock.end() :])), len(text) - clock.end()
+    )
+    part = _PART_SAID.search(text[start : clock.end() + end])
+    if part is None:
         return None
     hour = _hour(clock[1]) % 12 + (12 if clock[2].lower() == "p" else 0)
     start, end = _WINDOWS[part[1].lower()]

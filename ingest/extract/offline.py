@@ -324,10 +324,13 @@ class OfflineExtractor:
         state = CallState()
         found: list[Fact] = []
         previous: Turn | None = None
+        earlier = ""  # what the caller said before this turn
         for turn in transcript.turns:
             if turn.speaker.lower() in CALLER_SPEAKERS:
                 said = self._turn(turn, transcript.started_at, names, state, docs.get(turn.id), previous)
+                said = [f for f in said if not companion(f, earlier)]
                 found += [Fact(f.kind, f.value, turn.id, f.replaces) for f in said]
+                earlier += f" {turn.text}"
             else:
                 self._listen(turn.text, transcript.started_at, names, state)
             previous = turn
@@ -412,6 +415,15 @@ def contact_emails(t: TurnText) -> list[Found]:
             changed = bool(contacts.NEW_CONTACT.search(t.text[t.clause(start)[0] : end]))
             found.append(Found(start, end, "email", email, replaces=changed))
     return found
+
+
+def companion(said: Found, earlier: str) -> bool:
+    """A name the caller named earlier beside their own ("Noelene and I are downsizing", then
+    "It's Noelene, Reg's handed me the phone"): one party at the phone, not the caller renamed."""
+    if said.kind != "name":
+        return False
+    first = str(said.value).split()[0]
+    return bool(re.search(rf"\b{re.escape(first)}\b", earlier, re.IGNORECASE))
 
 
 def person_name(t: TurnText, doc: Doc | None, names: Names) -> list[Found]:

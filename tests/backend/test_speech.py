@@ -349,6 +349,7 @@ def test_a_time_said_loosely_is_that_time(said: str, clock: tuple[int, int]) -> 
         ("it's u.lee@example.com", "it's u.lee@example.com"),
         ("my email is u@x.com", "my email is u@x.com"),
         ("gr8 thx bye", "great thanks bye"),  # a sign-off, heard as one
+        ("omg actly make it 2pm", "omg actually make it 2pm"),
     ],
 )
 def test_chat_shorthand_is_written_out_and_emails_are_not(typed: str, read: str) -> None:
@@ -522,3 +523,34 @@ def test_the_time_a_viewing_moves_to_is_the_one_meant(said: str, clock: tuple[in
 def test_sat_after_a_part_of_the_day_is_saturday() -> None:
     found = parse.when("can i see it midday sat??", WEDNESDAY)
     assert found is not None and found.weekday() == 5 and found.hour == 12
+
+
+@pytest.mark.parametrize(
+    ("heard", "meant"),
+    [
+        ("I look for too bed room apartment in Neutral Bay, for teen hundred thousand.",
+         "I look for two bedroom apartment in Neutral Bay, fourteen hundred thousand."),
+        ("I want tree bed room house", "I want three bedroom house"),
+        ("I want to bedroom apartment", "I want two bedroom apartment"),
+        ("tree hundred thousand down", "three hundred thousand down"),
+        ("I want to see it, up to hundred", "I want to see it, up to hundred"),  # "to" before no bedrooms
+    ],
+)  # fmt: skip
+def test_numbers_misheard_by_speech_to_text_are_put_right_before_a_unit(heard: str, meant: str) -> None:
+    from backend.speech.misheard import heard_right
+
+    assert heard_right(heard) == meant
+
+
+@pytest.mark.parametrize(
+    ("said", "clock"),
+    [
+        ("a squiz at 49 Carrington Road, Friday? I knock off at half four, so, quarter past five?", (17, 15)),
+        ("I finish at 3, could I come at 4?", (16, 0)),
+        ("could we push it to half four? I don't finish till four.", (16, 30)),  # nothing after it
+        ("Nine on the dot then, Tuesday.", (9, 0)),
+        ("at 3 sharp", (15, 0)),
+    ],
+)
+def test_a_time_of_the_callers_own_day_is_not_the_one_asked_for(said: str, clock: tuple[int, int]) -> None:
+    assert times.time_of_day(said, asked=True) == clock

@@ -361,6 +361,18 @@ def test_times_relative_to_the_call(text: str, moment: str) -> None:
     assert of_kind("datetime", text) == {moment}
 
 
+def test_a_companion_named_earlier_who_takes_the_phone_is_no_new_name() -> None:
+    """Session 23 (d17): "Noelene and I are downsizing", then "It's Noelene, Reg's handed me the
+    phone": the caller stays Reg."""
+    said = of_kind(
+        "name",
+        "Morning, Reg Pickering here. Noelene and I are downsizing.",
+        ("agent", "Lovely. How can I help?"),
+        "It's Noelene, Reg's handed me the phone. What time did he say?",
+    )
+    assert said == {"Reg Pickering"}
+
+
 def test_a_time_carries_the_day_named_earlier() -> None:
     said = of_kind(
         "datetime", "Can I see it on Saturday?", ("agent", "What time suits?"), "3 o'clock would be good."

@@ -27,7 +27,7 @@ from agents.tool import Tool
 
 from backend import pii
 from backend.agents.clock import local, spoken
-from backend.agents.context import CallContext
+from backend.agents.context import CallContext, text_of
 from backend.agents.handoffs import HandoffPayload, Slot
 from backend.agents.policy import parse, slots
 from backend.agents.policy.router import Route, Router
@@ -36,6 +36,7 @@ from backend.agents.tools import identity, people
 from backend.agents.tools.replies import money
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import contacts, noise
+from backend.speech.misheard import heard_right
 from backend.speech.shorthand import written_out
 
 _ids = itertools.count()
@@ -111,21 +112,15 @@ _SAME_TERMS = re.compile(
     r"\bsame (deal|numbers|terms|figures|again)\b|\bon (those|the same) (numbers|terms|figures)\b", re.I
 )
 """The last question again, about another home ("the Elizabeth Street one, same deal")."""
-_ELLIPSIS = re.compile(r"^\W*(?:and|what about|how about|ok(?:ay)?|then|so)?\s*(?:the\s+)?")
+_ELLIPSIS = re.compile(
+    r"^\W*(?:(?:hmm+|um+|ok(?:ay)?|right|yeah|yep|oh|ah)\W+)*(?:and|what about|how about|ok(?:ay)?|then|so)?"
+    r"\s*(?:the\s+)?"
+)
 
 
 def _called(tool: str, args: dict[str, Any]) -> Any:
     """The model's call of ``tool``, under an id of its own."""
     return function_call(tool, args, call_id=f"policy-{next(_ids)}")
-
-
-def _text(item: Any) -> str:
-    content = item.get("content") if isinstance(item, dict) else None
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return " ".join(p.get("text", "") for p in content if isinstance(p, dict))
-    return ""
 
 
 def _besides(utterance: str, name: str, asks: Callable[[str], bool] = lambda clause: False) -> str:
@@ -152,7 +147,7 @@ def last_utterance(items: list[Any]) -> str:
     a house number said in words as digits ("forty five Hill Street" is 45 Hill Street)."""
     for item in reversed(items):
         if isinstance(item, dict) and item.get("role") == "user":
-            return parse.house_numbers(written_out(_text(item)))
+            return parse.house_numbers(heard_right(written_out(text_of(item))))
     return ""
 
 
@@ -172,6 +167,13 @@ def tool_result(output: Any) -> dict[str, Any] | str:
 
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
+ASIDE_WORDS = 6
+"""A sentence this long or longer may be an aside (what the caller tells of themselves)."""
+_NUMBER_SAID = re.compile(
+    r"\d|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty|forty|fifty"
+    r"|sixty|seventy|eighty|ninety|hundred|thousand|million|mil|grand|half|quarter|noon|midday)\b",
+    re.IGNORECASE,
+)
 _REQUEST = re.compile(
     r"^\W*(?:(?:hi|hey|g'?day|ok(?:ay)?|oh|ah|so|and|also|actually|two things|(?:a )?couple of things)\W+)*"
     r"(?:can|could|would|what|how|is|are|do|does|please|i'?d like|book|tell me|show me|remind me|cancel|move"
@@ -302,6 +304,7 @@ class PolicyModel(Model):
             )
         if (again := self._figures_again(utterance, tools)) is not None:
             return again
+        utterance = self._without_asides(utterance)
         if not (self._asked or self._then):
             utterance = self._first_of_two(utterance)
         candidates = {t.name for t in tools} | {h.tool_name for h in handoffs}
@@ -529,6 +532,12 @@ class PolicyModel(Model):
         parts = [p for p in _TWO_ASKS.split(utterance) if p and re.search(r"[a-z]{3}", p, re.I)]
         while len(parts) > 2 and _HELLO_ONLY.match(parts[0]):
             parts = parts[1:]  # "Hi there. Can you book me in …, and while I've got you, what …"
+        lead = ""
+        if len(parts) > 2 and not _REQUEST.match(parts[0]) and _REQUEST.match(parts[1]):
+            lead, parts = (
+                parts[0],
+                parts[1:],
+            )  # "I've been rostered on Saturday. Can you shift it …, and what …"
         if len(parts) < 2:
             return utterance
         first, rest = parts[0], " ".join(parts[1:])
@@ -540,6 +549,7 @@ class PolicyModel(Model):
             return utterance
         if not all(self.router.cued(str(t), part) for t, part in zip(asked, (first, rest), strict=True)):
             return utterance  # each said in so many words ("the monthly", "see it"), or it is one request
+        first = f"{lead} {first}".strip()
         self._asked, self._then = first, rest
         return first
 
@@ -676,6 +686,24 @@ class PolicyModel(Model):
             reason=f"The caller said: {pii.redact(utterance[:400])}" if utterance else "Routing",
         )
         return _called(target, payload.model_dump())
+
+    def _without_asides(self, utterance: str) -> str:
+        """Beside a request, the sentences that only tell of the caller ("Alf's gone a bit deaf
+        in that ear so I'll take over.", "I'm a chef so I've only got a minute.") are left out:
+        they name no number, home or criterion, ask no tool, and route nowhere."""
+        sentences = [s.strip() for s in _SENTENCE.split(utterance) if s.strip()]
+        asked = [bool(_REQUEST.match(s) or s.endswith("?")) for s in sentences]
+        if len(sentences) < 2 or not any(asked):
+            return utterance
+        kept = [s for s, request in zip(sentences, asked, strict=True) if request or not self._aside(s)]
+        return " ".join(kept)
+
+    def _aside(self, sentence: str) -> bool:
+        if len(_WORDS.findall(sentence)) < ASIDE_WORDS or _NUMBER_SAID.search(sentence):
+            return False  # "Yep, that one.", "it's me again.": short, and they point at something
+        if _RECOUNTED.search(sentence):  # "I was on your chat the other day": an earlier call
+            return False
+        return not (self._asks(sentence) or self._names_a_home(sentence))
 
     def _asks(self, clause: str) -> bool:
         """The clause asks something of a tool (the likeliest one's cue word is in it) or says

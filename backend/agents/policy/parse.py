@@ -17,6 +17,7 @@ from backend.speech.numbers import (
     sizes,
     spoken,
     spoken_decimals,
+    spoken_hundreds,
     years,
 )
 from backend.speech.times import (
@@ -41,13 +42,16 @@ _LOOSE = re.compile(
     r"|stretch (?:it |that |us |me )?(?:out )?to|afford"
     r"|make (?:it|that)"
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
-    r"\s+\$?(\d{1,3}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
+    r"\s+\$?(\d{1,4}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
-    r"|\b(\d{1,3}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b"
+    r"|\b(\d{1,4}(?:\.\d{1,3})?)\s+(?:tops|max(?:imum)?|or (?:less|under))\b"
     r"|(?:^|[.!?]\s+)(\d{1,2}\.\d{1,3})\s*[.!]?\s*$",  # "Scratch that. Two point two."
     re.IGNORECASE,
 )
 
+
+_THOUSANDS_SAID = 10_000
+"""A loose price under it is said in thousands."""
 
 _COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b)", re.IGNORECASE)
 """After a number, what makes it a count or a rate rather than a corrected price."""
@@ -116,15 +120,19 @@ def money(text: str, *, minimum: float = 1_000, loose: bool = False) -> float | 
     a correction counts, not what it corrects. ``loose`` also reads a price said without its
     unit ("under 1.6", "max 850")."""
     text = corrected(spoken_decimals(text))
+    if loose:
+        text = spoken_hundreds(text)
     found = [a.value for a in amounts(text) if a.value >= minimum]
+    if loose:  # no home costs a few thousand dollars: "up to 1250" is said in thousands
+        found = [v for v in found if v >= _THOUSANDS_SAID]
     if not found and loose:
         for m in _LOOSE.finditer(text):
             said = m.group(1) or m.group(2) or m.group(3)
             value = float(said)
             if 0.3 <= value < 20 and "." in said:
                 found.append(value * 1e6)  # "under 1.6": millions, for a Sydney home
-            elif 100 <= value < 1000 and "." not in said:
-                found.append(value * 1e3)  # "anything under 850"
+            elif 100 <= value < _THOUSANDS_SAID and "." not in said:
+                found.append(value * 1e3)  # "anything under 850", "twelve fifty tops"
     return max(found) if found else None
 
 

@@ -193,11 +193,12 @@ class Router:
     def fits(self, utterance: str) -> bool:
         """Something in the vertical is close enough to what was said (or a cue word is heard),
         and nearer than anything off topic."""
-        if self.off_topic_said(utterance):
-            return False
+        cued = any(c.search(utterance) for cues in self.cues.values() for c in cues)
+        if self.off_topic_said(utterance) and not cued:
+            return False  # a cue heard is business: "make it 2pm same day, forgot i have netball"
         if float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD:
             return True
-        return any(c.search(utterance) for cues in self.cues.values() for c in cues)
+        return cued
 
     def off_topic_said(self, utterance: str) -> bool:
         """Nearer to something off topic (the footy, the weather) than to any skill's example."""

@@ -57,6 +57,9 @@ _DEPOSIT = re.compile(
     rf"|deposit(?:'s| is| of| would be| will be| of about|:)?(?: (?:up |down )?to)?\s+{_ABOUT}"
     rf"(?P<after>{_AMOUNT}|{NUMBER_WORDS}\b)"
     rf"|\b(?:put(?:ting)?|pay(?:ing)?) (?:down|in) {_ABOUT}(?P<put>{_AMOUNT})"
+    rf"|\bput(?:ting)? (?:down |in )?(?:a (?:bit|little|lot|touch|fair bit) )?(?:more|less|extra)"
+    r"(?: down| in)?\W+"
+    rf"(?:say |like |maybe |about |so |of )?(?P<more>{_AMOUNT}|{NUMBER_WORDS}\b)"
     rf"|\bput(?:ting)? {_ABOUT}(?P<towards>{_AMOUNT}) (?:towards|into|in)\b"
     rf"|\bsaved (?:up )?{_ABOUT}(?P<saved>{_AMOUNT})"
     rf"|\b(?:(?:scrap|cobbl|pull|get|got|put)\w* together|c[oa]me up with|raise|raised)"
@@ -77,13 +80,20 @@ _SHARE_DOWN = re.compile(
 _SHARES = {"a quarter": 25.0, "a third": 100 / 3, "half": 50.0, "a fifth": 20.0, "a tenth": 10.0}
 
 
+_LVR = re.compile(
+    r"\b(?P<in>\d{2}(?:\.\d)?|(?:sixty|seventy|eighty|ninety)(?:[ -]five)?)\s*(?:%|per ?cent)?\s*"
+    r"(?:lvr|loan[- ]to[- ]value)\b"
+    r"|\b(?:lvr|loan[- ]to[- ]value)(?: ratio)?(?: of| at|'s| is)?\s*(?P<of>\d{2}(?:\.\d)?)\b",
+    re.IGNORECASE,
+)
+"""A loan-to-value ratio ("80 LVR", "an LVR of 90%"): the deposit is the rest of the price."""
 _RATE = re.compile(rf"\b{RATE_SAID}\s+[\w.]+(?:\s+point\s+\w+)?", re.IGNORECASE)
 """The rate said ("the rate's about five point nine"): never the price."""
 
 
 _CORRECTED = re.compile(
     rf",?\s*(?:no,? )?(?:{CORRECTION.pattern}),?\s*"
-    r"(?P<to>(?:\d[\d.,]*|(?:[a-z]+[ -]?){1,3}?)(?:\s*(?:k|grand|thousand))?)(?=,|$|\s+at\b)",
+    r"(?P<to>(?:\d[\d.,]*|(?:[a-z]+[ -]?){1,3}?)(?:\s*(?:k|grand|thousand))?)(?=[,.](?!\d)|$|\s+at\b)",
     re.IGNORECASE,
 )
 """A bare amount right after a deposit, putting it right ("400 grand, no sorry, four fifty")."""
@@ -104,13 +114,13 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
     said = next((v for v in m.groupdict().values() if v), "")
     if (words := words_to_number(said)) is not None:
         said = f"{words:g}"  # "the deposit up to two fifty"
-    if (fixed := _CORRECTED.match(spoken, m.end())) and (first := parse.money(said, minimum=1)):
+    if (fixed := _CORRECTED.match(spoken, m.end())) and parse.money(said, minimum=1):
         # "put down 400 grand, no sorry, four fifty": the hundreds of thousands it corrects to
         to = fixed["to"].replace(",", "")
         again = words_to_number(to) or parse.money(to, loose=True)
         again = float(to) if again is None and to.replace(".", "", 1).isdigit() else again
         if again:
-            return again * 1000 if again < 1000 <= first else again, None
+            return again * 1000 if again < 1000 else again, None  # no deposit is under a thousand
     share = parse.percent(said)
     if share is not None:
         return None, share
@@ -167,6 +177,9 @@ def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     if name == "deposit":
         return _deposit(utterance)[0]
     if name == "deposit_percent":
+        if lvr := _LVR.search(parse.spoken(utterance)):  # "at 80 LVR": a 20 per cent deposit
+            said = lvr["in"] or lvr["of"]
+            return 100.0 - (float(said) if said[0].isdigit() else float(words_to_number(said) or 100))
         share = _deposit(utterance)[1]
         said = parse.percent(parse.spoken(utterance)) if share is None else None
         return said if said is not None and said > RATE_MAX else share  # "with the 25 per cent"

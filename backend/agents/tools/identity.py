@@ -7,6 +7,7 @@ tools refuse, the tool guardrail checks)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -14,7 +15,7 @@ from typing import Any
 
 from agents import RunContextWrapper, function_tool
 
-from backend.agents.context import CallContext
+from backend.agents.context import CallContext, text_of
 from backend.agents.internal_ids import caller_name
 from backend.agents.policy import parse
 from backend.agents.tools.failures import NeedsVerification, NotVerified
@@ -337,7 +338,17 @@ def someone_else(call: CallContext, name: str | None) -> bool:
     on_file = caller_name(call.caller) if call.caller is not None else None
     if not (name and on_file) or name.lower() in {s.lower() for s in call.suburbs.values()}:
         return False
-    return not same_person(name, on_file)
+    return not same_person(name, on_file) and not _with_them(call, name)
+
+
+def _with_them(call: CallContext, name: str) -> bool:
+    """The caller named this person earlier in the call ("my wife Bev's on the speaker too",
+    "Noelene and I are downsizing"): one party taking turns at the phone, not a new caller."""
+    first = re.escape(name.split()[0])
+    lines = (
+        text_of(item) for item in call.state.history if isinstance(item, dict) and item.get("role") == "user"
+    )
+    return any(re.search(rf"\b{first}\b", line, re.IGNORECASE) for line in lines)
 
 
 def unknown(call: CallContext) -> bool:

@@ -59,29 +59,39 @@ DAY_NAME = r"(mon|tues?|wed|thu(rs)?|fri|sat|sun)"
 """A weekday, short or whole (a word's rest may follow)."""
 DAY_PUT_RIGHT = rf"\bmeant\b.*\b{DAY_NAME}\w*,? (not|rather than) {DAY_NAME}"
 """A day put right ("I meant Thurs not Tues"): a booking's, never a suburb dropped."""
-HOME_TO_SEE = (
-    r"\b(do|see|view|try) \d+[a-z]? [a-z]+( [a-z]+)? (st|street|rd|road|ave|avenue|pde|parade|cres|crescent"
-    r"|dr|drive|hwy|highway|ln|lane|pl|place)\b"
+
+_STREET_KINDS = (
+    r"(st|street|rd|road|ave|avenue|pde|parade|cres|crescent|dr|drive|hwy|highway|ln|lane|pl|place)"
 )
+HOME_TO_SEE = rf"\b(do|see|view|try) \d+[a-z]? [a-z]+( [a-z]+)? {_STREET_KINDS}\b"
 """A home named to see ("can u do 65 george st fri 10am"): a booking of it."""
 SCRATCHED = r"\b(scrap|scratch) the [\w' ]{1,30} one\b"
 """A booking called off by its home ("scratch the Dee Why one"): never a move nor a preference."""
+RATE_SAID = (
+    r"\b(at|get|got|of|on|with) (\d\.\d{1,2}|(one|two|three|four|five|six|seven|eight|nine|ten) point"
+    r" (oh|zero|one|two|three|four|five|six|seven|eight|nine)\w*)\b(?!\s*(m\b|mil|million|k\b|thousand))"
+)
+"""A rate said as a bare decimal ("what's it at five point nine?"): a price has its unit."""
+
 LOAN_SAID = (
     r"\b(mortgage|repay\w*|pay\w*|loan|month\w*|week\w*|fortnight\w*|interest|rates?|deposit|down"
     r"|financ\w*|borrow\w*|lend\w*|numbers|figures|years?|yrs?|cost\w*|afford\w*|set (me|us) back"
-    r"|sav(e|ed|ing|ings)|what if|instead|principal)\b|%|\bper ?cent\b|\d ?(years?|yrs?)\b"
+    r"|sav(e|ed|ing|ings)|what if|instead|principal|lvr)\b|%|\bper ?cent\b|\d ?(years?|yrs?)\b"
     r"|\bover (\d+|ten|fifteen|twenty|thirty|forty)|^\W*(ok(ay)?\W+)?(and|so|but) (on|for|at|with|if)\b"
+    r"|" + RATE_SAID
 )
 """Words of a loan's cost (or of "what if" about one): without any, a sentence is no repayment
 question, however near its embedding ("my accountant says I can go a bit higher, up to 1.05
 million. Anything more now?" is a budget)."""
 ONE_AT_A_TIME = (
-    r"(\b(that|this|the [\w' ]{1,25}?|number (one|two|three|four|\d)) one\b|\bthe one (in|on|at|you)\b)"
+    r"(\b(that|this|the [\w' ]{1,25}?|number (one|two|three|four|\d)) one\b|\bthe one (in|on|at|you)\b"
+    rf"|\b\d+[a-z]? [a-z]+( [a-z]+)? {_STREET_KINDS}\b)"
     rf".{{0,40}}?\b{DAY_NAME}\w*\W+(at )?({_CLOCK}\b|midday|noon|lunchtime|(half|quarter) (past |to )?\w+)"
 )
 """A home pointed at, then a day and a time: "Yep, that one. Saturday, 12:30?", "the first one,
 Saturday, eleven thirty?", "The one in Queen Street. Saturday, ten o'clock, is okay?", "the
-hill st one!! sat 1pm?" is a booking of it."""
+hill st one!! sat 1pm?", "a look at 57 Edward Street, Maroubra, Tuesday, half four?" is a
+booking of it."""
 PRICE_ONLY = r"^(?!.*\b(book\w*|see|view\w*|inspect\w*|visit|move|resched\w*|push|shift|time)\b).*\b(price|asking|how much)\b"
 """A price asked, no viewing: "wait wats the price again" after a booking is about the home."""
 REPEAT_ASKED = r"\b(repeat|read|say|give) (me )?(the|that) (time|day|date|address)( back)?\b"
@@ -177,9 +187,10 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + ASKED_BEFORE,
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
-                r"!!\b(monthly|repayments?|mortgage)\b",  # the cost of a loan on it, not a search
+                r"!!\b(monthly|repayments?|mortgage|lvr)\b|\b(ran|run|did|do|crunch\w*) the (numbers|figures)\b",  # a loan's cost
                 r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
                 "!!" + LIST_ASKED,
+                "!!" + ONE_AT_A_TIME,  # a home, a day and a time: a booking of it
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
@@ -198,7 +209,7 @@ PROPERTY_SEARCH = AgentSpec(
             listings.reply_shortlist,
             cues=(
                 r"\b(shortlist|save|keep|put (it|that)|add (it|that|the)|(on|to) my list|keen|i like)\b",
-                r"\b(interested in (that|the|it)|track of|favourite|i\'ll take|love (that|the))\b",
+                r"\b(interested in (that|the|it)|track of|favourite|i\'ll take(?! (over|it from|the phone|a (look|squiz|peek)))|love (that|the))\b",
                 r"\b(hold|hang) on ?to (it|that|this|the)\b",
                 r"!\b(viewing|inspection|inspect|open home)\b",
                 r"!!\bbook(ing)?\b",  # "the cheapest of them, book that one for sat 3pm" is a booking
@@ -273,6 +284,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(read|say|give) (me|us|that|it|the)\b.*\bagain\b|\bwhat was (that|the) .{0,25}\bagain\b",
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
+                r"!!\bsame (deposit|rate|term|terms|loan)\b",  # the last repayments on another home
             ),
         ),
         Skill(
@@ -328,6 +340,8 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!\?\s*$",
                 r"!!^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*\?",  # asks what we hold
                 r"!!\bwhat('?s| is| was| were) (my|our) (budget|price range|bedrooms|suburbs?)\b.*\?",
+                # "look nearby then. Same budget, still two bedrooms.": the search widened, nothing new kept
+                r"!!\b(look|search|try|check) (nearby|around|close by)\b|\b(widen|broaden)\b",
             ),
             then=preferences.search_next,
             side_effect=True,
@@ -461,11 +475,13 @@ MORTGAGE = AgentSpec(
             },
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
-                r"\b(deposit|\d+k? down|put down|finance|borrow|(grand|thousand|mil) down)\b",
+                r"\b(deposit|\d+k? down|put down|finance|borrow|(grand|thousand|mil) down|lvr)\b",
                 r"\b(ran|run|running|crunch(ed)?|did|do|work(ed)? out) the (numbers|figures)\b",
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
+                RATE_SAID,
                 r"!!\b(half|quarter) (past|to)\b|\bo'?clock\b",  # a time of day: a viewing's, never a loan's
                 r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty)( years?| yrs?)?\W*$",  # "and over twenty?"
+                r"\bover (ten|fifteen|twenty|twenty[- ]five|thirty|forty) (years?|yrs?)\b",
                 rf"!!^(?!.*({LOAN_SAID})).*$",
             ),
         ),
@@ -508,13 +524,14 @@ VIEWINGS = AgentSpec(
                 r"\b(free|available|open|any good)\b.*\b(mon|tues?|wed|thu(rs)?|fri|sat|sun)\w*\b.*\d"
                 r"|\b(free|available)\b.*\d ?[ap]\.?m\b",
                 r"\b(book(ing)?|inspect|inspection|viewing|view|see (it|the|that|this|\d+)|look (at|through)|walk through)\b",
-                r"\b(go through|open home|visit|lock in|schedule|come (and|to) see)\b",
+                r"\b(go through|open home|visit|lock in|schedule|come (and|to) see|put (me|us) down for)\b",
                 r"\bwhile (i'?m|we'?re) (in the area|there|out that way)\b",  # one more booked nearby
                 HOME_TO_SEE,
                 ONE_AT_A_TIME,
                 rf"!\b(reschedule|move|change|push|{SHIFT}|bump|rebook|bring\b.{{0,30}}\bforward|instead|cancel)\b",
                 r"!\b(call off|pull out|scrap|scratch|can\'t make|my (viewing|inspection|booking|appointment))\b",
                 rf"!\b{DAY_NAME}\w*'?s (viewing|inspection|booking|appointment)\b",  # "Monday's viewing": one booked
+                rf"!!\b(is|was) (my|our) {DAY_NAME}\w* (viewing|inspection|booking|appointment)\b",  # asked, not booked
                 "!!" + LATER_ASKED,
                 r"!\b(i'?ve|we'?ve|i have|we have) got an? (viewing|inspection|booking)\b",
                 r"!!\b(cancel|scrap|scratch|call off)\b(?!.*\b(book|rebook)\b)",  # one booked, called off
@@ -544,6 +561,7 @@ VIEWINGS = AgentSpec(
             cues=(
                 rf"\b(reschedule|move|change|push|{SHIFT}|bump|bring\b.{{0,30}}\bforward|rebook|instead)\b",
                 r"\b(different (day|time)|another (day|time))\b",
+                r"\bmake (it|that) (at )?(\d{1,2}(:\d\d)? ?[ap]\.?m\b|noon|midday)[^.?!]{0,12}\bsame day\b",  # "make it 2pm same day"
                 r"\b(hours?|minutes?|mins?) (later|earlier|sooner)\b|\b(later|earlier) (by|that day|on)\b",
                 r"\ba (bit|little|touch) (later|earlier)\b|\bmore (late|early)\b",  # "can be more late?"
                 rf"\b{DAY_NAME}\w*(\'s| is) (no good|not good|out)\b|\bsame time,? (on )?{DAY_NAME}",  # "… same time Thursday?"
@@ -577,6 +595,8 @@ VIEWINGS = AgentSpec(
                 r"\b(cancel|call off|scrap|scratch|pull out|won\'t (be|make)|not (coming|going ahead)|bought elsewhere)\b",
                 r"\b(altogether|at all|entirely)\b",
                 r"\bcan\'t make\b(?!.*\b(instead|how about|is .* ok)\b)",
+                # "can i see it sat": to see it, never to call it off
+                r"!!^(?!.*\b(cancel|call off|scrap|scratch|pull out)\b).*\b(can|could|may) (i|we) (come and )?(see|view|inspect|have a look|look at)\b",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
                 # "Is it still on?" asks after a booking; it does not call it off.
@@ -618,6 +638,9 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
+                # a viewing: "I'd like to see the one bedroom flat at …", not "see what it's worth"
+                r"!!\b(like to|can i|could i|may i|want to|wanna) (see|view|inspect|look at|have a look at)"
+                r" (the|that|this|it|\d+)\b(?! (value|price|worth))",
                 # Selling is why they buy ("I'm selling the family home and I'd like a two bedroom
                 # unit in Glebe. I can't spend more than 900k"): what they ask for is the next home.
                 r"!!\b(can\'?t spend|can spend|spend (up to|more than|no more)|pre-?approv\w*)\b"
@@ -724,6 +747,7 @@ ROOT = AgentSpec(
                 r"\b(what do you know|on file|so far|have me down|what\'s my|check what)\b",
                 BOOKED_DAY_CHECKED,
                 BOOKING_ASKED,
+                rf"\b(is|was) (my|our) {DAY_NAME}\w* (viewing|inspection|booking|appointment)\b",  # "at four or four thirty?"
                 r"\b(still (on|going ahead|happening|booked)|confirm(ing)? (my|the|our))\b",
                 REPEAT_ASKED,
                 r"!!\b(free|available)\b.*\b(mon|tue|wed|thu|fri|sat|sun)\w*\b",  # a slot asked about
@@ -734,12 +758,13 @@ ROOT = AgentSpec(
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
+                "!!" + RATE_SAID,  # "the bank's come back with five point nine, everything else the same"
                 r"!!\b(what|how much) (are |is )?(they\'?re|they are|they) asking\b",  # the price of a home
                 r"!!\b(no good|can\'?t make (it|that)|doesn\'?t (work|suit))\b",  # a booking to move, not a recap
                 "!!" + LATER_ASKED,
                 "!!" + ONE_AT_A_TIME,  # "the first one, Saturday, eleven thirty?": a booking
                 # A booking asked for ("book me in for …", "I'm booking on behalf of my brother"): not a recap
-                r"!!\bbook (me|us)( in)?\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
+                r"!!\bbook (me|us)( in)?\b|\bput (me|us) down for\b|\b(can|could) you book (it|that|this|me|us)\b|\bbooking (on behalf|for (my|our))\b",
                 # "the budget's now two point seven, what have you got?", "the bank's bumped our
                 # pre-approval up to 2.9, what does that open up?": a search on the new budget
                 r"!!(?=.*\b(budget|price range|pre-?approv\w*)\b)(?=.*\b(now|gone (up|down)|risen|up to|bumped"

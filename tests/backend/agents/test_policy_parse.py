@@ -40,7 +40,16 @@ def test_money(said: str, amount: float | None) -> None:
 
 @pytest.mark.parametrize(
     ("said", "amount"),
-    [("anything under 1.6?", 1_600_000), ("max 850", 850_000), ("1.25 tops", 1_250_000), ("at 6.2", None)],
+    [
+        ("anything under 1.6?", 1_600_000),
+        ("max 850", 850_000),
+        ("1.25 tops", 1_250_000),
+        ("at 6.2", None),
+        ("Twelve fifty tops. Same thing, two beds in Bondi.", 1_250_000),  # hundreds, in thousands
+        ("up to 1250", 1_250_000),  # no home costs $1,250
+        ("fourteen seventy five max", 1_475_000),
+        ("can I see it at twelve fifty on saturday", None),  # a time, with no price word
+    ],
 )
 def test_a_price_said_without_its_unit(said: str, amount: float | None) -> None:
     assert parse.money(said, loose=True) == amount
@@ -115,6 +124,9 @@ def test_deposits_are_not_the_price(
         ),
         ("20% down, sorry, 25 percent down", None, 25.0),
         ("a 200k deposit and we've saved 50k for stamp duty", 200_000, None),
+        ("What if I put down three hundred, no, sorry, three-twenty. On that one.", 320_000, None),
+        ("And if I put down a bit more, say two-fifty instead of two hundred?", 250_000, None),
+        ("what if we put more down, like 300k", 300_000, None),
     ],
 )
 def test_a_deposit_corrected_is_the_one_it_corrects_to(
@@ -157,6 +169,9 @@ def test_counts_and_ordinals() -> None:
     assert parse.ordinal("can you shortlist number four") == 4
     assert parse.ordinal("mark the final one") == -1
     assert parse.count("can u check maroubra for me, 3 br", near="bed") == 3
+    assert parse.count("2bd apt in mosman under 1.8m?", near="bed") == 2
+    # an amount is one word: no "2" of "2.5m" beside "bedrooms"; "two kids" counts no bedrooms
+    assert parse.count("3 or more bedrooms, budget 2.5m. Two kids and a very loud dog.", near="bed") == 3
     unit = "the address is 3/45 Arden Street"
     assert slots.read("address", None, unit, offline_call()) == "3/45 Arden Street"
 
@@ -206,6 +221,27 @@ def test_routing_on_the_development_set(router: Router) -> None:
         ("Seller Intake", "it's at 5 Smith St", "request_appraisal"),
         ("Triage", "hello", None),
         ("Triage", "mortgage please", "transfer_to_mortgage"),
+        # a bare decimal is a rate ("at five point nine"); "same deposit" on another home is a sum
+        (
+            "Mortgage",
+            "Bloke at work reckons I'd get five point nine. What's it at five point nine?",
+            "mortgage_repayment",
+        ),
+        (
+            "Mortgage",
+            "And the one on Pacific Highway in Bondi instead? Same deposit, same everything.",
+            "mortgage_repayment",
+        ),
+        (
+            "Triage",
+            "Can I get a look at 57 Edward Street, Maroubra, Tuesday, half four?",
+            "transfer_to_viewing_scheduler",
+        ),  # a home, a day and a time: no search
+        (
+            "Viewing Scheduler",
+            "omg actually make it 2pm same day, forgot i have netball",
+            "reschedule_viewing",
+        ),  # a cue heard is business, whatever else sounds like sport
     ],
 )
 def test_the_owner_keeps_follow_ups_and_hands_back_the_rest(

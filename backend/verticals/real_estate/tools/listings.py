@@ -221,7 +221,9 @@ _EARLIER = re.compile(
     r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)"
     r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size)"
     r"|(put|bump|push|raise|increase|lift|move|take) (up )?(my|our) budget"
-    r"|(my|our) budget('s| has| is)? (gone |going )?up)\b",
+    r"|(my|our) budget('s| has| is)? (gone |going )?up"
+    r"|what (were|was) (the|those|that) (addresses|homes|places|houses|ones|listings|properties)( \w+)? again"
+    r"|(didn'?t|did not|forgot to) (write|jot|note) (them|those|it|that) down)\b",
     re.IGNORECASE,
 )
 

@@ -181,9 +181,17 @@ _INCOME = re.compile(
 """A yearly income said ("on a combined income of 180k", "our salaries are 95k each"): no price."""
 
 
+_RENT = re.compile(
+    r"\b(?:leases?|rents?|renting|let|lets|get|fetch|bring in)\b[^.?!]{0,40}?"
+    r"\b(?:a|per|each|every) (?:week|fortnight|month)\b",
+    re.IGNORECASE,
+)
+"""A rent said ("it'd lease for around seven-fifty a week"): not how often they would repay."""
+
+
 def read_frequency(utterance: str, ctx: CallContext) -> str | None:
     """How often they would repay, when they say: the last said ("monthly? no, weekly")."""
-    found = list(_OFTEN.finditer(utterance))
+    found = list(_OFTEN.finditer(_RENT.sub(" ", utterance)))
     return next(k for k, v in found[-1].groupdict().items() if v) if found else None
 
 
@@ -193,9 +201,11 @@ def read_income(utterance: str, ctx: CallContext) -> float | None:
 
 
 def read_price(utterance: str, ctx: CallContext) -> float | None:
-    """The price, unless the only amount said is an income."""
+    """The price, unless the only amount said is an income, or the deposit said again ("put
+    down three hundred, no, three-twenty. Three hundred and twenty thousand")."""
     without = _INCOME.sub(" ", parse.spoken(utterance))
-    return slots.read("price", "number", without, ctx)
+    price = slots.read("price", "number", without, ctx)
+    return None if price is not None and price == slots.read("deposit", "number", utterance, ctx) else price
 
 
 def read_loan(utterance: str, ctx: CallContext) -> float | None:

@@ -198,6 +198,11 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
         raise AmbiguousReference(f"I have {len(chosen)} homes on {named}{where}: {listed}. Which one?")
     elsewhere = sorted({ctx.localities.get(p, "") for p in _on(ctx, name)} - {"", place})
     hint = f" I have homes on {name.title()} in {' and '.join(elsewhere)}." if elsewhere else ""
+    ctx.state.street_discussed = name if elsewhere else ctx.state.street_discussed
+    same = [p for p in _on(ctx, name) if number and _address_key(ctx.addresses[p])[0] == number]
+    if place and len(same) == 1:  # "74 Glenayr Avenue in Bondi": ours is in Coogee
+        hint = f" We do have {named} in {ctx.localities.get(same[0])}. Is that the one?"
+        ctx.state.last_property = same[0]  # "yes, that one, Sunday at ten"
     raise UnknownProperty(
         f"I don't have a listing at {named}{where}.{hint or _did_you_mean(ctx, name, place)}", street=named
     )
@@ -278,6 +283,9 @@ def _in_suburb(ctx: CallContext, text: str, results: list[Listing]) -> str | Non
         raise AmbiguousReference(f"{len(there)} of those are in {place}: {_read_out(there)}. Which one?")
     if there:
         return there[0].property_id
+    on_street = [p for p in _on(ctx, ctx.state.street_discussed or "") if ctx.localities.get(p) == place]
+    if len(on_street) == 1:  # "Is it Coogee? Yes, the Coogee one then"
+        return on_street[0]
     if remembered := _remembered(ctx, place):
         return remembered
     if results:

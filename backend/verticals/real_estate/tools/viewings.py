@@ -395,11 +395,8 @@ def _clock(at: datetime) -> tuple[int, int]:
 
 
 async def _booking_of(call: CallContext, reference: str | None) -> bookings.Booking:
-    mine = [
-        b
-        for b in await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
-        if b.status == "scheduled"
-    ]
+    theirs = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
+    mine = [b for b in theirs if b.status == "scheduled"]
     for b in mine:
         if reference and reference.upper() in {b.reference, b.booking_id}:
             return b
@@ -417,6 +414,14 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
     if chosen or len(mine) == 1:
         return chosen or mine[0]
     if not mine:
+        last = call.state.last_booking
+        if done := next((b for b in theirs if b.booking_id == last and b.status == "cancelled"), None):
+            # "cancel the Sunday one" once it is: said done, not "no viewing booked"
+            home = call.addresses.get(done.property_id, "the property")
+            raise NoSuchBooking(
+                f"That's done: your viewing of {home} on {spoken(done.starts_at, call.tz)} is cancelled"
+                f" ({done.reference}). Is there anything else I can help with?"
+            )
         raise NoSuchBooking("I can't find a viewing booked for you. Would you like to book one?")
     raise AmbiguousReference(f"Which viewing do you mean? {_listed(call, mine)}")
 

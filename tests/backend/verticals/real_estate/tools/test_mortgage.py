@@ -326,3 +326,38 @@ async def test_weekly_a_term_put_right_and_an_income_as_callers_ask(
     assert "132 Ocean St at $1,250,000" in income.reply and f"{share:.0%} of a $180,000" in income.reply, (
         income.reply
     )
+
+
+async def test_a_rent_is_no_frequency_and_a_bare_rate_and_more_down_are_follow_ups(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 23 (d17): "it'd lease for seven-fifty a week" leaves the repayments monthly; "what's
+    it at five point nine?" is the rate; "put down a bit more, say two-fifty" is the deposit."""
+    first, rate, more = await talk(
+        runtime,
+        homes,
+        "90 King Street, Leichhardt would lease for around seven-fifty a week. What are the repayments"
+        " with 200 grand down at six point two over thirty years?",
+        "Bloke at work reckons I'd get five point nine if I shop around. What's it at five point nine?",
+        "And if I put down a bit more, say two-fifty instead of two hundred? Still five point nine.",
+    )
+    assert a_month(720_000, 6.2, 30) in first.reply, first.reply
+    assert a_month(720_000, 5.9, 30) in rate.reply, rate.reply
+    assert a_month(670_000, 5.9, 30) in more.reply, more.reply
+
+
+async def test_a_companion_named_earlier_takes_the_phone_as_the_same_caller(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """ "My wife Bev's on the speaker too" then "Hello, it's Bev. … over twenty years instead?":
+    one party taking turns, so the follow-up is answered, not a new caller greeted."""
+    first, bev = await talk(
+        runtime,
+        homes,
+        "Mo here, and my wife Bev's on the speaker too. If we borrowed four hundred thousand at six"
+        " point four percent over fifteen years, what would that be a month?",
+        "Hello, it's Bev. Mo's gone a bit deaf in that ear so I'll take over. Could you work that out"
+        " over twenty years instead?",
+    )
+    assert a_month(400_000, 6.4, 15) in first.reply, first.reply
+    assert a_month(400_000, 6.4, 20) in bev.reply and "Sorry about that" not in bev.reply, bev.reply
