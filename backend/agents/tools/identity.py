@@ -270,9 +270,9 @@ async def verify_identity(
     ):
         # The digits of the number they typed, or nothing of the kind on file: no failed try.
         question = ask(call)
-        raise NotVerified(
-            question if question in {CANNOT, LOCKED} else f"{UNUSABLE} {question.removeprefix(FIRST).strip()}"
-        )
+        if question in {CANNOT, LOCKED, TEXTED}:  # a code just texted is the check: no "can't check"
+            raise NotVerified(question)
+        raise NotVerified(f"{UNUSABLE} {question.removeprefix(FIRST).strip()}")
     await load(call)
     entries = {e["id"]: e for e in call.state.candidates}
     by_code = _code_of(call, said_digits)

@@ -148,3 +148,13 @@ async def test_the_digits_of_the_number_typed_are_no_try_and_no_mismatch(
         await say(client, call_id, "what budget did I give you?")
         tried = await say(client, call_id, f"it ends in {phone[-3:]}")
         assert tried["reply"] == identity.CANNOT, tried
+
+
+async def test_the_digits_of_the_number_typed_are_answered_with_the_code_alone(
+    texting: httpx.AsyncClient, texted: phones.Phones
+) -> None:
+    """Session 23 (d18): a tenant that can text, the digits of the typed number said: the code is
+    texted and asked for, with no "I can't check it's you with that" before it."""
+    _, phone, call_id = await _rang_and_typed(texting)
+    tried = await say(texting, call_id, f"it ends in {phone[-3:]}")
+    assert tried["reply"] == identity.TEXTED and texted.code(to_e164(phone, "AU")), tried
