@@ -525,6 +525,7 @@ async def cancel_viewing(ctx: RunContextWrapper[CallContext], reference: str | N
     call = ctx.context
     booking = await _booking_of(call, reference)
     await bookings.set_status(call.db, call.group_id, booking.booking_id, "cancelled")
+    call.state.last_booking = booking.booking_id  # "cancel the Sunday one" again: said done
     await call.memory.record(
         call.episode(BookingCancelled, f"{booking.booking_id}:cancelled", booking_id=booking.booking_id)
     )

@@ -640,3 +640,19 @@ async def test_a_couple_on_speakerphone_a_time_gone_and_the_apartment_not_the_ho
     assert "Which of these" not in kinds[1].reply and "apartment" in kinds[1].reply, kinds[1].reply
     [unlisted] = await talk(runtime, homes, "hiii any 2 bed units in wolli creek under 1m?? 🙏")
     assert "I don't have listings in Wolli Creek" in unlisted.reply, unlisted.reply
+
+
+async def test_a_cancellation_asked_again_is_said_done(runtime: AgentRuntime, homes: str) -> None:
+    """Session 23 (d18): "yes please, cancel the Sunday one" once it is cancelled hears that it
+    is, not "I can't find a viewing booked for you"."""
+    _, cancelled, again = await talk(
+        runtime,
+        homes,
+        "can i book 80 hill st coogee sunday at 11am",
+        "I need to cancel my viewing on Sunday, sorry",
+        "Great, so yes please, cancel the Sunday one.",
+    )
+    assert "cancelled your viewing of 80 Hill St" in cancelled.reply, cancelled.reply
+    assert again.reply.startswith("That's done: your viewing of 80 Hill St") and "cancelled" in again.reply, (
+        again.reply
+    )
