@@ -9,7 +9,7 @@ _WORDS = {
     "cd": "could", "cn": "can", "wd": "would", "u": "you", "ur": "your", "pls": "please",
     "plz": "please", "thx": "thanks", "thnx": "thanks", "thanx": "thanks", "ty": "thank you",
     "gr8": "great", "cya": "see you", "tmrw": "tomorrow", "tmr": "tomorrow", "b4": "before",
-    "actly": "actually", "acc": "actually", "wat": "what", "wats": "what's", "tho": "though",
+    "actly": "actually", "wat": "what", "wats": "what's", "tho": "though",
 }  # fmt: skip
 _SHORTHAND = re.compile(rf"(?<![\w@.'/-])({'|'.join(_WORDS)})(?![\w@'/-]|\.\w)", re.IGNORECASE)
 """A whole word only: not part of an email ("u@x.com"), an address ("3/4") or a contraction."""

@@ -532,12 +532,9 @@ class PolicyModel(Model):
         parts = [p for p in _TWO_ASKS.split(utterance) if p and re.search(r"[a-z]{3}", p, re.I)]
         while len(parts) > 2 and _HELLO_ONLY.match(parts[0]):
             parts = parts[1:]  # "Hi there. Can you book me in …, and while I've got you, what …"
-        lead = ""
+        lead = ""  # "I've been rostered on Saturday. Can you shift it …, and what …": the first's
         if len(parts) > 2 and not _REQUEST.match(parts[0]) and _REQUEST.match(parts[1]):
-            lead, parts = (
-                parts[0],
-                parts[1:],
-            )  # "I've been rostered on Saturday. Can you shift it …, and what …"
+            lead, parts = parts[0], parts[1:]
         if len(parts) < 2:
             return utterance
         first, rest = parts[0], " ".join(parts[1:])
