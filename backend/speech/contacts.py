@@ -165,3 +165,11 @@ def introduced(text: str) -> str | None:
 def _capitalised(text: str, m: re.Match[str]) -> str:
     start, end = m.span(m.lastindex or 0)
     return text[:start] + text[start:end].title() + text[end:]
+
+
+def named_before(name: str, earlier: str) -> bool:
+    """The caller named this person earlier in the call ("my wife Bev's on the speaker too",
+    "Noelene and I are downsizing"): when they say who is speaking now, it is one party taking
+    turns at the phone, not a new caller."""
+    first = re.escape(name.split()[0]) if name.strip() else ""
+    return bool(first) and re.search(rf"\b{first}\b", earlier, re.IGNORECASE) is not None

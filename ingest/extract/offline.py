@@ -418,12 +418,9 @@ def contact_emails(t: TurnText) -> list[Found]:
 
 
 def companion(said: Found, earlier: str) -> bool:
-    """A name the caller named earlier beside their own ("Noelene and I are downsizing", then
-    "It's Noelene, Reg's handed me the phone"): one party at the phone, not the caller renamed."""
-    if said.kind != "name":
-        return False
-    first = str(said.value).split()[0]
-    return bool(re.search(rf"\b{re.escape(first)}\b", earlier, re.IGNORECASE))
+    """A name the caller named earlier ("Noelene and I are downsizing", then "It's Noelene,
+    Reg's handed me the phone"): one party at the phone, not the caller renamed."""
+    return said.kind == "name" and contacts.named_before(str(said.value), earlier)
 
 
 def person_name(t: TurnText, doc: Doc | None, names: Names) -> list[Found]:

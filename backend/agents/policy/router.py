@@ -193,12 +193,12 @@ class Router:
     def fits(self, utterance: str) -> bool:
         """Something in the vertical is close enough to what was said (or a cue word is heard),
         and nearer than anything off topic."""
-        cued = any(c.search(utterance) for cues in self.cues.values() for c in cues)
-        if self.off_topic_said(utterance) and not cued:
-            return False  # a cue heard is business: "make it 2pm same day, forgot i have netball"
-        if float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD:
-            return True
-        return cued
+        if self.off_topic_said(utterance):  # unless a cue is heard ("make it 2pm, forgot i have netball")
+            return self._any_cue(utterance)
+        return float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD or self._any_cue(utterance)
+
+    def _any_cue(self, utterance: str) -> bool:
+        return any(c.search(utterance) for cues in self.cues.values() for c in cues)
 
     def off_topic_said(self, utterance: str) -> bool:
         """Nearer to something off topic (the footy, the weather) than to any skill's example."""

@@ -7,7 +7,6 @@ tools refuse, the tool guardrail checks)."""
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -19,6 +18,7 @@ from backend.agents.context import CallContext, text_of
 from backend.agents.internal_ids import caller_name
 from backend.agents.policy import parse
 from backend.agents.tools.failures import NeedsVerification, NotVerified
+from backend.speech import contacts
 from backend.store import calls as calls_store
 from memory import CallerContext, CallerIdentified, Identification, IdentityVerified, PossibleDuplicate
 from memory.recall import same_person
@@ -342,13 +342,10 @@ def someone_else(call: CallContext, name: str | None) -> bool:
 
 
 def _with_them(call: CallContext, name: str) -> bool:
-    """The caller named this person earlier in the call ("my wife Bev's on the speaker too",
-    "Noelene and I are downsizing"): one party taking turns at the phone, not a new caller."""
-    first = re.escape(name.split()[0])
-    lines = (
+    said = " ".join(
         text_of(item) for item in call.state.history if isinstance(item, dict) and item.get("role") == "user"
     )
-    return any(re.search(rf"\b{first}\b", line, re.IGNORECASE) for line in lines)
+    return contacts.named_before(name, said)
 
 
 def unknown(call: CallContext) -> bool:
