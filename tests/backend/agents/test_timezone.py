@@ -184,6 +184,21 @@ async def test_a_booking_is_stored_as_utc_and_said_locally(mem: Memory, db: Data
     assert booking.starts_at == SATURDAY_10_LOCAL  # Friday 23:00Z in the ledger
 
 
+async def test_a_reference_carries_the_agency_s_date(mem: Memory, db: Database) -> None:
+    tuesday_morning = datetime(2027, 3, 2, 9, tzinfo=SYDNEY)  # Monday 22:00 UTC
+    runtime = AgentRuntime(REAL_ESTATE, mem, db)
+    group, call_id = "tz" + uuid.uuid4().hex[:10], "call-" + uuid.uuid4().hex[:8]
+    await seed_demo(mem, group)
+    call = await runtime.open_call(
+        group, call_id, now=tuesday_morning.astimezone(UTC), name="Tess Zhou", phone="0412 555 778", tz=SYDNEY
+    )
+    call.state.last_property = "P001"
+    result = await runtime.turn(call, "can I book a viewing for Thursday at 11am", "Viewing Scheduler")
+    [booking] = await bookings.of_caller(db, group, call.caller_id or "")
+    assert booking.reference.startswith("RE-20270302-"), booking.reference
+    assert booking.reference in result.reply
+
+
 # -- the tenant's zone -------------------------------------------------------------------------
 
 

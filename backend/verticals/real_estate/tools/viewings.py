@@ -132,6 +132,7 @@ async def book_viewing(
             call_id=call.call_id,
             idempotency_key=f"{call.group_id}:{call.call_id}:view:{pid}:{moment.isoformat()}",
             made_at=call.now,
+            today=local(call.now, call.tz).date(),  # the reference carries the agency's date
         )
     except bookings.SlotTaken:
         raise await _slot_taken(call, pid, moment, "book_viewing", {"property": pid}) from None
