@@ -73,6 +73,9 @@ class CallState:
     street_discussed: str | None = None
     """A street named that we list elsewhere ("74 Glenayr Ave in Bondi": we have it in Coogee):
     "the Coogee one" next is the home on it there."""
+    speaking: str | None = None
+    """The first name of someone with the caller who has taken the phone ("my wife Noelene wants
+    a word" … "Hello, it's Noelene"): what we hold is said as the caller's, not as theirs."""
     search: dict[str, Any] = field(default_factory=dict)
     """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
     widened: list[str] = field(default_factory=list)

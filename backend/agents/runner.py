@@ -249,6 +249,7 @@ class AgentRuntime:
     async def _turn(self, call: CallContext, text: str, agent_name: str) -> TurnResult:
         call.state.turns += 1
         call.turn = type(call.turn)()
+        call.state.speaking = identity.on_the_phone(call, text)
         agent = self.agents.get(agent_name, self.agents[self.vertical.root.name])
         history = [*call.state.history, {"role": "user", "content": text}]
         await self.assemble(call, text)

@@ -107,6 +107,14 @@ _PERSON_ASKED = re.compile(
 )
 """A caller asking for a person outright: put through, whatever else the sentence is about
 ("can i chat to a real person pls, got questions about the strata")."""
+_HANDED_OVER = re.compile(
+    r"\b(?:here (?:she|he|they) (?:is|are)|wants? (?:a word|to (?:have a word|speak|talk))"
+    r"|(?:i'?ll|let me|gonna|going to) (?:put|pass|hand) (?:you|her|him|them|the phone)"
+    r"|(?:putting|passing|handing) (?:you|her|him|them|the phone) (?:over|on|to)"
+    r"|(?:put|pass) (?:her|him) on)\b",
+    re.I,
+)
+"""The caller passing the phone to someone beside them ("my wife Noelene wants a word, here she is")."""
 ESCALATE = people.escalate_to_human.name
 _SAME_TERMS = re.compile(
     r"\bsame (deal|numbers|terms|figures|again)\b|\bon (those|the same) (numbers|terms|figures)\b", re.I
@@ -323,6 +331,8 @@ class PolicyModel(Model):
         ):  # "the Victoria Road one, what time it is?"
             route = self.router.route(utterance, candidates, spec.name, on_topic=True)
         if route.target is None:
+            if _HANDED_OVER.search(utterance):  # the next words are someone else's
+                return assistant_message("Of course. Hello, how can I help?")
             if noise.garbled(utterance):
                 return assistant_message(UNHEARD)
             if self.router.off_topic_said(utterance):  # what the line does, whichever agent heard it

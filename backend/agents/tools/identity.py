@@ -342,10 +342,25 @@ def someone_else(call: CallContext, name: str | None) -> bool:
 
 
 def _with_them(call: CallContext, name: str) -> bool:
-    said = " ".join(
-        text_of(item) for item in call.state.history if isinstance(item, dict) and item.get("role") == "user"
-    )
-    return contacts.named_before(name, said)
+    return contacts.named_before(name, " ".join(_said(call)))
+
+
+def _said(call: CallContext) -> list[str]:
+    history = call.state.history
+    return [text_of(item) for item in history if isinstance(item, dict) and item.get("role") == "user"]
+
+
+def on_the_phone(call: CallContext, utterance: str) -> str | None:
+    """Who is speaking after ``utterance``: the first name of someone the caller named earlier
+    who says it is them now, None once the caller says it is them again (or anyone else does);
+    until a name is given, whoever spoke last."""
+    name = contacts.introduced(utterance)
+    if not name:
+        return call.state.speaking
+    on_file = caller_name(call.caller) if call.caller is not None else None
+    if on_file and not same_person(name, on_file) and _with_them(call, name):
+        return name.split()[0]
+    return None
 
 
 def unknown(call: CallContext) -> bool:

@@ -739,6 +739,9 @@ ROOT = AgentSpec(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 LIST_ASKED,
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
+                # Asked by someone beside the caller ("what time did he say?", "which house was it?")
+                r"\bwhat (time|day) did (he|she|they|you) (say|book|make it)\b"
+                r"|\bwhich (house|home|place|property|one) (was|is) (it|that)( again)?\W*$",
                 r"^\W*(and )?(what about )?(the|my) (budget|bedrooms|suburbs?)\W*$",
                 r"\bagain\?|\bremember me\b|\bwhat am i (after|looking for)\b|\bam i (currently )?looking\b",
                 r"\b(hold|have|got|saved|kept|keep) (on|for) me\b|\b(i'?ve|have i) booked\b",

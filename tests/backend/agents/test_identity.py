@@ -488,3 +488,26 @@ async def test_the_same_caller_giving_their_name_changes_nothing(runtime: AgentR
     assert identity.someone_else(call, "Arjun")
     result = await runtime.turn(call, "Hi, it's Bram, calling about houses in Balmain", "Triage")
     assert "introduce" not in [t["tool"] for t in result.tool_calls] and call.caller_id == first.caller_id
+
+
+async def test_someone_named_earlier_hears_what_we_hold_as_the_caller_s(
+    runtime: AgentRuntime, mem: Memory, group: str
+) -> None:
+    """Reg books, hands the phone to Noelene (named as he does): she hears "Reg has a viewing …",
+    not "You're Reg Pickering"; once Reg says it is him again, he is "you" again."""
+    await seed_demo(mem, group)
+    call = await runtime.open_call(group, f"call-{uuid.uuid4().hex[:8]}", now=NOW, name="Reg Pickering",
+                                   phone=a_phone(), phone_verified=True)  # fmt: skip
+    said = [
+        "Can I book a viewing of 132 Ocean St Bondi on Saturday at 11am?",
+        "My wife Noelene wants a word, here she is.",
+        "Hello, it's Noelene. What time did he say?",
+        "And what do you have for us on file?",
+        "It's Reg again. What do you know about me?",
+    ]
+    booked, handed, asked, on_file, reg = [(await runtime.turn(call, s, "Triage")).reply for s in said]
+    assert "132 Ocean St" in booked, booked
+    assert handed == "Of course. Hello, how can I help?"
+    assert asked.startswith("Reg has a viewing of 132 Ocean St on Saturday"), asked
+    assert on_file.startswith("For Reg Pickering: you have a viewing"), on_file
+    assert reg.startswith("You're Reg Pickering;"), reg

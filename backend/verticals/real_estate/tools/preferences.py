@@ -169,7 +169,9 @@ def reply_drop(result: dict[str, Any]) -> str:
 
 _REFERENCE_ASKED = re.compile(r"\b(?:reference|ref)\b|\b(?:booking|confirmation) (?:number|no\.?)\b", re.I)
 _VIEWINGS_ASKED = re.compile(
-    r"\b(?:booked|booking|viewings?|inspections?|appointments?|seeing)\b|\b(?:the|that|my) \w+day one\b", re.I
+    r"\b(?:booked|booking|viewings?|inspections?|appointments?|seeing)\b|\b(?:the|that|my) \w+day one\b"
+    r"|\bwhat (?:time|day) did (?:he|she|they|you) (?:say|book|make it)\b",
+    re.I,
 )
 
 
@@ -221,6 +223,7 @@ async def caller_summary(
         "loan": _loan(call, context),
         "references": [b.reference for b in context.upcoming_bookings] if references else None,
         "viewings_asked": viewings,
+        "speaking": call.state.speaking,  # someone with the caller, who hears it as theirs
     }
 
 
@@ -257,7 +260,9 @@ def reply_summary(result: dict[str, Any]) -> str:
     if result.get("viewings_asked"):  # the bookings alone, or that there are none
         if not result["viewings"]:
             return "You don't have a viewing booked with us. Would you like to book one?"
-        return f"You have a viewing of {'; '.join(result['viewings'])}."
+        their = result.get("speaking") and result["name"]
+        whose = f"{result['name'].split()[0]} has" if their else "You have"
+        return f"{whose} a viewing of {'; '.join(result['viewings'])}."
     parts = []
     if result["budget"]:
         parts.append(f"your budget is {money(float(result['budget']))}")
@@ -276,6 +281,8 @@ def reply_summary(result: dict[str, Any]) -> str:
         parts.append(f"the repayments we worked out: {said[0].lower()}{said[1:-1]}")
     if not parts:  # a name alone is what they told us, not something remembered
         return "I don't have any details for you yet. What are you looking for?"
+    if result["name"] and result.get("speaking"):
+        return f"For {result['name']}: {'; '.join(parts)}."
     if result["name"]:
         parts.insert(0, f"You're {result['name']}")
     said = "; ".join(parts)
