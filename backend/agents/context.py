@@ -76,6 +76,9 @@ class CallState:
     speaking: str | None = None
     """The first name of someone with the caller who has taken the phone ("my wife Noelene wants
     a word" … "Hello, it's Noelene"): what we hold is said as the caller's, not as theirs."""
+    homes_named: list[str] = field(default_factory=list)
+    """The homes of ours named by address together ("13 Victoria Road and 32 Bay Street"): "the
+    other one" is among them when none of them was read out."""
     search: dict[str, Any] = field(default_factory=dict)
     """The last search's criteria (suburbs, max_price, min_bedrooms): widening starts there."""
     widened: list[str] = field(default_factory=list)

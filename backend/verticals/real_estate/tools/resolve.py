@@ -64,6 +64,8 @@ def property_id(ctx: CallContext, said: str | None) -> str:
         return text
     if m := _PROPERTY_ID.search(text):
         return m.group(0)
+    if len(named := _addresses_named(ctx, text)) > 1:
+        ctx.state.homes_named = named
     results = ctx.state.last_results
     if position := parse.ordinal(text):
         return _nth(results, position).property_id
@@ -149,13 +151,29 @@ def _compared(text: str, results: list[Listing]) -> Listing | None:
 
 
 def _other(ctx: CallContext, results: list[Listing]) -> str | None:
-    """The home read out besides the one discussed; None when none was discussed."""
-    others = [x for x in results if x.property_id != ctx.state.last_property]
-    if not ctx.state.last_property or len(others) == len(results) or not others:
+    """The home read out (or named with it) besides the one discussed; None when none was."""
+    pool = [x.property_id for x in results]
+    if ctx.state.last_property not in pool:
+        pool = ctx.state.homes_named
+    others = [p for p in pool if p != ctx.state.last_property]
+    if not ctx.state.last_property or len(others) == len(pool) or not others:
         return None
     if len(others) > 1:
-        raise AmbiguousReference(f"Which of these do you mean: {_read_out(others)}?")
-    return others[0].property_id
+        read = [x for x in results if x.property_id in others]
+        listed = _read_out(read) if read else "; ".join(_full(ctx, p) for p in others)
+        raise AmbiguousReference(f"Which of these do you mean: {listed}?")
+    return others[0]
+
+
+def _addresses_named(ctx: CallContext, text: str) -> list[str]:
+    """The homes of ours the caller named by number and street, in the order said."""
+    said = " ".join(_STREET_TYPES.get(w, w) for w in re.findall(r"[\w/']+", text.lower()))
+    found = {
+        m.start(): pid
+        for pid, address in ctx.addresses.items()
+        if (m := re.search(rf"\b{re.escape(' '.join(filter(None, _address_key(address))))}\b", said))
+    }
+    return [found[at] for at in sorted(found)]
 
 
 def _listed_street(ctx: CallContext, text: str) -> tuple[str | None, str] | None:

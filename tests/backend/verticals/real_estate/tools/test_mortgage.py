@@ -93,6 +93,22 @@ async def test_the_other_one_is_the_home_read_out_besides_the_one_discussed(
     )
 
 
+async def test_the_other_one_is_the_home_named_with_the_one_discussed(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 24 (d18): two homes named by address, none read out; "and the other one?"."""
+    first, other = await talk(
+        runtime,
+        homes,
+        "We've narrowed it down to two in Newtown, thirteen Victoria Road and thirty two Bay Street."
+        " With twenty percent down, at six and a quarter over thirty years, what's the monthly on the"
+        " Victoria Road one?",
+        "And the other one?",
+    )
+    assert first.reply.startswith("On 13 Victoria Rd at $1,840,000"), first.reply
+    assert other.reply.startswith("On 32 Bay St at $") and "6.25% over 30 years" in other.reply, other.reply
+
+
 async def test_the_cheaper_one_is_the_cheaper_home_read_out(runtime: AgentRuntime, homes: str) -> None:
     search, cheaper = await talk(
         runtime,
