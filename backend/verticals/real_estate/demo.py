@@ -117,3 +117,7 @@ NEIGHBOURS: dict[str, tuple[str, ...]] = {
     "Parramatta": (),
     "Cronulla": (),
 }
+
+# What Sydney callers call some of these suburbs ("anything in paddo?"): read as the suburb when
+# the tenant lists it.
+NICKNAMES: dict[str, str] = {"paddo": "Paddington", "parra": "Parramatta", "surry": "Surry Hills"}

@@ -24,6 +24,7 @@ from backend.agents.tools.failures import (
 from backend.agents.tools.replies import money
 from backend.speech.clauses import CORRECTION
 from backend.speech.numbers import STREET_KINDS
+from backend.verticals.real_estate.demo import NICKNAMES
 from backend.verticals.real_estate.listings import Listing
 from backend.verticals.real_estate.ontology import loan_terms
 
@@ -374,10 +375,20 @@ def known_suburb(ctx: CallContext, said: str) -> str:
     return place
 
 
+_NICKNAMED = re.compile(rf"\b({'|'.join(NICKNAMES)})\b(?! hills)", re.IGNORECASE)
+
+
+def _by_name(ctx: CallContext, said: str) -> str:
+    """``said`` with a suburb's nickname ("paddo") as the suburb's name, where we list it."""
+    known = set(ctx.suburbs.values())
+    return _NICKNAMED.sub(lambda m: n if (n := NICKNAMES[m[1].lower()]) in known else m[0], said)
+
+
 def suburb(ctx: CallContext, said: str | None) -> str | None:
     """The known suburb named in ``said`` (fuzzy and caseless, so "maroubraa" is Maroubra), or None."""
     if not said or not ctx.suburbs:
         return None
+    said = _by_name(ctx, said)
     names = list(ctx.suburbs.values())
     lowered = said.lower()
     for name in sorted(names, key=len, reverse=True):
@@ -496,7 +507,8 @@ def _named_suburbs(ctx: CallContext, utterance: str) -> list[_Named]:
     """The known suburbs named, in order; of overlapping names the longer ("Bondi Junction")."""
     found: list[_Named] = []
     for name in sorted((ctx.suburbs or {}).values(), key=len, reverse=True):
-        for m in re.finditer(rf"\b{re.escape(name)}\b", utterance, re.IGNORECASE):
+        called = "".join(f"|{re.escape(nick)}" for nick, full in NICKNAMES.items() if full == name)
+        for m in re.finditer(rf"\b(?:{re.escape(name)}{called})\b", utterance, re.IGNORECASE):
             if not any(f.start < m.end() and m.start() < f.end for f in found):
                 found.append(_Named(name, m.start(), m.end()))
     return sorted(found, key=lambda f: f.start)

@@ -468,3 +468,18 @@ def test_a_place_typed_in_lower_case_is_one_or_two_words_never_there() -> None:
     assert _place("hiii any 2 bed units in wolli creek under 1m?? 🙏") == "Wolli Creek"
     assert _place("got anything in penrith under 900k?") == "Penrith"
     assert _place("Hmm. What else is there around there then?") is None
+
+
+@pytest.mark.parametrize(
+    ("said", "suburb"),
+    [
+        ("anything in paddo under 3 mil?", "Paddington"),
+        ("got a 2 bed unit in parra?", "Parramatta"),
+        ("what's in Surry Hills under 2 million?", "Surry Hills"),
+    ],
+)
+async def test_a_suburb_s_nickname_is_the_suburb(
+    runtime: AgentRuntime, homes: str, said: str, suburb: str
+) -> None:
+    result = await one_turn(runtime, homes, said)
+    assert f"in {suburb}" in result.reply and "Hills Hills" not in result.reply, result.reply
