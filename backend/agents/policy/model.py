@@ -374,6 +374,10 @@ class PolicyModel(Model):
             return
         if result.get("failure") == "needs_verification":
             self.call.state.after_check = said
+        elif tool == VERIFY and result.get("failure") == "not_verified" and self._asked:
+            # "This is Dulcie. I've lost the time I was given. My mobile is …": the number led
+            # to a texted code; what else she said waits for it.
+            self.call.state.after_check = self._asked
         elif tool == VERIFY and result.get("checked"):
             self._then, self.call.state.after_check = self.call.state.after_check or "", None
             # "yes that's fine, my mobile is …": the change is agreed to as the check is answered

@@ -739,6 +739,9 @@ ROOT = AgentSpec(
                 r"\b(my (details|preferences|criteria|search|next|viewings?|inspections?|current))\b",
                 LIST_ASKED,
                 r"\b(do i have|have i got|what time (is|was) (it|my|the)|the time (of|on|for) (my|the|it))\b",
+                # A need said as a statement: "I have lost the time I was given", "I forgot when it is"
+                r"\b(lost|forgot(ten)?|can\'?t remember|don\'?t remember|misplaced|not sure of)\b"
+                r"[\w ,']{0,30}\b(the time|what time|which day|the day|when|the reference|my reference)\b",
                 # Asked by someone beside the caller ("what time did he say?", "which house was it?")
                 r"\bwhat (time|day) did (he|she|they|you) (say|book|make it)\b"
                 r"|\bwhich (house|home|place|property|one) (was|is) (it|that)( again)?\W*$",

@@ -158,3 +158,29 @@ async def test_the_digits_of_the_number_typed_are_answered_with_the_code_alone(
     _, phone, call_id = await _rang_and_typed(texting)
     tried = await say(texting, call_id, f"it ends in {phone[-3:]}")
     assert tried["reply"] == identity.TEXTED and texted.code(to_e164(phone, "AU")), tried
+
+
+async def test_a_need_said_with_the_typed_number_is_answered_once_the_code_passes(
+    texting: httpx.AsyncClient, texted: phones.Phones
+) -> None:
+    """Session 24 (d18): "This is Dulcie … I have lost the time I was given. My mobile number is
+    …": the number leads to a texted code, and the lost time is said once the code is given."""
+    phone = a_phone()
+    rang = await start_call(texting, channel="voice", name="Dulcie Fairbrother", **{"from": phone})
+    booked = await say(
+        texting, rang["call_id"], "Can I book a viewing of 132 Ocean St, Bondi on Saturday at 11am?"
+    )
+    assert "11:00 AM" in booked["reply"], booked
+    await texting.post(f"/v1/calls/{rang['call_id']}/end")
+    chat = await start_call(texting)
+    asked = await say(
+        texting,
+        chat["call_id"],
+        "Hello. This is Dulcie Fairbrother. I booked to see a flat on the telephone and I have lost the"
+        f" time I was given. My mobile number is {phone}.",
+    )
+    assert asked["reply"].endswith(identity.TEXTED) and "11:00" not in asked["reply"], asked
+    code = texted.code(to_e164(phone, "AU"))
+    passed = await say(texting, chat["call_id"], f"It says {code}")
+    assert "matches what we have on file" in passed["reply"] and "Saturday" in passed["reply"], passed
+    assert "11:00 AM" in passed["reply"], passed
