@@ -172,6 +172,7 @@ class CallDesk:
             identify=False,
         )
         metrics.MEMORY_READ.observe(time.perf_counter() - began)
+        ctx.channel = channel
         await self._equip(ctx, who)
         root = runtime.vertical.root.name
         greeting = runtime.vertical.greeting(ctx)
@@ -533,6 +534,7 @@ class CallDesk:
             caller_id=call["caller_id"],
             tz=zone_of(who.tenant.timezone),
         )
+        ctx.channel = call["channel"]
         await self._equip(ctx, who)
         ctx.state = CallState.restore(call["working_set"], runtime.vertical.results)
         ctx.state.history = [

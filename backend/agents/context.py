@@ -169,6 +169,8 @@ class CallContext:
     on_call: bool = False
     """The tenant pages an on-call ladder on a transfer: a person is being fetched at any hour,
     so no after-hours reply is said."""
+    channel: str = "voice"
+    """How the caller reaches us ("voice", "chat"): a chat is not thanked for calling."""
     can_text: bool = False
     """The tenant can text callers (a Twilio account and number): a step-up check may send a code."""
     caller_id: str | None = None

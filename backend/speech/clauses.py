@@ -44,6 +44,12 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return spans(text, _SENTENCE_BREAK)
 
 
+def sentence_end(text: str, position: int) -> int:
+    """Where the sentence that ``position`` is in ends."""
+    m = _SENTENCE_BREAK.search(text, position)
+    return m.start() if m else len(text)
+
+
 def enclosing(pieces: list[tuple[int, int]], position: int) -> tuple[int, int]:
     for start, end in pieces:
         if start <= position < end:
@@ -75,7 +81,7 @@ def negated(prefix: str) -> bool:
 
 CORRECTION = re.compile(
     r"\b(?:actually|make (?:that|it)|sorry|i mean|i meant|or rather|no wait|correction|oops)\b"
-    r"|^\s*no\b",
+    r"|^\s*no\b|,\s*(?:no|nah|nope)\s*,",  # "ten percent down, no, fifteen"
     re.IGNORECASE,
 )
 # A stronger cue for set-valued facts (suburbs): "Bronte, sorry, I mean Bondi".

@@ -38,3 +38,17 @@ def garbled(text: str) -> bool:
     understood is asked again, not answered with what the line can do."""
     words = _WORD.findall(text.lower())
     return any(len(w) > 3 and _unword(w) for w in words if w not in _HESITATION)  # "pls", "thx": words
+
+
+_BAD_LINE = re.compile(
+    r"\b(?:(?:you'?re|it'?s|you are|it is|line'?s|you keep|keeps?) (?:breaking|cutting) (?:up|out)"
+    r"|(?:bad|terrible|awful|dodgy|crackly) (?:line|reception|signal|connection)"
+    r"|(?:can'?t|cannot|couldn'?t) (?:hear|understand) (?:you|a (?:word|thing))|lost you|dropping out)\b",
+    re.IGNORECASE,
+)
+
+
+def bad_line(text: str) -> bool:
+    """The caller says the line is bad ("it's breaking up", "I can't hear you"): what they said
+    around it may be half heard."""
+    return bool(_BAD_LINE.search(text))

@@ -309,6 +309,14 @@ _WHOSE = re.compile(r"\b(?:my|our|their|his|her|a)\s+$", re.IGNORECASE)
 """Before "first": a life's first, not a place in a list ("this is my first place", "a first home")."""
 
 
+_FIRST_OF_ALL = re.compile(r"\s*(?:[.,!?;]|$|\s+(?:then|please|pls|thanks|and)\b)", re.IGNORECASE)
+_DONE_FIRST = re.compile(
+    r"\b(?:one|it|that|this|them|place|house|road|rd|street|st|avenue|ave|\w+day)\s+$", re.IGNORECASE
+)
+"""Around "first": "Victoria Road first.", "the George Street one first, okay" order what to do;
+"the first.", "first." (which of them) are a home."""
+
+
 def ordinal(text: str) -> int | None:
     """1-based position ("the second one", "number four") or -1 for "the last one"."""
     for m in re.finditer(r"[a-z0-9]+", text.lower()):
@@ -317,6 +325,11 @@ def ordinal(text: str) -> int | None:
             and not _NOT_A_POSITION.match(text, m.end())
             and not _DAY_OF_MONTH.search(text, 0, m.start())
             and not (m.group(0) == "first" and _WHOSE.search(text, 0, m.start()))
+            and not (
+                m.group(0) == "first"
+                and _FIRST_OF_ALL.match(text, m.end())
+                and _DONE_FIRST.search(text, 0, m.start())
+            )
         ):
             return _ORDINALS[m.group(0)]
     m = _NUMBERED.search(text)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from backend.speech.clauses import CORRECTION
+from backend.speech.clauses import CORRECTION, sentence_end
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
@@ -404,7 +404,8 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
         elif meridiem == "a" and hour == 12:
             hour = 0
         elif not meridiem and hour < 12:
-            later = _PART_WORD.search(text, m.end())
+            # "one o'clock? Surf's good in the morning": a part of the day in its own sentence
+            later = _PART_WORD.search(text, m.end(), sentence_end(text, m.end()))
             part = part or (later.group(0).lower() if later else None)
             morning = bool(part) and _DAYPARTS[part] < _DAYPARTS["midday"]  # "half six in the morning"
             if not morning and (hour <= PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"])):

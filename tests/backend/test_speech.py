@@ -554,3 +554,31 @@ def test_numbers_misheard_by_speech_to_text_are_put_right_before_a_unit(heard: s
 )
 def test_a_time_of_the_callers_own_day_is_not_the_one_asked_for(said: str, clock: tuple[int, int]) -> None:
     assert times.time_of_day(said, asked=True) == clock
+
+
+def test_a_number_put_right_keeps_what_was_said_after_it() -> None:
+    assert parse.corrected("a rate of 6.5, no, 6.45 over 30 years").endswith("over 30 years")
+
+
+@pytest.mark.parametrize(
+    ("said", "position"),
+    [
+        ("Victoria Road first.", None),  # the order of two viewings, not a home read out
+        ("the George Street one first, okay fine", None),
+        ("Thursday first, then the other", None),
+        ("the first.", 1),
+        ("first one please", 1),
+    ],
+)
+def test_first_as_an_order_is_no_position(said: str, position: int | None) -> None:
+    assert numbers.ordinal(said) == position
+
+
+def test_a_part_of_the_day_in_another_sentence_is_not_the_time_s() -> None:
+    assert times.time_of_day("push it back to one o'clock? The surf's good in the morning") == (13, 0)
+    assert times.time_of_day("can we make it nine in the morning") == (9, 0)
+
+
+def test_a_bad_line_is_heard_as_one() -> None:
+    assert noise.bad_line("sorry, you're breaking up") and noise.bad_line("I can't hear you")
+    assert not noise.bad_line("we're breaking up, so I'm selling")

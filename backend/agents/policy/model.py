@@ -43,6 +43,7 @@ _ids = itertools.count()
 VERIFY = "verify_identity"
 """The step-up check's tool (tools/identity.py), owned by the root agent."""
 UNHEARD = "Sorry, I didn't catch that. Could you say it again?"
+BAD_LINE = "Sorry, the line's breaking up a bit. Could you say that again?"
 _YES = re.compile(r"^\W*(yes|yeah|yep|yup|sure|please|go ahead|correct|that'?s right|do it|ok(ay)?)\b", re.I)
 _NO = re.compile(
     r"^\W*(no|nope|nah|don'?t|do not|leave it|never ?mind|not really)\b"
@@ -276,6 +277,9 @@ class PolicyModel(Model):
             elif not str(name).startswith("transfer_to_"):
                 reply = self._reply(str(name), last.get("output"), {t.name for t in tools})
                 result = tool_result(last.get("output"))
+                misheard = isinstance(result, dict) and result.get("failure") == "not_understood"
+                if misheard and noise.garbled(said):
+                    reply = assistant_message(UNHEARD)  # half heard: asked again, not told what we do
                 self._after_check(str(name), result, said)
                 if (isinstance(result, dict) and "failure" in result) or not self._then_answered(reply):
                     return reply  # a failure's question is answered before anything else
@@ -299,11 +303,14 @@ class PolicyModel(Model):
         if _WRONG_NUMBER.search(utterance):
             return assistant_message("No worries at all. Goodbye!")
         if _GOODBYE.match(utterance):
-            return assistant_message("Thanks for calling. Goodbye!")
+            thanks = "getting in touch" if self.call.channel == "chat" else "calling"
+            return assistant_message(f"Thanks for {thanks}. Goodbye!")
         if _THANKS.match(utterance):
             return assistant_message("You're welcome. Is there anything else I can help with?")
         if noise.unheard(utterance):
             return assistant_message(UNHEARD)
+        if noise.bad_line(utterance) and not self.router.cued_any(utterance):
+            return assistant_message(BAD_LINE)
         if _BARE_NUMBER.match(utterance) and not self.call.state.last_results:
             # "Four." with nothing asked and nothing read out: what it counts is unknown.
             return assistant_message(

@@ -75,7 +75,7 @@ def _corrected_once(text: str) -> str:
         return text
     start, end, _ = found
     replaced = earlier[-1]
-    return text[: replaced.start()] + text[start:end] + text[replaced.end() : start]
+    return text[: replaced.start()] + text[start:end] + text[replaced.end() : start] + text[end:]
 
 
 _OTHER = re.compile(

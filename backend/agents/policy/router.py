@@ -194,10 +194,11 @@ class Router:
         """Something in the vertical is close enough to what was said (or a cue word is heard),
         and nearer than anything off topic."""
         if self.off_topic_said(utterance):  # unless a cue is heard ("make it 2pm, forgot i have netball")
-            return self._any_cue(utterance)
-        return float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD or self._any_cue(utterance)
+            return self.cued_any(utterance)
+        return float((self.matrix @ self.vector(utterance)).max()) >= THRESHOLD or self.cued_any(utterance)
 
-    def _any_cue(self, utterance: str) -> bool:
+    def cued_any(self, utterance: str) -> bool:
+        """A cue word of some tool is heard."""
         return any(c.search(utterance) for cues in self.cues.values() for c in cues)
 
     def off_topic_said(self, utterance: str) -> bool:

@@ -114,6 +114,11 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
     said = next((v for v in m.groupdict().values() if v), "")
     if (words := words_to_number(said)) is not None:
         said = f"{words:g}"  # "the deposit up to two fifty"
+    share = parse.percent(said)
+    if share is not None and (fixed := _CORRECTED.match(spoken, m.end())):
+        again = words_to_number(fixed["to"]) or parse.percent(fixed["to"] + "%")
+        if again and 0 < again < 100:  # "ten percent down, no, fifteen": fifteen percent
+            return None, again
     if (fixed := _CORRECTED.match(spoken, m.end())) and parse.money(said, minimum=1):
         # "put down 400 grand, no sorry, four fifty": the hundreds of thousands it corrects to
         to = fixed["to"].replace(",", "")
@@ -121,7 +126,6 @@ def _deposit(utterance: str) -> tuple[float | None, float | None]:
         again = float(to) if again is None and to.replace(".", "", 1).isdigit() else again
         if again:
             return again * 1000 if again < 1000 else again, None  # no deposit is under a thousand
-    share = parse.percent(said)
     if share is not None:
         return None, share
     dollars = parse.money(said, minimum=1)

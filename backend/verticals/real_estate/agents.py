@@ -94,6 +94,11 @@ hill st one!! sat 1pm?", "a look at 57 Edward Street, Maroubra, Tuesday, half fo
 booking of it."""
 PRICE_ONLY = r"^(?!.*\b(book\w*|see|view\w*|inspect\w*|visit|move|resched\w*|push|shift|time)\b).*\b(price|asking|how much)\b"
 """A price asked, no viewing: "wait wats the price again" after a booking is about the home."""
+ONE_OF_THEM_ASKED = (
+    r"\b(first|second|third|fourth|fifth|last|other|cheaper|cheapest) one\W+(and )?(how many )?"
+    r"(bed(room)?s|bath(room)?s|price|size|parking|car ?spaces?)\W*\?"
+)
+"""One home read out asked about in a word: "Second one. Bedrooms?"."""
 REPEAT_ASKED = r"\b(repeat|read|say|give) (me )?(the|that) (time|day|date|address)( back)?\b"
 """What is booked asked again ("would you repeat the time back to me?"): no move."""
 LATER_ASKED = (
@@ -161,6 +166,12 @@ PROPERTY_SEARCH = AgentSpec(
                 # Criteria in a row, then "what do you think?": still a search.
                 "Manly, two bedrooms, under 1.5 million, what do you think?",
                 "Randwick, 4 bed, up to 3 mil. What have you got?",
+                # Typed in bursts, one criterion a line: each narrows the search.
+                "glebe",
+                "marrickville?",
+                "2br unit",
+                "4 bed house?",
+                "under 1.5m",
             ),
             listings.reply_search,
             readers={
@@ -191,6 +202,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!!\b(scrap|scratch|cancel|call off)\b|" + UNWANTED,  # undoes something, asks for nothing
                 "!!" + LIST_ASKED,
                 "!!" + ONE_AT_A_TIME,  # a home, a day and a time: a booking of it
+                "!!" + ONE_OF_THEM_ASKED,
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
             ),
         ),
@@ -269,6 +281,7 @@ PROPERTY_SEARCH = AgentSpec(
                 r"\b(asking( price)?|going for|price (of|on|for) (it|that|this|the (first|second|third|last|\w+ one)))\b",
                 r"\b(tell me (a bit )?(more )?about (the|that|it|this)|more (info|information|details)|details (on|of|about))\b",
                 r"\b(what\'?s (it|that one|the \w+ one) like|how many bath\w*|bathrooms?|how big|describe)\b",
+                ONE_OF_THEM_ASKED,
                 r"\bhow many \w+ (has|does) (it|that|this)( one| place)? (got|have)\b",  # of the one discussed
                 r"\bthe (one|place|house|home|unit|apartment|flat|terrace) (in|on|at)\b",
                 r"\b(one of yours|your (listing|sign)|(for sale|agency|real estate) sign|sign (on|out))\b",
@@ -319,6 +332,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "change my budget to 700,000",
                 "can we bump it up to 1.6 million",
                 "push the budget out to two point two",
+                "bring it down to one point nine four",
             ),
             preferences.reply_preferences,
             readers={
@@ -330,6 +344,9 @@ PROPERTY_SEARCH = AgentSpec(
             },
             cues=(
                 r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
+                # "bring it down to one point nine four": the budget moved (a time moved is vetoed below)
+                r"\b(bring|take|knock|bump|push|drop) (it|that|the (price|max\w*|limit|top( end)?)) (down|up|out) to\b"
+                r"(?!.*(?<![a-z])(am|pm|o'?clock|noon|morning|arvo|afternoon|evening)\b)",
                 "!!" + BOOKED_DAY_CHECKED,
                 "!!" + BOOKING_ASKED,
                 r"\b(also (consider|like|keen)|too|as well|into the mix|include|on our list|add)\b",
@@ -375,6 +392,8 @@ PROPERTY_SEARCH = AgentSpec(
                 r"!!^(?!.*\b(not|no longer|forget|drop|remove|rule out|scratch|off)\b|.*n't\b).*\b(what|how) about\b",
                 # Picking up an earlier conversation about a suburb keeps it.
                 r"!!\b((were|was) (chatting|talking|speaking)|spoke|talked|chatted) about\b|\bfollowing up\b",
+                # A word or two with nothing taken off ("dee why", "newtown?"): a place to look in.
+                r"!!^(?!.*\b(no|not|forget|drop|remove|scratch|scrap|ditch|nix|skip|cut|lose|bin|cross|off|out|longer|more|rule|without)\b|.*n't\b)\W*(\w+\W*){1,2}$",
             ),
             then=preferences.search_instead,
             side_effect=True,
@@ -638,6 +657,7 @@ SELLERS = AgentSpec(
                 r"\b(has to go|price on my|on the market ourselves)\b",
                 r"\bput(ting)? (\w+ ){0,3}(on the market|up for sale)\b",
                 r"!!\b(asking price|interested in (the|that|this|a)|what are they asking)\b",  # a buyer's words
+                r"!!\bdo (you|u|ya)( lot| guys| folks)? sell\b",  # what the agency sells, nothing of theirs
                 # a viewing: "I'd like to see the one bedroom flat at …", not "see what it's worth"
                 r"!!\b(like to|can i|could i|may i|want to|wanna) (see|view|inspect|look at|have a look at)"
                 r" (the|that|this|it|\d+)\b(?! (value|price|worth))",
@@ -761,6 +781,7 @@ ROOT = AgentSpec(
                 r"!\b\d{1,2}[:.]\d\d\b|\b\d{1,2} ?[ap]\.?m\b|\btonight\b",  # a time asked for: a booking
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
+                r"!!\bwhat else (is there|is out there|have you got|(do )?you (got|have)|can you (find|show))\b",
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
@@ -812,7 +833,8 @@ ROOT = AgentSpec(
 def greeting(ctx: CallContext) -> str:
     if ctx.caller is None or not ctx.caller.verified or ctx.caller.confidence < 0.85:
         # A possible match is greeted like anyone new: the greeting says nothing of whom they may be.
-        return "Hi, thanks for calling. How can I help you today?"
+        thanks = "getting in touch" if ctx.channel == "chat" else "calling"
+        return f"Hi, thanks for {thanks}. How can I help you today?"
     name = caller_name(ctx.caller)  # a caller who gave no name is stored under an id: never say it
     hello = f"Welcome back, {name.split()[0]}." if name else "Welcome back."
     upcoming = ctx.caller.upcoming_bookings

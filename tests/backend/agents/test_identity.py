@@ -80,7 +80,8 @@ async def test_a_name_alone_unlocks_nothing(
         caller = call["caller"]
         assert caller["id"] != her["id"] and caller["possible_match"] and not caller["verified"], caller
         assert not caller["returning"], "a name is not a returning caller"
-        assert call["greeting"] == "Hi, thanks for calling. How can I help you today?"
+        thanks = "calling" if start.get("channel") == "voice" else "getting in touch"
+        assert call["greeting"] == f"Hi, thanks for {thanks}. How can I help you today?"
         summary = await say(client, call["call_id"], "What do you know about me?")
         assert not _discloses(summary["reply"], her) and "check it's you" in summary["reply"], summary
         cancel = await say(client, call["call_id"], "cancel my viewing")

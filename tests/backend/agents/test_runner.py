@@ -311,6 +311,9 @@ async def test_thanks_and_goodbye_get_a_sign_off_not_a_misunderstanding(
         assert heard.reply.startswith(reply) and not heard.tool_calls, (said, heard.reply)
     booked = await runtime.turn(call, "thanks, can I see the first one on Saturday at 10am?", searched.agent)
     assert booked.tool_calls, "thanks with a request is the request"
+    call.channel = "chat"
+    typed = await runtime.turn(call, "thanks, that's all", booked.agent)
+    assert typed.reply == "Thanks for getting in touch. Goodbye!", "a chat is not thanked for calling"
 
 
 async def test_a_trace_that_cannot_be_stored_is_logged_and_the_turn_still_answers(

@@ -132,12 +132,14 @@ def _seeing(ctx: CallContext, text: str) -> str | None:
 
 
 _COMPARED = re.compile(
-    r"\bthe (?:(?P<cheap>cheaper|cheapest|less expensive|least expensive)"
+    r"(?:\bthe |(?:^\W*|[.,!?]\s*)(?=[\w ]{3,20} (?:one\b|of (?:the lot|them|those|the \w+)\b)))"
+    r"(?:(?P<cheap>cheaper|cheapest|less expensive|least expensive)"
     r"|(?P<dear>dearer|dearest|more expensive|most expensive|pricier|priciest)"
     r"|(?P<big>bigger|biggest|big|larger|largest)(?= (?:one|place|house|home)\b))",
     re.IGNORECASE,
 )
-"""A home pointed at by comparison among those read out: "the cheaper one", "the big one"."""
+"""A home pointed at by comparison among those read out: "the cheaper one", "the big one",
+"Cheaper one. Twenty down", "Right. Cheapest of the lot." (not "Cheaper ones in Bondi?")."""
 
 
 def _compared(text: str, results: list[Listing]) -> Listing | None:
@@ -179,8 +181,19 @@ def _addresses_named(ctx: CallContext, text: str) -> list[str]:
 
 def _listed_street(ctx: CallContext, text: str) -> tuple[str | None, str] | None:
     """(number, street) of a street we list that the caller named ("65 Ocean Street")."""
-    said = " ".join(_STREET_TYPES.get(w, w) for w in re.findall(r"[\w/']+", text.lower()))
+    said = " ".join(
+        _STREET_TYPES.get(w, w) if w.isalnum() else w for w in re.findall(r"[\w/']+|,", text.lower())
+    )
     streets = {_address_key(a)[1] for a in ctx.addresses.values()}
+    named = sorted(
+        (m.start(), m.group(1), name)
+        for name in streets
+        for m in re.finditer(rf"(?:\b(\d[\w/]*)\s+)?\b{re.escape(name)}\b", said)
+    )
+    if len({n for *_, n in named}) > 1 and CORRECTION.search(said, named[0][0], named[-1][0]):
+        # "81 Victoria Road, no, the George Street one first, okay fine, Victoria Road first"
+        last = named[-1][2]
+        return next((number for _, number, n in reversed(named) if n == last and number), None), last
     for name in sorted(streets, key=len, reverse=True):
         if m := re.search(rf"(?:\b(\d[\w/]*)\s+)?\b{re.escape(name)}\b", said):
             return m.group(1), name

@@ -110,6 +110,7 @@ async def book_viewing(
     pid = resolve.property_id(call, property or resolve.booked_home(call))
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     if window := parse.free_asked(when):
+        await _held_that_day(call, pid, when)
         free = await _free_times(call, pid, when, window, "book_viewing", {"property": pid})
         if not (_FIRST_FREE.search(when) and free.data["offers"]):
             raise free
@@ -183,6 +184,24 @@ async def _on_the_booked_day(call: CallContext, when: str) -> str:
     if clock is None:
         raise NotUnderstood(f"What time on {spoken(day).rsplit(' at ', 1)[0]} would suit you?")
     return day.replace(hour=clock[0], minute=clock[1]).isoformat()
+
+
+async def _held_that_day(call: CallContext, pid: str, when: str) -> None:
+    """ "So what time Thursday?" from a caller booked to see it on Thursday: their time."""
+    try:
+        day = parse.said(when, local(call.now, call.tz)).day
+    except parse.ImpossibleDate:
+        return
+    if day is None:
+        return
+    mine = await bookings.of_caller(call.db, call.group_id, call.caller_id or "")
+    on_day = (b for b in mine if b.status == "scheduled" and local(b.starts_at, call.tz).date() == day.date())
+    if b := next((b for b in on_day if b.property_id == pid), None):
+        raise AlreadyBooked(
+            f"Your viewing of {call.addresses.get(pid, 'that home')} is on {spoken(b.starts_at, call.tz)}"
+            f" ({b.reference}). Would you like a different time?",
+            reference=b.reference,
+        )
 
 
 async def _not_booked_yet(call: CallContext, pid: str, moment: datetime) -> None:

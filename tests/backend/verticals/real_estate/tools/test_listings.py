@@ -483,3 +483,34 @@ async def test_a_suburb_s_nickname_is_the_suburb(
 ) -> None:
     result = await one_turn(runtime, homes, said)
     assert f"in {suburb}" in result.reply and "Hills Hills" not in result.reply, result.reply
+
+
+async def test_a_search_typed_a_word_at_a_time_narrows_as_it_goes(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "coogee", "4 bed house?", "under 3m")
+    assert [t["tool"] for t in result.tool_calls][-1] == "search_properties", result.tool_calls
+    assert "132 Bay St" not in result.reply and "80 Hill St, Coogee, 4 bed" in result.reply, result.reply
+
+
+async def test_a_bare_suburb_after_a_search_is_a_place_to_look_not_one_to_drop(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    result = await one_turn(runtime, homes, "2 bed apartments in Bondi please", "glebe?")
+    assert "Glebe" in result.reply and "off" not in result.reply, result.reply
+
+
+async def test_one_of_the_homes_asked_about_in_a_word(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "houses in Coogee under 2.7 million", "Second one. Bathrooms?")
+    assert [t["tool"] for t in result.tool_calls] == ["property_details"], result.tool_calls
+
+
+async def test_a_budget_brought_down_keeps_the_rest(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(
+        runtime, homes, "3 bed houses in Coogee up to 2.7 million", "ok, bring it down to two point two"
+    )
+    assert "65 George St" in result.reply and "92 Station St" not in result.reply, result.reply
+
+
+async def test_a_caller_who_says_the_line_is_bad_is_asked_again(runtime: AgentRuntime, homes: str) -> None:
+    result = await one_turn(runtime, homes, "sorry, you're breaking up, hello?")
+    assert result.reply == "Sorry, the line's breaking up a bit. Could you say that again?", result.reply
+    assert not result.tool_calls

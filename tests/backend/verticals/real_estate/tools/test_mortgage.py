@@ -377,3 +377,18 @@ async def test_a_companion_named_earlier_takes_the_phone_as_the_same_caller(
     )
     assert a_month(400_000, 6.4, 15) in first.reply, first.reply
     assert a_month(400_000, 6.4, 20) in bev.reply and "Sorry about that" not in bev.reply, bev.reply
+
+
+async def test_the_cheaper_one_said_without_the_and_a_share_put_right(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 25 (d19): "Cheaper one." opens the sentence; "ten percent down, no, fifteen"."""
+    search, cheaper = await talk(
+        runtime,
+        homes,
+        "2 bedroom apartments in glebe under a million",
+        "Cheaper one. Ten percent down, no, fifteen, at six point one, thirty years.",
+    )
+    assert "140 Edward St" in search.reply, search.reply
+    assert cheaper.reply.startswith("On 140 Edward St at $840,000 with $126,000 down"), cheaper.reply
+    assert a_month(714_000, 6.1, 30) in cheaper.reply, cheaper.reply

@@ -16,7 +16,7 @@ async def test_garbled_preferences_are_asked_again_not_noted(runtime: AgentRunti
     heard = await runtime.turn(
         call, "yeah hi um the the kzzt hrrm bedroom uh in the uh mmph wh two", "Triage"
     )
-    assert heard.reply.startswith("Sorry, I didn't catch what you're after."), heard.reply
+    assert heard.reply.startswith("Sorry, I didn't catch"), heard.reply
     assert "noted" not in heard.reply
 
 

@@ -656,3 +656,24 @@ async def test_a_cancellation_asked_again_is_said_done(runtime: AgentRuntime, ho
     assert again.reply.startswith("That's done: your viewing of 80 Hill St") and "cancelled" in again.reply, (
         again.reply
     )
+
+
+async def test_what_time_on_the_day_already_booked_is_the_booking(runtime: AgentRuntime, homes: str) -> None:
+    """Session 25 (d19): "so what time Saturday?" from a caller who holds Saturday's viewing."""
+    booked, asked = await talk(
+        runtime, homes, "can I see 65 George St, Coogee on Saturday at 11am?", "sorry, what time saturday?"
+    )
+    ref = booked.reply.split("(")[-1].split(")")[0] if "(" in booked.reply else ""
+    assert "RE-" in booked.reply, booked.reply
+    assert asked.reply.startswith("Your viewing of 65 George St") and "11:00 AM" in asked.reply, asked.reply
+    assert "RE-" in asked.reply and (not ref or ref in asked.reply), asked.reply
+
+
+async def test_first_said_as_which_to_see_first_is_not_a_position(runtime: AgentRuntime, homes: str) -> None:
+    *_, booked = await talk(
+        runtime,
+        homes,
+        "3 bed houses in Coogee under 2.7 million",
+        "Saturday at 10am for George Street, no, the Station Street one first, fine, Station Street first",
+    )
+    assert "92 Station St" in booked.reply and "RE-" in booked.reply, booked.reply
