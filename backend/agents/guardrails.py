@@ -104,9 +104,9 @@ def ground(call: CallContext, result: Any) -> None:
     call.turn.tool_output.append(text)
     for number in re.findall(r"\d+(?:\.\d+)?", text):
         value = float(number)
-        if value >= 1000:
+        if value >= 100:  # as small as the amounts checked: "$927 a week"
             call.turn.grounding.add(round(value))
-    call.turn.grounding.update(a for a in _amounts(text) if a >= 1000)
+    call.turn.grounding.update(a for a in _amounts(text) if a >= 100)
 
 
 @tool_input_guardrail

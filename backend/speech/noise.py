@@ -42,13 +42,20 @@ def garbled(text: str) -> bool:
 
 _BAD_LINE = re.compile(
     r"\b(?:(?:you'?re|it'?s|you are|it is|line'?s|you keep|keeps?) (?:breaking|cutting) (?:up|out)"
-    r"|(?:bad|terrible|awful|dodgy|crackly) (?:line|reception|signal|connection)"
+    r"|(?:(?:a|the|this|it'?s a) )?(?:bad|terrible|awful|dodgy|crackly) (?:line|reception|signal|connection)"
     r"|(?:can'?t|cannot|couldn'?t) (?:hear|understand) (?:you|a (?:word|thing))|lost you|dropping out)\b",
     re.IGNORECASE,
 )
 
 
+_AROUND_IT = frozenset(["sorry", "hello", "hi", "what", "pardon", "again", "you", "the", "it", "is", "a"])
+
+
 def bad_line(text: str) -> bool:
-    """The caller says the line is bad ("it's breaking up", "I can't hear you"): what they said
-    around it may be half heard."""
-    return bool(_BAD_LINE.search(text))
+    """The caller says the line is bad ("it's breaking up", "I can't hear you") and little
+    else: asked again. "Sorry, bad line. A two bedroom apartment in Bondi" is the apartment."""
+    if not (m := _BAD_LINE.search(text)):
+        return False
+    rest = _WORD.findall((text[: m.start()] + " " + text[m.end() :]).lower())
+    said = [w for w in rest if w not in _HESITATION | _GLUE | _AROUND_IT]
+    return len(said) < 3 or garbled(text)

@@ -582,3 +582,10 @@ def test_a_part_of_the_day_in_another_sentence_is_not_the_time_s() -> None:
 def test_a_bad_line_is_heard_as_one() -> None:
     assert noise.bad_line("sorry, you're breaking up") and noise.bad_line("I can't hear you")
     assert not noise.bad_line("we're breaking up, so I'm selling")
+
+
+def test_an_amount_set_aside_for_another_and_what_the_bank_will_lend() -> None:
+    said = "if the deposit is not three hundred thousand, but twenty five percent of the price?"
+    assert parse.corrected(said) == "if the deposit is twenty five percent of the price?"
+    assert parse.corrected("not Randwick, but Coogee") == "not Randwick, but Coogee"  # no amount
+    assert parse.money("the bank will only lend us enough for 2.1 now", loose=True) == 2_100_000

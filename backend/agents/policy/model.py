@@ -460,7 +460,8 @@ class PolicyModel(Model):
         if slots.read("address", None, utterance, self.call) or parse.ordinal(utterance):
             return None
         if parse.said(utterance, local(self.call.now, self.call.tz), asked=True).clock is None:
-            hour = parse.count(utterance)  # "twelve then, that'll do": an hour of its own
+            # "twelve then, that'll do": an hour of its own ("yes, that one": a home, no hour)
+            hour = parse.count(re.sub(r"\b(that|this|the|which) one\b", " ", utterance, flags=re.I))
             if not (hour and 1 <= hour <= 12 and _YES.search(utterance)):
                 return None
             utterance = f"at {hour}"
@@ -664,14 +665,17 @@ class PolicyModel(Model):
         return next((t for t in tools if t.name == self.call.state.last_tool), None)
 
     def _figures_again(self, utterance: str, tools: list[Tool]) -> Any:
-        """ "At seven flat?", "and over 25?": a few words that say only figures of the last
-        tool's (its rate, its term): that tool again with them, the rest as before."""
+        """ "At seven flat?", "and over 25?", "fortnightly?": a few words that say only figures of
+        the last tool's (its rate, its term, how often): that tool again with them, the rest as before."""
         last = self._last_tool(tools)
         if last is None or len(_WORDS.findall(utterance)) > 4:
             return None
         schema = getattr(last, "params_json_schema", {})
         args, missing = slots.fill(schema, utterance, self.call, self.vertical.readers_of(last.name))
-        figures = [n for n, spec in schema.get("properties", {}).items() if slots.numeric(spec)]
+        # "fortnightly?": a few words of the tool's choices are its figures too
+        figures = [
+            n for n, spec in schema.get("properties", {}).items() if slots.numeric(spec) or slots.choice(spec)
+        ]
         said = {n: args[n] for n in figures if args[n]}
         return _called(last.name, said) if said and not missing else None
 

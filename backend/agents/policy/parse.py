@@ -40,7 +40,7 @@ _LOOSE = re.compile(
     r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?(?: now)?|limit(?:'s| is| of)?"
     r"|around|about|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at|spend|(?:only )?do"
     r"|stretch (?:it |that |us |me )?(?:out )?to|afford"
-    r"|make (?:it|that)"
+    r"|make (?:it|that)|lend(?: us| me)?(?: enough for| up to)?"  # "the bank will only lend us 2.1"
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
     r"\s+\$?(\d{1,4}(?:\.\d{1,3})?)(?![\d:]|,\d|\.\d)"
     r"(?!\s*(?:bed|br\b|%|percent|per cent|year|yr|am\b|pm\b))"
@@ -57,10 +57,19 @@ _COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b
 """After a number, what makes it a count or a rate rather than a corrected price."""
 
 
+_NOT_BUT = re.compile(
+    r"\bnot (?=[^,.?!]*(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty"
+    r"|fifty|hundred|thousand|million|grand)\b))[^,.?!]{1,40}?,?\s+but\s+(?=\w)",
+    re.IGNORECASE,
+)
+"""An amount set aside for another: "deposit is not three hundred thousand, but 25 percent"."""
+
+
 def corrected(text: str) -> str:
     """What stands once the caller corrects a number: "budget 2.1, no wait, sorry, 2.7" reads
     as "budget 2.7", "1.3 million, sorry, 1.2 million" as "1.2 million", and "two point two, no,
     two point four, actually, let's say two point three" as 2.3 (each correction in turn)."""
+    text = _NOT_BUT.sub("", text)
     for _ in range(3):
         text, before = _corrected_once(text), text
         if text == before:

@@ -176,6 +176,11 @@ def numeric(spec: dict[str, Any]) -> bool:
     return _kind(spec) in {"number", "integer"}
 
 
+def choice(spec: dict[str, Any]) -> bool:
+    """The parameter is one of a few words ("monthly", "fortnightly", "weekly")."""
+    return "enum" in spec or any("enum" in o for o in spec.get("anyOf", []))
+
+
 def read(name: str, kind: str | None, utterance: str, ctx: CallContext) -> Any:
     """One parameter's value from the utterance, or None."""
     if name == "deposit":

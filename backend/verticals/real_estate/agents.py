@@ -166,9 +166,10 @@ PROPERTY_SEARCH = AgentSpec(
                 # Criteria in a row, then "what do you think?": still a search.
                 "Manly, two bedrooms, under 1.5 million, what do you think?",
                 "Randwick, 4 bed, up to 3 mil. What have you got?",
+                # The search of an earlier call, run again.
+                "could you do the same search as last time?",
+                "run that search again for me, the one from my call",
                 # Typed in bursts, one criterion a line: each narrows the search.
-                "glebe",
-                "marrickville?",
                 "2br unit",
                 "4 bed house?",
                 "under 1.5m",
@@ -204,6 +205,7 @@ PROPERTY_SEARCH = AgentSpec(
                 "!!" + ONE_AT_A_TIME,  # a home, a day and a time: a booking of it
                 "!!" + ONE_OF_THEM_ASKED,
                 r"\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b|\b(on the (chat|phone)|rang|called) (before|earlier)\b",
+                r"\b(same|that|the) search\b.*\b(again|before|earlier|phone|chat|last time)\b|\bsame search\b",
             ),
         ),
         Skill(
@@ -782,6 +784,7 @@ ROOT = AgentSpec(
                 # What is new since, or a listing of ours: about homes, not what we hold on them.
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
                 r"!!\bwhat else (is there|is out there|have you got|(do )?you (got|have)|can you (find|show))\b",
+                r"!!\b(same|that|the) search\b",  # run again, not read back
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out

@@ -219,7 +219,8 @@ async def search_properties(
 _EARLIER = re.compile(
     r"\b(last time|last call|(called|rang|spoke|talked|chatted) (before|earlier)"
     r"|(you|u) (found|showed|sent|had) (me|us)|my (search|criteria)"
-    r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size)"
+    r"|same (budget|beds?|bedrooms|criteria|areas?|suburbs?|size|search)"
+    r"|(search|look) (i|we) (did|had|ran)( (on the|over the|by) (phone|chat))?"
     r"|(put|bump|push|raise|increase|lift|move|take) (up )?(my|our) budget"
     r"|(my|our) budget('s| has| is)? (gone |going )?up"
     r"|what (were|was) (the|those|that) (addresses|homes|places|houses|ones|listings|properties)( \w+)? again"

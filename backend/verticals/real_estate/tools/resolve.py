@@ -228,15 +228,29 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
     if len(chosen) > 1:
         listed = "; ".join(_full(ctx, p) for p in chosen)
         raise AmbiguousReference(f"I have {len(chosen)} homes on {named}{where}: {listed}. Which one?")
+    if number and on_street and (place or len(on_street) == 1):
+        # "seven Park Avenue in Paddington": the number misheard or misread, the street ours there
+        listed = " and ".join(ctx.addresses[p] if place else _full(ctx, p) for p in on_street)
+        one = on_street[0] if len(on_street) == 1 else None
+        ctx.state.last_property = one or ctx.state.last_property
+        raise UnknownProperty(
+            f"I don't have a listing at {named}{where}. On {name.title()}{where} I have {listed}."
+            f" {'Is that the one?' if one else 'Is it one of those?'}",
+            street=named,
+            suggested=one,
+        )
     elsewhere = sorted({ctx.localities.get(p, "") for p in _on(ctx, name)} - {"", place})
     hint = f" I have homes on {name.title()} in {' and '.join(elsewhere)}." if elsewhere else ""
     ctx.state.street_discussed = name if elsewhere else ctx.state.street_discussed
     same = [p for p in _on(ctx, name) if number and _address_key(ctx.addresses[p])[0] == number]
-    if place and len(same) == 1:  # "74 Glenayr Avenue in Bondi": ours is in Coogee
-        hint = f" We do have {named} in {ctx.localities.get(same[0])}. Is that the one?"
-        ctx.state.last_property = same[0]  # "yes, that one, Sunday at ten"
+    suggested = same[0] if place and len(same) == 1 else None
+    if suggested:  # "74 Glenayr Avenue in Bondi": ours is in Coogee
+        hint = f" We do have {named} in {ctx.localities.get(suggested)}. Is that the one?"
+        ctx.state.last_property = suggested  # "yes, that one, Sunday at ten"
     raise UnknownProperty(
-        f"I don't have a listing at {named}{where}.{hint or _did_you_mean(ctx, name, place)}", street=named
+        f"I don't have a listing at {named}{where}.{hint or _did_you_mean(ctx, name, place)}",
+        street=named,
+        suggested=suggested,
     )
 
 

@@ -23,6 +23,7 @@ from backend.agents.tools.failures import (
     NotUnderstood,
     OutsideBusinessHours,
     SlotTaken,
+    UnknownProperty,
 )
 from backend.store import bookings
 from backend.verticals.real_estate.episodes import BookingCancelled, BookingMade, BookingRescheduled
@@ -107,7 +108,12 @@ async def book_viewing(
         property: The listing id, address or position in the last results (defaults to the one discussed).
     """
     call = ctx.context
-    pid = resolve.property_id(call, property or resolve.booked_home(call))
+    try:
+        pid = resolve.property_id(call, property or resolve.booked_home(call))
+    except UnknownProperty as unknown:
+        if suggested := unknown.data.get("suggested"):  # "Is that the one?" "Yes": booked at the time said
+            call.state.pending = {"tool": "book_viewing", "args": {"property": suggested, "when": when}}
+        raise
     call.state.last_property = pid  # "what about 2pm then?" after a refusal is about this home
     if window := parse.free_asked(when):
         await _held_that_day(call, pid, when)
@@ -268,13 +274,16 @@ async def _free_times(
     (or discussed), else of the next day that has some; they wait for the caller's pick."""
     now = local(call.now, call.tz)
     try:
-        day = parse.said(when, now).day
+        heard = parse.said(when, now)
     except parse.ImpossibleDate:
-        day = None
+        heard = None
+    day = heard.day if heard else None
     if call.state.day_discussed:  # "Sunday" just after Sunday the 6th was talked about is that one
         on = date.fromisoformat(call.state.day_discussed)
         discussed = datetime.combine(on, datetime.min.time(), call.tz)
         day = discussed if day is None or day.weekday() == discussed.weekday() else day
+    if heard and heard.weekday and day and existing(day + timedelta(hours=window[1])) <= now:
+        day += timedelta(days=7)  # "first thing Tuesday" said on a Tuesday afternoon: next week's
     first = (day or now).replace(hour=0, minute=0, second=0, microsecond=0)
     offers: list[datetime] = []
     for n in range(1 if day else 7):

@@ -392,3 +392,23 @@ async def test_the_cheaper_one_said_without_the_and_a_share_put_right(
     assert "140 Edward St" in search.reply, search.reply
     assert cheaper.reply.startswith("On 140 Edward St at $840,000 with $126,000 down"), cheaper.reply
     assert a_month(714_000, 6.1, 30) in cheaper.reply, cheaper.reply
+
+
+async def test_how_often_said_alone_and_a_figure_under_a_thousand(runtime: AgentRuntime, homes: str) -> None:
+    """Session 25 (d20): "fortnightly?" is the last repayment again; "$927 a week" is said, not
+    held back as a figure no tool gave (only amounts of $1,000 or more were grounded)."""
+    _, fortnightly, weekly = await talk(
+        runtime,
+        homes,
+        "if I borrowed 550k at 6.25% over 20 years, what's the monthly?",
+        "fortnightly?",
+        "and weekly?",
+    )
+    assert fortnightly.reply.startswith("A $550,000 loan at 6.25% over 20 years is about $"), (
+        fortnightly.reply
+    )
+    assert fortnightly.reply.endswith(f"{repayment(550_000, 6.25, 20, 26):,.0f} a fortnight."), (
+        fortnightly.reply
+    )
+    assert weekly.reply.endswith(f"about ${repayment(550_000, 6.25, 20, 52):,.0f} a week."), weekly.reply
+    assert repayment(550_000, 6.25, 20, 52) < 1000 and not weekly.errors, weekly.errors

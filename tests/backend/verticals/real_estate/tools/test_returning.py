@@ -116,3 +116,21 @@ async def test_a_first_name_given_by_phone_and_the_full_name_on_chat_are_checked
     checked = await runtime.turn(chat, f"it ends in {phone[-4:]}", asked.agent)
     assert checked.reply.startswith("Thanks, Philippa, that matches"), checked.reply
     assert chat.caller_id == voice.caller_id
+
+
+async def test_the_same_search_as_on_the_phone_is_run_once_checked(runtime: AgentRuntime, homes: str) -> None:
+    """Session 25 (d20): asked for before the check, the search is run after it, not read back."""
+    now = datetime.now(UTC)
+    phone = f"0438{uuid.uuid4().int % 10**6:06d}"
+    first = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Ines Okafor", phone=phone, phone_verified=True
+    )
+    await runtime.turn(first, "three bedroom houses in Coogee up to 2.7 million please", "Triage")
+    chat = await runtime.open_call(homes, f"call-{uuid.uuid4().hex[:8]}", now=now, name="Ines Okafor")
+    chat.channel = "chat"
+    asked = await runtime.turn(chat, "hi, could you do the search I did on the phone again?", "Triage")
+    assert "check it's you" in asked.reply and "Coogee" not in asked.reply, asked.reply
+    checked = await runtime.turn(chat, f"sure, it's {phone}", asked.agent)
+    assert "matches what we have on file" in checked.reply, checked.reply
+    assert "Still in Coogee with 3+ bedrooms up to $2,700,000" in checked.reply, checked.reply
+    assert "65 George St" in checked.reply and "80 Hill St" not in checked.reply, checked.reply

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -677,3 +678,30 @@ async def test_first_said_as_which_to_see_first_is_not_a_position(runtime: Agent
         "Saturday at 10am for George Street, no, the Station Street one first, fine, Station Street first",
     )
     assert "92 Station St" in booked.reply and "RE-" in booked.reply, booked.reply
+
+
+async def test_first_thing_today_s_weekday_said_in_the_afternoon_is_next_week_s(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 25 (d20): "first thing Friday" on a Friday afternoon is no morning gone."""
+    sydney = ZoneInfo("Australia/Sydney")
+    friday_afternoon = datetime(2026, 11, 20, 15, tzinfo=sydney).astimezone(UTC)
+    call = await runtime.open_call(
+        homes, f"call-{uuid.uuid4().hex[:8]}", now=friday_afternoon, name="Al Shift", tz=sydney
+    )
+    result = await runtime.turn(
+        call, "can I see 65 George St, Coogee first thing Friday? whatever's earliest", "Triage"
+    )
+    assert "Friday 27 November at 9" in result.reply and "RE-" in result.reply, result.reply
+
+
+async def test_a_house_number_we_do_not_have_on_a_street_we_list_there(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 25 (d20): "seven Park Avenue in Paddington": ours there is 93; a yes books it at the
+    time first asked ("yes, that one" names no hour)."""
+    asked, booked = await talk(
+        runtime, homes, "I'd like to see seven Park Avenue in Paddington on Wednesday at two", "yes, that one"
+    )
+    assert asked.reply.endswith("On Park Ave in Paddington I have 93 Park Ave. Is that the one?"), asked.reply
+    assert "93 Park Ave on Wednesday 25 November at 2:00 PM" in booked.reply, booked.reply
