@@ -54,6 +54,9 @@ class Skill:
     readers: Mapping[str, Reader] = field(default_factory=dict)
     """How the policy model reads this tool's own parameters, by name; the rest are read by
     name and type (money, times, suburbs, properties: ``policy.slots``)."""
+    alone: Mapping[str, str] = field(default_factory=dict)
+    """The parameters a whole number said alone after this tool may be, each with how it is
+    said ("{n}% down", "over {n} years"): the caller is asked which ("Twenty-five.")."""
 
     @property
     def name(self) -> str:

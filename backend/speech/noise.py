@@ -48,7 +48,32 @@ _BAD_LINE = re.compile(
 )
 
 
-_AROUND_IT = frozenset(["sorry", "hello", "hi", "what", "pardon", "again", "you", "the", "it", "is", "a"])
+_AROUND_IT = frozenset(
+    [
+        "sorry",
+        "hello",
+        "hi",
+        "what",
+        "pardon",
+        "again",
+        "you",
+        "the",
+        "it",
+        "it's",
+        "is",
+        "a",
+        "an",
+        "no",
+        "yes",
+        "in",
+        "on",
+        "and",
+        "i",
+        "i'm",
+        "to",
+        "of",
+    ]
+)
 
 
 def bad_line(text: str) -> bool:

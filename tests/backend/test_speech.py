@@ -581,7 +581,9 @@ def test_a_part_of_the_day_in_another_sentence_is_not_the_time_s() -> None:
 
 def test_a_bad_line_is_heard_as_one() -> None:
     assert noise.bad_line("sorry, you're breaking up") and noise.bad_line("I can't hear you")
+    assert noise.bad_line("uh the the yeah no it's it's breaking up the bed in um hello")
     assert not noise.bad_line("we're breaking up, so I'm selling")
+    assert not noise.bad_line("Sorry, bad line. A two bedroom apartment in Bondi.")  # said, heard
 
 
 def test_an_amount_set_aside_for_another_and_what_the_bank_will_lend() -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import itertools
 import json
 import re
@@ -37,6 +38,7 @@ from backend.agents.tools.replies import money
 from backend.agents.vertical import CONTEXT_BREAK, Vertical
 from backend.speech import contacts, noise
 from backend.speech.misheard import heard_right
+from backend.speech.numbers import words_to_number
 from backend.speech.shorthand import written_out
 
 _ids = itertools.count()
@@ -435,6 +437,8 @@ class PolicyModel(Model):
         )
         if when:
             return _called(pending["tool"], {**pending["args"], "when": when})
+        if pending.get("either") and (which := self._either(pending, utterance)) is not None:
+            return which
         if (asked := pending.get("asks")) and (n := self._asked_value(asked, utterance)) is not None:
             return _called(pending["tool"], {**pending["args"], asked: n})  # "at least four"
         if _YES.search(utterance) and "choices" in pending:
@@ -677,7 +681,29 @@ class PolicyModel(Model):
             n for n, spec in schema.get("properties", {}).items() if slots.numeric(spec) or slots.choice(spec)
         ]
         said = {n: args[n] for n in figures if args[n]}
-        return _called(last.name, said) if said and not missing else None
+        if said and not missing:
+            return _called(last.name, said)
+        return self._which_figure(utterance, last.name)
+
+    def _which_figure(self, utterance: str, tool: str) -> Any:
+        """ "Twenty-five." after repayments: 25% down or over 25 years? Asked, not guessed."""
+        skill = self.vertical.skill(tool)
+        n = words_to_number(utterance.strip(" .!?,").lower()) if skill and len(skill.alone) > 1 else None
+        if skill is None or n is None or n != int(n) or not 1 <= n <= 100:
+            return None
+        self.call.state.pending = {"tool": tool, "args": {}, "either": dict.fromkeys(skill.alone, int(n))}
+        ways = [way.format(n=int(n)) for way in skill.alone.values()]
+        return assistant_message(f"Do you mean {', '.join(ways[:-1])} or {ways[-1]}?")
+
+    def _either(self, pending: dict[str, Any], utterance: str) -> Any:
+        """The answer to "25% down or over 25 years?" ("percent", "the years"): the tool again
+        with the number as the parameter whose reader hears it beside the answer."""
+        readers = self.vertical.readers_of(pending["tool"])
+        for name, n in pending["either"].items():
+            reader = readers.get(name) or functools.partial(slots.read, name, None)
+            if reader(f"{n} {utterance}", self.call) == n or reader(f"{utterance} {n}", self.call) == n:
+                return _called(pending["tool"], {**pending["args"], name: n})
+        return None
 
     def _amount_again(self, utterance: str, tools: list[Tool]) -> Any:
         """ "Her folks are chipping in, so make it two and a half": like nothing the agents do,

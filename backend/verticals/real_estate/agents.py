@@ -486,6 +486,7 @@ MORTGAGE = AgentSpec(
                 "you ran the numbers for me last time, can you do them again with 600 grand down?",
             ),
             mortgage.reply_mortgage,
+            alone={"deposit_percent": "{n}% down", "years": "over {n} years"},
             readers={
                 "property": resolve.read_pointed,
                 "loan": mortgage.read_loan,

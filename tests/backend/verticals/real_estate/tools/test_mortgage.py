@@ -412,3 +412,21 @@ async def test_how_often_said_alone_and_a_figure_under_a_thousand(runtime: Agent
     )
     assert weekly.reply.endswith(f"about ${repayment(550_000, 6.25, 20, 52):,.0f} a week."), weekly.reply
     assert repayment(550_000, 6.25, 20, 52) < 1000 and not weekly.errors, weekly.errors
+
+
+async def test_a_number_alone_after_repayments_is_asked_about_then_worked_out(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 25 (d19): "Twenty-five." after 20% down over 30 years is a deposit or a term;
+    d19's writer meant the term, the first reader of it the deposit: asked, not guessed."""
+    _, alone, years, percent = await talk(
+        runtime,
+        homes,
+        "repayments on 1 million, 20% down, 6% over 30 years?",
+        "Twenty-five.",
+        "the years",
+        "and thirty percent down?",
+    )
+    assert alone.reply == "Do you mean 25% down or over 25 years?" and not alone.tool_calls, alone.reply
+    assert a_month(800_000, 6, 25) in years.reply, years.reply
+    assert a_month(700_000, 6, 25) in percent.reply, percent.reply
