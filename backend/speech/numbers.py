@@ -369,14 +369,17 @@ _LISTED_RATE = re.compile(r"(?:^|,)\s*(\d{1,2}\.\d{1,3})\s*(?=\s*(?:,|\.?$))")
 
 
 _RATE_MOVE = re.compile(
-    r"\b(?:(?P<up>up|rises?|rose|increases?|increased|jumps?|jumped|climbs?|climbed)"
+    r"\b(?<!sav\w )(?<!saves )(?<!saving )(?<!saved )"  # "saves up twenty percent": a deposit
+    r"(?:(?P<up>up|rises?|rose|increases?|increased|jumps?|jumped|climbs?|climbed)"
     r"|(?<!put )(?<!putting )(?<!pay )(?<!paying )(?P<down>down|drops?|dropped|falls?|fell|cuts?))"
     r"(?:\s+|(?:,?\s+(?:by|say|like|maybe|about|another)\b)+,?\s+)"  # "up, say another one percent"
-    r"(?P<by>half an?|a half|a quarter(?: of an?)?|\d+(?:\.\d+)?)"
+    r"(?P<by>half an?|a half|half|a quarter(?: of an?)?|quarter|\d+(?:\.\d+)?)"
     r"\s*(?:percent|per cent|%|percentage points?|points?)",
     re.IGNORECASE,
 )
 _MOVES = {
+    "half": 0.5,  # "go up half percent"
+    "quarter": 0.25,
     "half a": 0.5,
     "half an": 0.5,
     "a half": 0.5,

@@ -20,8 +20,8 @@ from backend.speech.clauses import CORRECTION, sentence_end
 
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _MONTHS = tuple(name.lower() for name in calendar.month_name[1:])
-_DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch time": 12, "afternoon": 14,
-            "arvo": 14, "evening": 18, "tonight": 18, "first thing": 9}  # fmt: skip
+_DAYPARTS = {"morning": 10, "midday": 12, "noon": 12, "lunchtime": 12, "lunch time": 12, "after lunch": 13,
+            "afternoon": 14, "arvo": 14, "evening": 18, "tonight": 18, "first thing": 9}  # fmt: skip
 """The hour a part of the day means when no time is said."""
 DAY_HOUR = 10
 """The hour a day said alone means ("Saturday")."""
@@ -256,7 +256,9 @@ _STREET_NAME = (
     r"|place|pl|lane|ln|way|terrace|tce|court|ct|highway|hwy|close|grove|boulevard|blvd)\b"
 )
 """After "at 13", what makes it a house number: "at 13 Victoria Road", "at 84 Pacific Hwy"."""
-_PART = r"morning|midday|noon|lunchtime|lunch time|afternoon|arvo|evening|tonight"
+_PART = (
+    r"(?:straight |just )?after lunch|morning|midday|noon|lunchtime|lunch time|afternoon|arvo|evening|tonight"
+)
 _IN_THE = r"\s*(?:o'?clock\s*)?(?:(?:in the\s+)?(?:morning|afternoon|arvo|evening)|at night)\b"
 _MERIDIEM = r"[ap]\.?m\b\.?"
 # After "at 2", what makes it a count or an amount, not a time: "at 2 bedrooms", "about 3 kids",
@@ -298,6 +300,13 @@ _CLOCK = re.compile(
     re.IGNORECASE,
 )
 _PART_WORD = re.compile(rf"\b(?:{_PART})\b", re.IGNORECASE)
+
+
+def _part_key(said: str) -> str:
+    """ "Straight after lunch" is "after lunch"."""
+    return re.sub(r"^(?:straight|just) ", "", said.lower())
+
+
 _LOOSE = frozenset({"around", "about", "say", "from", "by", "make it", "make that", "do", "try"})
 """Anchors that need a day, a part of one, or a question about time: "around 2" may be a count,
 "make it 10" a time only when a time is what was asked about."""
@@ -344,7 +353,9 @@ o'clock?", "move my 2pm to 4"), the time it moves to is the one meant."""
 
 _OWN_DAY = re.compile(
     r"\b(?:knock(?:s|ing)? off|finish(?:es|ing)?|get(?:ting)? off|clock(?:s|ing)? off|start(?:s|ing)?"
-    r"|(?:shift|work|school) (?:ends|finishes|starts|gets out)|(?:at work|working) (?:till|until))\b"
+    r"|(?:shift|work|school) (?:ends|finishes|starts|gets out)|(?:at work|working) (?:till|until)"
+    # "the little one's got swimming at ten": something else of theirs then, not a viewing
+    r"|(?:got|has|have) (?!.*\b(?:look|viewing|inspection|squiz|time|slot)\b)[\w ]{3,30}?)\b"
     r"(?: (?:work|uni|school))?(?: (?:at|around|about|by|till|until))?\s*$",
     re.IGNORECASE,
 )
@@ -390,7 +401,7 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
     part = None
     for m in _CLOCK.finditer(text):
         if m["part"] or m["first"]:
-            part = part or (m["part"] or m["first"]).lower()
+            part = part or _part_key(m["part"] or m["first"])
             continue
         loose = m["anchor"] and m["anchor"].lower() in _LOOSE
         if loose and not (asked or day_named or _DAY_WORD.search(text)):
@@ -406,7 +417,7 @@ def time_of_day(text: str, *, asked: bool = False, day_named: bool = False) -> t
         elif not meridiem and hour < 12:
             # "one o'clock? Surf's good in the morning": a part of the day in its own sentence
             later = _PART_WORD.search(text, m.end(), sentence_end(text, m.end()))
-            part = part or (later.group(0).lower() if later else None)
+            part = part or (_part_key(later.group(0)) if later else None)
             morning = bool(part) and _DAYPARTS[part] < _DAYPARTS["midday"]  # "half six in the morning"
             if not morning and (hour <= PM_UNTIL or (part and _DAYPARTS[part] >= _DAYPARTS["afternoon"])):
                 hour += 12  # "at 3" is the afternoon for a viewing; "evening at 6" too
@@ -519,8 +530,8 @@ _DAYISH = re.compile(
     rf"\b(?:today|tomorrow|(?:mon|tues|wednes|thurs|fri|satur|sun)day|{_PART}|first thing)\b", re.IGNORECASE
 )
 _WINDOWS = {"morning": (0, 12), "first thing": (0, 11), "midday": (11, 14), "noon": (11, 14),
-            "lunchtime": (11, 14), "lunch time": (11, 14), "afternoon": (12, 24), "arvo": (12, 24),
-            "evening": (16, 24), "tonight": (16, 24)}  # fmt: skip
+            "lunchtime": (11, 14), "lunch time": (11, 14), "after lunch": (13, 16), "afternoon": (12, 24),
+            "arvo": (12, 24), "evening": (16, 24), "tonight": (16, 24)}  # fmt: skip
 """The hours a part of the day spans, as [from, to): business hours narrow them."""
 
 
@@ -559,7 +570,7 @@ def free_asked(text: str) -> tuple[int, int] | None:
     rest = _CLOCK.sub(lambda m: " " if m["part"] or m["first"] else m.group(0), text)
     if time_of_day(rest, asked=True) is not None:
         return None
-    return _WINDOWS[(parts[0]["part"] or parts[0]["first"]).lower()] if parts else (0, 24)
+    return _WINDOWS[_part_key(parts[0]["part"] or parts[0]["first"])] if parts else (0, 24)
 
 
 # -- a moment --------------------------------------------------------------------------------------------

@@ -591,3 +591,19 @@ def test_an_amount_set_aside_for_another_and_what_the_bank_will_lend() -> None:
     assert parse.corrected(said) == "if the deposit is twenty five percent of the price?"
     assert parse.corrected("not Randwick, but Coogee") == "not Randwick, but Coogee"  # no amount
     assert parse.money("the bank will only lend us enough for 2.1 now", loose=True) == 2_100_000
+
+
+def test_session_25_d21_amounts_rates_and_times_as_said() -> None:
+    """Saved up is a deposit, not a rate moving; the amount set aside after; a max and an
+    approval are a budget; a time of the caller's own day; "straight after lunch"."""
+    assert numbers.rate_move("and if he saves up twenty percent instead?") is None
+    assert numbers.rate_move("and if da interest go up half percent?") == 0.5
+    said = "if deposit is twenty percent of the price, not one hundred fifty thousand, how much?"
+    assert parse.corrected(said) == "if deposit is twenty percent of the price, how much?"
+    assert parse.money("ok our max is 2.2", loose=True) == 2_200_000
+    assert parse.money("we've been approved for 2.5, what does that get us?", loose=True) == 2_500_000
+    moved = "Oh, no, wait, the little one's got swimming at ten. Can we do half eleven instead?"
+    assert times.time_of_day(moved, asked=True) == (11, 30)
+    assert times.time_of_day("I have a meeting at 11, can we do 2?", asked=True) == (14, 0)
+    assert times.time_of_day("can I have a look at ten?", asked=True) == (10, 0)
+    assert times.time_of_day("Monday, straight after lunch if that works", asked=True) == (13, 0)

@@ -37,8 +37,9 @@ from backend.speech.times import (
 # Loose amounts, for a price only: "under 1.6" is 1.6 million, "anything under 850" 850 thousand,
 # "the bank reckons we can go to two point one" 2.1 million.
 _LOOSE = re.compile(
-    r"\b(?:under|below|up to|down to|max(?:imum)?|budget(?:'s| is| of)?(?: now)?|limit(?:'s| is| of)?"
-    r"|around|about|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at|spend|(?:only )?do"
+    r"\b(?:under|below|up to|down to|max(?:imum)?(?:'s| is)?|budget(?:'s| is| of)?(?: now)?"
+    r"|limit(?:'s| is| of)?|around|about|at most|less than|no more than|cap(?:ped)?(?: it| that| us)? at"
+    r"|spend|(?:only )?do|approved (?:for|to|up to)"
     r"|stretch (?:it |that |us |me )?(?:out )?to|afford"
     r"|make (?:it|that)|lend(?: us| me)?(?: enough for| up to)?"  # "the bank will only lend us 2.1"
     r"|go (?:up )?to|(?:push|bump|raise|increase|take|up|lift) (?:it |that |us )?(?:up )?to)"
@@ -63,13 +64,19 @@ _NOT_BUT = re.compile(
     re.IGNORECASE,
 )
 """An amount set aside for another: "deposit is not three hundred thousand, but 25 percent"."""
+_NUMBER_WORD = (
+    r"(?:\$?\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty"
+    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|mil|grand|k|and|a|point|dollars?)"
+)
+_BUT_NOT = re.compile(rf",?\s*\bnot (?:{_NUMBER_WORD}[\s-]*)+(?=[,.?!]|$)", re.IGNORECASE)
+"""The amount set aside said after: "twenty percent of the price, not one hundred fifty thousand"."""
 
 
 def corrected(text: str) -> str:
     """What stands once the caller corrects a number: "budget 2.1, no wait, sorry, 2.7" reads
     as "budget 2.7", "1.3 million, sorry, 1.2 million" as "1.2 million", and "two point two, no,
     two point four, actually, let's say two point three" as 2.3 (each correction in turn)."""
-    text = _NOT_BUT.sub("", text)
+    text = _BUT_NOT.sub("", _NOT_BUT.sub("", text))
     for _ in range(3):
         text, before = _corrected_once(text), text
         if text == before:

@@ -315,6 +315,8 @@ PROPERTY_SEARCH = AgentSpec(
             readers={"property": resolve.read_pointed},
             cues=(
                 r"\b(e-?mail|send|sent|forward|inbox)\b",
+                # Something emailed to them ("the bank's just emailed"), nothing asked to be sent
+                r"!!^(?!.*\b(send|sent|forward|e-?mail (me|us|it|them|those|that))\b).*\bemailed\b",
                 # Nothing asked to be sent ("my friend's number is…, she said to call you").
                 r"!!^(?!.*\b(e-?mail|send|sent|forward|inbox|@)).*$",
             ),
@@ -340,12 +342,14 @@ PROPERTY_SEARCH = AgentSpec(
             readers={
                 "suburb": resolve.read_suburbs,
                 "bedrooms": listings.read_wanted_bedrooms,
-                "max_bedrooms": listings.read_bedroom_cap,
+                "max_bedrooms": listings.read_max_bedrooms,
                 "earlier": listings.read_earlier,
                 "also": listings.read_also,
             },
             cues=(
-                r"\b(budget|price range|pre-?approved|working with|can spend|can go up to|max(imum)? of)\b",
+                r"\b(budget|price range|(pre-?)?approved (for|to|up to)|pre-?approved|working with|can spend"
+                r"|can go up to|max(imum)? of)\b",
+                r"!!\bbudget(ing)? (apps?|spreadsheets?|tools?)\b",  # "one of those budget apps": how often
                 # "bring it down to one point nine four": the budget moved (a time moved is vetoed below)
                 r"\b(bring|take|knock|bump|push|drop) (it|that|the (price|max\w*|limit|top( end)?)) (down|up|out) to\b"
                 r"(?!.*(?<![a-z])(am|pm|o'?clock|noon|morning|arvo|afternoon|evening)\b)",
@@ -497,6 +501,7 @@ MORTGAGE = AgentSpec(
             },
             cues=(
                 r"\b(mortgage|repay\w*|pay(ing)? back|loan|monthly|per month|a month|each month|interest|rate)\b",
+                r"^\W*(and|so|what about|how about|ok(ay)?)?\W*(weekly|fortnightly|per (week|fortnight))\b",
                 r"\b(deposit|\d+k? down|put down|finance|borrow|(grand|thousand|mil) down|lvr)\b",
                 r"\b(ran|run|running|crunch(ed)?|did|do|work(ed)? out) the (numbers|figures)\b",
                 r"\d (%|per ?cent)|\b\d+ ?(years?|yrs?)\b",  # a rate or a term: "at 6 percent over 25 years"
@@ -620,6 +625,7 @@ VIEWINGS = AgentSpec(
                 # "can i see it sat": to see it, never to call it off
                 r"!!^(?!.*\b(cancel|call off|scrap|scratch|pull out)\b).*\b(can|could|may) (i|we) (come and )?(see|view|inspect|have a look|look at)\b",
                 r"\b(take|remove) (me|us|my name) (off|from)\b",
+                r"!!\b(pre-?)?approved (for|to|up to)\b",  # a budget said: "we've been approved for 2.5"
                 r"\b(won\'t|don\'t|do not|no longer) need (the|that|my|our|to see)\b",
                 # "Is it still on?" asks after a booking; it does not call it off.
                 r"!!\bstill (on|going ahead|happening|booked|set)\b(?!.*\b(cancel|call (it )?off)\b)",
@@ -786,6 +792,7 @@ ROOT = AgentSpec(
                 r"!!\b(anything new|new listings?|come up|come on the market|one of yours|your (listing|sign))\b",
                 r"!!\bwhat else (is there|is out there|have you got|(do )?you (got|have)|can you (find|show))\b",
                 r"!!\b(same|that|the) search\b",  # run again, not read back
+                r"!!\b(pre-?)?approved (for|to|up to)\b",  # a budget said, not one asked after
                 r"!!\b(ones?|homes?|places?|houses?|listings?|propert(y|ies)) (that )?you (found|showed|had|sent)\b",
                 r"!!\bwhat (was|were) (i|we) looking at\b",  # the homes, not the criteria
                 r"!!\bwith [\w ]{1,25} (down|deposit)\b",  # "same as last time, but with 600 grand down": worked out
@@ -824,6 +831,7 @@ ROOT = AgentSpec(
                 # The whole number on file volunteered before anything was asked: it answers the check.
                 r"\b(my|our) (mobile|mob|number|phone|cell)( number)?('s| is)\W+\+?\d[\d -]{6,}\d\b",
                 r"!!\b(e-?mail|send|forward) (me|us|it|them|those|the)\b",
+                r"!!^(?!.*(@|\d{3})).*\bemailed\b",  # "the bank's just emailed": no address, no digits
             ),
         ),
         # No examples: the policy model calls it when a name is given by a caller it did not

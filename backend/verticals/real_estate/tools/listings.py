@@ -251,7 +251,8 @@ def read_cheapest(utterance: str, ctx: CallContext) -> bool:
 
 
 _A_MINIMUM = re.compile(
-    r"\b(?:at least|or more|or bigger|or above|minimum|min|plus|upwards|more than|no fewer than)\b|\d\s*\+",
+    r"\b(?:at least|or more|or bigger|or above|minimum|min|plus|upwards|more than|no fewer than"
+    r"|(?:we|i) (?:really )?(?:need|must have))\b|\d\s*\+",  # "we need four bedrooms": four will do, or more
     re.IGNORECASE,
 )
 

@@ -132,14 +132,16 @@ def _seeing(ctx: CallContext, text: str) -> str | None:
 
 
 _COMPARED = re.compile(
-    r"(?:\bthe |(?:^\W*|[.,!?]\s*)(?=[\w ]{3,20} (?:one\b|of (?:the lot|them|those|the \w+)\b)))"
+    r"(?:\bthe |(?:^\W*|[.,!?]\s*)(?=[\w ]{3,20} (?:one\b|of (?:the lot|them|those|the \w+)\b))"
+    r"|\bwhich(?: one| of (?:them|those|the two))?(?: is|'s)(?: the)? )"
     r"(?:(?P<cheap>cheaper|cheapest|less expensive|least expensive)"
     r"|(?P<dear>dearer|dearest|more expensive|most expensive|pricier|priciest)"
     r"|(?P<big>bigger|biggest|big|larger|largest)(?= (?:one|place|house|home)\b))",
     re.IGNORECASE,
 )
 """A home pointed at by comparison among those read out: "the cheaper one", "the big one",
-"Cheaper one. Twenty down", "Right. Cheapest of the lot." (not "Cheaper ones in Bondi?")."""
+"Cheaper one. Twenty down", "Right. Cheapest of the lot.", "which is cheaper?" (not "Cheaper
+ones in Bondi?")."""
 
 
 def _compared(text: str, results: list[Listing]) -> Listing | None:

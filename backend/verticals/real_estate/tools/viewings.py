@@ -438,7 +438,9 @@ async def _booking_of(call: CallContext, reference: str | None) -> bookings.Book
         identity.require_verified(call)  # it may be a booking of whom a possible match may be
     if reference and mine:
         said = reference.upper()
-        raise NoSuchBooking(f"I can't find a viewing with the reference {said}. {_listed(call, mine)}")
+        call.state.last_booking = mine[0].booking_id if len(mine) == 1 else call.state.last_booking
+        ask = "Is that the one you mean?" if len(mine) == 1 else "Which one do you mean?"
+        raise NoSuchBooking(f"I can't find a viewing with the reference {said}. {_listed(call, mine)} {ask}")
     chosen = next((b for b in mine if b.booking_id == call.state.last_booking), None)
     if chosen or len(mine) == 1:
         return chosen or mine[0]

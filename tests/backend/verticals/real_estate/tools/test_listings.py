@@ -514,3 +514,28 @@ async def test_a_caller_who_says_the_line_is_bad_is_asked_again(runtime: AgentRu
     result = await one_turn(runtime, homes, "sorry, you're breaking up, hello?")
     assert result.reply == "Sorry, the line's breaking up a bit. Could you say that again?", result.reply
     assert not result.tool_calls
+
+
+async def test_which_is_cheaper_and_an_approval_keep_to_the_homes_and_the_search(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    """Session 25 (d21): "which is cheaper…?" of the homes read out; "the bank's just emailed, we've
+    been approved for…" is the new budget, nothing to send."""
+    cheaper = await one_turn(runtime, homes, "2 bed units in Bondi?", "which is cheaper, how many bathrooms?")
+    assert cheaper.reply.startswith("26 Pacific Hwy, Bondi is a 2 bedroom"), cheaper.reply
+    approved = await one_turn(
+        runtime,
+        homes,
+        "3 bed houses in Coogee up to 2.2 million",
+        "the bank's just emailed, we've been approved for two point seven. What does that get us?",
+    )
+    assert approved.reply.startswith("Still in Coogee with 3-4 bedrooms, now up to $2,700,000"), (
+        approved.reply
+    )
+
+
+@pytest.mark.parametrize(
+    ("said", "most"), [("we need four bedrooms in Maroubra", None), ("I must have 3 bedrooms", None)]
+)
+def test_bedrooms_needed_are_a_minimum(said: str, most: int | None) -> None:
+    assert listings.read_max_bedrooms(said, offline_call()) == most

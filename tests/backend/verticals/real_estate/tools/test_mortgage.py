@@ -430,3 +430,15 @@ async def test_a_number_alone_after_repayments_is_asked_about_then_worked_out(
     assert alone.reply == "Do you mean 25% down or over 25 years?" and not alone.tool_calls, alone.reply
     assert a_month(800_000, 6, 25) in years.reply, years.reply
     assert a_month(700_000, 6, 25) in percent.reply, percent.reply
+
+
+async def test_weekly_asked_beside_a_budget_app_is_the_repayment_weekly(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    _, weekly = await talk(
+        runtime,
+        homes,
+        "if I borrowed 800k at 6% over 30 years, what's the monthly?",
+        "And weekly? He's got one of those budget apps that does it by the week.",
+    )
+    assert weekly.reply.endswith(f"about ${repayment(800_000, 6, 30, 52):,.0f} a week."), weekly.reply

@@ -705,3 +705,14 @@ async def test_a_house_number_we_do_not_have_on_a_street_we_list_there(
     )
     assert asked.reply.endswith("On Park Ave in Paddington I have 93 Park Ave. Is that the one?"), asked.reply
     assert "93 Park Ave on Wednesday 25 November at 2:00 PM" in booked.reply, booked.reply
+
+
+async def test_a_reference_we_do_not_have_is_asked_about_with_the_one_we_do(
+    runtime: AgentRuntime, homes: str
+) -> None:
+    booked, wrong = await talk(
+        runtime, homes, "can I see 80 Hill St, Coogee on Monday at 2pm?", "cancel RE-20250314-999 please"
+    )
+    assert "RE-" in booked.reply, booked.reply
+    assert wrong.reply.startswith("I can't find a viewing with the reference RE-20250314-999."), wrong.reply
+    assert wrong.reply.endswith("Is that the one you mean?") and "80 Hill St" in wrong.reply, wrong.reply
