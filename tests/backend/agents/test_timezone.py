@@ -170,33 +170,38 @@ async def test_the_caller_summary_says_the_local_time() -> None:
     assert result["viewings"] == ["12 Ocean St on Saturday 17 October at 10:00 AM"]
 
 
-async def test_a_booking_is_stored_as_utc_and_said_locally(mem: Memory, db: Database) -> None:
+async def _book_in_sydney(
+    mem: Memory, db: Database, now: datetime, said: str
+) -> tuple[str, bookings.Booking]:
+    """A Sydney agency's caller books P001 as ``said`` at ``now``: the reply and the booking."""
     runtime = AgentRuntime(REAL_ESTATE, mem, db)
     group, call_id = "tz" + uuid.uuid4().hex[:10], "call-" + uuid.uuid4().hex[:8]
     await seed_demo(mem, group)
+    phone = f"0412 {uuid.uuid4().int % 10**6:06d}"
     call = await runtime.open_call(
-        group, call_id, now=FRIDAY_NIGHT.astimezone(UTC), name="Tess Zhou", phone="0412 555 777", tz=SYDNEY
+        group, call_id, now=now.astimezone(UTC), name="Tess Zhou", phone=phone, tz=SYDNEY
     )
     call.state.last_property = "P001"
-    result = await runtime.turn(call, "can I book a viewing for this Saturday at 10am", "Viewing Scheduler")
-    assert "Saturday 17 October at 10:00 AM" in result.reply, result.reply
+    result = await runtime.turn(call, said, "Viewing Scheduler")
     [booking] = await bookings.of_caller(db, group, call.caller_id or "")
+    return result.reply, booking
+
+
+async def test_a_booking_is_stored_as_utc_and_said_locally(mem: Memory, db: Database) -> None:
+    reply, booking = await _book_in_sydney(
+        mem, db, FRIDAY_NIGHT, "can I book a viewing for this Saturday at 10am"
+    )
+    assert "Saturday 17 October at 10:00 AM" in reply, reply
     assert booking.starts_at == SATURDAY_10_LOCAL  # Friday 23:00Z in the ledger
 
 
 async def test_a_reference_carries_the_agency_s_date(mem: Memory, db: Database) -> None:
     tuesday_morning = datetime(2027, 3, 2, 9, tzinfo=SYDNEY)  # Monday 22:00 UTC
-    runtime = AgentRuntime(REAL_ESTATE, mem, db)
-    group, call_id = "tz" + uuid.uuid4().hex[:10], "call-" + uuid.uuid4().hex[:8]
-    await seed_demo(mem, group)
-    call = await runtime.open_call(
-        group, call_id, now=tuesday_morning.astimezone(UTC), name="Tess Zhou", phone="0412 555 778", tz=SYDNEY
+    reply, booking = await _book_in_sydney(
+        mem, db, tuesday_morning, "can I book a viewing for Thursday at 11am"
     )
-    call.state.last_property = "P001"
-    result = await runtime.turn(call, "can I book a viewing for Thursday at 11am", "Viewing Scheduler")
-    [booking] = await bookings.of_caller(db, group, call.caller_id or "")
     assert booking.reference.startswith("RE-20270302-"), booking.reference
-    assert booking.reference in result.reply
+    assert booking.reference in reply
 
 
 # -- the tenant's zone -------------------------------------------------------------------------
