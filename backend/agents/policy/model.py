@@ -292,6 +292,9 @@ class PolicyModel(Model):
             return answered
         if (checked := self._step_up_answer(utterance, tools, handoffs, spec.name)) is not None:
             return checked
+        if identity.own_number_again(self.call, utterance):
+            fallback = self.vertical.root.fallback
+            return assistant_message(f"Thanks, that's the number we have for you. {fallback}")
         if (other := self._introduction(utterance, tools, handoffs, spec.name)) is not None:
             return other
         if speaker := parse.introduced(utterance):  # "Marcus speaking. A three bedder in Rozelle?"

@@ -7,6 +7,7 @@ tools refuse, the tool guardrail checks)."""
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
 from datetime import datetime, timedelta
@@ -224,6 +225,17 @@ def undisclosed(call: CallContext, text: str, amounts: set[int]) -> int:
         budgets = {round(float(f.value)) for f in c.facts if f.name == "HAS_BUDGET" and f.value is not None}
         found += len(budgets & (amounts - call.turn.grounding))
     return found
+
+
+def own_number_again(call: CallContext, said: str) -> bool:
+    """Digits alone ("987", "0412 345 987") that end the checked caller's number on file: typed
+    again once the check has passed, they ask for nothing."""
+    digits = re.sub(r"\D", "", said)
+    if call.caller is None or not call.caller.verified or len(digits) < 3:
+        return False
+    if not re.fullmatch(r"[\d\s+().-]+", said.strip(" .!?")):
+        return False
+    return any(re.sub(r"\D", "", p)[-9:].endswith(digits[-9:]) for p in _phones(call.caller))
 
 
 def _phones(c: CallerContext) -> set[str]:

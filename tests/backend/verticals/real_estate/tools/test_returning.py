@@ -134,3 +134,7 @@ async def test_the_same_search_as_on_the_phone_is_run_once_checked(runtime: Agen
     assert "matches what we have on file" in checked.reply, checked.reply
     assert "Still in Coogee with 3+ bedrooms up to $2,700,000" in checked.reply, checked.reply
     assert "65 George St" in checked.reply and "80 Hill St" not in checked.reply, checked.reply
+    again = await runtime.turn(chat, phone[-3:], checked.agent)  # the digits typed again: nothing asked
+    assert again.reply.startswith("Thanks, that's the number we have for you.") and not again.tool_calls, (
+        again.reply
+    )
