@@ -161,7 +161,7 @@ INTENTS: dict[Intent, tuple[str, ...]] = {
         r"(are|were) you looking",
     ),
     "repayment": (
-        r"(a|per|each|every|/)\s?(month|mo)\b",
+        r"(a|per|each|every|/)\s?(month|mo|fortnight|week)\b",  # "about $3,216 a week" is one too
         r"monthly",
         r"repayments? (of|would|is|are|come)",
     ),

@@ -43,36 +43,14 @@ def garbled(text: str) -> bool:
 _BAD_LINE = re.compile(
     r"\b(?:(?:you'?re|it'?s|you are|it is|line'?s|you keep|keeps?) (?:breaking|cutting) (?:up|out)"
     r"|(?:(?:a|the|this|it'?s a) )?(?:bad|terrible|awful|dodgy|crackly) (?:line|reception|signal|connection)"
-    r"|(?:can'?t|cannot|couldn'?t) (?:hear|understand) (?:you|a (?:word|thing))|lost you|dropping out)\b",
+    r"|(?:can'?t|cannot|couldn'?t) (?:hear|understand) (?:you|a (?:word|thing))|lost you|dropping out"
+    r"|can you (?:still )?hear(?: me)?)\b",
     re.IGNORECASE,
 )
 
 
 _AROUND_IT = frozenset(
-    [
-        "sorry",
-        "hello",
-        "hi",
-        "what",
-        "pardon",
-        "again",
-        "you",
-        "the",
-        "it",
-        "it's",
-        "is",
-        "a",
-        "an",
-        "no",
-        "yes",
-        "in",
-        "on",
-        "and",
-        "i",
-        "i'm",
-        "to",
-        "of",
-    ]
+    "sorry hello hi what pardon again you the it it's is a an no yes in on at and can i i'm to of".split()  # noqa: SIM905
 )
 
 
@@ -81,6 +59,7 @@ def bad_line(text: str) -> bool:
     else: asked again. "Sorry, bad line. A two bedroom apartment in Bondi" is the apartment."""
     if not (m := _BAD_LINE.search(text)):
         return False
-    rest = _WORD.findall((text[: m.start()] + " " + text[m.end() :]).lower())
+    around = re.sub(r"[—–-]\w+", " ", text[: m.start()] + " " + text[m.end() :])  # "—ursday": clipped
+    rest = _WORD.findall(around.lower())
     said = [w for w in rest if w not in _HESITATION | _GLUE | _AROUND_IT]
     return len(said) < 3 or garbled(text)

@@ -317,8 +317,17 @@ _DONE_FIRST = re.compile(
 "the first.", "first." (which of them) are a home."""
 
 
+_LAST_QUESTION = re.compile(
+    r"^\W*(?:(?:um|uh|ah|er|ok|okay|and|so|right)\W+)*(?:last one|one last (?:thing|question))\s*[,.:-]"
+    r"(?=\s*(?:um|uh|ah|er|still|and|what|how|if|with|same)\b)",
+    re.IGNORECASE,
+)
+"""'Um, last one, ah, still fortnightly…': the caller's last question, no home."""
+
+
 def ordinal(text: str) -> int | None:
     """1-based position ("the second one", "number four") or -1 for "the last one"."""
+    text = _LAST_QUESTION.sub(" ", text)
     for m in re.finditer(r"[a-z0-9]+", text.lower()):
         if (
             m.group(0) in _ORDINALS

@@ -607,3 +607,19 @@ def test_session_25_d21_amounts_rates_and_times_as_said() -> None:
     assert times.time_of_day("I have a meeting at 11, can we do 2?", asked=True) == (14, 0)
     assert times.time_of_day("can I have a look at ten?", asked=True) == (10, 0)
     assert times.time_of_day("Monday, straight after lunch if that works", asked=True) == (13, 0)
+
+
+def test_session_25_d22_notes_read_out_a_clipped_line_and_a_last_question() -> None:
+    from backend.agents.policy import slots
+    from backend.evals.routing import offline_call
+    from backend.verticals.real_estate.tools.mortgage import read_frequency
+
+    notes = "Property is, um, six Glenayr Avenue. Deposit, ah, four hundred and sixty thousand dollars."
+    assert slots.read("deposit", None, notes, offline_call()) == 460_000
+    instead = "give me that as a fortnightly repayment instead of monthly"
+    assert read_frequency(instead, offline_call()) == "fortnightly"
+    assert noise.bad_line("—lo? Yeah, can I ... the ... —ursday ... at ... —ight, can you hear —")
+    assert not noise.bad_line("can you hear me? I want a 3 bed in Coogee under 2 mil")
+    assert times.time_of_day("Oh, right. Nine on Sunday then, I'll grab a coffee.", asked=True) == (9, 0)
+    assert numbers.ordinal("Um, last one, ah, still fortnightly at that lower rate") is None
+    assert numbers.ordinal("last one, can I see it saturday?") == -1

@@ -189,9 +189,15 @@ _RENT = re.compile(
 """A rent said ("it'd lease for around seven-fifty a week"): not how often they would repay."""
 
 
+_INSTEAD_OF = re.compile(
+    r"\b(?:instead of|rather than|not)\s+(?:every |each |per |a )?\w+ly\b", re.IGNORECASE
+)
+
+
 def read_frequency(utterance: str, ctx: CallContext) -> str | None:
     """How often they would repay, when they say: the last said ("monthly? no, weekly")."""
-    found = list(_OFTEN.finditer(_RENT.sub(" ", utterance)))
+    said = _INSTEAD_OF.sub(" ", _RENT.sub(" ", utterance))  # "fortnightly instead of monthly"
+    found = list(_OFTEN.finditer(said))
     return next(k for k, v in found[-1].groupdict().items() if v) if found else None
 
 

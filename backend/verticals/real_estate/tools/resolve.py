@@ -192,9 +192,11 @@ def _listed_street(ctx: CallContext, text: str) -> tuple[str | None, str] | None
         for name in streets
         for m in re.finditer(rf"(?:\b(\d[\w/]*)\s+)?\b{re.escape(name)}\b", said)
     )
-    if len({n for *_, n in named}) > 1 and CORRECTION.search(said, named[0][0], named[-1][0]):
-        # "81 Victoria Road, no, the George Street one first, okay fine, Victoria Road first"
-        last = named[-1][2]
+    last = named[-1][2] if named else ""
+    again = [n for _, _, n in named[:-1]].count(last) > 0 and not named[-1][1]
+    if len({n for *_, n in named}) > 1 and (again or CORRECTION.search(said, named[0][0], named[-1][0])):
+        # "81 Victoria Road, no, the George Street one first, okay fine, Victoria Road first";
+        # "32 Bay St and 124 Station St. What's the monthly on the Bay St one?"
         return next((number for _, number, n in reversed(named) if n == last and number), None), last
     for name in sorted(streets, key=len, reverse=True):
         if m := re.search(rf"(?:\b(\d[\w/]*)\s+)?\b{re.escape(name)}\b", said):
@@ -217,7 +219,7 @@ def _on_street(ctx: CallContext, said: tuple[str | None, str], place: str | None
     if place is None and len(heard := [p for p in on_street if p in read_out]) == 1 and not number:
         return heard[0]  # "the one on Darling Street": of the homes just read out
     booked = known.upcoming_bookings if (known := ctx.known()) else []
-    talked_of = {ctx.state.last_property, *(b.property_id for b in booked)}
+    talked_of = {ctx.state.last_property, *ctx.state.homes_named, *(b.property_id for b in booked)}
     if place is None and len(ours := [p for p in on_street if p in talked_of]) == 1 and not number:
         return ours[0]  # "book Arden Street for twelve": the one just booked or talked about
     exact = [pid for pid in on_street if number and homes[pid][0] == number]

@@ -442,3 +442,17 @@ async def test_weekly_asked_beside_a_budget_app_is_the_repayment_weekly(
         "And weekly? He's got one of those budget apps that does it by the week.",
     )
     assert weekly.reply.endswith(f"about ${repayment(800_000, 6, 30, 52):,.0f} a week."), weekly.reply
+
+
+async def test_one_of_two_homes_named_is_the_one_pointed_at_again(runtime: AgentRuntime, homes: str) -> None:
+    """Session 25 (d22): "32 Bay St and 124 Station St … the Bay St one" is Bay St (not the longer
+    street name), and "now the Station St one, same numbers" the other of the two named."""
+    bay, station = await talk(
+        runtime,
+        homes,
+        "LOOKING AT 2 PLACES IN NEWTOWN, 32 BAY ST AND 124 STATION ST. WHAT ARE THE MONTHLY REPAYMENTS ON"
+        " THE BAY ST ONE WITH 10% DEPOSIT AT 6.29% OVER 30 YEARS",
+        "OK NOW THE STATION ST ONE. SAME NUMBERS",
+    )
+    assert bay.reply.startswith("On 32 Bay St at $1,880,000 with $188,000 down"), bay.reply
+    assert station.reply.startswith("On 124 Station St at $2,270,000 with $227,000 down"), station.reply
