@@ -282,8 +282,10 @@ _CLOCK = re.compile(
     # "4 in the afternoon", "nine thirty in the morning"
     rf"|\b(?P<ih>{_HOUR})(?::(?P<im>[0-5]\d)|\s+(?P<imw>{_SPOKEN_MINUTES}))?(?P<in_the>{_IN_THE})"
     rf"|\b(?P<frac>half past|quarter past|quarter to|half)\s+(?P<fh>{_HOUR})\b"  # "half past two", "half ten"
-    rf"|\b(?P<oh>{_HOUR})\s*(?:o'?clock|on the dot|sharp|(?=on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b))"
-    r"\b"  # "3 o'clock", "nine on the dot", "Nine on Sunday then"
+    rf"|\b(?P<oh>{_HOUR})\s*(?:o'?clock|on the dot|sharp"
+    # "Nine on Sunday then", never "the first one on Monday"
+    r"|(?<!\bone )(?<!\bone)(?=on (?:mon|tues|wednes|thurs|fri|satur|sun)day\b))"
+    r"\b"  # "3 o'clock", "nine on the dot"
     rf"|(?<![\w@])(?:{_ANCHORED})"  # "at 3", "around 2:30"
     r"|(?<![\d.:/-])\b(?P<ch>[01]?\d|2[0-3]):(?P<cm>[0-5]\d)\b(?![:\d])"  # "like 5:30"
     # "then nine thirty": an hour and its minutes in words are a time, whatever comes before

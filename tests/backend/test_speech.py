@@ -623,3 +623,4 @@ def test_session_25_d22_notes_read_out_a_clipped_line_and_a_last_question() -> N
     assert times.time_of_day("Oh, right. Nine on Sunday then, I'll grab a coffee.", asked=True) == (9, 0)
     assert numbers.ordinal("Um, last one, ah, still fortnightly at that lower rate") is None
     assert numbers.ordinal("last one, can I see it saturday?") == -1
+    assert times.time_of_day("book a viewing of the first one on Monday at 2pm", asked=True) == (14, 0)
