@@ -170,7 +170,7 @@ class CallContext:
     """The tenant pages an on-call ladder on a transfer: a person is being fetched at any hour,
     so no after-hours reply is said."""
     channel: str = "voice"
-    """How the caller reaches us ("voice", "chat"): a chat is not thanked for calling."""
+    """How the caller reaches us ("voice", "chat")."""
     can_text: bool = False
     """The tenant can text callers (a Twilio account and number): a step-up check may send a code."""
     caller_id: str | None = None
@@ -205,6 +205,11 @@ class CallContext:
     def known(self) -> CallerContext | None:
         """The caller as this turn read them (their facts, their bookings), else as the call has them."""
         return self.context.caller if self.context and self.context.caller else self.caller
+
+    @property
+    def thanked_for(self) -> str:
+        """What a caller is thanked for: a chat is not thanked for calling."""
+        return "getting in touch" if self.channel == "chat" else "calling"
 
     def episode(self, kind: type[E], id: str, **fields: Any) -> E:
         """An episode of this call: tenant, time, call and caller filled in."""

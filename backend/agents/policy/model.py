@@ -308,8 +308,7 @@ class PolicyModel(Model):
         if _WRONG_NUMBER.search(utterance):
             return assistant_message("No worries at all. Goodbye!")
         if _GOODBYE.match(utterance):
-            thanks = "getting in touch" if self.call.channel == "chat" else "calling"
-            return assistant_message(f"Thanks for {thanks}. Goodbye!")
+            return assistant_message(f"Thanks for {self.call.thanked_for}. Goodbye!")
         if _THANKS.match(utterance):
             return assistant_message("You're welcome. Is there anything else I can help with?")
         if noise.unheard(utterance):

@@ -58,16 +58,13 @@ _COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b
 """After a number, what makes it a count or a rate rather than a corrected price."""
 
 
+_AMOUNT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred|thousand|million|grand)"
+_NUMBER_WORD = rf"(?:\$?\d[\d.,]*|{_AMOUNT_WORD}|eleven|twelve|\w+teen|sixty|seventy|eighty|ninety|mil|k|and|a|point|dollars?)"
+"""A word of an amount said or written ("three hundred thousand", "$150,000")."""
 _NOT_BUT = re.compile(
-    r"\bnot (?=[^,.?!]*(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty"
-    r"|fifty|hundred|thousand|million|grand)\b))[^,.?!]{1,40}?,?\s+but\s+(?=\w)",
-    re.IGNORECASE,
+    rf"\bnot (?=[^,.?!]*(?:\d|\b{_AMOUNT_WORD}\b))[^,.?!]{{1,40}}?,?\s+but\s+(?=\w)", re.IGNORECASE
 )
 """An amount set aside for another: "deposit is not three hundred thousand, but 25 percent"."""
-_NUMBER_WORD = (
-    r"(?:\$?\d[\d.,]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|\w+teen|twenty|thirty"
-    r"|forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|mil|grand|k|and|a|point|dollars?)"
-)
 _BUT_NOT = re.compile(rf",?\s*\bnot (?:{_NUMBER_WORD}[\s-]*)+(?=[,.?!]|$)", re.IGNORECASE)
 """The amount set aside said after: "twenty percent of the price, not one hundred fifty thousand"."""
 

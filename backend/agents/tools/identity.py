@@ -230,16 +230,19 @@ def undisclosed(call: CallContext, text: str, amounts: set[int]) -> int:
 def own_number_again(call: CallContext, said: str) -> bool:
     """Digits alone ("987", "0412 345 987") that end the checked caller's number on file: typed
     again once the check has passed, they ask for nothing."""
-    digits = re.sub(r"\D", "", said)
-    if call.caller is None or not call.caller.verified or len(digits) < 3:
+    digits_only = re.fullmatch(r"[\d\s+().-]+", said.strip(" .!?"))
+    if call.caller is None or not call.caller.verified or not digits_only:
         return False
-    if not re.fullmatch(r"[\d\s+().-]+", said.strip(" .!?")):
-        return False
-    return any(re.sub(r"\D", "", p)[-9:].endswith(digits[-9:]) for p in _phones(call.caller))
+    return _ends_their_number(call.caller, re.sub(r"\D", "", said))
 
 
 def _phones(c: CallerContext) -> set[str]:
     return {str(f.value) for f in c.facts if f.name == "HAS_PHONE" and f.value}
+
+
+def _ends_their_number(c: CallerContext, digits: str) -> bool:
+    """Three or more digits that end (in their last four) a number on file for ``c``."""
+    return len(digits) >= 3 and any(number.endswith(digits[-4:]) for number in _phones(c))
 
 
 def _emails(c: CallerContext) -> set[str]:
@@ -248,10 +251,8 @@ def _emails(c: CallerContext) -> set[str]:
 
 def _passes(entry: dict[str, Any], c: CallerContext, digits: str | None, email: str | None) -> str | None:
     """The check ``c`` passes with what was said, if any."""
-    if digits and len(digits) >= 3 and "phone_digits" in entry["checks"]:
-        tail = digits[-4:]
-        if any(number.endswith(tail) for number in _phones(c)):
-            return "phone_digits"
+    if digits and "phone_digits" in entry["checks"] and _ends_their_number(c, digits):
+        return "phone_digits"
     if email and "email" in entry["checks"] and email in _emails(c):
         return "email"
     return None

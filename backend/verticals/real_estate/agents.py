@@ -845,8 +845,7 @@ ROOT = AgentSpec(
 def greeting(ctx: CallContext) -> str:
     if ctx.caller is None or not ctx.caller.verified or ctx.caller.confidence < 0.85:
         # A possible match is greeted like anyone new: the greeting says nothing of whom they may be.
-        thanks = "getting in touch" if ctx.channel == "chat" else "calling"
-        return f"Hi, thanks for {thanks}. How can I help you today?"
+        return f"Hi, thanks for {ctx.thanked_for}. How can I help you today?"
     name = caller_name(ctx.caller)  # a caller who gave no name is stored under an id: never say it
     hello = f"Welcome back, {name.split()[0]}." if name else "Welcome back."
     upcoming = ctx.caller.upcoming_bookings
