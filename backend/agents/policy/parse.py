@@ -58,8 +58,14 @@ _COUNTED = re.compile(r"^\s*(?:bed|br\b|bath|car|kid|%|per ?cent|years?\b|yrs?\b
 """After a number, what makes it a count or a rate rather than a corrected price."""
 
 
-_AMOUNT_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty|hundred|thousand|million|grand)"
-_NUMBER_WORD = rf"(?:\$?\d[\d.,]*|{_AMOUNT_WORD}|eleven|twelve|\w+teen|sixty|seventy|eighty|ninety|mil|k|and|a|point|dollars?)"
+_AMOUNT_WORD = (
+    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|twenty|thirty|forty|fifty"
+    r"|hundred|thousand|million|grand)"
+)
+_NUMBER_WORD = (
+    rf"(?:\$?\d[\d.,]*|{_AMOUNT_WORD}|eleven|twelve|\w+teen|sixty|seventy|eighty|ninety"
+    r"|mil|k|and|a|point|dollars?)"
+)
 """A word of an amount said or written ("three hundred thousand", "$150,000")."""
 _NOT_BUT = re.compile(
     rf"\bnot (?=[^,.?!]*(?:\d|\b{_AMOUNT_WORD}\b))[^,.?!]{{1,40}}?,?\s+but\s+(?=\w)", re.IGNORECASE
